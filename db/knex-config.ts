@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { migrationSource } from './migrations';
+
+export interface DatabaseSettings {
+  /** postgres://… ; undefined = SQLite */
+  databaseUrl?: string;
+  sqliteFile?: string;
+  poolMax?: number;
+  /** PostgreSQL schema to use instead of public (the tests give each suite its own) */
+  searchPath?: string;
+}
+
+/**
+ * SQLite settings, chosen for durability (see README "Durability"):
+ * - WAL lets readers work while one writer commits;
+ * - synchronous=FULL fsyncs the WAL at every commit, so an acknowledged answer survives power loss, not only a crash;
+ * - busy_timeout makes a second process wait for the write lock instead of failing at once;
+ * - foreign_keys is off by default in SQLite.
+ */
+const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'];
+
+interface PragmaConnection { pragma(source: string): unknown }
+
+/** The one knex configuration, used by the app, the CLI, the tests and the migrations. */
+export function buildKnexConfig(settings: DatabaseSettings): Knex.Config {
+  const migrations = { migrationSource, tableName: 'knex_migrations' };
+  if (settings.databaseUrl) {
+    return {
+      client: 'pg',
+      connection: settings.databaseUrl,
+      searchPath: settings.searchPath ? [settings.searchPath] : undefined,
+      pool: { min: 0, max: settings.poolMax ?? 10 },
+      migrations,
+    };
+  }
+  const filename = settings.sqliteFile ?? ':memory:';
+  if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+  return {
+    client: 'better-sqlite3',
+    connection: { filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: PragmaConnection, done: (err: Error | null, conn: unknown) => void) {
+        try {
+          for (const pragma of SQLITE_PRAGMAS) conn.pragma(pragma);
+          done(null, conn);
+        } catch (err) {
+          done(err as Error, conn);
+        }
+      },
+    },
+    migrations,
+  };
+}

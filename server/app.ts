@@ -1,0 +1,72 @@
+import express, { Express } from 'express';
+import helmet from 'helmet';
+import path from 'node:path';
+import type { Config } from './config';
+import type { Db } from './db/connection';
+import { errorMiddleware, redactPath, sendError } from './http/errors';
+import { projectRoot } from './project-root';
+import type { QuestionnaireRegistry } from './questionnaires/registry';
+import { assetsRouter } from './routes/assets';
+import { healthRouter } from './routes/health';
+import { respondentRouter } from './routes/respondent';
+import { pagesRouter } from './routes/pages';
+import { Clock, systemClock } from './services/calendar';
+
+export interface AppDeps {
+  db: Db;
+  registry: QuestionnaireRegistry;
+  config: Pick<Config, 'publicUrl' | 'logRequests'>;
+  clock: Clock;
+  log: (line: string) => void;
+}
+
+export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick<AppDeps, 'clock' | 'log'>>): Express {
+  const deps: AppDeps = { clock: systemClock, log: (line) => console.log(line), ...partial };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(projectRoot, 'views'));
+  app.set('query parser', 'simple');
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"], // SurveyJS sets style attributes on its elements
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      referrerPolicy: { policy: 'no-referrer' }, // personal tokens are in URLs
+      strictTransportSecurity: deps.config.publicUrl.startsWith('https:'),
+    }),
+  );
+
+  if (deps.config.logRequests) {
+    app.use((req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        deps.log(`${req.method} ${redactPath(req.originalUrl)} ${res.statusCode} ${ms.toFixed(1)}ms`);
+      });
+      next();
+    });
+  }
+
+  app.use(assetsRouter());
+  app.use(healthRouter(deps));
+  app.use(respondentRouter(deps));
+  app.use(pagesRouter());
+
+  app.use((req, res) => sendError(req, res, 404, 'Page not found'));
+  app.use(errorMiddleware(deps.log));
+  return app;
+}

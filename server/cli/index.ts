@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config';
+import { openPlatform } from '../platform';
+import { seedDemoLinks } from '../services/demo';
+
+/** Thrown for a wrong command line: printed with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  demo --links N        seed the demo wave (once) and print N fresh respondent links, one per line
+`;
+
+function positiveInt(value: string | undefined, name: string, max: number): number {
+  if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new UsageError(`${name} must be a whole number from 1 to ${max}`);
+  }
+  return Number(value);
+}
+
+async function demo(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { links: { type: 'string', default: '3' } } });
+  const n = positiveInt(values.links, '--links', 10_000);
+  const platform = await openPlatform(loadConfig());
+  try {
+    const links = await seedDemoLinks(platform.db, platform.registry, platform.config.publicUrl, n, new Date());
+    process.stdout.write(links.join('\n') + '\n');
+  } finally {
+    await platform.close();
+  }
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { demo };
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const handler = command && Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!handler) {
+    process.stderr.write(command ? `Unknown command "${command}"\n\n${USAGE}` : USAGE);
+    return 2;
+  }
+  try {
+    await handler(rest);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`${err instanceof ConfigError ? 'Configuration error: ' : 'Error: '}${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,129 @@
+/* Veldwerk respondent page: renders the questionnaire, saves answers as the respondent goes, submits on completion.
+   Plain ES2017 for every current phone browser; no third-party requests. */
+(function () {
+  'use strict';
+  var container = document.getElementById('vw-survey');
+  var status = document.getElementById('vw-status');
+  var langButton = document.getElementById('vw-lang');
+  var config = JSON.parse(container.getAttribute('data-config'));
+  var base = window.location.pathname.replace(/\/+$/, '');
+  var locale = config.locale;
+  var texts = function () { return config.texts[locale]; };
+
+  var model = new Survey.Model(config.survey);
+  model.locale = locale;
+  model.textUpdateMode = 'onTyping';
+  model.data = config.answers || {};
+  if (config.pageNo > 0 && config.pageNo < model.visiblePages.length) model.currentPageNo = config.pageNo;
+
+  function say(text) { status.textContent = text || ''; }
+
+  // --- autosave: on every page change at once, while typing after a pause; one request at a time, the last wins
+  var saveTimer = null;
+  var saving = false;
+  var pending = false;
+  var submitted = false;
+
+  function progressBody() {
+    return JSON.stringify({ answers: model.data, pageNo: model.currentPageNo, locale: locale });
+  }
+
+  function save() {
+    if (submitted) return;
+    clearTimeout(saveTimer);
+    if (saving) { pending = true; return; }
+    saving = true;
+    fetch(base + '/progress', { method: 'PUT', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: progressBody() })
+      .then(function (res) {
+        if (res.status === 409 || res.status === 410) { window.location.reload(); return; }
+        if (!res.ok) throw new Error('HTTP ' + res.status);
+        say(texts().saved);
+      })
+      .catch(function () {
+        say(texts().saveFailed);
+        pending = true;
+        saveTimer = setTimeout(save, 5000);
+      })
+      .then(function () {
+        saving = false;
+        if (pending) { pending = false; save(); }
+      });
+  }
+
+  function saveSoon() {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, 1200);
+  }
+
+  model.onValueChanged.add(saveSoon);
+  model.onCurrentPageChanged.add(save);
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'hidden' && saveTimer && !submitted) {
+      clearTimeout(saveTimer);
+      try {
+        fetch(base + '/progress', { method: 'PUT', keepalive: true, headers: { 'Content-Type': 'application/json' }, body: progressBody() });
+      } catch (e) { /* best effort: the next page change saves again */ }
+    }
+  });
+
+  // --- completion: the server validates; only its 201 completes the survey in the browser
+  function showServerErrors(errors) {
+    var firstQuestion = null;
+    errors.forEach(function (err) {
+      var q = err.name && model.getQuestionByName(err.name);
+      if (q) {
+        q.addError(err.message);
+        if (!firstQuestion) firstQuestion = q;
+      }
+    });
+    say(texts().invalid);
+    if (firstQuestion) {
+      var page = model.getPageByQuestion(firstQuestion);
+      if (page) model.currentPage = page;
+      firstQuestion.focus(true);
+    }
+  }
+
+  model.onCompleting.add(function (_sender, options) {
+    if (submitted) return;
+    options.allow = false;
+    say(texts().sending);
+    fetch(base + '/complete', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ answers: model.data, locale: locale }),
+    })
+      .then(function (res) {
+        if (res.status === 201 || res.status === 409 || res.status === 410) {
+          submitted = true;
+          clearTimeout(saveTimer);
+          window.location.replace(base + (locale === 'en' ? '?lang=en' : ''));
+          return;
+        }
+        return res.json().then(function (body) {
+          if (res.status === 422 && body.errors) showServerErrors(body.errors);
+          else say(body.error || texts().saveFailed);
+        });
+      })
+      .catch(function () { say(texts().saveFailed); });
+  });
+
+  // --- language switch: questionnaire texts and Veldwerk's own texts together
+  function applyLanguage() {
+    document.documentElement.lang = locale;
+    model.locale = locale;
+    if (langButton) {
+      langButton.textContent = texts().switchLanguage;
+      langButton.setAttribute('lang', locale === 'nl' ? 'en' : 'nl');
+    }
+  }
+  if (langButton) {
+    langButton.addEventListener('click', function () {
+      locale = locale === 'nl' ? 'en' : 'nl';
+      applyLanguage();
+      save();
+    });
+  }
+  applyLanguage();
+  SurveyUI.renderSurvey(model, container);
+})();

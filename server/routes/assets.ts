@@ -1,0 +1,26 @@
+import express, { Router } from 'express';
+import path from 'node:path';
+import { projectRoot } from '../project-root';
+
+const surveyCore = path.dirname(require.resolve('survey-core/package.json'));
+const surveyUi = path.dirname(require.resolve('survey-js-ui/package.json'));
+
+/** Vendor files served from node_modules by an explicit list: nothing comes from a CDN or a font service. */
+const VENDOR: Record<string, string> = {
+  'survey.core.min.js': path.join(surveyCore, 'survey.core.min.js'),
+  'survey-core.i18n.dutch.min.js': path.join(surveyCore, 'i18n', 'dutch.min.js'),
+  'survey-js-ui.min.js': path.join(surveyUi, 'survey-js-ui.min.js'),
+  // the font-less stylesheet: survey-core.min.css would load Google Fonts and leak respondents' addresses
+  'survey-core.fontless.min.css': path.join(surveyCore, 'survey-core.fontless.min.css'),
+};
+
+export function assetsRouter(): Router {
+  const router = express.Router();
+  router.get('/assets/vendor/:file', (req, res, next) => {
+    const file = VENDOR[String(req.params.file)];
+    if (!file) return next();
+    res.sendFile(file, { maxAge: '1d' });
+  });
+  router.use('/assets', express.static(path.join(projectRoot, 'server', 'public'), { maxAge: '1h', index: false }));
+  return router;
+}

@@ -1,0 +1,13 @@
+import express, { Router } from 'express';
+import { pageTexts } from '../i18n';
+import { asLocale } from '../services/respondent';
+
+/** Veldwerk's own public pages. */
+export function pagesRouter(): Router {
+  const router = express.Router();
+  router.get('/', (req, res) => {
+    const locale = asLocale(req.query.lang);
+    res.render('pages/home', { locale, t: pageTexts(locale), title: 'Veldwerk' });
+  });
+  return router;
+}

@@ -1,0 +1,52 @@
+import crypto from 'node:crypto';
+import type { Db } from '../db/connection';
+import { insertInvitations, InvitationRow } from '../db/queries/invitations';
+import type { WaveRow } from '../db/queries/waves';
+import { hashToken, newToken } from './tokens';
+
+export interface Invitee {
+  email?: string | null;
+  name?: string | null;
+  organisation?: string | null;
+  language?: 'nl' | 'en';
+  attributes: Record<string, string>;
+}
+
+export interface IssuedInvitation {
+  invitationId: string;
+  /** the personal token: returned once, to be put in the link; only its hash is stored */
+  token: string;
+}
+
+export async function createInvitations(
+  db: Db,
+  wave: WaveRow,
+  invitees: Invitee[],
+  opts: { isTest?: boolean; now: Date },
+): Promise<IssuedInvitation[]> {
+  const issued: IssuedInvitation[] = [];
+  const rows: InvitationRow[] = invitees.map((p) => {
+    const token = newToken();
+    const id = crypto.randomUUID();
+    issued.push({ invitationId: id, token });
+    return {
+      id,
+      wave_id: wave.id,
+      token_hash: hashToken(token),
+      email: p.email ?? null,
+      name: p.name ?? null,
+      organisation: p.organisation ?? null,
+      attributes: JSON.stringify(p.attributes),
+      language: p.language ?? 'nl',
+      status: 'invited',
+      is_test: opts.isTest ?? false,
+      created_at: opts.now.toISOString(),
+    };
+  });
+  await insertInvitations(db, rows);
+  return issued;
+}
+
+export function respondentLink(publicUrl: string, token: string): string {
+  return `${publicUrl}/s/${token}`;
+}

@@ -1,0 +1,82 @@
+import request from 'supertest';
+import { hashToken } from '../server/services/tokens';
+import { databaseKinds } from './helpers/databases';
+import { DEMO_VALID } from './helpers/pages';
+import { testApp, TestApp } from './helpers/test-app';
+
+describe.each(databaseKinds())('what a stored response holds, on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await testApp(kind);
+  });
+  afterAll(() => t.drop());
+
+  test('tokens are long, URL-safe, and only their hash is stored', async () => {
+    const wave = await t.wave();
+    const tokens = await t.invite(wave, Array.from({ length: 20 }, (_, i) => ({ email: `p${i}@example.org`, attributes: { tier: 'gemeente' } })));
+    expect(new Set(tokens).size).toBe(20);
+    for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits
+    const rows = await t.db('invitations').where({ wave_id: wave.id });
+    const dump = JSON.stringify(rows);
+    for (const token of tokens) {
+      expect(dump).not.toContain(token);
+      expect(rows.some((r) => r.token_hash === hashToken(token))).toBe(true);
+    }
+  });
+
+  test('the response row holds only random id, wave, version, kept attributes, answers, language and the day', async () => {
+    const wave = await t.wave({ keptAttributes: ['tier', 'role'] });
+    const [token] = await t.invite(wave, [
+      { email: 'w.wethouder@example.org', name: 'W. Wethouder', organisation: 'Gemeente Proefdorp', attributes: { tier: 'gemeente', role: 'wethouder', province: 'Zeeland' } },
+    ]);
+    const invitationBefore = await t.db('invitations').where({ wave_id: wave.id }).first();
+    await request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID, locale: 'nl' }).expect(201);
+    const response = await t.db('responses').where({ wave_id: wave.id }).first();
+    expect(Object.keys(response).sort()).toEqual(['answers', 'attributes', 'id', 'is_test', 'locale', 'questionnaire_id', 'submitted_on', 'wave_id']);
+    expect(response.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(response.id).not.toBe(invitationBefore.id);
+    expect(response.submitted_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(JSON.parse(response.attributes)).toEqual({ tier: 'gemeente', role: 'wethouder' });
+    const text = JSON.stringify(response);
+    for (const secret of [token, hashToken(token), invitationBefore.id, 'W. Wethouder', 'w.wethouder@example.org', 'Proefdorp', 'Zeeland']) {
+      expect(text).not.toContain(secret);
+    }
+    // the invitation only learns "completed": no time, no other column changes
+    const invitationAfter = await t.db('invitations').where({ id: invitationBefore.id }).first();
+    expect(invitationAfter).toEqual({ ...invitationBefore, status: 'completed' });
+  });
+
+  test('neither a sequence nor the row order mirrors the order of completion', async () => {
+    const wave = await t.wave();
+    const tokens = await t.invite(wave, Array.from({ length: 30 }, (_, i) => ({ email: `o${i}@example.org`, attributes: { tier: 'gemeente' } })));
+    for (const [i, token] of tokens.entries()) {
+      await request(t.app).post(`/s/${token}/complete`).send({ answers: { ...DEMO_VALID, jaren_functie: i } }).expect(201);
+    }
+    const rows = await t.db('responses').where({ wave_id: wave.id }); // no ORDER BY: storage order
+    const order = rows.map((r) => JSON.parse(r.answers).jaren_functie);
+    expect(order).toHaveLength(30);
+    expect(order).not.toEqual([...order].sort((a, b) => a - b)); // 1 in 30! to fail by chance
+    if (kind === 'sqlite') {
+      await expect(t.db.raw('select rowid from responses')).rejects.toThrow(/no such column/);
+    }
+  });
+
+  test('two simultaneous completions store exactly one response; the other gets 409', async () => {
+    const wave = await t.wave();
+    const [token] = await t.invite(wave);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID })),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    expect(Number((await t.db('responses').where({ wave_id: wave.id }).count({ n: '*' }).first())?.n)).toBe(1);
+  });
+
+  test('responses through a test link are marked as test', async () => {
+    const wave = await t.wave();
+    const [token] = await t.invite(wave, undefined, { isTest: true });
+    await request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID }).expect(201);
+    const row = await t.db('responses').where({ wave_id: wave.id }).first();
+    expect(Boolean(row.is_test)).toBe(true);
+  });
+});
