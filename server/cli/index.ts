@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
 import { openPlatform } from '../platform';
 import { seedDemoLinks } from '../services/demo';
+import { eraseStorageOrder } from '../services/storage-order';
 
 /** Thrown for a wrong command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -10,6 +11,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   demo --links N        seed the demo wave (once) and print N fresh respondent links, one per line
+  db reorder            PostgreSQL: erase the storage order of responses and invitations (also done at wave close)
 `;
 
 function positiveInt(value: string | undefined, name: string, max: number): number {
@@ -31,7 +33,19 @@ async function demo(args: string[]): Promise<void> {
   }
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { demo };
+/** PostgreSQL: rewrite responses and invitations so their storage order says nothing about completion order. */
+async function db(args: string[]): Promise<void> {
+  if (args[0] !== 'reorder') throw new UsageError('usage: db reorder');
+  const platform = await openPlatform(loadConfig());
+  try {
+    await eraseStorageOrder(platform.db);
+    process.stdout.write(platform.config.databaseUrl ? 'Rewrote responses and invitations in random-id order.\n' : 'SQLite keeps responses in random-id order already; nothing to do.\n');
+  } finally {
+    await platform.close();
+  }
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { demo, db };
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

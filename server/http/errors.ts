@@ -9,8 +9,9 @@ export class HttpError extends Error {
   }
 }
 
+/** JSON for API clients (they send JSON or ask for it), an HTML page for browsers. */
 export function wantsJson(req: Request): boolean {
-  return req.accepts(['html', 'json']) === 'json';
+  return Boolean(req.is('application/json')) || req.accepts(['html', 'json']) === 'json';
 }
 
 export function sendError(req: Request, res: Response, status: number, message: string, details?: unknown): void {

@@ -29,7 +29,7 @@
   }
 
   function save() {
-    if (submitted) return;
+    if (submitted || config.preview) return;
     clearTimeout(saveTimer);
     if (saving) { pending = true; return; }
     saving = true;
@@ -86,6 +86,7 @@
 
   model.onCompleting.add(function (_sender, options) {
     if (submitted) return;
+    if (config.preview) return; // an administrator's preview: nothing is sent or stored
     options.allow = false;
     say(texts().sending);
     fetch(base + '/complete', {

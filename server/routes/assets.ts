@@ -2,8 +2,15 @@ import express, { Router } from 'express';
 import path from 'node:path';
 import { projectRoot } from '../project-root';
 
-const surveyCore = path.dirname(require.resolve('survey-core/package.json'));
-const surveyUi = path.dirname(require.resolve('survey-js-ui/package.json'));
+/** The package folder of an installed module (their package.json is not exported, so walk up from the main file). */
+function packageDir(name: string): string {
+  let dir = path.dirname(require.resolve(name));
+  while (path.basename(dir) !== name && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+const surveyCore = packageDir('survey-core');
+const surveyUi = packageDir('survey-js-ui');
 
 /** Vendor files served from node_modules by an explicit list: nothing comes from a CDN or a font service. */
 const VENDOR: Record<string, string> = {

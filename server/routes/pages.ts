@@ -9,5 +9,9 @@ export function pagesRouter(): Router {
     const locale = asLocale(req.query.lang);
     res.render('pages/home', { locale, t: pageTexts(locale), title: 'Veldwerk' });
   });
+  router.get('/toegankelijkheid', (req, res) => {
+    const locale = asLocale(req.query.lang);
+    res.render('pages/accessibility', { locale, t: pageTexts(locale), title: locale === 'nl' ? 'Toegankelijkheidsverklaring' : 'Accessibility statement' });
+  });
   return router;
 }

@@ -70,7 +70,7 @@ function renderLink(req: Request, res: Response, link: LinkState): void {
     res.status(410).render('respondent/message', { locale, t, title: t.closedTitle, body: t.closedBody });
   } else if (link.kind === 'not-open') {
     res.status(403).render('respondent/message', { locale, t, title: t.notOpenTitle, body: `${t.notOpenBody} ${link.wave.opens_on}.` });
-  } else {
+  } else if (link.kind === 'open') {
     const config = {
       survey: link.questionnaire.survey,
       answers: link.answers,

@@ -1,0 +1,46 @@
+import autocannon from 'autocannon';
+import { ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.join(__dirname, '..');
+
+export interface Figure { name: string; reqPerSec: number; p50: number; p99: number; errors: number; non2xx: number }
+
+/** Starts a TypeScript server script in its own process; resolves with its port once it prints "listening <port>". */
+export function startServer(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', script], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_REQUESTS: 'false', DEMO: 'false', ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /listening (\d+)/.exec(d.toString());
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+export async function load(name: string, opts: autocannon.Options): Promise<Figure> {
+  const result = await autocannon({ connections: 50, duration: 10, ...opts });
+  return {
+    name,
+    reqPerSec: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+export function printTable(title: string, figures: Figure[], baseline?: Figure): void {
+  console.log(`\n${title}`);
+  console.log('scenario                          req/s    p50 ms   p99 ms   errors  non-2xx  vs hello');
+  for (const f of figures) {
+    const ratio = baseline ? `${((f.reqPerSec / baseline.reqPerSec) * 100).toFixed(0)}%` : '';
+    console.log(
+      `${f.name.padEnd(32)} ${f.reqPerSec.toFixed(0).padStart(6)} ${String(f.p50).padStart(9)} ${String(f.p99).padStart(8)} ${String(f.errors).padStart(8)} ${String(f.non2xx).padStart(8)}  ${ratio.padStart(7)}`,
+    );
+  }
+}

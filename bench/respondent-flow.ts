@@ -1,0 +1,73 @@
+import type autocannon from 'autocannon';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../server/config';
+import { openPlatform } from '../server/platform';
+import { addDays, dutchDay } from '../server/services/calendar';
+import { createInvitations } from '../server/services/invitations';
+import { createWave } from '../server/services/waves';
+import { Figure, load, printTable, startServer } from './lib';
+
+const ANSWERS = {
+  agressie_any: 1,
+  agressie_kanaal: [2, 4],
+  agressie_toelichting: 'Een boze beller',
+  veilig: { werk: 4, online: 2, thuis: 5 },
+  gedragscode_bekend: 1,
+  jaren_functie: 6,
+};
+
+/** Seeds a wave with n invitations in a fresh SQLite file and returns the tokens. */
+async function seed(sqliteFile: string, n: number): Promise<string[]> {
+  const platform = await openPlatform({ ...loadConfig({ SQLITE_FILE: sqliteFile }) });
+  const now = new Date();
+  const today = dutchDay(now);
+  const wave = await createWave(platform.db, platform.registry, { name: 'bench', questionnaireId: 'demo@1', opensOn: today, closesOn: addDays(today, 7), keptAttributes: ['tier'] }, now);
+  const invitees = Array.from({ length: n }, () => ({ attributes: { tier: 'gemeente' } }));
+  const issued = await createInvitations(platform.db, wave, invitees, { now });
+  await platform.close();
+  return issued.map((i) => i.token);
+}
+
+type Built = { method: 'GET' | 'PUT' | 'POST'; path: string; body?: string };
+
+/** autocannon requests that take the next token for every request */
+function cycling(tokens: string[], build: (token: string) => Built): autocannon.Request[] {
+  let i = 0;
+  return [{ setupRequest: (req: autocannon.Request) => ({ ...req, ...build(tokens[i++ % tokens.length]) }) }];
+}
+
+export async function respondentBench(): Promise<Figure[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-bench-'));
+  const sqliteFile = path.join(dir, 'bench.sqlite');
+  const tokens = await seed(sqliteFile, 60_000);
+  const browsing = tokens.slice(0, 1000);
+  const completing = tokens.slice(1000); // each used once
+  const { child, port } = await startServer('bench/respondent-server.ts', { SQLITE_FILE: sqliteFile });
+  const url = `http://127.0.0.1:${port}`;
+  const json = { 'content-type': 'application/json' };
+  try {
+    await load('warm-up', { url: `${url}/hello`, duration: 3 });
+    const hello = await load('GET hello-world', { url: `${url}/hello` });
+    const page = await load('GET respondent page', { url, requests: cycling(browsing, (t) => ({ method: 'GET', path: `/s/${t}` })) });
+    const save = await load('PUT autosave', {
+      url,
+      headers: json,
+      requests: cycling(browsing, (t) => ({ method: 'PUT', path: `/s/${t}/progress`, body: JSON.stringify({ answers: { agressie_any: 1 }, pageNo: 1, locale: 'nl' }) })),
+    });
+    const complete = await load('POST complete (distinct tokens)', {
+      url,
+      headers: json,
+      amount: Math.min(completing.length, 40_000),
+      duration: undefined,
+      requests: cycling(completing, (t) => ({ method: 'POST', path: `/s/${t}/complete`, body: JSON.stringify({ answers: ANSWERS, locale: 'nl' }) })),
+    });
+    const figures = [hello, page, save, complete];
+    printTable('Respondent flow (SQLite, 50 connections, server in its own process)', figures, hello);
+    return figures;
+  } finally {
+    child.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

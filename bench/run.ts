@@ -1,0 +1,16 @@
+/* npm run bench: prints the figures the issues ask for. Figures only, no pass/fail: they vary with the machine. */
+import os from 'node:os';
+import { respondentBench } from './respondent-flow';
+
+async function main(): Promise<void> {
+  console.log(`Veldwerk benchmarks — node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
+  await respondentBench();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
