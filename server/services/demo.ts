@@ -1,19 +1,17 @@
+import crypto from 'node:crypto';
 import type { Db } from '../db/connection';
 import { findDemoWave } from '../db/queries/waves';
 import type { QuestionnaireRegistry } from '../questionnaires/registry';
+import { generateSampleFrame } from '../synth/sample-frame';
 import { addDays, dutchDay } from './calendar';
 import { createInvitations, respondentLink } from './invitations';
 import { createWave } from './waves';
 
-export const DEMO_QUESTIONNAIRE = 'demo@1';
-const TIERS = ['gemeente', 'provincie', 'waterschap'];
-const ROLES: Record<string, string[]> = {
-  gemeente: ['burgemeester', 'wethouder', 'raadslid'],
-  provincie: ['gedeputeerde', 'statenlid'],
-  waterschap: ['dijkgraaf', 'heemraad', 'algemeen-bestuurslid'],
-};
+/** The demo fields the monitor's 2024 questionnaire for political office holders. */
+export const DEMO_QUESTIONNAIRE = 'miv-politieke-ambtsdragers@2024.1';
+const DEMO_KEPT = ['tier', 'role', 'province'];
 
-/** The demo wave (created once, open for a year from its first day) with n fresh links for synthetic people. */
+/** The demo wave (created once, open for a year from its first day) with n fresh links for fictional office holders. */
 export async function seedDemoLinks(db: Db, registry: QuestionnaireRegistry, publicUrl: string, n: number, now: Date): Promise<string[]> {
   let wave = await findDemoWave(db, DEMO_QUESTIONNAIRE);
   if (!wave) {
@@ -21,15 +19,19 @@ export async function seedDemoLinks(db: Db, registry: QuestionnaireRegistry, pub
     wave = await createWave(
       db,
       registry,
-      { name: 'Demo', questionnaireId: DEMO_QUESTIONNAIRE, opensOn: today, closesOn: addDays(today, 365), keptAttributes: ['tier', 'role'], isDemo: true },
+      { name: 'Demo: Monitor Integriteit en Veiligheid 2024, politieke ambtsdragers', questionnaireId: DEMO_QUESTIONNAIRE, opensOn: today, closesOn: addDays(today, 365), keptAttributes: DEMO_KEPT, isDemo: true },
       now,
     );
   }
-  const invitees = Array.from({ length: n }, (_, i) => {
-    const tier = TIERS[i % TIERS.length];
-    const roles = ROLES[tier];
-    return { attributes: { tier, role: roles[Math.floor(i / TIERS.length) % roles.length] }, language: 'nl' as const };
-  });
+  // fictional people drawn from a synthetic sample frame (a fresh seed each time, so repeated runs differ)
+  const people = generateSampleFrame('politieke-ambtsdragers', { size: n, seed: crypto.randomBytes(6).toString('hex') });
+  const invitees = people.map((p) => ({
+    email: p.email,
+    name: p.name,
+    organisation: p.organisation,
+    language: p.language,
+    attributes: { tier: p.tier, role: p.role, province: p.province, size_class: p.size_class },
+  }));
   const issued = await createInvitations(db, wave, invitees, { now });
   return issued.map((inv) => respondentLink(publicUrl, inv.token));
 }
