@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { addDays, dutchDay } from '../server/services/calendar';
+import { LINK_LIMITS } from '../server/services/link-throttle';
 import { databaseKinds } from './helpers/databases';
 import { DEMO_VALID } from './helpers/pages';
 import { testApp, TestApp } from './helpers/test-app';
@@ -54,5 +55,22 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
   test('healthz answers 200 with JSON while the database answers', async () => {
     const res = await request(t.app).get('/healthz').expect(200);
     expect(res.body).toEqual({ status: 'ok', database: 'up' });
+  });
+
+  test('guessing links is throttled per address: past the limit even a valid link gets 429 until the window passes', async () => {
+    const t2 = await testApp(kind);
+    try {
+      const [token] = await t2.invite(await t2.wave());
+      for (let i = 0; i < LINK_LIMITS.missesPerAddress; i++) {
+        await request(t2.app).get(`/s/${crypto.randomBytes(32).toString('base64url')}`).expect(404);
+      }
+      const blocked = await request(t2.app).get(`/s/${token}`).expect(429);
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+      await request(t2.app).get(`/s/${crypto.randomBytes(32).toString('base64url')}`).expect(429); // same answer for a guess
+      t2.now.value = new Date(t2.now.value.getTime() + LINK_LIMITS.windowMs + 1000);
+      await request(t2.app).get(`/s/${token}`).expect(200);
+    } finally {
+      await t2.drop();
+    }
   });
 });

@@ -1,10 +1,18 @@
 import type { Knex } from 'knex';
 import * as initial from './001_initial';
+import * as accounts from './002_accounts';
+import * as mail from './003_mail';
+import * as exportsMigration from './004_exports';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
 
 /** Migrations are listed here (not found by file name), so the same list runs from source and from the build. */
-const migrations: Array<[string, Migration]> = [['001_initial', initial]];
+const migrations: Array<[string, Migration]> = [
+  ['001_initial', initial],
+  ['002_accounts', accounts],
+  ['003_mail', mail],
+  ['004_exports', exportsMigration],
+];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {
   getMigrations: async () => migrations,

@@ -3,6 +3,7 @@ import type { AppDeps } from '../app';
 import { HttpError } from '../http/errors';
 import { pageTexts } from '../i18n';
 import type { Locale } from '../questionnaires/answer-validator';
+import { linkLookupBlockedFor, recordLinkMiss } from '../services/link-throttle';
 import { asLocale, completeResponse, LinkState, resolveLink, saveAnswersInProgress } from '../services/respondent';
 
 type OpenState = Extract<LinkState, { kind: 'open' }>;
@@ -13,7 +14,16 @@ export function respondentRouter(deps: AppDeps): Router {
 
   const loadLink = async (req: Request, res: Response, next: NextFunction) => {
     res.set('Cache-Control', 'no-store');
-    res.locals.link = await resolveLink(deps.db, deps.registry, String(req.params.token), deps.clock());
+    const now = deps.clock();
+    const address = req.ip ?? 'unknown';
+    const wait = await linkLookupBlockedFor(deps.db, address, now);
+    if (wait > 0) {
+      res.set('Retry-After', String(wait));
+      throw new HttpError(429, 'Too many unknown links from this address; try again later');
+    }
+    const link = await resolveLink(deps.db, deps.registry, String(req.params.token), now);
+    if (link.kind === 'not-found') await recordLinkMiss(deps.db, address, now);
+    res.locals.link = link;
     next();
   };
 

@@ -1,0 +1,107 @@
+import type { Db } from '../db/connection';
+import { countWaveInvitations, countWaveInvitationsByAttribute, InvitationCountsRow } from '../db/queries/invitations';
+import { listWaveFinalCounts, ParticipationCounts } from '../db/queries/wave-final-counts';
+import type { WaveRow } from '../db/queries/waves';
+import { waveStatus } from './wave-admin';
+import { keptAttributes, WavePhase } from './waves';
+
+export interface MonitorCounts {
+  invited: number;
+  /** invitation mails waiting in the outbox */
+  queued: number;
+  /** mails handed to the mail server (bounced ones included) */
+  sent: number;
+  bounced: number;
+  optedOut: number;
+  /** opened the questionnaire and saved at least once (completed ones included) */
+  started: number;
+  completed: number;
+  /** completed / invited, in per cent with one decimal; null without invitations */
+  responseRate: number | null;
+  /** sent / (queued + sent), in per cent; null when nothing was queued or sent */
+  sendingProgress: number | null;
+}
+
+export interface MonitorView {
+  wave: { id: string; name: string; phase: WavePhase; purged: boolean; opensOn: string; closesOn: string };
+  /** live: counted from the invitations now; final: the counts kept when the wave was purged */
+  source: 'live' | 'final';
+  overall: MonitorCounts;
+  attributes: Array<{ attribute: string; values: Array<{ value: string; counts: MonitorCounts }> }>;
+  generatedAt: string;
+}
+
+function percent(part: number, whole: number): number | null {
+  return whole > 0 ? Math.round((1000 * part) / whole) / 10 : null;
+}
+
+export function toParticipationCounts(row: InvitationCountsRow | undefined): ParticipationCounts {
+  const n = (v: unknown) => Number(v ?? 0);
+  return {
+    invited: n(row?.invited),
+    queued: n(row?.queued),
+    sent: n(row?.sent),
+    bounced: n(row?.bounced),
+    opted_out: n(row?.opted_out),
+    started: n(row?.started),
+    completed: n(row?.completed),
+  };
+}
+
+function view(c: ParticipationCounts): MonitorCounts {
+  return {
+    invited: c.invited,
+    queued: c.queued,
+    sent: c.sent,
+    bounced: c.bounced,
+    optedOut: c.opted_out,
+    started: c.started,
+    completed: c.completed,
+    responseRate: percent(c.completed, c.invited),
+    sendingProgress: percent(c.sent, c.queued + c.sent),
+  };
+}
+
+/** Values in Dutch alphabetical order, the empty value (no value) last: the same on every database. */
+function byValue(a: { value: string }, b: { value: string }): number {
+  if (a.value === '' || b.value === '') return a.value === '' ? (b.value === '' ? 0 : 1) : -1;
+  return a.value.localeCompare(b.value, 'nl');
+}
+
+export interface LiveCounts {
+  overall: ParticipationCounts;
+  byAttribute: Array<{ attribute: string; values: Array<{ value: string; counts: ParticipationCounts }> }>;
+}
+
+/** Counts of the wave's real invitations, overall and per kept attribute, computed in SQL (test invitations excluded). */
+export async function liveCounts(db: Db, wave: WaveRow): Promise<LiveCounts> {
+  const overall = toParticipationCounts(await countWaveInvitations(db, wave.id));
+  const byAttribute = [];
+  for (const attribute of keptAttributes(wave)) {
+    const rows = await countWaveInvitationsByAttribute(db, wave.id, attribute);
+    byAttribute.push({ attribute, values: rows.map((r) => ({ value: r.value ?? '', counts: toParticipationCounts(r) })).sort(byValue) });
+  }
+  return { overall, byAttribute };
+}
+
+async function finalCounts(db: Db, wave: WaveRow): Promise<LiveCounts> {
+  const rows = await listWaveFinalCounts(db, wave.id);
+  const overall = rows.find((r) => r.attribute === '') ?? toParticipationCounts(undefined);
+  const byAttribute = keptAttributes(wave).map((attribute) => ({
+    attribute,
+    values: rows.filter((r) => r.attribute === attribute).map((r) => ({ value: r.value, counts: r as ParticipationCounts })).sort(byValue),
+  }));
+  return { overall, byAttribute };
+}
+
+export async function waveMonitor(db: Db, wave: WaveRow, now: Date): Promise<MonitorView> {
+  const status = waveStatus(wave, now);
+  const counts = status.purged ? await finalCounts(db, wave) : await liveCounts(db, wave);
+  return {
+    wave: { id: wave.id, name: wave.name, phase: status.phase, purged: status.purged, opensOn: wave.opens_on, closesOn: wave.closes_on },
+    source: status.purged ? 'final' : 'live',
+    overall: view(counts.overall),
+    attributes: counts.byAttribute.map((a) => ({ attribute: a.attribute, values: a.values.map((v) => ({ value: v.value, counts: view(v.counts) })) })),
+    generatedAt: now.toISOString(),
+  };
+}
