@@ -46,9 +46,8 @@ describe('npm run cli -- demo and the start-up checks', () => {
 
   test('the server refuses to start when a registered questionnaire file has changed', async () => {
     const qdir = path.join(dir, 'questionnaires');
-    fs.mkdirSync(path.join(qdir, 'demo'), { recursive: true });
+    fs.cpSync(path.join(ROOT, 'questionnaires'), qdir, { recursive: true });
     const file = path.join(qdir, 'demo', '1.json');
-    fs.copyFileSync(path.join(ROOT, 'questionnaires', 'demo', '1.json'), file);
     const qenv = { ...env, SQLITE_FILE: path.join(dir, 'start.sqlite'), QUESTIONNAIRES_DIR: qdir };
     expect((await runTs('server/cli/index.ts', ['demo', '--links', '1'], qenv)).code).toBe(0);
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('Hoe veilig', 'Hoe onveilig'));
