@@ -14,6 +14,22 @@ export interface Config {
   /** seed the demo wave and print links when the database is empty */
   demoOnEmpty: boolean;
   logRequests: boolean;
+  /** Express's 'trust proxy' when Veldwerk runs behind a reverse proxy (hops, or addresses/subnets); undefined: none */
+  trustProxy: number | string | undefined;
+  /** undefined = no mail server: messages go to the development mailbox, marked as not sent */
+  smtpUrl: string | undefined;
+  /** From header of every mail, "Name <address>" or a bare address */
+  mailFrom: string;
+  /** messages per second per worker process */
+  mailRatePerSecond: number;
+  /** pooled SMTP connections per worker process = messages in flight at once */
+  mailConnections: number;
+  /** SMTP connection, greeting and socket timeout */
+  mailTimeoutMs: number;
+  /** key that derives the personal tokens; undefined on SQLite = kept in a file next to the database */
+  tokenSecret: string | undefined;
+  /** disclosure control of exports and tables: every released combination and table cell holds at least k responses */
+  disclosureK: number;
 }
 
 export class ConfigError extends Error {}
@@ -68,6 +84,55 @@ function publicUrl(env: Env, port: number): string {
   return raw.replace(/\/+$/, '');
 }
 
+function smtpUrl(env: Env): string | undefined {
+  const raw = env.SMTP_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  // the value may hold a password: it is never repeated in a message
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || !url.hostname) {
+    throw new ConfigError('SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465');
+  }
+  return raw;
+}
+
+const MAIL_ADDRESS = /^[^\s@<>()",;:\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
+
+function mailFrom(env: Env, smtp: string | undefined): string {
+  const raw = env.MAIL_FROM;
+  if (raw === undefined || raw === '') {
+    if (smtp) throw new ConfigError('MAIL_FROM must be set when SMTP_URL is set, e.g. "Monitor <monitor@example.org>"');
+    return 'Veldwerk <veldwerk@localhost>';
+  }
+  const m = /^\s*(?:([^<>"\u0000-\u001f\u007f]{1,100}?)\s*<([^<>]+)>|([^<>\s]+))\s*$/.exec(raw);
+  if (!m || !MAIL_ADDRESS.test(m[2] ?? m[3]) || /[\u0000-\u001f\u007f]/.test(raw)) {
+    throw new ConfigError(`MAIL_FROM must be an address or "Name <address>" on one line, got "${raw.replace(/[\u0000-\u001f]/g, ' ')}"`);
+  }
+  return raw.trim();
+}
+
+function tokenSecret(env: Env, databaseUrlValue: string | undefined): string | undefined {
+  const raw = env.TOKEN_SECRET;
+  if (raw === undefined || raw === '') {
+    if (databaseUrlValue) throw new ConfigError('TOKEN_SECRET must be set when DATABASE_URL is set (at least 32 characters, e.g. openssl rand -base64 48)');
+    return undefined;
+  }
+  if (raw.length < 32) throw new ConfigError('TOKEN_SECRET must be at least 32 characters long (e.g. openssl rand -base64 48)');
+  return raw;
+}
+
+function trustProxy(env: Env): number | string | undefined {
+  const raw = env.TRUST_PROXY;
+  if (raw === undefined || raw === '' || /^(0|false|no|off)$/i.test(raw)) return undefined;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  if (/^[0-9a-fA-F:.,/ a-z]+$/.test(raw)) return raw;
+  throw new ConfigError(`TRUST_PROXY must be a number of proxy hops or a list of proxy addresses, got "${raw}"`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = integer(env, 'PORT', 3000, 0, 65535);
   return {
@@ -80,5 +145,13 @@ export function loadConfig(env: Env = process.env): Config {
     questionnairesDir: path.resolve(projectRoot, env.QUESTIONNAIRES_DIR || 'questionnaires'),
     demoOnEmpty: bool(env, 'DEMO', true),
     logRequests: bool(env, 'LOG_REQUESTS', true),
+    trustProxy: trustProxy(env),
+    smtpUrl: smtpUrl(env),
+    mailFrom: mailFrom(env, smtpUrl(env)),
+    mailRatePerSecond: integer(env, 'MAIL_RATE_PER_SECOND', 10, 1, 10_000),
+    mailConnections: integer(env, 'MAIL_CONNECTIONS', 1, 1, 50),
+    mailTimeoutMs: integer(env, 'MAIL_TIMEOUT_SECONDS', 5, 1, 120) * 1000,
+    tokenSecret: tokenSecret(env, databaseUrl(env)),
+    disclosureK: integer(env, 'DISCLOSURE_K', 5, 2, 1000),
   };
 }

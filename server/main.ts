@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config';
 import { countWaves } from './db/queries/waves';
 import { openPlatform } from './platform';
 import { seedDemoLinks } from './services/demo';
+import { mailWorkerFromConfig } from './services/mail-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -13,16 +14,22 @@ async function main(): Promise<void> {
     console.log('Empty database: seeded a demo wave. Open one of these respondent links:');
     for (const link of links) console.log(`  ${link}`);
   }
-  const app = createApp({ db, registry, config });
+  // the mail worker runs in the server process (more workers: npm run cli -- mail work)
+  const mailWorker = mailWorkerFromConfig(db, config, (line) => console.log(line));
+  const app = createApp({ db, registry, config, mail: { transport: mailWorker.transport, from: config.mailFrom, timeoutMs: config.mailTimeoutMs } });
   const server = app.listen(config.port, config.host, () => {
-    console.log(`Veldwerk listens on ${config.publicUrl} (port ${config.port}, ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqliteFile}`})`);
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    console.log(`Veldwerk listens on ${config.publicUrl} (port ${port}, ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqliteFile}`})`);
   });
   // against slow clients: a request must arrive whole within 30 s, headers within 10 s
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
+  mailWorker.start();
+  if (mailWorker.via === 'dev-mailbox') console.log('SMTP_URL is not set: mail is kept in the development mailbox on the admin pages, NOT sent.');
   const stop = () => {
-    server.close(() => void platform.close().then(() => process.exit(0)));
+    server.close(() => void mailWorker.stop().then(() => platform.close()).then(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5_000).unref();
   };
   process.on('SIGTERM', stop);

@@ -42,7 +42,7 @@ export function errorMiddleware(log: (msg: string) => void): ErrorRequestHandler
   };
 }
 
-/** Personal tokens must never reach a log: /s/<token>/... becomes /s/[token]/... */
+/** Personal tokens must never reach a log: /s/<token>/... becomes /s/[token]/..., the opt-out link /u/<token> too */
 export function redactPath(url: string): string {
-  return url.replace(/\/s\/[^/?#]+/g, '/s/[token]').replace(/\?.*$/, (q) => (q.length > 1 ? '?[query]' : q));
+  return url.replace(/\/s\/[^/?#]+/g, '/s/[token]').replace(/\/u\/[^/?#]+/g, '/u/[token]').replace(/\?.*$/, (q) => (q.length > 1 ? '?[query]' : q));
 }

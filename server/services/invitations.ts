@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../db/connection';
 import { insertInvitations, InvitationRow } from '../db/queries/invitations';
 import type { WaveRow } from '../db/queries/waves';
-import { hashToken, newToken } from './tokens';
+import { deriveToken, hashToken } from './tokens';
 
 export interface Invitee {
   email?: string | null;
@@ -14,7 +14,7 @@ export interface Invitee {
 
 export interface IssuedInvitation {
   invitationId: string;
-  /** the personal token: returned once, to be put in the link; only its hash is stored */
+  /** the personal token, derived from TOKEN_SECRET and the invitation id (see tokens.ts); only its hash is stored */
   token: string;
 }
 
@@ -26,8 +26,8 @@ export async function createInvitations(
 ): Promise<IssuedInvitation[]> {
   const issued: IssuedInvitation[] = [];
   const rows: InvitationRow[] = invitees.map((p) => {
-    const token = newToken();
     const id = crypto.randomUUID();
+    const token = deriveToken(id);
     issued.push({ invitationId: id, token });
     return {
       id,

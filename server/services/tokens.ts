@@ -1,5 +1,29 @@
 import crypto from 'node:crypto';
 
+/**
+ * Personal tokens are derived, not stored: token = HMAC-SHA256(TOKEN_SECRET, invitation id), 32 bytes in base64url
+ * (43 URL-safe characters). The database keeps only the token's SHA-256 (to find the invitation from a link); the
+ * mail worker derives the token again to put it in an invitation or a reminder, so every mail carries the same link.
+ * Without the secret, a copy of the database cannot rebuild a single link.
+ */
+let secret: Buffer | undefined;
+
+/** Set once at start (openPlatform) from TOKEN_SECRET or the SQLite key file. */
+export function setTokenSecret(value: string): void {
+  if (value.length < 32) throw new Error('the token secret must be at least 32 characters long');
+  secret = Buffer.from(value, 'utf8');
+}
+
+export function hasTokenSecret(): boolean {
+  return secret !== undefined;
+}
+
+/** The personal token of an invitation. */
+export function deriveToken(invitationId: string): string {
+  if (!secret) throw new Error('no token secret is configured (TOKEN_SECRET)');
+  return crypto.createHmac('sha256', secret).update(`veldwerk/personal-token/v1/${invitationId}`, 'utf8').digest('base64url');
+}
+
 /** 32 random bytes = 256 bits, base64url: 43 URL-safe characters. */
 export function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');

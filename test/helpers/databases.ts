@@ -4,6 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
 import { Db, migrateToLatest, openDatabase } from '../../server/db/connection';
+import { setTokenSecret } from '../../server/services/tokens';
+
+/** The key that derives personal tokens in the tests, here and in every child process they start (env below). */
+export const TEST_TOKEN_SECRET = 'test-only-token-secret-0123456789abcdef';
+setTokenSecret(TEST_TOKEN_SECRET);
 
 export interface TestDatabase {
   kind: 'sqlite' | 'postgres';
@@ -28,7 +33,7 @@ export async function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<TestDa
     return {
       kind,
       db,
-      env: { SQLITE_FILE: sqliteFile, DATABASE_URL: '' },
+      env: { SQLITE_FILE: sqliteFile, DATABASE_URL: '', TOKEN_SECRET: TEST_TOKEN_SECRET },
       drop: async () => {
         await db.destroy();
         fs.rmSync(dir, { recursive: true, force: true });
@@ -44,7 +49,7 @@ export async function freshDatabase(kind: 'sqlite' | 'postgres'): Promise<TestDa
   return {
     kind,
     db,
-    env: { DATABASE_URL: url, DATABASE_SCHEMA: schema },
+    env: { DATABASE_URL: url, DATABASE_SCHEMA: schema, TOKEN_SECRET: TEST_TOKEN_SECRET },
     drop: async () => {
       await db.destroy();
       await admin.raw('drop schema ?? cascade', [schema]);

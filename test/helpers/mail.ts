@@ -1,0 +1,57 @@
+import type { Db } from '../../server/db/connection';
+import { devMailboxTransport, smtpTransport } from '../../server/services/mail-transport';
+import { MailWorker, MailWorkerOptions } from '../../server/services/mail-worker';
+import type { Invitee } from '../../server/services/invitations';
+import type { SmtpSink } from './smtp-sink';
+
+export const TEST_FROM = 'Monitor Test <monitor@example.org>';
+
+/** A worker against the sink (or the development mailbox) with short timeouts and fast retries. */
+export function testWorker(db: Db, sink: SmtpSink | 'dev-mailbox', all: Partial<MailWorkerOptions> & { logs?: string[] } = {}): MailWorker {
+  const { logs, ...opts } = all;
+  const timeoutMs = opts.timeoutMs ?? 1000;
+  const connections = opts.connections ?? 1;
+  const transport = sink === 'dev-mailbox' ? devMailboxTransport(db) : smtpTransport({ url: sink.url, from: TEST_FROM, connections, timeoutMs });
+  return new MailWorker({
+    db,
+    transport,
+    publicUrl: 'http://veldwerk.test',
+    from: TEST_FROM,
+    ratePerSecond: 1000,
+    connections,
+    timeoutMs,
+    pollMs: 50,
+    retryBaseMs: 100,
+    retryMaxMs: 1000,
+    log: (line) => logs?.push(line),
+    ...opts,
+  });
+}
+
+/** n synthetic people with addresses p<i>@example.org (prefix to keep waves apart). */
+export function people(n: number, prefix = 'p', extra: Partial<Invitee> = {}): Invitee[] {
+  return Array.from({ length: n }, (_, i) => ({
+    email: `${prefix}${i}@example.org`,
+    name: `Persoon ${prefix}${i}`,
+    organisation: 'Gemeente Voorbeeld',
+    attributes: { tier: 'gemeente', role: 'raadslid' },
+    language: 'nl' as const,
+    ...extra,
+  }));
+}
+
+export async function outboxStates(db: Db, waveId: string): Promise<Record<string, number>> {
+  const rows: Array<{ state: string; n: number | string }> = await db('outbox').where({ wave_id: waveId }).select('state').count({ n: '*' }).groupBy('state');
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+/** Runs a fresh test worker until nothing is due (or nothing is pending, with waitForRetries), then closes it. */
+export async function sendQueued(db: Db, sink: SmtpSink | 'dev-mailbox', opts: Partial<MailWorkerOptions> & { logs?: string[]; waitForRetries?: boolean } = {}) {
+  const { waitForRetries, ...rest } = opts;
+  const worker = testWorker(db, sink, rest);
+  try {
+    return { ...(await worker.drain({ waitForRetries })) };
+  } finally {
+    await worker.stop();
+  }
+}
