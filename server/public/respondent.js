@@ -10,6 +10,10 @@
   var locale = config.locale;
   var texts = function () { return config.texts[locale]; };
 
+  // real headings (SurveyJS draws titles as plain divs): screen-reader users can jump from question to question
+  Survey.settings.titleTags = { survey: 'h1', page: 'h2', panel: 'h3', question: 'h3' };
+  // no sliding and fading for people who asked their system for less motion
+  if (window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches) Survey.settings.animationEnabled = false;
   var model = new Survey.Model(config.survey);
   model.locale = locale;
   model.textUpdateMode = 'onTyping';
@@ -109,10 +113,19 @@
       .catch(function () { say(texts().saveFailed); });
   });
 
-  // --- language switch: questionnaire texts and Veldwerk's own texts together
+  // --- language switch: questionnaire texts and Veldwerk's own texts around it together, so no Dutch is left on an
+  // English page (looked up at each switch: this script runs before the footer is parsed)
   function applyLanguage() {
+    var anonymity = document.querySelector('.vw-anonymity');
+    var statementLink = document.querySelector('.vw-footer a[href^="/toegankelijkheid"]');
     document.documentElement.lang = locale;
     model.locale = locale;
+    if (model.title) document.title = model.title;
+    if (anonymity) anonymity.textContent = texts().anonymity;
+    if (statementLink) {
+      statementLink.textContent = texts().accessibility;
+      statementLink.setAttribute('href', '/toegankelijkheid' + (locale === 'en' ? '?lang=en' : ''));
+    }
     if (langButton) {
       langButton.textContent = texts().switchLanguage;
       langButton.setAttribute('lang', locale === 'nl' ? 'en' : 'nl');

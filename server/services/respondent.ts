@@ -42,7 +42,8 @@ export async function resolveLink(db: Db, registry: QuestionnaireRegistry, token
   const locale = asLocale(invitation.language);
   if (invitation.status === 'completed') return { kind: 'completed', wave, locale };
   const phase = wavePhase(wave, dutchDay(now));
-  if (phase !== 'open') return { kind: phase, wave, locale };
+  // test links also work before the wave opens, so a wave can be tried out end to end beforehand
+  if (phase !== 'open' && !(phase === 'not-open' && invitation.is_test)) return { kind: phase, wave, locale };
   const progress = await findProgress(db, invitation.id);
   return {
     kind: 'open',
