@@ -23,7 +23,9 @@ export function startServer(script: string, env: Record<string, string>): Promis
 }
 
 export async function load(name: string, opts: autocannon.Options): Promise<Figure> {
-  const result = await autocannon({ connections: 50, duration: 10, ...opts });
+  const settings: autocannon.Options = { connections: 50, ...opts };
+  if (settings.amount === undefined && settings.duration === undefined) settings.duration = 10;
+  const result = await autocannon(settings);
   return {
     name,
     reqPerSec: result.requests.average,

@@ -8,15 +8,8 @@ import { addDays, dutchDay } from '../server/services/calendar';
 import { createInvitations } from '../server/services/invitations';
 import { createWave } from '../server/services/waves';
 import { Figure, load, printTable, startServer } from './lib';
+import { DEMO_ANSWERS, respondentLoad } from './respondent-load';
 
-const ANSWERS = {
-  agressie_any: 1,
-  agressie_kanaal: [2, 4],
-  agressie_toelichting: 'Een boze beller',
-  veilig: { werk: 4, online: 2, thuis: 5 },
-  gedragscode_bekend: 1,
-  jaren_functie: 6,
-};
 
 /** Seeds a wave with n invitations in a fresh SQLite file and returns the tokens. */
 async function seed(sqliteFile: string, n: number): Promise<string[]> {
@@ -41,9 +34,10 @@ function cycling(tokens: string[], build: (token: string) => Built): autocannon.
 export async function respondentBench(): Promise<Figure[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-bench-'));
   const sqliteFile = path.join(dir, 'bench.sqlite');
-  const tokens = await seed(sqliteFile, 60_000);
+  const tokens = await seed(sqliteFile, 150_000);
   const browsing = tokens.slice(0, 1000);
-  const completing = tokens.slice(1000); // each used once
+  const completing = tokens.slice(1000, 60_000); // each used once
+  const flowing = tokens.slice(60_000); // one per respondent flow under load
   const { child, port } = await startServer('bench/respondent-server.ts', { SQLITE_FILE: sqliteFile });
   const url = `http://127.0.0.1:${port}`;
   const json = { 'content-type': 'application/json' };
@@ -59,12 +53,11 @@ export async function respondentBench(): Promise<Figure[]> {
     const complete = await load('POST complete (distinct tokens)', {
       url,
       headers: json,
-      amount: Math.min(completing.length, 40_000),
-      duration: undefined,
-      requests: cycling(completing, (t) => ({ method: 'POST', path: `/s/${t}/complete`, body: JSON.stringify({ answers: ANSWERS, locale: 'nl' }) })),
+      requests: cycling(completing, (t) => ({ method: 'POST', path: `/s/${t}/complete`, body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }) })),
     });
     const figures = [hello, page, save, complete];
     printTable('Respondent flow (SQLite, 50 connections, server in its own process)', figures, hello);
+    figures.push(await respondentLoad(url, flowing, 'SQLite, one process'));
     return figures;
   } finally {
     child.kill('SIGTERM');

@@ -10,14 +10,24 @@ import { assetsRouter } from './routes/assets';
 import { healthRouter } from './routes/health';
 import { respondentRouter } from './routes/respondent';
 import { pagesRouter } from './routes/pages';
+import { adminRouter } from './routes/admin';
+import { analystRouter } from './routes/analyst';
+import { analystExportsRouter } from './routes/analyst-exports';
+import { analystTokensRouter } from './routes/analyst-tokens';
+import { exportApiRouter } from './routes/export-api';
+import { signInRouter } from './routes/sign-in';
+import { adminMailRouter, MailDeps } from './routes/admin-mail';
+import { optOutRouter } from './routes/opt-out';
 import { Clock, systemClock } from './services/calendar';
 
 export interface AppDeps {
   db: Db;
   registry: QuestionnaireRegistry;
-  config: Pick<Config, 'publicUrl' | 'logRequests'>;
+  config: Pick<Config, 'publicUrl' | 'logRequests'> & Partial<Pick<Config, 'trustProxy' | 'disclosureK'>>;
   clock: Clock;
   log: (line: string) => void;
+  /** e-mail for the admin pages' test sends; default: the development mailbox */
+  mail?: MailDeps;
 }
 
 export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick<AppDeps, 'clock' | 'log'>>): Express {
@@ -27,6 +37,8 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
   app.set('view engine', 'ejs');
   app.set('views', path.join(projectRoot, 'views'));
   app.set('query parser', 'simple');
+  // behind a reverse proxy, the client address (sign-in throttle, audit log) comes from X-Forwarded-For
+  if (deps.config.trustProxy !== undefined) app.set('trust proxy', deps.config.trustProxy);
 
   app.use(
     helmet({
@@ -64,7 +76,12 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
   app.use(assetsRouter());
   app.use(healthRouter(deps));
   app.use(respondentRouter(deps));
+  app.use(optOutRouter(deps));
   app.use(pagesRouter());
+  app.use(signInRouter(deps));
+  app.use('/admin', adminRouter(deps, [adminMailRouter(deps)]));
+  app.use('/analyst', analystRouter(deps, [analystExportsRouter(deps), analystTokensRouter(deps)]));
+  app.use('/api/v1', exportApiRouter(deps));
 
   app.use((req, res) => sendError(req, res, 404, 'Page not found'));
   app.use(errorMiddleware(deps.log));

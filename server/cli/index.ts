@@ -2,6 +2,11 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
 import { openPlatform } from '../platform';
 import { seedDemoLinks } from '../services/demo';
+import { exportCommand } from './export';
+import * as mailCli from './mail';
+import { sample } from './samples';
+import { user } from './users';
+import { wave } from './waves';
 import { eraseStorageOrder } from '../services/storage-order';
 
 /** Thrown for a wrong command line: printed with the usage, exit code 2. */
@@ -11,6 +16,19 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   demo --links N        seed the demo wave (once) and print N fresh respondent links, one per line
+  user add --email E --role admin|analyst   add an account; prints its generated password once
+  wave create --name N --questionnaire KEY@VERSION --opens YYYY-MM-DD --closes YYYY-MM-DD [--keep tier,role]
+  wave close --wave ID  close the wave now: its links show the closed page
+  wave purge --wave ID --yes   after closing: delete the wave's contact data and tokens for good, keep the counts
+  sample import --wave ID FILE.csv   check the sample file and add everyone in it, or nothing
+  sample synth --population politieke-ambtsdragers|ambtenaren [--size N] [--seed S] [--out FILE.csv]
+                                     write a fictional sample frame shaped like the real population
+  invite --wave ID      queue the invitation mail for every invitation of the wave not yet mailed
+  remind --wave ID      queue a reminder for everyone invited who has not completed or opted out
+  mail work [--until-idle]  run a mail worker (stops on SIGTERM; --until-idle: when nothing is due)
+  export --wave ID --format F --out FILE [--lang en] [--weight ATTR]   a wave's data: csv, csv-nl (; and BOM for
+                        Dutch Excel), xlsx, sav, codebook (HTML; .json out: JSON), codebook-json, tables, tables-html
+  export --trend KEY --format F --out FILE   the waves of questionnaire KEY stacked (csv, csv-nl, xlsx, sav, codebook)
   db reorder            PostgreSQL: erase the storage order of responses and invitations (also done at wave close)
 `;
 
@@ -45,7 +63,7 @@ async function db(args: string[]): Promise<void> {
   }
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { demo, db };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { demo, db, export: exportCommand, invite: mailCli.invite, remind: mailCli.remind, mail: mailCli.mail, user, wave, sample };
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -1,0 +1,46 @@
+import type autocannon from 'autocannon';
+import { Figure, load, printTable } from './lib';
+
+/** A valid completion of demo@1 */
+export const DEMO_ANSWERS = {
+  agressie_any: 1,
+  agressie_kanaal: [2, 4],
+  agressie_toelichting: 'Een boze beller',
+  veilig: { werk: 4, online: 2, thuis: 5 },
+  gedragscode_bekend: 1,
+  jaren_functie: 6,
+};
+
+interface FlowContext { token?: string }
+
+/**
+ * The whole respondent flow per connection, over and over with a fresh link each time:
+ * open the page, autosave twice, complete. autocannon runs the four requests in order on each connection.
+ */
+export function respondentFlowRequests(tokens: string[]): autocannon.Request[] {
+  let next = 0;
+  const json = { 'content-type': 'application/json' };
+  const withToken = (build: (token: string) => Partial<autocannon.Request>) =>
+    ((req: autocannon.Request, context: FlowContext) => ({ ...req, ...build(context.token as string) })) as unknown as autocannon.Request['setupRequest'];
+  return [
+    {
+      method: 'GET',
+      setupRequest: ((req: autocannon.Request, context: FlowContext) => {
+        context.token = tokens[next++ % tokens.length];
+        return { ...req, path: `/s/${context.token}` };
+      }) as unknown as autocannon.Request['setupRequest'],
+    },
+    { method: 'PUT', headers: json, setupRequest: withToken((t) => ({ path: `/s/${t}/progress`, body: JSON.stringify({ answers: { agressie_any: 1 }, pageNo: 0, locale: 'nl' }) })) },
+    { method: 'PUT', headers: json, setupRequest: withToken((t) => ({ path: `/s/${t}/progress`, body: JSON.stringify({ answers: { agressie_any: 1, agressie_kanaal: [2] }, pageNo: 1, locale: 'nl' }) })) },
+    { method: 'POST', headers: json, setupRequest: withToken((t) => ({ path: `/s/${t}/complete`, body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }) })) },
+  ];
+}
+
+/** 200 connections for 60 s through the whole flow: the error rate and p99 are what count. */
+export async function respondentLoad(url: string, tokens: string[], label: string, seconds = 60): Promise<Figure> {
+  const figure = await load(label, { url, connections: 200, duration: seconds, requests: respondentFlowRequests(tokens) });
+  printTable(`Respondent flow under load: ${label} (200 connections, ${seconds} s; open, autosave twice, complete)`, [figure]);
+  const total = figure.reqPerSec * seconds;
+  console.log(`error rate: ${(((figure.errors + figure.non2xx) / Math.max(1, total)) * 100).toFixed(3)}% (${figure.errors} errors, ${figure.non2xx} non-2xx of about ${total.toFixed(0)} requests)`);
+  return figure;
+}

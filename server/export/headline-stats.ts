@@ -1,0 +1,125 @@
+/**
+ * Statistics of the headline tables: shares with a 95% confidence interval, optionally post-stratified to the
+ * population counts of the sample frame, the change against the previous edition, and cell suppression.
+ *
+ * - Unweighted: p = y / n with Wilson's score interval.
+ * - Post-stratified: each response in stratum h weighs N_h / n_h (N_h from the wave's sample frame). The variance of
+ *   the weighted share is the Taylor linearisation for a stratified sample with finite-population correction; the
+ *   interval is Wilson's with the effective sample size p(1 - p) / variance.
+ * - Change: difference of the two shares, z = d / sqrt(v1 + v0) (independent samples); significant when |z| > 1.96.
+ * - Suppression: a cell with fewer than k respondents is suppressed (primary). In each group of cells that add up to
+ *   a published total, when one cell is suppressed, or the suppressed cells together hold fewer than k, the
+ *   smallest remaining cell is suppressed too (secondary), until neither holds.
+ */
+
+export const Z95 = 1.959963984540054;
+
+/** Per stratum, within one cell: respondents in the cell's denominator (d) and how many of them count (y). */
+export interface StratumCounts { d: number; y: number }
+
+export interface Weighting {
+  /** N_h / n_h per stratum value */
+  weight: Map<string, number>;
+  /** n_h: all responses per stratum */
+  sampled: Map<string, number>;
+  /** N_h */
+  population: Map<string, number>;
+}
+
+export interface Estimate {
+  n: number;
+  p: number | null;
+  lo: number | null;
+  hi: number | null;
+  variance: number | null;
+}
+
+export function wilson(p: number, n: number): [number, number] {
+  if (n <= 0) return [0, 1];
+  const z2 = Z95 * Z95;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (Z95 / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+export function estimate(strata: Map<string, StratumCounts>, weighting?: Weighting): Estimate {
+  let n = 0;
+  let y = 0;
+  for (const c of strata.values()) {
+    n += c.d;
+    y += c.y;
+  }
+  if (n === 0) return { n, p: null, lo: null, hi: null, variance: null };
+  if (!weighting) {
+    const p = y / n;
+    const [lo, hi] = wilson(p, n);
+    return { n, p, lo, hi, variance: (p * (1 - p)) / n };
+  }
+  let W = 0;
+  let Wy = 0;
+  for (const [h, c] of strata) {
+    const w = weighting.weight.get(h) ?? 0;
+    W += w * c.d;
+    Wy += w * c.y;
+  }
+  if (W <= 0) return { n, p: null, lo: null, hi: null, variance: null };
+  const p = Wy / W;
+  let variance = 0;
+  for (const [h, c] of strata) {
+    const w = weighting.weight.get(h) ?? 0;
+    const m = weighting.sampled.get(h) ?? c.d;
+    const N = weighting.population.get(h) ?? m;
+    if (m < 2 || w === 0) continue;
+    const s1 = (w * (c.y - p * c.d)) / W;
+    const s2 = ((w * w) / (W * W)) * (c.y * (1 - p) * (1 - p) + (c.d - c.y) * p * p);
+    const fpc = N > 0 ? Math.max(0, 1 - m / N) : 1;
+    variance += fpc * (m / (m - 1)) * (s2 - (s1 * s1) / m);
+  }
+  const nEff = variance > 0 ? (p * (1 - p)) / variance : n;
+  const [lo, hi] = wilson(p, Math.max(1, nEff));
+  return { n, p, lo, hi, variance };
+}
+
+export interface Change { difference: number; z: number | null; significant: boolean }
+
+export function change(current: Estimate, previous: Estimate): Change | null {
+  if (current.p === null || previous.p === null) return null;
+  const difference = current.p - previous.p;
+  const se = Math.sqrt((current.variance ?? 0) + (previous.variance ?? 0));
+  if (!(se > 0)) return { difference, z: null, significant: false };
+  const z = difference / se;
+  return { difference, z, significant: Math.abs(z) > Z95 };
+}
+
+export type Suppression = 'primary' | 'secondary' | null;
+
+/**
+ * Suppression within groups of cells that add up to a published total: `cells` are the respondent counts, `groups`
+ * lists the indices of each group; `already` carries marks made elsewhere. Returns the suppression per cell.
+ */
+export function suppress(counts: number[], groups: number[][], k: number, already?: Suppression[]): Suppression[] {
+  const out: Suppression[] = counts.map((n, i) => already?.[i] ?? (n > 0 && n < k ? 'primary' : null));
+  for (const group of groups) {
+    const members = group.filter((i) => counts[i] > 0);
+    for (;;) {
+      const hidden = members.filter((i) => out[i] !== null);
+      if (hidden.length === 0) break;
+      const total = hidden.reduce((s, i) => s + counts[i], 0);
+      const shown = members.filter((i) => out[i] === null);
+      if ((hidden.length > 1 && total >= k) || shown.length === 0) break;
+      const smallest = shown.sort((a, b) => counts[a] - counts[b] || a - b)[0];
+      out[smallest] = 'secondary';
+    }
+  }
+  return out;
+}
+
+/** Post-stratification weights from sample counts n_h and population counts N_h (strata without population: 0). */
+export function weightsFor(sampled: Map<string, number>, population: Map<string, number>): Weighting {
+  const weight = new Map<string, number>();
+  for (const [h, n] of sampled) {
+    const N = population.get(h) ?? 0;
+    weight.set(h, n > 0 && N > 0 ? N / n : 0);
+  }
+  return { weight, sampled, population };
+}
