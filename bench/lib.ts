@@ -4,7 +4,17 @@ import path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..');
 
-export interface Figure { name: string; reqPerSec: number; p50: number; p99: number; errors: number; non2xx: number }
+export interface Figure {
+  name: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  /** connection errors, timeouts included (autocannon counts them in both) */
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  total: number;
+}
 
 /** Starts a TypeScript server script in its own process; resolves with its port once it prints "listening <port>". */
 export function startServer(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
@@ -31,7 +41,9 @@ export async function load(name: string, opts: autocannon.Options): Promise<Figu
     reqPerSec: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    total: result.requests.total,
     non2xx: result.non2xx,
   };
 }

@@ -1,15 +1,9 @@
 import type autocannon from 'autocannon';
+import { DEMO_VALID } from '../test/helpers/pages';
 import { Figure, load, printTable } from './lib';
 
-/** A valid completion of demo@1 */
-export const DEMO_ANSWERS = {
-  agressie_any: 1,
-  agressie_kanaal: [2, 4],
-  agressie_toelichting: 'Een boze beller',
-  veilig: { werk: 4, online: 2, thuis: 5 },
-  gedragscode_bekend: 1,
-  jaren_functie: 6,
-};
+/** A valid completion of demo@1 (the tests' own) */
+export const DEMO_ANSWERS = DEMO_VALID;
 
 interface FlowContext { token?: string }
 
@@ -40,7 +34,7 @@ export function respondentFlowRequests(tokens: string[]): autocannon.Request[] {
 export async function respondentLoad(url: string, tokens: string[], label: string, seconds = 60): Promise<Figure> {
   const figure = await load(label, { url, connections: 200, duration: seconds, requests: respondentFlowRequests(tokens) });
   printTable(`Respondent flow under load: ${label} (200 connections, ${seconds} s; open, autosave twice, complete)`, [figure]);
-  const total = figure.reqPerSec * seconds;
-  console.log(`error rate: ${(((figure.errors + figure.non2xx) / Math.max(1, total)) * 100).toFixed(3)}% (${figure.errors} errors, ${figure.non2xx} non-2xx of about ${total.toFixed(0)} requests)`);
+  const rate = ((figure.errors + figure.non2xx) / Math.max(1, figure.total)) * 100;
+  console.log(`error rate: ${rate.toFixed(3)}% (${figure.errors} connection errors of which ${figure.timeouts} timeouts, ${figure.non2xx} non-2xx, of ${figure.total} requests)`);
   return figure;
 }

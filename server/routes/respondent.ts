@@ -12,7 +12,7 @@ export function respondentRouter(deps: AppDeps): Router {
   const router = express.Router();
   const json = express.json({ limit: '256kb', strict: true });
 
-  const loadLink = async (req: Request, res: Response, next: NextFunction) => {
+  const loadLink = (withProgress: boolean) => async (req: Request, res: Response, next: NextFunction) => {
     res.set('Cache-Control', 'no-store');
     const now = deps.clock();
     const address = req.ip ?? 'unknown';
@@ -21,7 +21,7 @@ export function respondentRouter(deps: AppDeps): Router {
       res.set('Retry-After', String(wait));
       throw new HttpError(429, 'Too many unknown links from this address; try again later');
     }
-    const link = await resolveLink(deps.db, deps.registry, String(req.params.token), now);
+    const link = await resolveLink(deps.db, deps.registry, String(req.params.token), now, { withProgress });
     if (link.kind === 'not-found') await recordLinkMiss(deps.db, address, now);
     res.locals.link = link;
     next();
@@ -43,9 +43,9 @@ export function respondentRouter(deps: AppDeps): Router {
     next();
   };
 
-  router.get('/s/:token', loadLink, (req, res) => renderLink(req, res, res.locals.link as LinkState));
+  router.get('/s/:token', loadLink(true), (req, res) => renderLink(req, res, res.locals.link as LinkState));
 
-  router.put('/s/:token/progress', loadLink, requireOpen, json, requireJsonBody, async (req, res) => {
+  router.put('/s/:token/progress', loadLink(false), requireOpen, json, requireJsonBody, async (req, res) => {
     const result = await saveAnswersInProgress(deps.db, res.locals.link as OpenState, {
       answers: req.body.answers,
       pageNo: req.body.pageNo,
@@ -55,7 +55,7 @@ export function respondentRouter(deps: AppDeps): Router {
     res.status(204).end();
   });
 
-  router.post('/s/:token/complete', loadLink, requireOpen, json, requireJsonBody, async (req, res) => {
+  router.post('/s/:token/complete', loadLink(false), requireOpen, json, requireJsonBody, async (req, res) => {
     const result = await completeResponse(deps.db, res.locals.link as OpenState, { answers: req.body.answers, locale: req.body.locale }, deps.clock());
     if (result.status === 'invalid') throw new HttpError(422, 'Some answers are not valid', { errors: result.errors });
     if (result.status === 'already-completed') throw new HttpError(409, 'This questionnaire has already been completed');

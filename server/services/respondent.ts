@@ -32,7 +32,17 @@ export function asLocale(value: unknown, fallback: Locale = 'nl'): Locale {
   return value === 'en' || value === 'nl' ? value : fallback;
 }
 
-export async function resolveLink(db: Db, registry: QuestionnaireRegistry, token: string, now: Date): Promise<LinkState> {
+/**
+ * What a personal link opens. The saved answers are read only when asked for (the page needs them; autosave and
+ * completion replace them), which keeps those two calls to two reads.
+ */
+export async function resolveLink(
+  db: Db,
+  registry: QuestionnaireRegistry,
+  token: string,
+  now: Date,
+  opts: { withProgress: boolean } = { withProgress: true },
+): Promise<LinkState> {
   if (!isWellFormedToken(token)) return { kind: 'not-found' };
   const invitation = await findInvitationByTokenHash(db, hashToken(token));
   if (!invitation) return { kind: 'not-found' };
@@ -44,7 +54,7 @@ export async function resolveLink(db: Db, registry: QuestionnaireRegistry, token
   const phase = wavePhase(wave, dutchDay(now));
   // test links also work before the wave opens, so a wave can be tried out end to end beforehand
   if (phase !== 'open' && !(phase === 'not-open' && invitation.is_test)) return { kind: phase, wave, locale };
-  const progress = await findProgress(db, invitation.id);
+  const progress = opts.withProgress ? await findProgress(db, invitation.id) : undefined;
   return {
     kind: 'open',
     wave,
