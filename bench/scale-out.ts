@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const wave = await createWave(platform.db, platform.registry, { name: 'scale-out', questionnaireId: 'demo@1', opensOn: addDays(dutchDay(now), -1), closesOn: addDays(dutchDay(now), 7), keptAttributes: ['tier'] }, now);
     const issued = await createInvitations(platform.db, wave, Array.from({ length: 60_000 }, (_, i) => ({ email: `r${i}@example.org`, attributes: { tier: 'gemeente' } })), { now });
     const queued = await inviteWave(platform.db, wave.id, { actor: 'scale-out', now });
-    console.log(`seeded 60,000 invitations and queued ${JSON.stringify(queued)} invitation mails (development mailbox: SMTP_URL unset)`);
+    console.log(`seeded 60,000 invitations and queued ${queued.queued} invitation mails (development mailbox: SMTP_URL unset)`);
 
     const apps = await Promise.all([0, 1].map(() => startProcess(['server/main.ts'], env, /listens on .*\(port (\d+)/)));
     children.push(...apps.map((a) => a.child));
@@ -60,8 +60,15 @@ async function main(): Promise<void> {
     } finally {
       proxy.close();
     }
-    const responses = Number((await platform.db('responses').count({ n: '*' }).first())?.n);
-    const completed = Number((await platform.db('invitations').where({ status: 'completed' }).count({ n: '*' }).first())?.n);
+    // requests the load generator abandoned at the end may still be committing: let them finish, then count both in one snapshot
+    await new Promise((r) => setTimeout(r, 3000));
+    const [responses, completed] = await platform.db.transaction(async (trx) => {
+      await trx.raw('set transaction isolation level repeatable read');
+      return [
+        Number((await trx('responses').count({ n: '*' }).first())?.n),
+        Number((await trx('invitations').where({ status: 'completed' }).count({ n: '*' }).first())?.n),
+      ];
+    });
     const mailed: Array<{ state: string; n: number | string }> = await platform.db('outbox').select('state').count({ n: '*' }).groupBy('state');
     console.log(`responses stored: ${responses}; invitations completed: ${completed}; ${responses === completed ? 'consistent' : 'INCONSISTENT'}`);
     console.log(`outbox: ${mailed.map((r) => `${r.state} ${r.n}`).join(', ')}`);
