@@ -4,33 +4,19 @@ import { smtpTransport } from '../server/services/mail-transport';
 import { MailWorker } from '../server/services/mail-worker';
 import { setTokenSecret } from '../server/services/tokens';
 import { databaseKinds, TEST_TOKEN_SECRET } from './helpers/databases';
-import { outboxStates, people, sendQueued, TEST_FROM } from './helpers/mail';
-import { SmtpSink, startSmtpSink } from './helpers/smtp-sink';
-import { testApp, TestApp } from './helpers/test-app';
+import { outboxStates, sendQueued, TEST_FROM, useMailSuite } from './helpers/mail';
+import { SmtpSink } from './helpers/smtp-sink';
+import { TestApp } from './helpers/test-app';
 
 describe.each(databaseKinds())('mail server failures on %s', (kind) => {
   let t: TestApp;
   let sink: SmtpSink;
-  beforeAll(async () => {
-    t = await testApp(kind);
-    sink = await startSmtpSink();
+  const suite = useMailSuite(kind);
+  const { actor } = suite;
+  beforeAll(() => {
+    ({ t, sink } = suite);
   });
-  afterAll(async () => {
-    await sink.close();
-    await t.drop();
-  });
-  beforeEach(() => {
-    sink.received.length = 0;
-    sink.behaviour = {};
-  });
-
-  const actor = { actor: 'admin@example.org', now: new Date() };
-  async function queued(n: number, prefix: string) {
-    const wave = await t.wave();
-    await t.invite(wave, people(n, prefix));
-    await inviteWave(t.db, wave.id, actor);
-    return wave;
-  }
+  const queued = suite.queued;
   const rowOf = (waveId: string) => t.db('outbox').where({ wave_id: waveId }).first();
 
   test('5xx: bounced at once, the invitation marked bounced, the error kept without the address', async () => {

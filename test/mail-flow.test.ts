@@ -2,29 +2,20 @@ import request from 'supertest';
 import { inviteWave, optOut, remindWave } from '../server/services/mail';
 import { storeTemplate } from '../server/services/mail-templates';
 import { databaseKinds } from './helpers/databases';
-import { outboxStates, people, sendQueued } from './helpers/mail';
+import { outboxStates, people, sendQueued, useMailSuite } from './helpers/mail';
 import { DEMO_VALID } from './helpers/pages';
-import { countByRecipient, linkIn, ReceivedMail, SmtpSink, startSmtpSink } from './helpers/smtp-sink';
-import { testApp, TestApp } from './helpers/test-app';
+import { countByRecipient, linkIn, ReceivedMail, SmtpSink } from './helpers/smtp-sink';
+import { TestApp } from './helpers/test-app';
 
 describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) => {
   let t: TestApp;
   let sink: SmtpSink;
   const logs: string[] = [];
-  beforeAll(async () => {
-    t = await testApp(kind);
-    sink = await startSmtpSink();
+  const suite = useMailSuite(kind);
+  const { actor } = suite;
+  beforeAll(() => {
+    ({ t, sink } = suite);
   });
-  afterAll(async () => {
-    await sink.close();
-    await t.drop();
-  });
-  beforeEach(() => {
-    sink.received.length = 0;
-    sink.behaviour = {};
-  });
-
-  const actor = { actor: 'admin@example.org', now: new Date() };
   const to = (m: ReceivedMail) => m.envelopeTo.join(',');
 
   test('invite only queues, in one transaction with the decision and its audit entry; the worker sends one plain-text mail per person', async () => {

@@ -1,11 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { Db, openDatabase } from '../server/db/connection';
-import { inviteWave } from '../server/services/mail';
 import { databaseKinds } from './helpers/databases';
-import { outboxStates, people, sendQueued, TEST_FROM, testWorker } from './helpers/mail';
+import { outboxStates, sendQueued, TEST_FROM, testWorker, useMailSuite } from './helpers/mail';
 import { ROOT, runTs } from './helpers/run-node';
-import { countByRecipient, SmtpSink, startSmtpSink } from './helpers/smtp-sink';
-import { testApp, TestApp } from './helpers/test-app';
+import { countByRecipient, SmtpSink } from './helpers/smtp-sink';
+import { TestApp } from './helpers/test-app';
 
 /** `npm run cli -- mail work` in its own process. */
 function startCliWorker(env: Record<string, string>, args: string[] = []): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
@@ -25,27 +24,13 @@ describe.each(databaseKinds())('mail workers, restarts and crashes on %s', (kind
   let t: TestApp;
   let sink: SmtpSink;
   let cliEnv: Record<string, string>;
-  beforeAll(async () => {
-    t = await testApp(kind);
-    sink = await startSmtpSink();
+  const suite = useMailSuite(kind);
+  const { actor } = suite;
+  beforeAll(() => {
+    ({ t, sink } = suite);
     cliEnv = { ...t.env, SMTP_URL: sink.url, MAIL_FROM: TEST_FROM, MAIL_TIMEOUT_SECONDS: '1', MAIL_RATE_PER_SECOND: '1000', PUBLIC_URL: 'http://veldwerk.test', LOG_REQUESTS: 'false' };
   });
-  afterAll(async () => {
-    await sink.close();
-    await t.drop();
-  });
-  beforeEach(() => {
-    sink.received.length = 0;
-    sink.behaviour = {};
-  });
-
-  const actor = { actor: 'admin@example.org', now: new Date() };
-  async function queued(n: number, prefix: string) {
-    const wave = await t.wave();
-    await t.invite(wave, people(n, prefix));
-    await inviteWave(t.db, wave.id, actor);
-    return wave;
-  }
+  const queued = suite.queued;
   /** another connection pool to the same database, as another process would have */
   function secondHandle(): Db {
     return kind === 'sqlite' ? openDatabase({ sqliteFile: t.env.SQLITE_FILE }) : openDatabase({ databaseUrl: t.env.DATABASE_URL, searchPath: t.env.DATABASE_SCHEMA });

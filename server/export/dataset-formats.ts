@@ -34,12 +34,7 @@ export function savVariables(columns: Column[], lang: 'nl' | 'en'): SavVariable[
 async function writeCsv(p: PreparedDataset, out: NodeJS.WritableStream, dutchExcel: boolean): Promise<number> {
   const w = createCsvWriter(out, { dutchExcel });
   await w.writeRow(p.spec.columns.map((c) => c.name));
-  let n = 0;
-  for await (const row of p.rowsOf()) {
-    const wait = w.writeRow(row);
-    if (wait) await wait;
-    n++;
-  }
+  const n = await pumpRows(p, (row) => w.writeRow(row));
   await w.end();
   return n;
 }
@@ -50,13 +45,19 @@ async function writeSav(p: PreparedDataset, out: NodeJS.WritableStream): Promise
     compress: true,
     fileLabel: p.waves.length > 1 ? `Trend ${p.spec.map.key}` : first.name,
   });
+  const n = await pumpRows(p, (row) => w.writeRow(row));
+  await w.end();
+  return n;
+}
+
+/** Streams every dataset row into a writer, waiting only when it applies backpressure; returns the row count. */
+async function pumpRows<R>(p: { rowsOf(): AsyncIterable<R> }, write: (row: R) => Promise<void> | void): Promise<number> {
   let n = 0;
   for await (const row of p.rowsOf()) {
-    const wait = w.writeRow(row);
+    const wait = write(row);
     if (wait) await wait;
     n++;
   }
-  await w.end();
   return n;
 }
 
@@ -83,12 +84,7 @@ async function writeXlsx(p: PreparedDataset, out: NodeJS.WritableStream): Promis
   const book = new XlsxWriter(out);
   const data = await book.sheet('data', { frozenHeader: true });
   await data.row(p.spec.columns.map((c) => c.name), { bold: true });
-  let n = 0;
-  for await (const row of p.rowsOf()) {
-    const wait = data.row(row);
-    if (wait) await wait;
-    n++;
-  }
+  const n = await pumpRows(p, (row) => data.row(row));
   await data.close();
   const labels = await book.sheet('labels', { frozenHeader: true });
   const lines = labelLines(p.spec.columns);

@@ -2,7 +2,10 @@ import type { Db } from '../../server/db/connection';
 import { devMailboxTransport, smtpTransport } from '../../server/services/mail-transport';
 import { MailWorker, MailWorkerOptions } from '../../server/services/mail-worker';
 import type { Invitee } from '../../server/services/invitations';
-import type { SmtpSink } from './smtp-sink';
+import type { WaveRow } from '../../server/db/queries/waves';
+import { inviteWave } from '../../server/services/mail';
+import { SmtpSink, startSmtpSink } from './smtp-sink';
+import { testApp, TestApp } from './test-app';
 
 export const TEST_FROM = 'Monitor Test <monitor@example.org>';
 
@@ -54,4 +57,45 @@ export async function sendQueued(db: Db, sink: SmtpSink | 'dev-mailbox', opts: P
   } finally {
     await worker.stop();
   }
+}
+
+/** The shared frame of the mail suites: a fresh app and a real SMTP sink per suite, the sink reset before each test. */
+export interface MailSuite {
+  readonly t: TestApp;
+  readonly sink: SmtpSink;
+  readonly actor: { actor: string; now: Date };
+  /** a wave with n people (addresses prefix0@…) whose invitation mails are queued */
+  queued(n: number, prefix: string): Promise<WaveRow>;
+}
+
+export function useMailSuite(kind: 'sqlite' | 'postgres'): MailSuite {
+  const state = {} as { t: TestApp; sink: SmtpSink };
+  beforeAll(async () => {
+    state.t = await testApp(kind);
+    state.sink = await startSmtpSink();
+  });
+  afterAll(async () => {
+    await state.sink.close();
+    await state.t.drop();
+  });
+  beforeEach(() => {
+    state.sink.received.length = 0;
+    state.sink.behaviour = {};
+  });
+  const actor = { actor: 'admin@example.org', now: new Date() };
+  return {
+    get t() {
+      return state.t;
+    },
+    get sink() {
+      return state.sink;
+    },
+    actor,
+    async queued(n, prefix) {
+      const wave = await state.t.wave();
+      await state.t.invite(wave, people(n, prefix));
+      await inviteWave(state.t.db, wave.id, actor);
+      return wave;
+    },
+  };
 }

@@ -147,15 +147,8 @@ export async function cancelPendingFor(db: Db, invitationId: string, reason: str
     .update({ state: 'cancelled', pending_key: null, locked_until: null, lease_token: null, last_error: reason });
 }
 
-export interface SendContextRow {
-  id: number;
-  wave_id: string;
-  invitation_id: string;
-  kind: OutboxKind;
-  language: string;
-  state: OutboxState;
-  attempts: number;
-  lease_token: string | null;
+/** An outbox row with what the worker needs to decide and send: the person and the wave. */
+export interface SendContextRow extends Pick<OutboxRow, 'id' | 'wave_id' | 'invitation_id' | 'kind' | 'language' | 'state' | 'attempts' | 'lease_token'> {
   email: string | null;
   name: string | null;
   opted_out: boolean | number;
