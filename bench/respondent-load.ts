@@ -31,7 +31,7 @@ export function respondentFlowRequests(tokens: string[]): autocannon.Request[] {
 }
 
 /** 200 connections for 60 s through the whole flow: the error rate and p99 are what count. */
-export async function respondentLoad(url: string, tokens: string[], label: string, seconds = 60): Promise<Figure> {
+export async function respondentLoad(url: string, tokens: string[], label: string, seconds = Number(process.env.BENCH_LOAD_SECONDS ?? 60)): Promise<Figure> {
   const figure = await load(label, { url, connections: 200, duration: seconds, requests: respondentFlowRequests(tokens) });
   printTable(`Respondent flow under load: ${label} (200 connections, ${seconds} s; open, autosave twice, complete)`, [figure]);
   const rate = ((figure.errors + figure.non2xx) / Math.max(1, figure.total)) * 100;

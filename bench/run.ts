@@ -1,14 +1,18 @@
-/* npm run bench: prints the figures the issues ask for. Figures only, no pass/fail: they vary with the machine. */
+/* npm run bench [-- respondent|mail|exports ...]: prints the figures the issues ask for (all sections by default).
+   Figures only, no pass/fail: they vary with the machine. */
 import os from 'node:os';
 import { exportBench } from './exports';
 import { mailBench } from './mail';
 import { respondentBench } from './respondent-flow';
 
+const SECTIONS: Record<string, () => Promise<unknown>> = { respondent: respondentBench, mail: mailBench, exports: exportBench };
+
 async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(name in SECTIONS));
+  if (unknown.length) throw new Error(`unknown bench section ${unknown.join(', ')}; choose from ${Object.keys(SECTIONS).join(', ')}`);
   console.log(`Veldwerk benchmarks — node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
-  await respondentBench();
-  await mailBench();
-  await exportBench();
+  for (const [name, run] of Object.entries(SECTIONS)) if (asked.length === 0 || asked.includes(name)) await run();
 }
 
 main().then(

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { migrationSource } from './migrations';
+import { CachingBetterSqlite3Client } from './sqlite-client';
 
 export interface DatabaseSettings {
   /** postgres://… ; undefined = SQLite */
@@ -26,6 +27,8 @@ interface PragmaConnection { pragma(source: string): unknown }
 /** The one knex configuration, used by the app, the CLI, the tests and the migrations. */
 export function buildKnexConfig(settings: DatabaseSettings): Knex.Config {
   const migrations = { migrationSource, tableName: 'knex_migrations' };
+  // knex's error messages would otherwise carry the query's values (answers, e-mail addresses) into the logs
+  const compileSqlOnError = false;
   if (settings.databaseUrl) {
     return {
       client: 'pg',
@@ -33,12 +36,13 @@ export function buildKnexConfig(settings: DatabaseSettings): Knex.Config {
       searchPath: settings.searchPath ? [settings.searchPath] : undefined,
       pool: { min: 0, max: settings.poolMax ?? 10 },
       migrations,
+      compileSqlOnError,
     };
   }
   const filename = settings.sqliteFile ?? ':memory:';
   if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
   return {
-    client: 'better-sqlite3',
+    client: CachingBetterSqlite3Client as unknown as typeof Knex.Client,
     connection: { filename },
     useNullAsDefault: true,
     pool: {
@@ -54,5 +58,6 @@ export function buildKnexConfig(settings: DatabaseSettings): Knex.Config {
       },
     },
     migrations,
+    compileSqlOnError,
   };
 }

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { completeResponse, openLink, saveAnswersInProgress } from '../server/services/respondent';
 import { eraseStorageOrder } from '../server/services/storage-order';
 import { hashToken } from '../server/services/tokens';
 import { databaseKinds } from './helpers/databases';
@@ -73,6 +74,27 @@ describe.each(databaseKinds())('what a stored response holds, on %s', (kind) => 
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
     expect(Number((await t.db('responses').where({ wave_id: wave.id }).count({ n: '*' }).first())?.n)).toBe(1);
+  });
+
+  test('autosaves racing a completion never leave answers linked to the completed invitation', async () => {
+    const wave = await t.wave();
+    const [token] = await t.invite(wave);
+    const save = () => request(t.app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 1 }, pageNo: 0 });
+    const results = await Promise.all([save(), save(), request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID }), save(), save(), save()]);
+    expect(results[2].status).toBe(201);
+    // an autosave that looked the link up before the completion and wrote after it is refused, not stored
+    for (const r of [results[0], results[1], ...results.slice(3)]) expect([204, 409]).toContain(r.status);
+    const invitation = await t.db('invitations').where({ token_hash: hashToken(token) }).first();
+    expect(invitation.status).toBe('completed');
+    expect(await t.db('progress').where({ invitation_id: invitation.id }).first()).toBeUndefined();
+
+    // the same, step by step: an autosave whose link was read before the completion committed
+    const [second] = await t.invite(wave);
+    const stale = await openLink(t.db, t.registry, second, 'test', t.now.value, { withProgress: false });
+    if (stale.kind !== 'open') throw new Error(`link is ${stale.kind}`);
+    expect(await completeResponse(t.db, stale, { answers: DEMO_VALID, locale: 'nl' }, t.now.value)).toEqual({ status: 'stored' });
+    expect(await saveAnswersInProgress(t.db, stale, { answers: { agressie_any: 1 }, pageNo: 0, locale: 'nl' })).toEqual({ ok: false, completed: true });
+    expect(await t.db('progress').where({ invitation_id: stale.invitation.id }).first()).toBeUndefined();
   });
 
   test('responses through a test link are marked as test', async () => {

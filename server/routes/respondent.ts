@@ -3,8 +3,7 @@ import type { AppDeps } from '../app';
 import { HttpError } from '../http/errors';
 import { pageTexts } from '../i18n';
 import type { Locale } from '../questionnaires/answer-validator';
-import { linkLookupBlockedFor, recordLinkMiss } from '../services/link-throttle';
-import { asLocale, completeResponse, LinkState, resolveLink, saveAnswersInProgress } from '../services/respondent';
+import { asLocale, completeResponse, LinkState, openLink, saveAnswersInProgress } from '../services/respondent';
 
 type OpenState = Extract<LinkState, { kind: 'open' }>;
 
@@ -14,15 +13,11 @@ export function respondentRouter(deps: AppDeps): Router {
 
   const loadLink = (withProgress: boolean) => async (req: Request, res: Response, next: NextFunction) => {
     res.set('Cache-Control', 'no-store');
-    const now = deps.clock();
-    const address = req.ip ?? 'unknown';
-    const wait = await linkLookupBlockedFor(deps.db, address, now);
-    if (wait > 0) {
-      res.set('Retry-After', String(wait));
+    const link = await openLink(deps.db, deps.registry, String(req.params.token), req.ip ?? 'unknown', deps.clock(), { withProgress });
+    if (link.kind === 'throttled') {
+      res.set('Retry-After', String(link.retryAfter));
       throw new HttpError(429, 'Too many unknown links from this address; try again later');
     }
-    const link = await resolveLink(deps.db, deps.registry, String(req.params.token), now, { withProgress });
-    if (link.kind === 'not-found') await recordLinkMiss(deps.db, address, now);
     res.locals.link = link;
     next();
   };
@@ -43,7 +38,7 @@ export function respondentRouter(deps: AppDeps): Router {
     next();
   };
 
-  router.get('/s/:token', loadLink(true), (req, res) => renderLink(req, res, res.locals.link as LinkState));
+  router.get('/s/:token', loadLink(true), (req, res) => renderLink(req, res, res.locals.link as Exclude<LinkState, { kind: 'throttled' }>));
 
   router.put('/s/:token/progress', loadLink(false), requireOpen, json, requireJsonBody, async (req, res) => {
     const result = await saveAnswersInProgress(deps.db, res.locals.link as OpenState, {
@@ -51,6 +46,7 @@ export function respondentRouter(deps: AppDeps): Router {
       pageNo: req.body.pageNo,
       locale: req.body.locale,
     });
+    if (!result.ok && 'completed' in result) throw new HttpError(409, 'This questionnaire has already been completed');
     if (!result.ok) throw new HttpError(422, 'The answers could not be saved', { errors: result.errors });
     res.status(204).end();
   });
@@ -65,7 +61,7 @@ export function respondentRouter(deps: AppDeps): Router {
   return router;
 }
 
-function renderLink(req: Request, res: Response, link: LinkState): void {
+function renderLink(req: Request, res: Response, link: Exclude<LinkState, { kind: 'throttled' }>): void {
   const requested = req.query.lang === 'en' || req.query.lang === 'nl' ? (req.query.lang as Locale) : undefined;
   if (link.kind === 'not-found') {
     const locale = requested ?? 'nl';

@@ -1,27 +1,26 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/connection';
-import {
-  claimInvitationCompletion,
-  findInvitationByTokenHash,
-  InvitationRow,
-  markInvitationStarted,
-} from '../db/queries/invitations';
-import { deleteProgress, findProgress, saveProgress } from '../db/queries/progress';
+import { writeTransaction } from '../db/group-commit';
+import { claimInvitationCompletion, markInvitationStartedUnlessCompleted } from '../db/queries/invitations';
+import { findLink, LinkInvitation } from '../db/queries/links';
+import { deleteProgress, saveProgress } from '../db/queries/progress';
 import { insertResponse } from '../db/queries/responses';
-import { findWave, WaveRow } from '../db/queries/waves';
+import type { WaveRow } from '../db/queries/waves';
 import type { AnswerError, Locale } from '../questionnaires/answer-validator';
 import type { QuestionnaireRegistry, RegisteredQuestionnaire } from '../questionnaires/registry';
 import { dutchDay } from './calendar';
+import { linkLookupBlockedFor, linkMissKey, linkMissWindowStart, recordLinkMiss } from './link-throttle';
 import { hashToken, isWellFormedToken } from './tokens';
 import { keptAttributes, wavePhase } from './waves';
 
 export type LinkState =
+  | { kind: 'throttled'; retryAfter: number }
   | { kind: 'not-found' }
   | { kind: 'not-open' | 'closed' | 'completed'; wave: WaveRow; locale: Locale }
   | {
       kind: 'open';
       wave: WaveRow;
-      invitation: InvitationRow;
+      invitation: LinkInvitation;
       questionnaire: RegisteredQuestionnaire;
       locale: Locale;
       answers: Record<string, unknown>;
@@ -33,28 +32,34 @@ export function asLocale(value: unknown, fallback: Locale = 'nl'): Locale {
 }
 
 /**
- * What a personal link opens. The saved answers are read only when asked for (the page needs them; autosave and
- * completion replace them), which keeps those two calls to two reads.
+ * What a personal link opens, for a request from `address`: one database read gives the address's recent misses
+ * (the link throttle), the invitation, its wave and, when asked for, the saved answers (the page needs them;
+ * autosave and completion replace them). A malformed token is looked up like any other, so it takes as long.
+ * An unknown token counts as a miss for the address.
  */
-export async function resolveLink(
+export async function openLink(
   db: Db,
   registry: QuestionnaireRegistry,
   token: string,
+  address: string,
   now: Date,
   opts: { withProgress: boolean } = { withProgress: true },
 ): Promise<LinkState> {
-  if (!isWellFormedToken(token)) return { kind: 'not-found' };
-  const invitation = await findInvitationByTokenHash(db, hashToken(token));
-  if (!invitation) return { kind: 'not-found' };
-  const wave = await findWave(db, invitation.wave_id);
+  const wellFormed = isWellFormedToken(token);
+  const found = await findLink(db, hashToken(wellFormed ? token : ''), linkMissKey(address), linkMissWindowStart(now), opts.withProgress);
+  const retryAfter = linkLookupBlockedFor(found.misses, found.oldestMiss, now);
+  if (retryAfter > 0) return { kind: 'throttled', retryAfter };
+  const { invitation, wave, progress } = found;
   const questionnaire = wave && registry.get(wave.questionnaire_id);
-  if (!wave || !questionnaire) return { kind: 'not-found' };
+  if (!wellFormed || !invitation || !wave || !questionnaire) {
+    await recordLinkMiss(db, address, now);
+    return { kind: 'not-found' };
+  }
   const locale = asLocale(invitation.language);
   if (invitation.status === 'completed') return { kind: 'completed', wave, locale };
   const phase = wavePhase(wave, dutchDay(now));
   // test links also work before the wave opens, so a wave can be tried out end to end beforehand
   if (phase !== 'open' && !(phase === 'not-open' && invitation.is_test)) return { kind: phase, wave, locale };
-  const progress = opts.withProgress ? await findProgress(db, invitation.id) : undefined;
   return {
     kind: 'open',
     wave,
@@ -66,7 +71,7 @@ export async function resolveLink(
   };
 }
 
-export type SaveResult = { ok: true } | { ok: false; errors: AnswerError[] };
+export type SaveResult = { ok: true } | { ok: false; errors: AnswerError[] } | { ok: false; completed: true };
 
 export interface ProgressInput { answers: unknown; pageNo: unknown; locale: unknown }
 
@@ -84,9 +89,15 @@ export async function saveAnswersInProgress(
   }
   const checked = state.questionnaire.validator.validatePartial(input.answers, locale);
   if (!checked.ok) return checked;
-  await saveProgress(db, { invitation_id: state.invitation.id, answers: JSON.stringify(checked.answers), page_no: pageNo, locale });
-  if (state.invitation.status === 'invited') await markInvitationStarted(db, state.invitation.id);
-  return { ok: true };
+  const answers = JSON.stringify(checked.answers);
+  // marking the invitation started also checks, inside the transaction, that no completion came in meanwhile:
+  // answers saved after it would stay linked to the invitation
+  const saved = await writeTransaction(db, async (trx) => {
+    if (!(await markInvitationStartedUnlessCompleted(trx, state.invitation.id))) return false;
+    await saveProgress(trx, { invitation_id: state.invitation.id, answers, page_no: pageNo, locale });
+    return true;
+  });
+  return saved ? { ok: true } : { ok: false, completed: true };
 }
 
 export type CompleteResult = { status: 'stored' } | { status: 'already-completed' } | { status: 'invalid'; errors: AnswerError[] };
@@ -103,14 +114,16 @@ export async function completeResponse(
   const attributes = JSON.parse(state.invitation.attributes) as Record<string, string>;
   const kept: Record<string, string> = {};
   for (const name of keptAttributes(state.wave)) if (name in attributes) kept[name] = attributes[name];
-  const stored = await db.transaction(async (trx) => {
+  const answers = JSON.stringify(checked.answers);
+  const id = crypto.randomUUID();
+  const stored = await writeTransaction(db, async (trx) => {
     if (!(await claimInvitationCompletion(trx, state.invitation.id))) return false;
     await insertResponse(trx, {
-      id: crypto.randomUUID(),
+      id,
       wave_id: state.wave.id,
       questionnaire_id: state.questionnaire.id,
       attributes: JSON.stringify(kept),
-      answers: JSON.stringify(checked.answers),
+      answers,
       locale,
       submitted_on: dutchDay(now),
       is_test: Boolean(state.invitation.is_test),

@@ -27,8 +27,9 @@ export async function findInvitationByTokenHash(db: Db, tokenHash: string): Prom
   return db<InvitationRow>('invitations').where({ token_hash: tokenHash }).first();
 }
 
-export async function markInvitationStarted(db: Db, id: string): Promise<void> {
-  await db('invitations').where({ id, status: 'invited' }).update({ status: 'started' });
+/** Marks the invitation started; returns false (and changes nothing) when it was completed already. */
+export async function markInvitationStartedUnlessCompleted(db: Db, id: string): Promise<boolean> {
+  return (await db('invitations').where({ id }).whereNot({ status: 'completed' }).update({ status: 'started' })) === 1;
 }
 
 /**
