@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config';
 import { Db, migrateToLatest, openDatabase } from './db/connection';
+import { Checkpointer, startCheckpointer } from './db/sqlite-checkpointer';
 import { QuestionnaireRegistry } from './questionnaires/registry';
 import { setTokenSecret } from './services/tokens';
 
@@ -17,15 +18,26 @@ export interface Platform {
 export async function openPlatform(config: Config): Promise<Platform> {
   setTokenSecret(config.tokenSecret ?? sqliteTokenSecret(config.sqliteFile));
   const registry = QuestionnaireRegistry.fromDirectory(config.questionnairesDir);
-  const db = openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile, searchPath: config.databaseSchema });
+  const sqlite = !config.databaseUrl;
+  const db = openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile, searchPath: config.databaseSchema, backgroundCheckpoints: sqlite });
+  let checkpointer: Checkpointer | undefined;
   try {
     await migrateToLatest(db);
     await registry.register(db);
+    if (sqlite) checkpointer = startCheckpointer(config.sqliteFile, (line) => console.error(line));
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  return { config, db, registry, close: () => db.destroy() };
+  return {
+    config,
+    db,
+    registry,
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Db } from '../connection';
+import { Db, isPostgres } from '../connection';
 import type { InvitationRow } from './invitations';
 import type { ProgressRow } from './progress';
 import { countSignInFailures } from './sign-in-failures';
@@ -25,21 +25,26 @@ function pick<T>(row: Flat, prefix: string, columns: readonly string[]): T {
   return Object.fromEntries(columns.map((c) => [c, row[`${prefix}${c}`]])) as T;
 }
 
+const MISSES = 'from sign_in_failures where throttle_key = ? and failed_at >= ?';
+const SELECT = [
+  ...INVITATION_COLUMNS.map((c) => `i.${c} as i_${c}`),
+  ...WAVE_COLUMNS.map((c) => `w.${c} as w_${c}`),
+  `(select count(*) ${MISSES}) as misses`,
+  `(select min(failed_at) ${MISSES}) as oldest_miss`,
+].join(', ');
+const FROM = 'from invitations i join waves w on w.id = i.wave_id';
+/** Written out once rather than built per request: building this query with knex cost more than running it. */
+const LINK_SQL = `select ${SELECT} ${FROM} where i.token_hash = ?`;
+const LINK_WITH_PROGRESS_SQL = `select ${SELECT}, ${PROGRESS_COLUMNS.map((c) => `p.${c} as p_${c}`).join(', ')} ${FROM} left join progress p on p.invitation_id = i.id where i.token_hash = ?`;
+
 /**
  * The invitation with this token hash, its wave, the address's recent misses (the link throttle) and, when asked for,
  * the saved answers, in one statement. A token that matches nothing returns no row; then the misses are counted on
  * their own (an unknown token is recorded as a miss anyway, so it always costs more than a known one).
  */
 export async function findLink(db: Db, tokenHash: string, missKey: string, missesSince: string, withProgress: boolean): Promise<LinkRow> {
-  const misses = (aggregate: string, as: string) =>
-    db('sign_in_failures').where({ throttle_key: missKey }).andWhere('failed_at', '>=', missesSince).select(db.raw(aggregate)).as(as);
-  const query = db('invitations as i')
-    .join('waves as w', 'w.id', 'i.wave_id')
-    .where('i.token_hash', tokenHash)
-    .select(...INVITATION_COLUMNS.map((c) => `i.${c} as i_${c}`), ...WAVE_COLUMNS.map((c) => `w.${c} as w_${c}`))
-    .select(misses('count(*)', 'misses'), misses('min(failed_at)', 'oldest_miss'));
-  if (withProgress) query.leftJoin('progress as p', 'p.invitation_id', 'i.id').select(...PROGRESS_COLUMNS.map((c) => `p.${c} as p_${c}`));
-  const row = (await query.first()) as Flat | undefined;
+  const result = await db.raw(withProgress ? LINK_WITH_PROGRESS_SQL : LINK_SQL, [missKey, missesSince, missKey, missesSince, tokenHash]);
+  const row = (isPostgres(db) ? result.rows[0] : result[0]) as Flat | undefined;
   if (!row) {
     const count = (await countSignInFailures(db, [missKey], missesSince)).get(missKey);
     return { misses: count?.failures ?? 0, oldestMiss: count?.oldest ?? null };
