@@ -20,9 +20,20 @@
   model.data = config.answers || {};
   if (config.pageNo > 0 && config.pageNo < model.visiblePages.length) model.currentPageNo = config.pageNo;
 
-  function say(text) { status.textContent = text || ''; }
+  // problems (a save or a send that did not go through) stand out; progress messages stay quiet
+  function say(text, problem) {
+    status.textContent = text || '';
+    status.className = problem ? 'vw-status vw-status-problem' : 'vw-status';
+  }
 
-  // --- autosave: on every page change at once, while typing after a pause; one request at a time, the last wins
+  /** 503: the server cannot write now (disk full, database read-only or down); Retry-After says when to try again. */
+  function retryDelay(res) {
+    var seconds = Number(res.headers.get('Retry-After'));
+    return Math.min(Math.max(seconds > 0 ? seconds : 60, 5), 300) * 1000;
+  }
+
+  // --- autosave: on every page change at once, while typing after a pause; one request at a time, the last wins.
+  // A failed save is tried again by a timer (or sooner by the next change); the answers stay in the page meanwhile.
   var saveTimer = null;
   var saving = false;
   var pending = false;
@@ -30,6 +41,12 @@
 
   function progressBody() {
     return JSON.stringify({ answers: model.data, pageNo: model.currentPageNo, locale: locale });
+  }
+
+  function retrySave(text, delay) {
+    say(text, true);
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, delay);
   }
 
   function save() {
@@ -40,16 +57,14 @@
     fetch(base + '/progress', { method: 'PUT', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: progressBody() })
       .then(function (res) {
         if (res.status === 409 || res.status === 410) { window.location.reload(); return; }
+        if (res.status === 503) { retrySave(texts().unavailableSave, retryDelay(res)); return; }
         if (!res.ok) throw new Error('HTTP ' + res.status);
         say(texts().saved);
       })
-      .catch(function () {
-        say(texts().saveFailed);
-        pending = true;
-        saveTimer = setTimeout(save, 5000);
-      })
+      .catch(function () { retrySave(texts().saveFailed, 5000); })
       .then(function () {
         saving = false;
+        // a change made while this request ran is saved now (also after a failure: the timer then still retries)
         if (pending) { pending = false; save(); }
       });
   }
@@ -80,7 +95,7 @@
         if (!firstQuestion) firstQuestion = q;
       }
     });
-    say(texts().invalid);
+    say(texts().invalid, true);
     if (firstQuestion) {
       var page = model.getPageByQuestion(firstQuestion);
       if (page) model.currentPage = page;
@@ -105,12 +120,14 @@
           window.location.replace(base + (locale === 'en' ? '?lang=en' : ''));
           return;
         }
+        // the server cannot save now: the answers stay in the page and the respondent sends them again later
+        if (res.status === 503) { say(texts().unavailableSubmit, true); return; }
         return res.json().then(function (body) {
           if (res.status === 422 && body.errors) showServerErrors(body.errors);
-          else say(body.error || texts().saveFailed);
+          else say(body.error || texts().saveFailed, true);
         });
       })
-      .catch(function () { say(texts().saveFailed); });
+      .catch(function () { say(texts().saveFailed, true); });
   });
 
   // --- language switch: questionnaire texts and Veldwerk's own texts around it together, so no Dutch is left on an
