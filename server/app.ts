@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config } from './config';
 import type { Db } from './db/connection';
 import { errorMiddleware, redactPath, sendError } from './http/errors';
+import { rejectMalformedPath } from './http/malformed-path';
 import { projectRoot } from './project-root';
 import type { QuestionnaireRegistry } from './questionnaires/registry';
 import { assetsRouter } from './routes/assets';
@@ -73,6 +74,7 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
     });
   }
 
+  app.use(rejectMalformedPath());
   app.use(assetsRouter());
   app.use(healthRouter(deps));
   app.use(respondentRouter(deps));

@@ -11,6 +11,12 @@ export async function migrateToLatest(db: Db): Promise<void> {
   await db.migrate.latest();
 }
 
+/**
+ * The largest id of a column made with knex's increments(): a 32-bit `serial` on PostgreSQL, which refuses a larger
+ * number in a query with an error instead of matching nothing. Ids from a request are checked against it first.
+ */
+export const MAX_SERIAL_ID = 2_147_483_647;
+
 export function isPostgres(db: Db): boolean {
   return db.client.config.client === 'pg';
 }

@@ -60,6 +60,9 @@ export function uploadForm(maxFileBytes: number): RequestHandler {
       stream.on('end', () => {
         if (!exceeded) file = { field, name: info.filename ?? '', bytes: Buffer.concat(chunks) };
       });
+      // a body that ends inside the file ("Unexpected end of form") errors the file stream: without this listener
+      // the error event is unhandled, an uncaught exception that takes the whole process down
+      stream.on('error', finish);
     });
     parser.on('error', finish);
     parser.on('close', () => finish());

@@ -24,8 +24,9 @@ const VENDOR: Record<string, string> = {
 export function assetsRouter(): Router {
   const router = express.Router();
   router.get('/assets/vendor/:file', (req, res, next) => {
-    const file = VENDOR[String(req.params.file)];
-    if (!file) return next();
+    const name = String(req.params.file);
+    if (!Object.hasOwn(VENDOR, name)) return next(); // own keys only: "constructor" or "__proto__" is no file either
+    const file = VENDOR[name];
     res.sendFile(file, { maxAge: '1d' });
   });
   router.use('/assets', express.static(path.join(projectRoot, 'server', 'public'), { maxAge: '1h', index: false }));

@@ -31,6 +31,7 @@ export function apiTokensOf(db: Db, userId: string) {
 }
 
 export async function revokeOwnApiToken(db: Db, user: { userId: string; email: string }, id: string, now: Date): Promise<boolean> {
+  if (!/^[0-9a-f-]{36}$/.test(id)) return false; // not an id (ids are UUIDs): PostgreSQL would refuse some, a NUL say
   const done = await revokeApiToken(db, user.userId, id, now.toISOString());
   if (done) await recordAudit(db, { actor: user.email, action: 'api-token.revoke', detail: { id }, at: now });
   return done;

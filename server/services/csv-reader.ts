@@ -7,7 +7,7 @@
  *   closing quote other than a separator or the end of the line is an error, and so is a quote that is never closed;
  * - quoted fields may hold line breaks: the reader passes them on (the sample checks refuse them) and keeps counting
  *   physical lines, so a record is reported by the line it starts on;
- * - empty lines are skipped.
+ * - empty lines are skipped (a line of only `""` is not empty: it is a record with one empty field).
  * Text arrives in chunks through push(); records leave one by one through the callback.
  * Why not csv-parse: its relaxed modes are off by default but its errors name records, not the physical lines a
  * person sees in an editor, and this needs about 150 lines with no dependency.
@@ -35,6 +35,8 @@ export class CsvReader {
   private line = 1;
   private recordLine = 1;
   private quoteLine = 1;
+  /** the record has a quoted field: a line that is only `""` is a record with one empty field, not an empty line */
+  private quotedInRecord = false;
   private first = true;
   private ended = false;
 
@@ -103,8 +105,10 @@ export class CsvReader {
   private endRecord(): void {
     this.endField();
     const fields = this.fields;
+    const emptyLine = fields.length === 1 && fields[0] === '' && !this.quotedInRecord;
     this.fields = [];
-    if (!(fields.length === 1 && fields[0] === '')) this.onRecord({ line: this.recordLine, fields });
+    this.quotedInRecord = false;
+    if (!emptyLine) this.onRecord({ line: this.recordLine, fields });
   }
 
   private newLine(): void {
@@ -117,6 +121,7 @@ export class CsvReader {
     this.problem(this.line, message);
     this.fields = [];
     this.field = '';
+    this.quotedInRecord = false;
     this.state = 'skip-line';
   }
 
@@ -130,6 +135,7 @@ export class CsvReader {
         case 'field-start':
           if (c === '"') {
             this.state = 'quoted';
+            this.quotedInRecord = true;
             this.quoteLine = this.line;
             i += 1;
             break;

@@ -99,7 +99,7 @@ function summarize(invitees: Invitee[], plan: ColumnPlan, kept: string[]): Sampl
   const attributes = names.map((attribute) => {
     const counts = new Map<string, number>();
     for (const p of invitees) {
-      const value = attribute === 'language' ? (p.language ?? 'nl') : (p.attributes[attribute] ?? '');
+      const value = attribute === 'language' ? (p.language ?? 'nl') : Object.hasOwn(p.attributes, attribute) ? p.attributes[attribute] : '';
       counts.set(value, (counts.get(value) ?? 0) + 1);
     }
     const values = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));

@@ -28,6 +28,7 @@ export const CONTACT_COLUMNS = ['email', 'name', 'organisation'];
 const ATTRIBUTE = /^[a-z][a-z0-9_]{0,31}$/;
 const MAX_COLUMNS = 60;
 const MAX_VALUE_LENGTH = 200;
+const MAX_EMAIL_LENGTH = 254;
 
 const LINE_BREAK = /[\n\r\u2028\u2029\u0085]/;
 // C0 and C1 controls, DEL, bidirectional overrides and isolates, zero-width no-break space
@@ -53,7 +54,8 @@ export function planColumns(header: CsvRecord, problems: CsvProblem[]): ColumnPl
   if (header.fields.length > MAX_COLUMNS) problems.push({ line: header.line, message: `at most ${MAX_COLUMNS} columns` });
   header.fields.forEach((raw, index) => {
     const chars = characterProblem(`column ${index + 1}`, raw);
-    const name = COLUMN_ALIASES[raw.trim().toLowerCase()] ?? raw.trim().toLowerCase();
+    const lower = raw.trim().toLowerCase();
+    const name = own(COLUMN_ALIASES, lower) ?? lower;
     if (chars) problems.push({ line: header.line, message: `header: ${chars}` });
     else if (name === '') problems.push({ line: header.line, message: `header: column ${index + 1} has no name` });
     else if (!ATTRIBUTE.test(name)) problems.push({ line: header.line, message: `header: column name "${raw.trim().slice(0, 40)}" must be letters a-z, digits and _ (starting with a letter, at most 32)` });
@@ -66,10 +68,16 @@ export function planColumns(header: CsvRecord, problems: CsvProblem[]): ColumnPl
   return { columns, attributes };
 }
 
+/** A table's own entry: a column named "constructor" is an attribute like any other, not Object's constructor. */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function knownValue(column: string, value: string): string | undefined {
-  const list = KNOWN_VALUES[column];
+  const list = own(KNOWN_VALUES, column) ?? [];
   const lower = value.toLowerCase();
-  return list.find((v) => v.toLowerCase() === lower) ?? VALUE_ALIASES[column]?.[lower];
+  const aliases = own(VALUE_ALIASES, column);
+  return list.find((v) => v.toLowerCase() === lower) ?? (aliases ? own(aliases, lower) : undefined);
 }
 
 /**
@@ -95,7 +103,8 @@ export function checkSampleRecord(
     const chars = characterProblem(column, raw);
     if (chars) return void problems.push({ line, message: chars });
     const value = raw.trim();
-    if (value.length > (column === 'email' ? 254 : MAX_VALUE_LENGTH)) return void problems.push({ line, message: `field "${column}" is longer than ${MAX_VALUE_LENGTH} characters` });
+    const max = column === 'email' ? MAX_EMAIL_LENGTH : MAX_VALUE_LENGTH;
+    if (value.length > max) return void problems.push({ line, message: `field "${column}" is longer than ${max} characters` });
     if (column === 'email') {
       if (!isValidEmail(value)) return void problems.push({ line, message: value === '' ? 'the e-mail address is missing' : 'the e-mail address is not valid' });
       const key = normalizeEmail(value);
@@ -108,7 +117,7 @@ export function checkSampleRecord(
       invitee[column] = value === '' ? null : value;
     } else if (value === '') {
       // no value: the attribute is left out (language defaults to nl)
-    } else if (KNOWN_VALUES[column]) {
+    } else if (own(KNOWN_VALUES, column)) {
       const known = knownValue(column, value);
       if (!known) return void problems.push({ line, message: `"${value.slice(0, 40)}" is not a known ${column} (one of: ${KNOWN_VALUES[column].join(', ')})` });
       if (column === 'language') invitee.language = known as 'nl' | 'en';

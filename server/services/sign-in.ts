@@ -41,7 +41,8 @@ export async function signIn(db: Db, input: { email: string; password: string; a
     return { kind: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)) };
   }
 
-  const user = email ? await findUserByEmail(db, email) : undefined;
+  // no account's address holds a NUL, and PostgreSQL refuses one in a query (an error, not "no such user")
+  const user = email && !email.includes('\u0000') ? await findUserByEmail(db, email) : undefined;
   const ok = user ? await verifyPassword(input.password, user.password_hash) : await verifyAgainstDummy(input.password);
   if (!user || !ok) {
     await recordSignInFailures(db, [keys.account, keys.address], now.toISOString());

@@ -1,4 +1,4 @@
-import type { Db } from '../connection';
+import { Db, MAX_SERIAL_ID } from '../connection';
 
 export interface AuditRow {
   id: number;
@@ -14,10 +14,10 @@ export async function insertAuditEntry(db: Db, row: Omit<AuditRow, 'id'>): Promi
   await db('audit_log').insert(row);
 }
 
-/** Newest first; `beforeId` pages back through older entries. */
+/** Newest first; `beforeId` pages back through older entries (one past the largest possible id bounds nothing). */
 export async function listAuditEntries(db: Db, opts: { limit: number; beforeId?: number; waveId?: string }): Promise<AuditRow[]> {
   const query = db<AuditRow>('audit_log').orderBy('id', 'desc').limit(opts.limit);
-  if (opts.beforeId !== undefined) query.where('id', '<', opts.beforeId);
+  if (opts.beforeId !== undefined && opts.beforeId <= MAX_SERIAL_ID) query.where('id', '<', opts.beforeId);
   if (opts.waveId !== undefined) query.where('wave_id', opts.waveId);
   return query;
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../connection';
+import { Db, MAX_SERIAL_ID } from '../connection';
 
 export interface DevMailRow {
   id: number;
@@ -23,6 +23,7 @@ export async function listDevMail(db: Db, opts: { limit: number; waveId?: string
 }
 
 export async function findDevMail(db: Db, id: number): Promise<DevMailRow | undefined> {
+  if (!Number.isSafeInteger(id) || id < 1 || id > MAX_SERIAL_ID) return undefined; // no such row, and PostgreSQL would refuse the number
   return db<DevMailRow>('dev_mailbox').where({ id }).first();
 }
 
