@@ -1,6 +1,7 @@
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { countWaves } from './db/queries/waves';
+import { applyServerTimeouts } from './http/server-timeouts';
 import { openPlatform } from './platform';
 import { seedDemoLinks } from './services/demo';
 import { mailWorkerFromConfig } from './services/mail-worker';
@@ -22,10 +23,7 @@ async function main(): Promise<void> {
     const port = typeof address === 'object' && address ? address.port : config.port;
     console.log(`Veldwerk listens on ${config.publicUrl} (port ${port}, ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqliteFile}`})`);
   });
-  // against slow clients: a request must arrive whole within 30 s, headers within 10 s
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
+  applyServerTimeouts(server);
   mailWorker.start();
   if (mailWorker.via === 'dev-mailbox') console.log('SMTP_URL is not set: mail is kept in the development mailbox on the admin pages, NOT sent.');
   const stop = () => {

@@ -113,7 +113,7 @@ export async function completeResponse(
   if (!checked.ok) return { status: 'invalid', errors: checked.errors };
   const attributes = JSON.parse(state.invitation.attributes) as Record<string, string>;
   const kept: Record<string, string> = {};
-  for (const name of keptAttributes(state.wave)) if (name in attributes) kept[name] = attributes[name];
+  for (const name of keptAttributes(state.wave)) if (Object.hasOwn(attributes, name)) kept[name] = attributes[name];
   const answers = JSON.stringify(checked.answers);
   const id = crypto.randomUUID();
   const stored = await writeTransaction(db, async (trx) => {
