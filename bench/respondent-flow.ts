@@ -44,6 +44,7 @@ export async function respondentBench(): Promise<Figure[]> {
   try {
     await load('warm-up', { url: `${url}/hello`, duration: 3 });
     const hello = await load('GET hello-world', { url: `${url}/hello` });
+    const insert = await load('POST knex insert (reference)', { url: `${url}/insert`, method: 'POST', headers: json, body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }) });
     const page = await load('GET respondent page', { url, requests: cycling(browsing, (t) => ({ method: 'GET', path: `/s/${t}` })) });
     const save = await load('PUT autosave', {
       url,
@@ -55,7 +56,7 @@ export async function respondentBench(): Promise<Figure[]> {
       headers: json,
       requests: cycling(completing, (t) => ({ method: 'POST', path: `/s/${t}/complete`, body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }) })),
     });
-    const figures = [hello, page, save, complete];
+    const figures = [hello, insert, page, save, complete];
     printTable('Respondent flow (SQLite, 50 connections, server in its own process)', figures, hello);
     figures.push(await respondentLoad(url, flowing, 'SQLite, one process'));
     return figures;

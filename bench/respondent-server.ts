@@ -1,9 +1,11 @@
 /*
  * The server under load for `npm run bench`: the real app on a fresh SQLite file, set up as `npm start` does, and
- * beside it, on the same port, a bare express app with one hello-world JSON route (the baseline). Each request goes
- * straight to one of the two apps, so neither pays for the other's routing.
+ * beside it, on the same port, a bare express app with a hello-world JSON route (the baseline) and a plain knex
+ * insert route (a reference: one JSON body, one INSERT in its own transaction, on the same database and settings).
+ * Each request goes straight to one of the two apps, so neither pays for the other's routing.
  */
 import express from 'express';
+import crypto from 'node:crypto';
 import http from 'node:http';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/config';
@@ -13,12 +15,24 @@ import { openPlatform } from '../server/platform';
 async function main(): Promise<void> {
   const config = loadConfig();
   const platform = await openPlatform(config);
+  const { db } = platform;
+  if (!(await db.schema.hasTable('bench_inserts'))) {
+    await db.schema.createTable('bench_inserts', (t) => {
+      t.string('id', 36).primary();
+      t.text('body').notNullable();
+    });
+  }
   const bare = express();
   bare.get('/hello', (_req, res) => {
     res.json({ hello: 'world' });
   });
+  bare.post('/insert', express.json(), async (req, res) => {
+    await db('bench_inserts').insert({ id: crypto.randomUUID(), body: JSON.stringify(req.body) });
+    res.status(201).json({ status: 'stored' });
+  });
+  const BARE = new Set(['/hello', '/insert']);
   const app = createApp({ db: platform.db, registry: platform.registry, config: { ...config, logRequests: false } });
-  const server = http.createServer((req, res) => (req.url === '/hello' ? bare(req, res) : app(req, res)));
+  const server = http.createServer((req, res) => (BARE.has(req.url ?? '') ? bare(req, res) : app(req, res)));
   applyServerTimeouts(server);
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
