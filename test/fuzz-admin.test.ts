@@ -36,6 +36,11 @@ const PARAMS: Record<string, fc.Arbitrary<string>> = {
   lang: segment(fc.constantFrom('nl', 'en')),
   no: segment(fc.constantFrom('@@mail', '1', '0', '-1', '1e3', '0x10', '99999999999', '2147483648', '9007199254740993')),
   junk: segment(fc.constantFrom('waves', 'audit', 'x', '')),
+  // accounts: a spare administrator and analyst, and oneself (disable and demote are refused: 409)
+  user: segment(fc.constantFrom('@@spareadmin', '@@spareanalyst', '@@self', '2147483648')),
+  // a new password ends the account's sessions: never one of the fuzzing sessions' own accounts (and it costs a
+  // slow hash, so mostly ids of no account)
+  account: segment(fc.constantFrom('@@spareanalyst', '1', '-1', 'x')),
 };
 const KIND_LANG = { kind: fc.constantFrom('invite', 'remind', 'x'), language: fc.constantFrom('nl', 'en', 'de') };
 const ROUTES: Route[] = [
@@ -52,6 +57,10 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/admin/waves/:wave/mail/templates/:kind/:lang', fields: TEMPLATE_FORM },
   { method: 'POST', path: '/admin/waves/:wave/mail/test', fields: KIND_LANG },
   { method: 'POST', path: '/admin/users', fields: { email: fc.constantFrom('not-an-address', 'a@b', 'beheer@example.org', 'nieuw@example.org'), role: fc.constantFrom('admin', 'analyst', 'root', '') } },
+  { method: 'POST', path: '/admin/users/:user/disable' },
+  { method: 'POST', path: '/admin/users/:user/enable' },
+  { method: 'POST', path: '/admin/users/:user/role', fields: { role: fc.constantFrom('admin', 'analyst', 'root', '') } },
+  { method: 'POST', path: '/admin/users/:account/reset' },
   { method: 'POST', path: '/admin/:junk' },
   { method: 'GET', path: '/admin' },
   { method: 'GET', path: '/admin/waves/new' },
@@ -77,7 +86,7 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
   let admin: Browser;
   let analyst: Browser;
   let adminId: string;
-  const pool = {} as { open: WaveRow; notopen: WaveRow; closed: WaveRow; purged: WaveRow; pending: string; mail: string };
+  const pool = {} as { open: WaveRow; notopen: WaveRow; closed: WaveRow; purged: WaveRow; pending: string; mail: string; spareadmin: string; spareanalyst: string; self: string };
   const A = '203.0.113.31';
 
   async function stage(wave: WaveRow): Promise<string> {
@@ -101,13 +110,18 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
   }
 
   const resolve = (s: string) =>
-    s.replace(/@@(open|notopen|closed|purged|pending|mail)/g, (_m, k: keyof typeof pool) => (typeof pool[k] === 'string' ? (pool[k] as string) : (pool[k] as WaveRow).id));
+    s.replace(/@@(open|notopen|closed|purged|pending|mail|spareadmin|spareanalyst|self)/g, (_m, k: keyof typeof pool) => (typeof pool[k] === 'string' ? (pool[k] as string) : (pool[k] as WaveRow).id));
 
   beforeAll(async () => {
     t = await adminTestApp(kind);
     await addTestUser(t.db, 'beheer@example.org', 'admin');
     await addTestUser(t.db, 'analist@example.org', 'analyst');
+    await addTestUser(t.db, 'reserve@example.org', 'admin');
+    await addTestUser(t.db, 'ziel@example.org', 'analyst');
     adminId = (await t.db('users').where({ email: 'beheer@example.org' }).first()).id;
+    pool.self = adminId;
+    pool.spareadmin = (await t.db('users').where({ email: 'reserve@example.org' }).first()).id;
+    pool.spareanalyst = (await t.db('users').where({ email: 'ziel@example.org' }).first()).id;
     admin = await t.signIn('beheer@example.org', { address: A });
     analyst = await t.signIn('analist@example.org', { address: '203.0.113.32' });
     pool.open = await t.wave({ name: 'Open' });

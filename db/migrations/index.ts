@@ -3,8 +3,9 @@ import * as initial from './001_initial';
 import * as accounts from './002_accounts';
 import * as mail from './003_mail';
 import * as exportsMigration from './004_exports';
+import * as userStatus from './005_user_status';
 
-interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> }
+interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } }
 
 /** Migrations are listed here (not found by file name), so the same list runs from source and from the build. */
 const migrations: Array<[string, Migration]> = [
@@ -12,6 +13,7 @@ const migrations: Array<[string, Migration]> = [
   ['002_accounts', accounts],
   ['003_mail', mail],
   ['004_exports', exportsMigration],
+  ['005_user_status', userStatus],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -17,6 +17,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 Commands:
   demo --links N        seed the demo wave (once) and print N fresh respondent links, one per line
   user add --email E --role admin|analyst   add an account; prints its generated password once
+  user disable|enable E   disable an account (it cannot sign in, its sessions end) or enable it again
+  user role E admin|analyst   change an account's role (from its next request)
+  user reset E          give an account a new generated password, printed once; its sessions end
   wave create --name N --questionnaire KEY@VERSION --opens YYYY-MM-DD --closes YYYY-MM-DD [--keep tier,role]
   wave close --wave ID  close the wave now: its links show the closed page
   wave purge --wave ID --yes   after closing: delete the wave's contact data and tokens for good, keep the counts

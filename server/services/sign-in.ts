@@ -44,10 +44,13 @@ export async function signIn(db: Db, input: { email: string; password: string; a
   // no account's address holds a NUL, and PostgreSQL refuses one in a query (an error, not "no such user")
   const user = email && !email.includes('\u0000') ? await findUserByEmail(db, email) : undefined;
   const ok = user ? await verifyPassword(input.password, user.password_hash) : await verifyAgainstDummy(input.password);
-  if (!user || !ok) {
+  // a disabled account gets the answer of a wrong password (after the same work), so the form reveals nothing
+  const disabled = Boolean(user?.disabled_at);
+  if (!user || !ok || disabled) {
     await recordSignInFailures(db, [keys.account, keys.address], now.toISOString());
     // an unknown "e-mail" may be a password typed in the wrong field: it is not written to the log
-    await recordAudit(db, { actor: user ? user.email : '(unknown account)', action: 'signin.failure', detail: { address: input.address }, at: now });
+    const detail = ok && disabled ? { address: input.address, reason: 'account disabled' } : { address: input.address };
+    await recordAudit(db, { actor: user ? user.email : '(unknown account)', action: 'signin.failure', detail, at: now });
     return { kind: 'invalid' };
   }
   await clearSignInFailures(db, keys.account);

@@ -5,6 +5,7 @@ import { addDays, dutchDay } from '../../server/services/calendar';
 import { verifyPassword } from '../../server/services/passwords';
 import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
 import { ROOT, runTs } from '../helpers/run-node';
+import { addTestUser } from '../helpers/signed-in';
 
 describe.each(databaseKinds())('administration from the command line on %s', (kind) => {
   let database: TestDatabase;
@@ -43,6 +44,32 @@ describe.each(databaseKinds())('administration from the command line on %s', (ki
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('the role must be one of: admin, analyst');
     expect((await cli('user', 'add', '--email', 'x@example.org')).code).toBe(2);
+  }, 120_000);
+
+  test('user disable, enable, role and reset: each says what it did; the last administrator stays; reset prints the password once', async () => {
+    await addTestUser(database.db, 'cli-analist@example.org', 'analyst');
+    const promoted = await cli('user', 'role', 'cli-analist@example.org', 'admin');
+    expect([promoted.code, promoted.stdout]).toEqual([0, 'cli-analist@example.org is now admin.\n']);
+    const disabled = await cli('user', 'disable', '--email', 'Eerste.Beheerder@example.org');
+    expect([disabled.code, disabled.stdout]).toEqual([0, 'Disabled admin eerste.beheerder@example.org; its sessions have ended.\n']);
+    expect((await database.db('users').where({ email: 'eerste.beheerder@example.org' }).first()).disabled_at).toBeTruthy();
+    const last = await cli('user', 'disable', 'cli-analist@example.org');
+    expect(last.code).toBe(1);
+    expect(last.stderr).toContain('cli-analist@example.org is the last enabled administrator');
+    expect((await database.db('users').where({ email: 'cli-analist@example.org' }).first()).disabled_at).toBeNull();
+    const reset = await cli('user', 'reset', 'cli-analist@example.org');
+    expect(reset.code).toBe(0);
+    const password = /Password \(shown only this once\): (\S+)/.exec(reset.stdout)?.[1] as string;
+    expect(await verifyPassword(password, (await database.db('users').where({ email: 'cli-analist@example.org' }).first()).password_hash)).toBe(true);
+    expect((await cli('user', 'enable', 'eerste.beheerder@example.org')).code).toBe(0);
+    expect((await database.db('users').where({ email: 'eerste.beheerder@example.org' }).first()).disabled_at).toBeNull();
+    const unknown = await cli('user', 'role', '--email', 'niemand@example.org', '--role', 'admin');
+    expect([unknown.code, unknown.stderr]).toEqual([1, 'Error: There is no user with the e-mail address niemand@example.org\n']);
+    expect((await cli('user', 'frob')).code).toBe(2);
+    const audit = await database.db('audit_log').whereIn('action', ['user.role', 'user.disable', 'user.enable', 'user.reset-password']).orderBy('id');
+    expect(audit.map((e) => e.action)).toEqual(['user.role', 'user.disable', 'user.reset-password', 'user.enable']);
+    expect(audit.every((e) => e.actor.startsWith('cli:'))).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain(password);
   }, 120_000);
 
   test('wave create, sample import, wave close and wave purge: each says what it did, errors exit non-zero', async () => {

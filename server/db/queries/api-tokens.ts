@@ -31,6 +31,7 @@ export async function findLiveApiToken(db: Db, tokenHash: string): Promise<(ApiT
     .join('users', 'users.id', 'api_tokens.user_id')
     .where('api_tokens.token_hash', tokenHash)
     .whereNull('api_tokens.revoked_at')
+    .whereNull('users.disabled_at') // a disabled account's tokens do not work until it is enabled again
     .first('api_tokens.*', 'users.email', 'users.role');
 }
 
