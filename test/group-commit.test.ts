@@ -53,7 +53,8 @@ describe.each(databaseKinds())('write transactions (%s)', (kind) => {
     ]);
   });
 
-  (kind === 'sqlite' ? test : test.skip)('a write that reads what an earlier write of its group wrote sees it', async () => {
+  // SQLite only: on PostgreSQL the two are separate transactions, in no guaranteed order
+  if (kind === 'sqlite') test('a write that reads what an earlier write of its group wrote sees it', async () => {
     const [first, second] = await Promise.all([
       insert('x', 1),
       writeTransaction(database.db, async (trx) => (await trx('scratch').where({ id: 'x' }).first())?.n ?? 'not there'),

@@ -26,9 +26,11 @@ describe('markup in every place text is shown is shown as text', () => {
 
   test.each(PAYLOADS)('payload %s in a wave name, sample attributes and answers', async (payload) => {
     const wave = await t.wave({ name: `Golf ${payload}`, keptAttributes: ['tier', 'role'] });
-    const [token] = await t.invite(wave, [
-      { email: 'x.tester@example.org', name: `Naam ${payload}`, organisation: `Org ${payload}`, attributes: { tier: 'gemeente', role: `rol ${payload}` } },
-    ]);
+    // five invitees with the value, so its group reaches k = 5 and the monitor shows it on its own
+    const [token] = await t.invite(
+      wave,
+      [1, 2, 3, 4, 5].map((i) => ({ email: `x${i}.tester@example.org`, name: `Naam ${payload}`, organisation: `Org ${payload}`, attributes: { tier: 'gemeente', role: `rol ${payload}` } })),
+    );
     // respondent: an answer with markup comes back inside the escaped configuration only
     await request(t.app).put(`/s/${token}/progress`).send({ answers: { opmerkingen: payload }, pageNo: 1 }).expect(204);
     const page = await request(t.app).get(`/s/${token}`).expect(200);

@@ -31,10 +31,15 @@
     });
     return true;
   }
+  /* the same labels as the page: a combined row of small groups (value null), the empty value, or the value itself */
+  function label(v) {
+    if (v.value === null) return 'Other values (' + v.combinedValues + ' combined)';
+    return v.value === '' ? '(no value)' : v.value;
+  }
   function render(m) {
     fill('overall', [{ value: 'All', counts: m.overall }]);
     m.attributes.forEach(function (a) {
-      fill('by-' + a.attribute, a.values.map(function (v) { return { value: v.value === '' ? '(no value)' : v.value, counts: v.counts }; }));
+      fill('by-' + a.attribute, a.values.map(function (v) { return { value: label(v), counts: v.counts }; }));
     });
     if (updated) updated.textContent = m.generatedAt.slice(0, 19).replace('T', ' ') + ' UTC';
     if (m.source !== 'live') window.location.reload();

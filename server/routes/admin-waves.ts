@@ -21,6 +21,7 @@ import {
 } from '../services/wave-admin';
 import { purgeWave } from '../services/wave-purge';
 import { keptAttributes, NewWave, WaveInputError } from '../services/waves';
+import { kOf } from './export-response';
 import { formText, renderSignedInPage } from './signed-in-page';
 
 /** Loads :id into res.locals.wave (404 when unknown). */
@@ -142,7 +143,7 @@ export function adminWavesRouter(deps: AppDeps): Router {
   });
 
   router.get('/waves/:id/monitor', loadWaveParam, async (req, res) => {
-    const monitor = await waveMonitor(deps.db, res.locals.wave as WaveRow, deps.clock());
+    const monitor = await waveMonitor(deps.db, res.locals.wave as WaveRow, deps.clock(), kOf(deps));
     if (wantsJson(req)) return res.json(monitor);
     renderSignedInPage(res, 'admin/monitor', { title: `Monitor: ${monitor.wave.name}`, wave: res.locals.wave, monitor });
   });

@@ -44,7 +44,9 @@ describe.each(databaseKinds())('the response monitor on %s', (kind) => {
 
   test('counts invited, queued, sent, bounced, opted out, started, completed and the rates, overall and per kept attribute', async () => {
     const wave = await t.wave({ keptAttributes: ['tier', 'role'] });
-    await craft(wave, [
+    // five of each real invitee, so every value group reaches k = 5 and is shown on its own
+    const five = (people: Person[]) => people.flatMap((p) => (p.test ? [p] : [p, p, p, p, p]));
+    await craft(wave, five([
       { tier: 'gemeente', role: 'raadslid', mail: 'sent', status: 'completed' },
       { tier: 'gemeente', role: 'raadslid', mail: 'sent', status: 'started' },
       { tier: 'gemeente', role: 'wethouder', mail: 'bounced' },
@@ -55,45 +57,45 @@ describe.each(databaseKinds())('the response monitor on %s', (kind) => {
       // test invitations: never counted
       { tier: 'gemeente', role: 'raadslid', mail: 'sent', status: 'completed', test: true },
       { tier: 'rijk', role: 'tester', status: 'started', test: true },
-    ]);
+    ]));
     const res = await admin.get(`/admin/waves/${wave.id}/monitor`).set('Accept', 'application/json').expect(200);
     expect(res.body.source).toBe('live');
     expect(res.body.overall).toEqual({
-      invited: 7,
-      queued: 1,
-      sent: 5,
-      bounced: 1,
-      optedOut: 1,
-      started: 3,
-      completed: 2,
+      invited: 35,
+      queued: 5,
+      sent: 25,
+      bounced: 5,
+      optedOut: 5,
+      started: 15,
+      completed: 10,
       responseRate: 28.6,
       sendingProgress: 83.3,
     });
     const [tier, role] = res.body.attributes;
     expect(tier.attribute).toBe('tier');
     expect(tier.values.map((v: { value: string; counts: object }) => [v.value, v.counts])).toEqual([
-      ['gemeente', { invited: 4, queued: 1, sent: 3, bounced: 1, optedOut: 0, started: 2, completed: 1, responseRate: 25, sendingProgress: 75 }],
-      ['provincie', { invited: 2, queued: 0, sent: 2, bounced: 0, optedOut: 1, started: 1, completed: 1, responseRate: 50, sendingProgress: 100 }],
-      ['waterschap', { invited: 1, queued: 0, sent: 0, bounced: 0, optedOut: 0, started: 0, completed: 0, responseRate: 0, sendingProgress: null }],
+      ['gemeente', { invited: 20, queued: 5, sent: 15, bounced: 5, optedOut: 0, started: 10, completed: 5, responseRate: 25, sendingProgress: 75 }],
+      ['provincie', { invited: 10, queued: 0, sent: 10, bounced: 0, optedOut: 5, started: 5, completed: 5, responseRate: 50, sendingProgress: 100 }],
+      ['waterschap', { invited: 5, queued: 0, sent: 0, bounced: 0, optedOut: 0, started: 0, completed: 0, responseRate: 0, sendingProgress: null }],
     ]);
     expect(role.values.map((v: { value: string; counts: { invited: number } }) => [v.value, v.counts.invited])).toEqual([
-      ['heemraad', 1],
-      ['raadslid', 2],
-      ['statenlid', 1],
-      ['wethouder', 2],
-      ['', 1], // the provincial invitation without a role, last
+      ['heemraad', 5],
+      ['raadslid', 10],
+      ['statenlid', 5],
+      ['wethouder', 10],
+      ['', 5], // the provincial invitations without a role, last
     ]);
     expect(JSON.stringify(res.body)).not.toMatch(/rijk|tester/);
   });
 
   test('the page shows the same numbers in accessible tables and polls with a self-hosted script', async () => {
     const wave = await t.wave({ keptAttributes: ['tier'] });
-    await craft(wave, [{ tier: 'gemeente', mail: 'sent', status: 'completed' }, { tier: 'gemeente', mail: 'sent' }]);
+    await craft(wave, [...Array(3).fill({ tier: 'gemeente', mail: 'sent', status: 'completed' }), ...Array(3).fill({ tier: 'gemeente', mail: 'sent' })]);
     const page = await admin.get(`/admin/waves/${wave.id}/monitor`).expect(200);
     expect(page.text).toContain('<caption>All invitations</caption>');
     expect(page.text).toContain('<caption>By tier</caption>');
     expect(page.text).toContain('<th scope="col">Response rate</th>');
-    expect(page.text).toMatch(/<th scope="row">gemeente<\/th><td>2<\/td><td>0<\/td><td>2<\/td>\s*<td>100.0%<\/td>[\s\S]*?<td>50.0%<\/td>/);
+    expect(page.text).toMatch(/<th scope="row">gemeente<\/th><td>6<\/td><td>0<\/td><td>6<\/td>\s*<td>100.0%<\/td>[\s\S]*?<td>50.0%<\/td>/);
     expect(page.text).toContain('<script src="/assets/admin-monitor.js"></script>');
     expect(page.text).not.toMatch(/<script>(?!<\/script>)/); // no inline script
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
