@@ -12,12 +12,12 @@ import type { Knex } from 'knex';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const BetterSqlite3Client: new (config: Knex.Config) => object = require('knex/lib/dialects/better-sqlite3');
 
-interface Statement {
+export interface Statement {
   reader: boolean;
   all(bindings: unknown[]): unknown[];
   run(bindings: unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
-interface Connection {
+export interface SqliteConnection {
   inTransaction: boolean;
   prepare(sql: string): Statement;
   statementCache?: Map<string, Statement>;
@@ -35,22 +35,33 @@ const CACHE_SIZE = 1000;
 const ONE_OFF = /^\s*(savepoint|release|rollback to)\b/i;
 const ROLLBACK = /^\s*rollback\b/i;
 
+/** The connection's prepared statement for this SQL, prepared on first use. */
+export function preparedStatement(connection: SqliteConnection, sql: string): Statement {
+  const cache = (connection.statementCache ??= new Map());
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = connection.prepare(sql);
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
+/** Values as SQLite takes them (knex's better-sqlite3 client does the same): dates as milliseconds, booleans as 0/1. */
+export function sqliteBindings(bindings: unknown[] | undefined): unknown[] {
+  return (bindings ?? []).map((b) => (b instanceof Date ? b.valueOf() : typeof b === 'boolean' ? Number(b) : b));
+}
+
 export class CachingBetterSqlite3Client extends BetterSqlite3Client {
-  async _query(connection: Connection, obj: QueryObject): Promise<QueryObject> {
+  async _query(connection: SqliteConnection, obj: QueryObject): Promise<QueryObject> {
     if (!obj.sql) throw new Error('The query is empty');
     if (!connection) throw new Error('No connection provided');
     if (ROLLBACK.test(obj.sql) && !connection.inTransaction) return obj; // SQLite rolled it back already
     if (typeof obj.options?.safeIntegers === 'boolean' || ONE_OFF.test(obj.sql)) {
-      return (BetterSqlite3Client.prototype as { _query(c: Connection, o: QueryObject): Promise<QueryObject> })._query.call(this, connection, obj);
+      return (BetterSqlite3Client.prototype as { _query(c: SqliteConnection, o: QueryObject): Promise<QueryObject> })._query.call(this, connection, obj);
     }
-    const cache = (connection.statementCache ??= new Map());
-    let statement = cache.get(obj.sql);
-    if (!statement) {
-      statement = connection.prepare(obj.sql);
-      if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      cache.set(obj.sql, statement);
-    }
-    const bindings = (this as unknown as { _formatBindings(b?: unknown[]): unknown[] })._formatBindings(obj.bindings);
+    const statement = preparedStatement(connection, obj.sql);
+    const bindings = sqliteBindings(obj.bindings);
     if (statement.reader) {
       obj.response = statement.all(bindings);
       return obj;

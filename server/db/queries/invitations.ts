@@ -1,4 +1,5 @@
 import type { Db } from '../connection';
+import type { Writer } from '../group-commit';
 
 export type InvitationStatus = 'invited' | 'started' | 'completed';
 
@@ -28,17 +29,16 @@ export async function findInvitationByTokenHash(db: Db, tokenHash: string): Prom
 }
 
 /** Marks the invitation started; returns false (and changes nothing) when it was completed already. */
-export async function markInvitationStartedUnlessCompleted(db: Db, id: string): Promise<boolean> {
-  return (await db('invitations').where({ id }).whereNot({ status: 'completed' }).update({ status: 'started' })) === 1;
+export async function markInvitationStartedUnlessCompleted(w: Writer, id: string): Promise<boolean> {
+  return (await w.run("update invitations set status = 'started' where id = ? and status <> 'completed'", [id])) === 1;
 }
 
 /**
  * Marks the invitation completed if it was not yet. Returns false when another request completed it first.
- * Being a write, it is the first statement of the completion transaction, so SQLite takes its write lock at once.
+ * It is the first statement of the completion's transaction.
  */
-export async function claimInvitationCompletion(db: Db, id: string): Promise<boolean> {
-  const changed = await db('invitations').where({ id }).whereNot({ status: 'completed' }).update({ status: 'completed' });
-  return changed === 1;
+export async function claimInvitationCompletion(w: Writer, id: string): Promise<boolean> {
+  return (await w.run("update invitations set status = 'completed' where id = ? and status <> 'completed'", [id])) === 1;
 }
 
 /** Participation counts of real (not test) invitations; opted_out and mail_state come from migration 003_mail. */

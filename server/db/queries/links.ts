@@ -1,4 +1,5 @@
-import { Db, isPostgres } from '../connection';
+import type { Db } from '../connection';
+import { readRows } from '../group-commit';
 import type { InvitationRow } from './invitations';
 import type { ProgressRow } from './progress';
 import { countSignInFailures } from './sign-in-failures';
@@ -43,8 +44,7 @@ const LINK_WITH_PROGRESS_SQL = `select ${SELECT}, ${PROGRESS_COLUMNS.map((c) => 
  * their own (an unknown token is recorded as a miss anyway, so it always costs more than a known one).
  */
 export async function findLink(db: Db, tokenHash: string, missKey: string, missesSince: string, withProgress: boolean): Promise<LinkRow> {
-  const result = await db.raw(withProgress ? LINK_WITH_PROGRESS_SQL : LINK_SQL, [missKey, missesSince, missKey, missesSince, tokenHash]);
-  const row = (isPostgres(db) ? result.rows[0] : result[0]) as Flat | undefined;
+  const [row] = await readRows<Flat>(db, withProgress ? LINK_WITH_PROGRESS_SQL : LINK_SQL, [missKey, missesSince, missKey, missesSince, tokenHash]);
   if (!row) {
     const count = (await countSignInFailures(db, [missKey], missesSince)).get(missKey);
     return { misses: count?.failures ?? 0, oldestMiss: count?.oldest ?? null };

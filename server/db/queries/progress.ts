@@ -1,4 +1,5 @@
 import type { Db } from '../connection';
+import type { Writer } from '../group-commit';
 
 export interface ProgressRow {
   invitation_id: string;
@@ -12,13 +13,16 @@ export async function findProgress(db: Db, invitationId: string): Promise<Progre
   return db<ProgressRow>('progress').where({ invitation_id: invitationId }).first();
 }
 
-export async function saveProgress(db: Db, row: Omit<ProgressRow, 'revision'>): Promise<void> {
-  await db('progress')
-    .insert({ ...row, revision: 1 })
-    .onConflict('invitation_id')
-    .merge({ answers: row.answers, page_no: row.page_no, locale: row.locale, revision: db.raw('progress.revision + 1') });
+/** Inserts or replaces the saved answers of an invitation, counting the revisions. */
+export async function saveProgress(w: Writer, row: Omit<ProgressRow, 'revision'>): Promise<void> {
+  await w.run(
+    'insert into progress (invitation_id, answers, page_no, locale, revision) values (?, ?, ?, ?, 1) ' +
+      'on conflict (invitation_id) do update set answers = excluded.answers, page_no = excluded.page_no, ' +
+      'locale = excluded.locale, revision = progress.revision + 1',
+    [row.invitation_id, row.answers, row.page_no, row.locale],
+  );
 }
 
-export async function deleteProgress(db: Db, invitationId: string): Promise<void> {
-  await db('progress').where({ invitation_id: invitationId }).delete();
+export async function deleteProgress(w: Writer, invitationId: string): Promise<void> {
+  await w.run('delete from progress where invitation_id = ?', [invitationId]);
 }

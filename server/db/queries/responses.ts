@@ -1,4 +1,5 @@
 import type { Db } from '../connection';
+import type { Writer } from '../group-commit';
 
 export interface ResponseRow {
   id: string;
@@ -11,8 +12,11 @@ export interface ResponseRow {
   is_test: boolean | number;
 }
 
-export async function insertResponse(db: Db, row: ResponseRow): Promise<void> {
-  await db('responses').insert(row);
+export async function insertResponse(w: Writer, row: ResponseRow): Promise<void> {
+  await w.run(
+    'insert into responses (id, wave_id, questionnaire_id, attributes, answers, locale, submitted_on, is_test) values (?, ?, ?, ?, ?, ?, ?, ?)',
+    [row.id, row.wave_id, row.questionnaire_id, row.attributes, row.answers, row.locale, row.submitted_on, Boolean(row.is_test)],
+  );
 }
 
 /** Responses of a wave in the order of their random id, which says nothing about the order of completion. */
