@@ -6,7 +6,7 @@ import { stagePendingImport } from '../server/services/sample-import';
 import { waveStatus } from '../server/services/wave-admin';
 import { purgeWave } from '../server/services/wave-purge';
 import { databaseKinds } from './helpers/databases';
-import { Fields, Requester, requestTo, Route, runs, segment, send, Sent, snapshot } from './helpers/fuzz';
+import { Fields, Requester, requestTo, Route, runs, segment, send, Sent, snapshot, sendChecked } from './helpers/fuzz';
 import { people } from './helpers/mail';
 import { addTestUser, adminTestApp, AdminTestApp, Browser } from './helpers/signed-in';
 
@@ -161,12 +161,9 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
         if (req.body && csrfInForm && typeof req.body.bytes === 'string' && req.body.type === 'application/x-www-form-urlencoded') {
           req.body = { ...req.body, bytes: `_csrf=${encodeURIComponent(admin.csrf)}&${req.body.bytes}` };
         }
-        const before = await snapshot(t.db);
-        const res = await send(admin.agent as unknown as Requester, req);
-        if (res.status >= 500) throw new Error(`${res.status} for ${req.method} ${req.path}\n${serverErrors()}`);
+        const res = await sendChecked(t.db, t.logs, admin.agent as unknown as Requester, req);
         if (res.status >= 400) {
           seen.refused++;
-          expect(await snapshot(t.db)).toBe(before);
         } else {
           seen.ok++;
           await refreshPool();

@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import { createApp } from '../../server/app';
 import type { WaveRow } from '../../server/db/queries/waves';
 import { groupSmallValues, MonitorCounts, MonitorView } from '../../server/services/monitor';
+import { craftInvitations, CraftedPerson } from '../helpers/crafted-invitations';
 import { databaseKinds } from '../helpers/databases';
 import { addTestUser, adminTestApp, AdminTestApp, Browser } from '../helpers/signed-in';
 
@@ -11,13 +11,7 @@ import { addTestUser, adminTestApp, AdminTestApp, Browser } from '../helpers/sig
  * group's counts can be read directly or as the overall total minus the rows shown.
  */
 
-interface Person {
-  tier: string;
-  role?: string;
-  mail?: 'none' | 'queued' | 'sent' | 'bounced';
-  optedOut?: boolean;
-  status?: 'invited' | 'started' | 'completed';
-}
+type Person = CraftedPerson;
 
 const COLUMNS = ['invited', 'queued', 'sent', 'bounced', 'optedOut', 'started', 'completed'] as const;
 type Row = MonitorView['attributes'][number]['values'][number];
@@ -82,24 +76,7 @@ describe.each(databaseKinds())('the monitor protects small groups on %s', (kind)
   });
   afterAll(() => t.drop());
 
-  async function craft(wave: WaveRow, people: Person[]): Promise<void> {
-    const rows = people.map((p, i) => ({
-      id: crypto.randomUUID(),
-      wave_id: wave.id,
-      token_hash: crypto.randomBytes(32).toString('hex'),
-      email: `d${i}.${wave.id.slice(0, 8)}@example.org`,
-      name: null,
-      organisation: null,
-      attributes: JSON.stringify(p.role ? { tier: p.tier, role: p.role } : { tier: p.tier }),
-      language: 'nl',
-      status: p.status ?? 'invited',
-      is_test: false,
-      created_at: new Date().toISOString(),
-      opted_out: p.optedOut ?? false,
-      mail_state: p.mail ?? 'none',
-    }));
-    await t.db('invitations').insert(rows);
-  }
+  const craft = (wave: WaveRow, people: Person[]) => craftInvitations(t.db, wave, people);
 
   const json = async (browser: Browser, wave: WaveRow): Promise<MonitorView> =>
     (await browser.get(`/admin/waves/${wave.id}/monitor`).set('Accept', 'application/json').expect(200)).body;

@@ -1,17 +1,10 @@
-import crypto from 'node:crypto';
 import request from 'supertest';
 import type { WaveRow } from '../../server/db/queries/waves';
+import { craftInvitations, CraftedPerson } from '../helpers/crafted-invitations';
 import { databaseKinds } from '../helpers/databases';
 import { addTestUser, adminTestApp, AdminTestApp, Browser } from '../helpers/signed-in';
 
-interface Person {
-  tier: string;
-  role?: string;
-  mail?: 'none' | 'queued' | 'sent' | 'bounced';
-  optedOut?: boolean;
-  status?: 'invited' | 'started' | 'completed';
-  test?: boolean;
-}
+type Person = CraftedPerson;
 
 describe.each(databaseKinds())('the response monitor on %s', (kind) => {
   let t: AdminTestApp;
@@ -23,24 +16,7 @@ describe.each(databaseKinds())('the response monitor on %s', (kind) => {
   });
   afterAll(() => t.drop());
 
-  async function craft(wave: WaveRow, people: Person[]): Promise<void> {
-    const rows = people.map((p, i) => ({
-      id: crypto.randomUUID(),
-      wave_id: wave.id,
-      token_hash: crypto.randomBytes(32).toString('hex'),
-      email: `m${i}.${wave.id.slice(0, 8)}@example.org`,
-      name: null,
-      organisation: null,
-      attributes: JSON.stringify(p.role ? { tier: p.tier, role: p.role } : { tier: p.tier }),
-      language: 'nl',
-      status: p.status ?? 'invited',
-      is_test: p.test ?? false,
-      created_at: new Date().toISOString(),
-      opted_out: p.optedOut ?? false,
-      mail_state: p.mail ?? 'none',
-    }));
-    for (let i = 0; i < rows.length; i += 200) await t.db('invitations').insert(rows.slice(i, i + 200));
-  }
+  const craft = (wave: WaveRow, people: Person[]) => craftInvitations(t.db, wave, people);
 
   test('counts invited, queued, sent, bounced, opted out, started, completed and the rates, overall and per kept attribute', async () => {
     const wave = await t.wave({ keptAttributes: ['tier', 'role'] });

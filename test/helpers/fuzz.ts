@@ -175,3 +175,20 @@ export function send(on: Requester, r: Sent): request.Test {
 }
 
 export const accept = fc.constantFrom(undefined, 'text/html', 'application/json', '*/*', 'text/csv', 'image/png;q=0.1');
+
+/** The server's error lines in a test app's log. */
+export function serverErrors(logs: string[]): string {
+  return logs.filter((l) => l.startsWith('error')).join('\n');
+}
+
+/**
+ * Sends one fuzzed request and checks what every fuzz property asks: never a 5xx (it throws with the server's error
+ * lines), and a refused request (4xx) leaves every table as it was. Resolves with the response for further checks.
+ */
+export async function sendChecked(db: Db, logs: string[], on: Requester, req: Sent, omit?: Parameters<typeof snapshot>[1]): Promise<request.Response> {
+  const before = await snapshot(db, omit);
+  const res = await send(on, req);
+  if (res.status >= 500) throw new Error(`${res.status} for ${req.method} ${req.path}\n${serverErrors(logs)}`);
+  if (res.status >= 400) expect(await snapshot(db, omit)).toBe(before);
+  return res;
+}
