@@ -1,5 +1,7 @@
 import express, { Express } from 'express';
 import helmet from 'helmet';
+import http from 'node:http';
+import proxyAddr from 'proxy-addr';
 import path from 'node:path';
 import type { Config } from './config';
 import type { Db } from './db/connection';
@@ -10,6 +12,7 @@ import type { QuestionnaireRegistry } from './questionnaires/registry';
 import { assetsRouter } from './routes/assets';
 import { healthRouter } from './routes/health';
 import { respondentRouter } from './routes/respondent';
+import { respondentFastPath } from './routes/respondent-fast-path';
 import { pagesRouter } from './routes/pages';
 import { adminRouter } from './routes/admin';
 import { analystRouter } from './routes/analyst';
@@ -47,27 +50,26 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
   // behind a reverse proxy, the client address (sign-in throttle, audit log) comes from X-Forwarded-For
   if (deps.config.trustProxy !== undefined) app.set('trust proxy', deps.config.trustProxy);
 
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'", "'unsafe-inline'"], // SurveyJS sets style attributes on its elements
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-          objectSrc: ["'none'"],
-        },
+  const security = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"], // SurveyJS sets style attributes on its elements
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
       },
-      referrerPolicy: { policy: 'no-referrer' }, // personal tokens are in URLs
-      strictTransportSecurity: deps.config.publicUrl.startsWith('https:'),
-    }),
-  );
+    },
+    referrerPolicy: { policy: 'no-referrer' }, // personal tokens are in URLs
+    strictTransportSecurity: deps.config.publicUrl.startsWith('https:'),
+  });
+  app.use(security);
 
   if (deps.config.logRequests) {
     app.use((req, res, next) => {
@@ -93,5 +95,30 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
 
   app.use((req, res) => sendError(req, res, 404, 'Page not found'));
   app.use(errorMiddleware(deps.log));
+
+  // ordinary autosaves and completions are answered before express's own request handling (see the fast path)
+  const fastPath = respondentFastPath({
+    deps,
+    headers: headersOf(security),
+    clientAddress: (req) => proxyAddr(req, app.get('trust proxy fn')),
+  });
+  const entry = app as unknown as { handle(req: http.IncomingMessage, res: http.ServerResponse, next?: unknown): void };
+  const handle = entry.handle.bind(app);
+  entry.handle = (req, res, next) => {
+    if (!fastPath(req, res)) handle(req, res, next);
+  };
   return app;
+}
+
+/** The headers a middleware that only sets headers (helmet) gives every response, taken once. */
+function headersOf(middleware: (req: never, res: never, next: (err?: unknown) => void) => void): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  middleware({} as never, res as never, (err) => {
+    if (err) throw err;
+  });
+  return headers;
 }
