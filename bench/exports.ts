@@ -11,12 +11,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../server/config';
+import { loadConfig } from '../server/shared/config';
 import { openPlatform } from '../server/platform';
-import { createRng } from '../server/synth/rng';
-import { synthAnswerSets } from '../server/synth/answers';
-import { generateSampleFrame } from '../server/synth/sample-frame';
-import { createWave } from '../server/services/waves';
+import { createRng } from '../server/fielding/synth/rng';
+import { synthAnswerSets } from '../server/fielding/synth/answers';
+import { generateSampleFrame } from '../server/fielding/synth/sample-frame';
+import { createWave } from '../server/fielding/wave-rules';
 
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS || 100_000);
 const QUESTIONNAIRE = 'miv-politieke-ambtsdragers@2024.1';
@@ -74,8 +74,8 @@ async function child(mode: string, sqliteFile: string, waveId: string, outFile: 
     started = process.hrtime.bigint();
     rows = await bareLoop(sqliteFile, waveId, out);
   } else {
-    const { prepareDataset } = await import('../server/export/dataset-export');
-    const { writeDataset } = await import('../server/export/dataset-formats');
+    const { prepareDataset } = await import('../server/exports/dataset-export');
+    const { writeDataset } = await import('../server/exports/files/dataset-formats');
     const platform = await openPlatform(loadConfig({ SQLITE_FILE: sqliteFile, DEMO: 'false' }));
     const wave = await platform.db('waves').where({ id: waveId }).first();
     started = process.hrtime.bigint();

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../server/config';
+import { loadConfig } from '../server/shared/config';
 import { openPlatform, Platform } from '../server/platform';
-import { addDays, dutchDay } from '../server/services/calendar';
-import { createInvitations, Invitee } from '../server/services/invitations';
-import { inviteWave } from '../server/services/mail';
-import { smtpTransport } from '../server/services/mail-transport';
-import { MailWorker } from '../server/services/mail-worker';
-import { createWave } from '../server/services/waves';
+import { addDays, dutchDay } from '../server/shared/calendar';
+import { createInvitations, Invitee } from '../server/fielding/issue-invitations';
+import { inviteWave } from '../server/mail/wave-mail';
+import { smtpTransport } from '../server/mail/mail-transport';
+import { MailWorker } from '../server/mail/mail-worker';
+import { createWave } from '../server/fielding/wave-rules';
 import { startServer } from './lib';
 
 const PEOPLE = 100_000;

@@ -2,11 +2,11 @@ import type autocannon from 'autocannon';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../server/config';
+import { loadConfig } from '../server/shared/config';
 import { openPlatform } from '../server/platform';
-import { addDays, dutchDay } from '../server/services/calendar';
-import { createInvitations } from '../server/services/invitations';
-import { createWave } from '../server/services/waves';
+import { addDays, dutchDay } from '../server/shared/calendar';
+import { createInvitations } from '../server/fielding/issue-invitations';
+import { createWave } from '../server/fielding/wave-rules';
 import { Figure, load, printTable, startServer } from './lib';
 import { DEMO_ANSWERS, respondentLoad } from './respondent-load';
 

@@ -8,8 +8,8 @@ import express from 'express';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { createApp } from '../server/app';
-import { loadConfig } from '../server/config';
-import { applyServerTimeouts } from '../server/http/server-timeouts';
+import { loadConfig } from '../server/shared/config';
+import { applyServerTimeouts } from '../server/shared/web/server-timeouts';
 import { openPlatform } from '../server/platform';
 
 async function main(): Promise<void> {

@@ -7,12 +7,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import knexFactory from 'knex';
-import { loadConfig } from '../server/config';
+import { loadConfig } from '../server/shared/config';
 import { openPlatform } from '../server/platform';
-import { addDays, dutchDay } from '../server/services/calendar';
-import { createInvitations } from '../server/services/invitations';
-import { inviteWave } from '../server/services/mail';
-import { createWave } from '../server/services/waves';
+import { addDays, dutchDay } from '../server/shared/calendar';
+import { createInvitations } from '../server/fielding/issue-invitations';
+import { inviteWave } from '../server/mail/wave-mail';
+import { createWave } from '../server/fielding/wave-rules';
 import { ROOT } from './lib';
 import { respondentLoad } from './respondent-load';
 import { startRoundRobinProxy } from './round-robin-proxy';

@@ -11,7 +11,7 @@ export interface DatabaseSettings {
   poolMax?: number;
   /** PostgreSQL schema to use instead of public (the tests give each suite its own) */
   searchPath?: string;
-  /** SQLite: a worker thread runs the WAL checkpoints (server/db/sqlite-checkpointer.ts); the app's own start later */
+  /** SQLite: a worker thread runs the WAL checkpoints (server/shared/data/sqlite-checkpointer.ts); the app's own start later */
   backgroundCheckpoints?: boolean;
 }
 

@@ -1,10 +1,10 @@
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
-import { countWaves } from './db/queries/waves';
-import { applyServerTimeouts } from './http/server-timeouts';
+import { ConfigError, loadConfig } from './shared/config';
+import { countWaves } from './fielding/data/waves';
+import { applyServerTimeouts } from './shared/web/server-timeouts';
 import { openPlatform } from './platform';
-import { seedDemoLinks } from './services/demo';
-import { mailWorkerFromConfig } from './services/mail-worker';
+import { seedDemoLinks } from './fielding/demo';
+import { mailWorkerFromConfig } from './mail/mail-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from './config';
-import { Db, migrateToLatest, openDatabase } from './db/connection';
-import { Checkpointer, startCheckpointer } from './db/sqlite-checkpointer';
+import type { Config } from './shared/config';
+import { Db, migrateToLatest, openDatabase } from './shared/data/connection';
+import { Checkpointer, startCheckpointer } from './shared/data/sqlite-checkpointer';
 import { QuestionnaireRegistry } from './questionnaires/registry';
-import { setTokenSecret } from './services/tokens';
+import { setTokenSecret } from './respondent/personal-tokens';
 
 export interface Platform {
   config: Config;

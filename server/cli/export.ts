@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cliActor } from '../services/audit';
-import { EXPORT_FORMATS, isExportFormat, prepareExport } from '../services/exports';
+import { cliActor } from '../accounts/audit';
+import { EXPORT_FORMATS, isExportFormat, prepareExport } from '../exports/export-service';
 import { findWaveOrFail } from './waves';
 import { UsageError } from './index';
 import { withPlatform } from './with-platform';

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../shared/config';
 import { openPlatform } from '../platform';
-import { seedDemoLinks } from '../services/demo';
+import { seedDemoLinks } from '../fielding/demo';
 import { exportCommand } from './export';
 import * as mailCli from './mail';
 import { sample } from './samples';
 import { user } from './users';
 import { wave } from './waves';
-import { eraseStorageOrder } from '../services/storage-order';
+import { eraseStorageOrder } from '../fielding/storage-order';
 
 /** Thrown for a wrong command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { cliActor } from '../services/audit';
-import { describeQueueResult, inviteWave, remindWave } from '../services/mail';
-import { mailWorkerFromConfig } from '../services/mail-worker';
+import { cliActor } from '../accounts/audit';
+import { describeQueueResult, inviteWave, remindWave } from '../mail/wave-mail';
+import { mailWorkerFromConfig } from '../mail/mail-worker';
 import { UsageError } from './index';
 import { withPlatform } from './with-platform';
 

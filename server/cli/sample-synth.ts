@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isPopulation, POPULATIONS, writeSampleFrameCsv } from '../synth/sample-frame';
+import { isPopulation, POPULATIONS, writeSampleFrameCsv } from '../fielding/synth/sample-frame';
 import { UsageError } from './index';
 
 /**

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cliActor } from '../services/audit';
-import { importSampleFile } from '../services/sample-import';
+import { cliActor } from '../accounts/audit';
+import { importSampleFile } from '../fielding/sample-import';
 import { UsageError } from './index';
 import { sampleSynth } from './sample-synth';
 import { findWaveOrFail } from './waves';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { cliActor, recordAudit } from '../services/audit';
-import { changeUserByEmail, UserChange, UserChangeRefused } from '../services/user-admin';
-import { addUser } from '../services/users';
+import { cliActor, recordAudit } from '../accounts/audit';
+import { changeUserByEmail, UserChange, UserChangeRefused } from '../accounts/account-changes';
+import { addUser } from '../accounts/new-account';
 import { UsageError } from './index';
 import { withPlatform } from './with-platform';
 

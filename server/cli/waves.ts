@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { Db } from '../db/connection';
-import type { WaveRow } from '../db/queries/waves';
-import { cliActor } from '../services/audit';
-import { closeWave, createWaveAudited, loadWave, parseKeptAttributes } from '../services/wave-admin';
-import { purgeWave } from '../services/wave-purge';
+import type { Db } from '../shared/data/connection';
+import type { WaveRow } from '../fielding/data/waves';
+import { cliActor } from '../accounts/audit';
+import { closeWave, createWaveAudited, loadWave, parseKeptAttributes } from '../fielding/wave-actions';
+import { purgeWave } from '../fielding/wave-purge';
 import { UsageError } from './index';
 import { withPlatform } from './with-platform';
 

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config';
+import { loadConfig } from '../shared/config';
 import { openPlatform, Platform } from '../platform';
 
 /** Opens the platform (database migrated, questionnaires registered) for one command and closes it afterwards. */

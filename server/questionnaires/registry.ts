@@ -1,5 +1,5 @@
-import type { Db } from '../db/connection';
-import { findQuestionnaireVersion, insertQuestionnaireVersion } from '../db/queries/questionnaire-versions';
+import type { Db } from '../shared/data/connection';
+import { findQuestionnaireVersion, insertQuestionnaireVersion } from './data/questionnaire-versions';
 import { compileValidator, AnswerValidator } from './answer-validator';
 import { loadQuestionnaireFiles, LoadedQuestionnaire } from './questionnaire-file';
 

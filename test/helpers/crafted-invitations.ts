@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import type { Db } from '../../server/db/connection';
-import type { WaveRow } from '../../server/db/queries/waves';
+import type { Db } from '../../server/shared/data/connection';
+import type { WaveRow } from '../../server/fielding/data/waves';
 
 /** One synthetic invitee in a given participation state, for the monitor tests. */
 export interface CraftedPerson {

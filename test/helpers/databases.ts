@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
-import { Db, migrateToLatest, openDatabase } from '../../server/db/connection';
-import { setTokenSecret } from '../../server/services/tokens';
+import { Db, migrateToLatest, openDatabase } from '../../server/shared/data/connection';
+import { setTokenSecret } from '../../server/respondent/personal-tokens';
 
 /** The key that derives personal tokens in the tests, here and in every child process they start (env below). */
 export const TEST_TOKEN_SECRET = 'test-only-token-secret-0123456789abcdef';

@@ -1,7 +1,7 @@
 /** Shared pieces of the fuzz suites: hostile strings, form bodies, content types, requests and table snapshots. */
 import fc from 'fast-check';
 import request from 'supertest';
-import type { Db } from '../../server/db/connection';
+import type { Db } from '../../server/shared/data/connection';
 
 /** numRuns of a property: FUZZ_SCALE=10 searches ten times as long (the default keeps each file under a minute). */
 export function runs(n: number): number {

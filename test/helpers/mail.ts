@@ -1,9 +1,9 @@
-import type { Db } from '../../server/db/connection';
-import { devMailboxTransport, smtpTransport } from '../../server/services/mail-transport';
-import { MailWorker, MailWorkerOptions } from '../../server/services/mail-worker';
-import type { Invitee } from '../../server/services/invitations';
-import type { WaveRow } from '../../server/db/queries/waves';
-import { inviteWave } from '../../server/services/mail';
+import type { Db } from '../../server/shared/data/connection';
+import { devMailboxTransport, smtpTransport } from '../../server/mail/mail-transport';
+import { MailWorker, MailWorkerOptions } from '../../server/mail/mail-worker';
+import type { Invitee } from '../../server/fielding/issue-invitations';
+import type { WaveRow } from '../../server/fielding/data/waves';
+import { inviteWave } from '../../server/mail/wave-mail';
 import { SmtpSink, startSmtpSink } from './smtp-sink';
 import { testApp, TestApp } from './test-app';
 

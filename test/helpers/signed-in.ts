@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../server/app';
-import type { Db } from '../../server/db/connection';
-import { insertUser, Role } from '../../server/db/queries/users';
-import { hashPassword, ScryptCost } from '../../server/services/passwords';
+import type { Db } from '../../server/shared/data/connection';
+import { insertUser, Role } from '../../server/accounts/data/users';
+import { hashPassword, ScryptCost } from '../../server/accounts/passwords';
 import { testApp, TestApp } from './test-app';
 
 /** Test accounts get a cheap hash so the suites stay quick; sign-in reads the cost from each stored hash. */

@@ -2,10 +2,10 @@ import path from 'node:path';
 import type { Express } from 'express';
 import { createApp } from '../../server/app';
 import { QuestionnaireRegistry } from '../../server/questionnaires/registry';
-import { addDays, dutchDay } from '../../server/services/calendar';
-import { createInvitations, Invitee } from '../../server/services/invitations';
-import { createWave, NewWave } from '../../server/services/waves';
-import type { WaveRow } from '../../server/db/queries/waves';
+import { addDays, dutchDay } from '../../server/shared/calendar';
+import { createInvitations, Invitee } from '../../server/fielding/issue-invitations';
+import { createWave, NewWave } from '../../server/fielding/wave-rules';
+import type { WaveRow } from '../../server/fielding/data/waves';
 import { freshDatabase, TestDatabase } from './databases';
 
 export const QUESTIONNAIRES_DIR = path.join(__dirname, '..', '..', 'questionnaires');

@@ -6,8 +6,8 @@ import { Model } from 'survey-core';
 import 'survey-core/i18n/dutch';
 import { compileValidator } from '../../server/questionnaires/answer-validator';
 import { LoadedQuestionnaire, parseQuestionnaireFile } from '../../server/questionnaires/questionnaire-file';
-import { experiencedAggression, synthAnswers } from '../../server/synth/answers';
-import { createRng } from '../../server/synth/rng';
+import { experiencedAggression, synthAnswers } from '../../server/fielding/synth/answers';
+import { createRng } from '../../server/fielding/synth/rng';
 
 const DIR = path.join(__dirname, '..', '..', 'questionnaires');
 const KEYS = ['miv-politieke-ambtsdragers', 'miv-ambtenaren'] as const;

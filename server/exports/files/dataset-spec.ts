@@ -1,0 +1,237 @@
+/**
+ * The columns of a dataset (one wave, or the waves of one questionnaire key stacked as a trend file) and, per
+ * questionnaire version, how each column's value is read from a stored answer set.
+ *
+ * Layout: response_id, wave_id, edition, questionnaire, submitted_month, the kept attributes, then one column per
+ * variable of the variable map (a matrix row, a checkbox choice as 0/1, a choice, a number, a text). Numeric
+ * columns carry the answer code; the structural missing codes below are never answer codes (those are ≥ 0).
+ */
+import type { Measure } from './sav/sav-types';
+import type { LocalizedText } from '../../questionnaires/questionnaire-file';
+import type { RegisteredQuestionnaire } from '../../questionnaires/registry';
+import { Answers, Visibility } from './routing';
+import { readSurveyModel, routingText, SurveyModel, SurveyQuestion } from './survey-model';
+import { editionOfVersion, EditionStatus, isAsked, MapVariable, VariableKind, VariableMap } from './variable-map';
+
+/** Structural missing codes (user-missing in SPSS). 97/98/99 stay what the questionnaire says they are. */
+export const MISSING = { notAsked: -1, noAnswer: -2, notInEdition: -3 } as const;
+export const MISSING_LABELS: Array<{ value: number; label: LocalizedText }> = [
+  { value: MISSING.notAsked, label: { nl: 'Niet gevraagd (routing)', en: 'Not asked (routing)' } },
+  { value: MISSING.noAnswer, label: { nl: 'Geen antwoord', en: 'No answer' } },
+  { value: MISSING.notInEdition, label: { nl: 'Niet gevraagd in deze editie', en: 'Not asked in this edition' } },
+];
+const CHECKBOX_LABELS: Array<{ value: number; label: LocalizedText }> = [
+  { value: 0, label: { nl: 'Niet aangekruist', en: 'Not selected' } },
+  { value: 1, label: { nl: 'Aangekruist', en: 'Selected' } },
+];
+
+/** Questions whose codes run from low to high (measurement level ordinal); other choices are nominal. */
+const ORDINAL = /^(scr_.*|recent_ernst|gevolg|nazorg_tevreden|nazorg_cijfer|veilig_gevoel|veilig_freq|vermijden|werkdruk|int_bekend|int_vermoeden|gemeente_grootte|jaren_functie|jaren_dienst|leeftijd|publiekscontact)$/;
+
+export type Cell = number | string | null;
+export type Extractor = (answers: Answers, visibility: Visibility) => Cell;
+
+export interface EditionInfo {
+  edition: string;
+  version: string;
+  status: EditionStatus;
+  question: string | null;
+  /** comparable with the previous edition of the map (status "same") */
+  comparable: boolean;
+  routing: string;
+  note?: LocalizedText;
+}
+
+export interface Column {
+  name: string;
+  label: LocalizedText;
+  type: 'numeric' | 'string';
+  role: 'meta' | 'attribute' | 'variable';
+  kind?: VariableKind;
+  measure: Measure;
+  /** string columns: width in bytes (UTF-8) */
+  width?: number;
+  valueLabels: Array<{ value: number; label: LocalizedText }>;
+  missing: number[];
+  /** variables: the stable name in the variable map and, per edition in the map, where it comes from */
+  stable?: string;
+  question?: LocalizedText;
+  editions?: EditionInfo[];
+  /** the editions of this file whose values this column holds */
+  holds?: string[];
+}
+
+export interface DatasetSource {
+  questionnaire: RegisteredQuestionnaire;
+  edition: string;
+}
+
+export interface DatasetSpec {
+  map: VariableMap;
+  columns: Column[];
+  attributes: string[];
+  /** per questionnaire id: one extractor per variable column (in column order) and the version's routing */
+  readers: Map<string, { visibility: Visibility; extract: Extractor[] }>;
+  trend: boolean;
+}
+
+const models = new WeakMap<RegisteredQuestionnaire, SurveyModel>();
+export function modelOf(q: RegisteredQuestionnaire): SurveyModel {
+  let m = models.get(q);
+  if (!m) models.set(q, (m = readSurveyModel(q.survey)));
+  return m;
+}
+
+/** Runs of editions over which a variable is comparable: a new run starts wherever it is new or reworded. */
+export function comparableRuns(v: MapVariable, editions: string[]): string[][] {
+  const runs: string[][] = [];
+  let current: string[] | null = null;
+  for (const e of editions) {
+    const entry = v.editions[e];
+    if (!isAsked(entry)) {
+      current = null;
+      continue;
+    }
+    if (current && entry.status === 'same') current.push(e);
+    else runs.push((current = [e]));
+  }
+  return runs;
+}
+
+function partText(q: SurveyQuestion, entry: { row?: string; choice?: number | string }): LocalizedText {
+  const part = entry.row !== undefined ? q.rows.find((r) => String(r.value) === entry.row) : entry.choice !== undefined ? q.choices.find((c) => c.value === entry.choice) : undefined;
+  return part ? { nl: `${q.title.nl}: ${part.text.nl}`, en: `${q.title.en}: ${part.text.en}` } : q.title;
+}
+
+function extractor(kind: VariableKind, q: SurveyQuestion, entry: { row?: string; choice?: number | string }, text: (s: string) => string): Extractor {
+  const name = q.name;
+  const absent = (a: Answers, vis: Visibility) => (vis.asked(name, a) ? MISSING.noAnswer : MISSING.notAsked);
+  switch (kind) {
+    case 'matrix_row': {
+      const row = entry.row as string;
+      return (a, vis) => {
+        const obj = a[name] as Record<string, unknown> | undefined;
+        if (!obj || typeof obj !== 'object') return absent(a, vis);
+        const v = obj[row];
+        return typeof v === 'number' ? v : v === undefined || v === null || v === '' ? MISSING.noAnswer : Number(v);
+      };
+    }
+    case 'checkbox_choice': {
+      const choice = entry.choice;
+      return (a, vis) => {
+        const arr = a[name];
+        if (!Array.isArray(arr) || arr.length === 0) return absent(a, vis);
+        for (const x of arr) if (x === choice || String(x) === String(choice)) return 1;
+        return 0;
+      };
+    }
+    case 'text':
+      return (a) => {
+        const v = a[name];
+        return typeof v === 'string' && v !== '' ? text(v) : '';
+      };
+    default:
+      if (q.type === 'boolean') {
+        return (a, vis) => {
+          const v = a[name];
+          if (v === undefined || v === null) return absent(a, vis);
+          return v === q.valueTrue ? 1 : 0;
+        };
+      }
+      return (a, vis) => {
+        const v = a[name];
+        if (typeof v === 'number') return v;
+        if (v === undefined || v === null || v === '') return absent(a, vis);
+        return Number.isFinite(Number(v)) ? Number(v) : MISSING.noAnswer;
+      };
+  }
+}
+
+function valueLabels(kind: VariableKind, q: SurveyQuestion): Array<{ value: number; label: LocalizedText }> {
+  if (kind === 'checkbox_choice') return CHECKBOX_LABELS;
+  if (kind === 'matrix_row') return q.columns.filter((c) => typeof c.value === 'number').map((c) => ({ value: c.value as number, label: c.text }));
+  if (kind === 'choice' && q.type === 'boolean') return [{ value: 1, label: { nl: 'Ja', en: 'Yes' } }, { value: 0, label: { nl: 'Nee', en: 'No' } }];
+  if (kind === 'choice') return q.choices.filter((c) => typeof c.value === 'number').map((c) => ({ value: c.value as number, label: c.text }));
+  return [];
+}
+
+/**
+ * Builds the columns for the given editions (one: a wave's dataset; several: a trend file). `text` scrubs a free-text
+ * answer (see scrub.ts); `attributeNames` are the kept attributes of the wave(s), in order.
+ */
+export function buildDatasetSpec(
+  map: VariableMap,
+  sources: DatasetSource[],
+  attributeNames: string[],
+  text: (s: string) => string,
+  /** every version of the key, for the routing of editions not in this file (codebook) */
+  known: RegisteredQuestionnaire[] = [],
+): DatasetSpec {
+  const trend = new Set(sources.map((s) => s.edition)).size > 1;
+  const selected = map.editions.filter((e) => sources.some((s) => s.edition === e));
+  const missing = trend ? [MISSING.notAsked, MISSING.noAnswer, MISSING.notInEdition] : [MISSING.notAsked, MISSING.noAnswer];
+  const missingLabels = MISSING_LABELS.filter((m) => missing.includes(m.value as -1));
+  const columns: Column[] = [
+    { name: 'response_id', label: { nl: 'Respons (willekeurig id)', en: 'Response (random id)' }, type: 'string', width: 36, role: 'meta', measure: 'nominal', valueLabels: [], missing: [] },
+    { name: 'wave_id', label: { nl: 'Meting (golf)', en: 'Wave' }, type: 'string', width: 36, role: 'meta', measure: 'nominal', valueLabels: [], missing: [] },
+    { name: 'edition', label: { nl: 'Editie van de monitor', en: 'Edition of the monitor' }, type: 'numeric', role: 'meta', measure: 'ordinal', valueLabels: [], missing: [] },
+    { name: 'questionnaire', label: { nl: 'Vragenlijstversie', en: 'Questionnaire version' }, type: 'string', width: 64, role: 'meta', measure: 'nominal', valueLabels: [], missing: [] },
+    { name: 'submitted_month', label: { nl: 'Maand van invullen (mogelijk vergroofd)', en: 'Month of submission (may be coarsened)' }, type: 'string', width: 7, role: 'meta', measure: 'ordinal', valueLabels: [], missing: [] },
+  ];
+  const taken = new Set([...columns.map((c) => c.name), ...map.variables.map((v) => v.name.toLowerCase())]);
+  for (const a of attributeNames) {
+    const name = taken.has(a.toLowerCase()) ? `kenmerk_${a}` : a;
+    taken.add(name.toLowerCase());
+    columns.push({ name, label: { nl: `Kenmerk uit de steekproef: ${a}`, en: `Sample attribute: ${a}` }, type: 'string', width: 1, role: 'attribute', measure: 'nominal', valueLabels: [], missing: [] });
+  }
+  const versions = [...new Map(sources.map((s) => [s.questionnaire.id, s])).values()];
+  const readers = new Map<string, { visibility: Visibility; extract: Extractor[] }>();
+  for (const s of versions) readers.set(s.questionnaire.id, { visibility: new Visibility(modelOf(s.questionnaire).questions), extract: [] });
+  const byEdition = new Map(sources.map((s) => [s.edition, s.questionnaire]));
+  for (const v of map.variables) {
+    const runs = comparableRuns(v, map.editions).map((r) => r.filter((e) => selected.includes(e))).filter((r) => r.length > 0);
+    for (const run of runs) {
+      const latest = byEdition.get(run[run.length - 1]) as RegisteredQuestionnaire;
+      const entry = v.editions[run[run.length - 1]];
+      const q = modelOf(latest).byName.get(entry.question as string);
+      if (!q) throw new Error(`variable map ${map.key}: ${v.name} refers to question ${entry.question} that ${latest.id} does not have`);
+      const numeric = v.kind !== 'text';
+      const editions: EditionInfo[] = map.editions.map((e) => {
+        const en = v.editions[e] ?? { status: 'absent', question: null };
+        const qv = byEdition.get(e) ?? known.find((k) => k.version === map.versions[e]);
+        const qq = qv && en.question ? modelOf(qv).byName.get(en.question) : undefined;
+        return { edition: e, version: map.versions[e], status: en.status, question: en.question, comparable: en.status === 'same', routing: qq ? routingText(qq) : '', note: en.note };
+      });
+      // the map's label is that of the first edition asking the variable: right for the first run only
+      columns.push({
+        name: runs.length > 1 ? `${v.name}_${run[0]}` : v.name,
+        label: v.label && comparableRuns(v, map.editions)[0]?.includes(run[0]) ? v.label : partText(q, entry),
+        question: q.title,
+        type: numeric ? 'numeric' : 'string',
+        width: numeric ? undefined : Math.min(32767, Math.max(1, (q.maxLength ?? 1000) * 2)),
+        role: 'variable',
+        kind: v.kind,
+        measure: v.kind === 'number' ? 'scale' : (v.kind === 'choice' || v.kind === 'matrix_row') && ORDINAL.test(q.name) ? 'ordinal' : 'nominal',
+        valueLabels: numeric ? [...valueLabels(v.kind, q), ...missingLabels] : [],
+        missing: numeric ? missing : [],
+        stable: v.name,
+        editions,
+        holds: run,
+      });
+      for (const s of versions) {
+        const reader = readers.get(s.questionnaire.id) as { extract: Extractor[] };
+        const e = v.editions[s.edition];
+        const sq = run.includes(s.edition) && isAsked(e) ? modelOf(s.questionnaire).byName.get(e.question) : undefined;
+        reader.extract.push(sq ? extractor(v.kind, sq, e, text) : numeric ? () => MISSING.notInEdition : () => '');
+      }
+    }
+  }
+  return { map, columns, attributes: attributeNames, readers, trend };
+}
+
+/** The map's edition of a questionnaire version; refuses versions the map does not list. */
+export function editionOf(map: VariableMap, q: RegisteredQuestionnaire): string {
+  const e = editionOfVersion(map, q.version);
+  if (!e) throw new Error(`the variable map of ${map.key} has no edition for version ${q.version}: add it to variable-map.json`);
+  return e;
+}

@@ -1,0 +1,58 @@
+import type { Response } from 'express';
+import type { AppDeps } from '../../app';
+import type { WaveRow } from '../../fielding/data/waves';
+import { HttpError } from '../../shared/web/errors';
+import { loadWave } from '../../fielding/wave-actions';
+import { ExportFormat, ExportOptions, ExportRefusedError, ExportRequester, isExportFormat, PreparedExport, prepareExport } from '../export-service';
+
+export const DEFAULT_K = 5;
+
+export function kOf(deps: AppDeps): number {
+  return deps.config.disclosureK ?? DEFAULT_K;
+}
+
+export async function waveOr404(deps: AppDeps, id: unknown): Promise<WaveRow> {
+  const wave = typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id) ? await loadWave(deps.db, id) : undefined;
+  if (!wave) throw new HttpError(404, 'There is no such wave');
+  return wave;
+}
+
+export function formatOr400(value: unknown): ExportFormat {
+  if (!isExportFormat(value)) throw new HttpError(400, 'Unknown export format');
+  return value;
+}
+
+/** Export options from the query string: lang=en, weight=<kept attribute>. */
+export function optionsOf(deps: AppDeps, query: Record<string, unknown>): ExportOptions {
+  const weight = typeof query.weight === 'string' && /^[a-z][a-z0-9_]{0,31}$/.test(query.weight) ? query.weight : undefined;
+  return { k: kOf(deps), lang: query.lang === 'en' ? 'en' : 'nl', weightBy: weight };
+}
+
+/** Prepares the export; an export that cannot be made is a 409 with the reason, before any byte is sent. */
+export async function prepareOr409(deps: AppDeps, target: Parameters<typeof prepareExport>[1], format: ExportFormat, opts: ExportOptions, who: ExportRequester): Promise<PreparedExport> {
+  try {
+    return await prepareExport(deps, target, format, opts, who);
+  } catch (err) {
+    if (err instanceof ExportRefusedError) throw new HttpError(409, err.message);
+    throw err;
+  }
+}
+
+/** Streams the file as a download. A failure after the first byte can only cut the connection (and is logged). */
+export async function sendExport(deps: AppDeps, res: Response, prepared: PreparedExport): Promise<void> {
+  res.status(200);
+  res.set('Content-Type', prepared.contentType);
+  res.set('Content-Disposition', `attachment; filename="${prepared.fileName}"`);
+  res.set('X-Content-Type-Options', 'nosniff');
+  if (res.req.method === 'HEAD') {
+    res.end(); // headers only: nothing is exported, nothing audited
+    return;
+  }
+  try {
+    await prepared.write(res);
+  } catch (err) {
+    if (!res.headersSent) throw err;
+    deps.log(`export of ${prepared.fileName} failed after the start: ${(err as Error).message}`);
+    res.destroy();
+  }
+}

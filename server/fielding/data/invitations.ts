@@ -1,0 +1,159 @@
+import type { Db } from '../../shared/data/connection';
+import type { Writer } from '../../shared/data/group-commit';
+
+export type InvitationStatus = 'invited' | 'started' | 'completed';
+
+export interface InvitationRow {
+  id: string;
+  wave_id: string;
+  token_hash: string | null;
+  email: string | null;
+  name: string | null;
+  organisation: string | null;
+  attributes: string;
+  language: string;
+  status: InvitationStatus;
+  is_test: boolean | number;
+  created_at: string;
+  /** migration 003_mail; defaults on insert */
+  opted_out?: boolean | number;
+  mail_state?: MailState;
+}
+
+export async function insertInvitations(db: Db, rows: InvitationRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) await db('invitations').insert(rows.slice(i, i + 200));
+}
+
+export async function findInvitationByTokenHash(db: Db, tokenHash: string): Promise<InvitationRow | undefined> {
+  return db<InvitationRow>('invitations').where({ token_hash: tokenHash }).first();
+}
+
+/** Marks the invitation started; returns false (and changes nothing) when it was completed already. */
+export async function markInvitationStartedUnlessCompleted(w: Writer, id: string): Promise<boolean> {
+  return (await w.run("update invitations set status = 'started' where id = ? and status <> 'completed'", [id])) === 1;
+}
+
+/**
+ * Marks the invitation completed if it was not yet. Returns false when another request completed it first.
+ * It is the first statement of the completion's transaction.
+ */
+export async function claimInvitationCompletion(w: Writer, id: string): Promise<boolean> {
+  return (await w.run("update invitations set status = 'completed' where id = ? and status <> 'completed'", [id])) === 1;
+}
+
+/** Participation counts of real (not test) invitations; opted_out and mail_state come from migration 003_mail. */
+const COUNTS_SQL = [
+  'count(*) as invited',
+  "sum(case when mail_state = 'queued' then 1 else 0 end) as queued",
+  "sum(case when mail_state in ('sent', 'bounced') then 1 else 0 end) as sent",
+  "sum(case when mail_state = 'bounced' then 1 else 0 end) as bounced",
+  'sum(case when opted_out then 1 else 0 end) as opted_out',
+  "sum(case when status in ('started', 'completed') then 1 else 0 end) as started",
+  "sum(case when status = 'completed' then 1 else 0 end) as completed",
+].join(', ');
+
+export interface InvitationCountsRow {
+  invited: number | string;
+  queued: number | string | null;
+  sent: number | string | null;
+  bounced: number | string | null;
+  opted_out: number | string | null;
+  started: number | string | null;
+  completed: number | string | null;
+}
+
+const ATTRIBUTE_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+
+export async function countWaveInvitations(db: Db, waveId: string): Promise<InvitationCountsRow> {
+  const row = await db('invitations').where({ wave_id: waveId, is_test: false }).select(db.raw(COUNTS_SQL)).first();
+  return row as InvitationCountsRow;
+}
+
+/** The same counts grouped by the value of one attribute in the invitations' JSON (null: no value). */
+export async function countWaveInvitationsByAttribute(
+  db: Db,
+  waveId: string,
+  attribute: string,
+): Promise<Array<InvitationCountsRow & { value: string | null }>> {
+  if (!ATTRIBUTE_NAME.test(attribute)) throw new Error(`not an attribute name: ${attribute}`);
+  const value = db.client.config.client === 'pg' ? db.raw('(attributes::json ->> ?) as value', [attribute]) : db.raw('json_extract(attributes, ?) as value', [`$.${attribute}`]);
+  return db('invitations')
+    .where({ wave_id: waveId, is_test: false })
+    .select(value, db.raw(COUNTS_SQL))
+    .groupByRaw('1')
+    .orderByRaw('1');
+}
+
+/** The e-mail addresses already in a wave, to refuse duplicates at import. */
+export async function listWaveEmails(db: Db, waveId: string): Promise<string[]> {
+  const rows: Array<{ email: string }> = await db('invitations').where({ wave_id: waveId }).whereNotNull('email').select('email');
+  return rows.map((r) => r.email);
+}
+
+/** Deletes every invitation of the wave (contact data and token hashes); their in-progress answers go with them. */
+export async function deleteWaveInvitations(db: Db, waveId: string): Promise<number> {
+  return db('invitations').where({ wave_id: waveId }).delete();
+}
+
+/* ---- e-mail (migration 003_mail: opted_out, mail_state) ---- */
+
+export type MailState = 'none' | 'queued' | 'sent' | 'bounced';
+
+/** Marks every invitation of the wave that can get its invitation mail as queued; returns how many. */
+export async function markInvitationMailsQueued(db: Db, waveId: string): Promise<number> {
+  return db('invitations')
+    .where({ wave_id: waveId, mail_state: 'none', opted_out: false })
+    .whereNotNull('email')
+    .whereNotNull('token_hash')
+    .whereNot({ status: 'completed' })
+    .update({ mail_state: 'queued' });
+}
+
+export async function setInvitationMailState(db: Db, id: string, state: MailState, onlyFrom?: MailState[]): Promise<void> {
+  const q = db('invitations').where({ id });
+  if (onlyFrom) q.whereIn('mail_state', onlyFrom);
+  await q.update({ mail_state: state });
+}
+
+/** Opts the invitation with this token hash out of all further mail; returns its id, or undefined for no such link. */
+export async function optOutInvitation(db: Db, tokenHash: string): Promise<string | undefined> {
+  const row = await db('invitations').where({ token_hash: tokenHash }).update({ opted_out: true }, ['id']);
+  return (row as Array<{ id: string }>)[0]?.id;
+}
+
+export interface MailCountsRow {
+  total: number | string;
+  no_email: number | string | null;
+  opted_out: number | string | null;
+  completed: number | string | null;
+  mail_none: number | string | null;
+  mail_queued: number | string | null;
+  mail_sent: number | string | null;
+  mail_bounced: number | string | null;
+}
+
+/** What invite and remind would do for a wave: counts by mail state, opt-out and completion. */
+export async function countInvitationMail(db: Db, waveId: string): Promise<MailCountsRow> {
+  const row = await db('invitations')
+    .where({ wave_id: waveId })
+    .select(
+      db.raw(
+        [
+          'count(*) as total',
+          'sum(case when email is null then 1 else 0 end) as no_email',
+          'sum(case when opted_out then 1 else 0 end) as opted_out',
+          "sum(case when status = 'completed' then 1 else 0 end) as completed",
+          "sum(case when mail_state = 'none' and email is not null then 1 else 0 end) as mail_none",
+          "sum(case when mail_state = 'queued' then 1 else 0 end) as mail_queued",
+          "sum(case when mail_state = 'sent' then 1 else 0 end) as mail_sent",
+          "sum(case when mail_state = 'bounced' then 1 else 0 end) as mail_bounced",
+        ].join(', '),
+      ),
+    )
+    .first();
+  return row as MailCountsRow;
+}
+
+export async function findInvitationById(db: Db, id: string): Promise<InvitationRow | undefined> {
+  return db<InvitationRow>('invitations').where({ id }).first();
+}

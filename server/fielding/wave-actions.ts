@@ -1,0 +1,119 @@
+import type { Db } from '../shared/data/connection';
+import { findWave, setWaveClosed, updateWaveSettings, WaveRow } from './data/waves';
+import type { QuestionnaireRegistry } from '../questionnaires/registry';
+import { recordAudit } from '../accounts/audit';
+import { eraseStorageOrder } from './storage-order';
+import { dutchDay } from '../shared/calendar';
+import { createInvitations, respondentLink } from './issue-invitations';
+import { checkNewWave, createWave, keptAttributes, NewWave, WaveInputError, WavePhase, wavePhase } from './wave-rules';
+
+/** An action that the wave's state does not allow (already open, not closed, purged, …): HTTP 409. */
+export class WaveStateError extends Error {}
+
+export interface WaveStatus {
+  phase: WavePhase;
+  purged: boolean;
+  /** settings can change until the wave opens */
+  editable: boolean;
+  /** samples can be added until it closes */
+  importable: boolean;
+  closable: boolean;
+  purgeable: boolean;
+}
+
+export function waveStatus(wave: WaveRow, now: Date): WaveStatus {
+  const phase = wavePhase(wave, dutchDay(now));
+  const purged = Boolean(wave.purged_at);
+  return {
+    phase,
+    purged,
+    editable: phase === 'not-open' && !purged,
+    importable: phase !== 'closed' && !purged,
+    closable: !wave.closed_at && !purged,
+    purgeable: phase === 'closed' && !purged,
+  };
+}
+
+export async function loadWave(db: Db, id: string): Promise<WaveRow | undefined> {
+  return /^[0-9a-f-]{36}$/.test(id) ? findWave(db, id) : undefined;
+}
+
+export function waveFormValues(wave: WaveRow): NewWave {
+  return { name: wave.name, questionnaireId: wave.questionnaire_id, opensOn: wave.opens_on, closesOn: wave.closes_on, keptAttributes: keptAttributes(wave) };
+}
+
+export async function createWaveAudited(db: Db, registry: QuestionnaireRegistry, input: NewWave, actor: string, now: Date): Promise<WaveRow> {
+  const wave = await createWave(db, registry, input, now);
+  await recordAudit(db, { actor, action: 'wave.create', waveId: wave.id, detail: { name: wave.name, questionnaire: wave.questionnaire_id }, at: now });
+  return wave;
+}
+
+/** Changes a wave's settings; allowed only before it opens. */
+export async function editWave(db: Db, registry: QuestionnaireRegistry, wave: WaveRow, input: NewWave, actor: string, now: Date): Promise<WaveRow> {
+  if (!waveStatus(wave, now).editable) throw new WaveStateError('a wave can be changed only until it opens');
+  checkNewWave(input, registry);
+  const settings = {
+    name: input.name.trim(),
+    questionnaire_id: input.questionnaireId,
+    opens_on: input.opensOn,
+    closes_on: input.closesOn,
+    kept_attributes: JSON.stringify(input.keptAttributes),
+  };
+  await updateWaveSettings(db, wave.id, settings);
+  await recordAudit(db, { actor, action: 'wave.edit', waveId: wave.id, detail: { ...settings, kept_attributes: input.keptAttributes }, at: now });
+  return { ...wave, ...settings };
+}
+
+/** Closes the wave at once: its links show the closed page from now on. */
+export async function closeWave(db: Db, wave: WaveRow, actor: string, now: Date): Promise<void> {
+  if (wave.purged_at || !(await setWaveClosed(db, wave.id, now.toISOString()))) throw new WaveStateError('the wave is closed already');
+  await eraseStorageOrder(db); // PostgreSQL: the rows' physical order must not hint at the order of completion
+  await recordAudit(db, { actor, action: 'wave.close', waveId: wave.id, detail: `closed wave "${wave.name}"`, at: now });
+}
+
+export const MAX_TEST_LINKS = 20;
+
+/** Links for trying the wave out: their responses are marked as test and never counted or exported. */
+export async function createTestLinks(db: Db, wave: WaveRow, count: number, language: 'nl' | 'en', publicUrl: string, actor: string, now: Date): Promise<string[]> {
+  if (!waveStatus(wave, now).importable) throw new WaveStateError('a closed wave gets no test links');
+  if (!Number.isInteger(count) || count < 1 || count > MAX_TEST_LINKS) throw new WaveInputError(`ask for 1 to ${MAX_TEST_LINKS} test links`);
+  const invitees = Array.from({ length: count }, () => ({ language, attributes: {} }));
+  const issued = await createInvitations(db, wave, invitees, { isTest: true, now });
+  await recordAudit(db, { actor, action: 'wave.test-links', waveId: wave.id, detail: { count, language }, at: now });
+  return issued.map((i) => respondentLink(publicUrl, i.token));
+}
+
+export type WaveField = 'name' | 'questionnaire' | 'opens_on' | 'closes_on' | 'kept';
+
+/**
+ * The problems of a wave form, per field, so each message can stand next to its field. Each field is checked by
+ * checkNewWave itself, alone among known-good values, so the rules stay in one place.
+ */
+export function waveFormErrors(input: NewWave, registry: QuestionnaireRegistry): Partial<Record<WaveField, string>> {
+  const good: NewWave = { name: 'x', questionnaireId: registry.list()[0]?.id ?? '', opensOn: '2000-01-01', closesOn: '2000-01-02', keptAttributes: [] };
+  const tryOne = (variant: Partial<NewWave>): string | undefined => {
+    try {
+      checkNewWave({ ...good, ...variant }, registry);
+      return undefined;
+    } catch (err) {
+      if (err instanceof WaveInputError) return err.message;
+      throw err;
+    }
+  };
+  const errors: Partial<Record<WaveField, string>> = {};
+  const set = (field: WaveField, message: string | undefined) => {
+    if (message) errors[field] = message;
+  };
+  set('name', tryOne({ name: input.name }));
+  set('questionnaire', tryOne({ questionnaireId: input.questionnaireId }));
+  set('opens_on', tryOne({ opensOn: input.opensOn, closesOn: '9999-12-31' }));
+  set('closes_on', tryOne({ opensOn: '0001-01-01', closesOn: input.closesOn }));
+  if (!errors.opens_on && !errors.closes_on) set('closes_on', tryOne({ opensOn: input.opensOn, closesOn: input.closesOn }));
+  set('kept', tryOne({ keptAttributes: input.keptAttributes }));
+  return errors;
+}
+
+/** "tier, role province" → ['tier', 'role', 'province'] */
+export function parseKeptAttributes(text: string): string[] {
+  return text.split(/[\s,;]+/).map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+}

@@ -1,0 +1,152 @@
+import express, { Request, Response, Router } from 'express';
+import type { AppDeps } from '../../app';
+import type { WaveRow } from '../data/waves';
+import { listWaves } from '../data/waves';
+import { HttpError, wantsJson } from '../../shared/web/errors';
+import { pageTexts } from '../../shared/i18n';
+import type { SignedInUser } from '../../accounts/sessions';
+import { waveMonitor } from '../monitor';
+import {
+  closeWave,
+  createTestLinks,
+  createWaveAudited,
+  editWave,
+  loadWave,
+  MAX_TEST_LINKS,
+  parseKeptAttributes,
+  waveFormErrors,
+  waveFormValues,
+  WaveStateError,
+  waveStatus,
+} from '../wave-actions';
+import { purgeWave } from '../wave-purge';
+import { keptAttributes, NewWave, WaveInputError } from '../wave-rules';
+import { kOf } from '../../exports/web/export-response';
+import { formText, renderSignedInPage } from '../../shared/web/signed-in-page';
+
+/** Loads :id into res.locals.wave (404 when unknown). */
+export function waveParam(deps: AppDeps) {
+  return async (req: Request, res: Response, next: () => void) => {
+    const wave = await loadWave(deps.db, String(req.params.id));
+    if (!wave) throw new HttpError(404, 'No such wave');
+    res.locals.wave = wave;
+    next();
+  };
+}
+
+/** Service refusals become HTTP answers: a wrong state is 409, wrong input 400. */
+export async function asHttp<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof WaveStateError) throw new HttpError(409, err.message);
+    if (err instanceof WaveInputError) throw new HttpError(400, err.message);
+    throw err;
+  }
+}
+
+function formInput(body: unknown): NewWave {
+  return {
+    name: formText(body, 'name'),
+    questionnaireId: formText(body, 'questionnaire'),
+    opensOn: formText(body, 'opens_on'),
+    closesOn: formText(body, 'closes_on'),
+    keptAttributes: parseKeptAttributes(formText(body, 'kept')),
+  };
+}
+
+/** Waves: list, create, see, edit until it opens, preview, test links, close, purge, monitor. */
+export function adminWavesRouter(deps: AppDeps): Router {
+  const router = express.Router();
+  const loadWaveParam = waveParam(deps);
+  const actor = (res: Response) => (res.locals.user as SignedInUser).email;
+  const questionnaires = () => deps.registry.list().map((q) => ({ id: q.id, title: q.title.en }));
+
+  const showForm = (res: Response, values: NewWave, errors: Record<string, string>, wave?: WaveRow) =>
+    renderSignedInPage(res, 'admin/wave-form', { title: wave ? `Edit wave ${wave.name}` : 'New wave', values, errors, wave, questionnaires: questionnaires() }, Object.keys(errors).length ? 422 : 200);
+
+  router.get('/', async (_req, res) => {
+    const now = deps.clock();
+    const waves = (await listWaves(deps.db)).map((w) => ({ ...w, status: waveStatus(w, now) }));
+    renderSignedInPage(res, 'admin/waves', { title: 'Waves', waves });
+  });
+
+  router.get('/waves/new', (_req, res) => showForm(res, { name: '', questionnaireId: '', opensOn: '', closesOn: '', keptAttributes: [] }, {}));
+
+  router.post('/waves', async (req, res) => {
+    const input = formInput(req.body);
+    const errors = waveFormErrors(input, deps.registry);
+    if (Object.keys(errors).length > 0) return showForm(res, input, errors);
+    const wave = await asHttp(() => createWaveAudited(deps.db, deps.registry, input, actor(res), deps.clock()));
+    res.redirect(303, `/admin/waves/${wave.id}`);
+  });
+
+  router.get('/waves/:id', loadWaveParam, async (req, res) => {
+    const wave = res.locals.wave as WaveRow;
+    renderSignedInPage(res, 'admin/wave', {
+      title: `Wave ${wave.name}`,
+      wave,
+      kept: keptAttributes(wave),
+      status: waveStatus(wave, deps.clock()),
+      maxTestLinks: MAX_TEST_LINKS,
+      notice: typeof req.query.imported === 'string' && /^\d+$/.test(req.query.imported) ? `${req.query.imported} people were added to the wave.` : undefined,
+    });
+  });
+
+  router.get('/waves/:id/edit', loadWaveParam, (_req, res) => {
+    const wave = res.locals.wave as WaveRow;
+    if (!waveStatus(wave, deps.clock()).editable) throw new HttpError(409, 'A wave can be changed only until it opens');
+    showForm(res, waveFormValues(wave), {}, wave);
+  });
+
+  router.post('/waves/:id', loadWaveParam, async (req, res) => {
+    const wave = res.locals.wave as WaveRow;
+    const input = formInput(req.body);
+    const errors = waveFormErrors(input, deps.registry);
+    if (Object.keys(errors).length > 0) return showForm(res, input, errors, wave);
+    await asHttp(() => editWave(deps.db, deps.registry, wave, input, actor(res), deps.clock()));
+    res.redirect(303, `/admin/waves/${wave.id}`);
+  });
+
+  // the questionnaire as a respondent sees it; the page's script saves and submits nothing when config.preview is set
+  router.get('/waves/:id/preview', loadWaveParam, (req, res) => {
+    const wave = res.locals.wave as WaveRow;
+    const questionnaire = deps.registry.get(wave.questionnaire_id);
+    if (!questionnaire) throw new HttpError(404, 'The questionnaire of this wave is not loaded');
+    const locale = req.query.lang === 'en' ? 'en' : 'nl';
+    const config = { survey: questionnaire.survey, answers: {}, pageNo: 0, locale, texts: { nl: pageTexts('nl'), en: pageTexts('en') }, preview: true };
+    res.render('respondent/survey', { locale, t: pageTexts(locale), title: questionnaire.title[locale], configJson: JSON.stringify(config), preview: true, user: undefined });
+  });
+
+  router.post('/waves/:id/test-links', loadWaveParam, async (req, res) => {
+    const wave = res.locals.wave as WaveRow;
+    const count = Number(formText(req.body, 'count') || '1');
+    const language = formText(req.body, 'language') === 'en' ? 'en' : 'nl';
+    const links = await asHttp(() => createTestLinks(deps.db, wave, count, language, deps.config.publicUrl, actor(res), deps.clock()));
+    if (wantsJson(req)) return res.status(201).json({ links });
+    renderSignedInPage(res, 'admin/test-links', { title: `Test links for ${wave.name}`, wave, links }, 201);
+  });
+
+  router.post('/waves/:id/close', loadWaveParam, async (req, res) => {
+    const wave = res.locals.wave as WaveRow;
+    await asHttp(() => closeWave(deps.db, wave, actor(res), deps.clock()));
+    if (wantsJson(req)) return res.json({ status: 'closed' });
+    res.redirect(303, `/admin/waves/${wave.id}`);
+  });
+
+  router.post('/waves/:id/purge', loadWaveParam, async (req, res) => {
+    const wave = res.locals.wave as WaveRow;
+    if (formText(req.body, 'confirm') !== 'yes') throw new HttpError(400, 'Tick the box to confirm that the contact data is to be deleted for good');
+    const result = await asHttp(() => purgeWave(deps.db, wave, actor(res), deps.clock()));
+    if (wantsJson(req)) return res.json({ status: 'purged', ...result });
+    res.redirect(303, `/admin/waves/${wave.id}`);
+  });
+
+  router.get('/waves/:id/monitor', loadWaveParam, async (req, res) => {
+    const monitor = await waveMonitor(deps.db, res.locals.wave as WaveRow, deps.clock(), kOf(deps));
+    if (wantsJson(req)) return res.json(monitor);
+    renderSignedInPage(res, 'admin/monitor', { title: `Monitor: ${monitor.wave.name}`, wave: res.locals.wave, monitor });
+  });
+
+  return router;
+}

@@ -1,0 +1,174 @@
+import type { Db } from '../shared/data/connection';
+import { findMailTemplate, MailTemplateRow, saveMailTemplate } from './data/mail-templates';
+
+export type MailKind = 'invite' | 'remind';
+export type MailLanguage = 'nl' | 'en';
+export const MAIL_KINDS: MailKind[] = ['invite', 'remind'];
+export const MAIL_LANGUAGES: MailLanguage[] = ['nl', 'en'];
+
+export interface MailTemplate { subject: string; body: string }
+
+/** The placeholders a template may use; {{link}} is required in the body and refused in the subject. */
+export const PLACEHOLDERS = ['name', 'link', 'closing_date', 'survey'] as const;
+type Placeholder = (typeof PLACEHOLDERS)[number];
+
+const DEFAULTS: Record<MailKind, Record<MailLanguage, MailTemplate>> = {
+  invite: {
+    nl: {
+      subject: 'Uitnodiging: {{survey}}',
+      body: `Beste {{name}},
+
+Wij nodigen u uit om deel te nemen aan het onderzoek "{{survey}}".
+Met uw persoonlijke link opent u de vragenlijst:
+
+{{link}}
+
+U kunt tussendoor stoppen en later, ook op een ander apparaat, met dezelfde link verder gaan.
+De vragenlijst kan worden ingevuld tot en met {{closing_date}}.
+
+Uw antwoorden worden anoniem opgeslagen, los van uw naam en e-mailadres.
+
+Met vriendelijke groet,
+Het onderzoeksteam`,
+    },
+    en: {
+      subject: 'Invitation: {{survey}}',
+      body: `Dear {{name}},
+
+We invite you to take part in the survey "{{survey}}".
+Your personal link opens the questionnaire:
+
+{{link}}
+
+You can stop at any time and continue later, also on another device, with the same link.
+The questionnaire can be filled in until {{closing_date}} inclusive.
+
+Your answers are stored anonymously, apart from your name and e-mail address.
+
+Kind regards,
+The research team`,
+    },
+  },
+  remind: {
+    nl: {
+      subject: 'Herinnering: {{survey}}',
+      body: `Beste {{name}},
+
+Onlangs nodigden wij u uit voor het onderzoek "{{survey}}". Wij hebben uw antwoorden nog niet ontvangen.
+Met uw persoonlijke link opent u de vragenlijst, ook als u al begonnen was:
+
+{{link}}
+
+De vragenlijst kan worden ingevuld tot en met {{closing_date}}.
+
+Met vriendelijke groet,
+Het onderzoeksteam`,
+    },
+    en: {
+      subject: 'Reminder: {{survey}}',
+      body: `Dear {{name}},
+
+Recently we invited you to take part in the survey "{{survey}}". We have not received your answers yet.
+Your personal link opens the questionnaire, also if you had already started:
+
+{{link}}
+
+The questionnaire can be filled in until {{closing_date}} inclusive.
+
+Kind regards,
+The research team`,
+    },
+  },
+};
+
+const FOOTER: Record<MailLanguage, string> = {
+  nl: 'Wilt u over dit onderzoek geen e-mail meer ontvangen? Meld u hier af:',
+  en: 'Do you want no more e-mail about this survey? Unsubscribe here:',
+};
+
+const NO_NAME: Record<MailLanguage, string> = { nl: 'deelnemer', en: 'participant' };
+
+export class TemplateError extends Error {}
+
+export function asMailKind(value: unknown): MailKind | undefined {
+  return value === 'invite' || value === 'remind' ? value : undefined;
+}
+
+export function asMailLanguage(value: unknown): MailLanguage | undefined {
+  return value === 'nl' || value === 'en' ? value : undefined;
+}
+
+export function defaultTemplate(kind: MailKind, language: MailLanguage): MailTemplate {
+  return DEFAULTS[kind][language];
+}
+
+/** The wave's template, or the built-in default. */
+export async function loadTemplate(db: Db, waveId: string, kind: MailKind, language: MailLanguage): Promise<MailTemplate & { isDefault: boolean }> {
+  const row = await findMailTemplate(db, waveId, kind, language);
+  return row ? { subject: row.subject, body: row.body, isDefault: false } : { ...defaultTemplate(kind, language), isDefault: true };
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z_]+)\s*\}\}/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Checks a template before it is saved; throws TemplateError with a message for the administrator. */
+export function checkTemplate(t: MailTemplate): MailTemplate {
+  const subject = (t.subject ?? '').trim();
+  const body = (t.body ?? '').replace(/\r\n?/g, '\n').trim();
+  if (!subject || subject.length > 200 || CONTROL.test(subject)) throw new TemplateError('The subject is required: one line, at most 200 characters.');
+  if (!body || body.length > 20_000) throw new TemplateError('The text is required, at most 20,000 characters.');
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(body)) throw new TemplateError('The text contains control characters.');
+  for (const [field, text] of [['subject', subject], ['text', body]] as const) {
+    for (const m of text.matchAll(PLACEHOLDER)) {
+      if (!(PLACEHOLDERS as readonly string[]).includes(m[1])) throw new TemplateError(`Unknown placeholder {{${m[1]}}} in the ${field}; use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`);
+    }
+  }
+  if (/\{\{\s*link\s*\}\}/.test(subject)) throw new TemplateError('The personal link may not be in the subject.');
+  if (!/\{\{\s*link\s*\}\}/.test(body)) throw new TemplateError('The text must contain {{link}}, the personal link.');
+  return { subject, body };
+}
+
+export async function storeTemplate(db: Db, waveId: string, kind: MailKind, language: MailLanguage, t: MailTemplate, now: Date): Promise<void> {
+  const checked = checkTemplate(t);
+  const row: MailTemplateRow = { wave_id: waveId, kind, language, subject: checked.subject, body: checked.body, updated_at: now.toISOString() };
+  await saveMailTemplate(db, row);
+}
+
+/** A value for a header or a line of text: control characters and line breaks become spaces. */
+export function oneLine(value: string, max = 200): string {
+  return value.replace(new RegExp(CONTROL.source, 'g'), ' ').replace(/\s+/g, ' ').trim().slice(0, max);
+}
+
+export function formatClosingDate(day: string, language: MailLanguage): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+}
+
+export interface MailValues {
+  name: string | null;
+  link: string;
+  optOutLink: string;
+  /** YYYY-MM-DD */
+  closesOn: string;
+  survey: string;
+}
+
+export interface RenderedMail { subject: string; text: string }
+
+/**
+ * Fills in a template as plain text. Values are substituted in one pass (a name that reads "{{link}}" stays text) and
+ * lose control characters and line breaks, so nothing from a name can start a header or a new line. Every mail ends
+ * with the opt-out link.
+ */
+export function renderMail(t: MailTemplate, values: MailValues, language: MailLanguage): RenderedMail {
+  const filled: Record<Placeholder, string> = {
+    name: oneLine(values.name ?? '') || NO_NAME[language],
+    link: values.link,
+    closing_date: formatClosingDate(values.closesOn, language),
+    survey: oneLine(values.survey),
+  };
+  const fill = (text: string) => text.replace(PLACEHOLDER, (whole, key: string) => (key in filled ? filled[key as Placeholder] : whole));
+  const subject = oneLine(fill(t.subject), 250);
+  const body = fill(t.body.replace(/\r\n?/g, '\n')).trimEnd();
+  return { subject, text: `${body}\n\n-- \n${FOOTER[language]}\n${values.optOutLink}\n` };
+}

@@ -1,0 +1,28 @@
+import type { Db } from '../../shared/data/connection';
+import type { Writer } from '../../shared/data/group-commit';
+
+export interface ProgressRow {
+  invitation_id: string;
+  answers: string;
+  page_no: number;
+  locale: string;
+  revision: number;
+}
+
+export async function findProgress(db: Db, invitationId: string): Promise<ProgressRow | undefined> {
+  return db<ProgressRow>('progress').where({ invitation_id: invitationId }).first();
+}
+
+/** Inserts or replaces the saved answers of an invitation, counting the revisions. */
+export async function saveProgress(w: Writer, row: Omit<ProgressRow, 'revision'>): Promise<void> {
+  await w.run(
+    'insert into progress (invitation_id, answers, page_no, locale, revision) values (?, ?, ?, ?, 1) ' +
+      'on conflict (invitation_id) do update set answers = excluded.answers, page_no = excluded.page_no, ' +
+      'locale = excluded.locale, revision = progress.revision + 1',
+    [row.invitation_id, row.answers, row.page_no, row.locale],
+  );
+}
+
+export async function deleteProgress(w: Writer, invitationId: string): Promise<void> {
+  await w.run('delete from progress where invitation_id = ?', [invitationId]);
+}

@@ -1,0 +1,29 @@
+import type { Db } from '../shared/data/connection';
+import { recordSignInFailures } from '../accounts/data/sign-in-failures';
+
+/**
+ * Guessing personal links: unknown tokens are counted per client address in the database (shared by every app
+ * process), under their own key, apart from the sign-in counters. Past the limit every link lookup from that address
+ * gets 429 until the window has passed — whether the token it tries is valid or not, so a guess learns nothing.
+ * The count is read in the same statement as the link itself (see db/queries/links.ts).
+ */
+export const LINK_LIMITS = { missesPerAddress: 30, windowMs: 10 * 60 * 1000 };
+
+export function linkMissKey(address: string): string {
+  return `link-miss:${address.slice(0, 80)}`;
+}
+
+/** Misses older than this no longer count. */
+export function linkMissWindowStart(now: Date): string {
+  return new Date(now.getTime() - LINK_LIMITS.windowMs).toISOString();
+}
+
+/** Seconds until the address may look up links again, or 0 when it may now. */
+export function linkLookupBlockedFor(misses: number, oldestMiss: string | null, now: Date): number {
+  if (misses < LINK_LIMITS.missesPerAddress || !oldestMiss) return 0;
+  return Math.max(1, Math.ceil((Date.parse(oldestMiss) + LINK_LIMITS.windowMs - now.getTime()) / 1000));
+}
+
+export async function recordLinkMiss(db: Db, address: string, now: Date): Promise<void> {
+  await recordSignInFailures(db, [linkMissKey(address)], now.toISOString());
+}

@@ -1,0 +1,135 @@
+import crypto from 'node:crypto';
+import type { Db } from '../shared/data/connection';
+import { writeTransaction } from '../shared/data/group-commit';
+import { claimInvitationCompletion, markInvitationStartedUnlessCompleted } from '../fielding/data/invitations';
+import { findLink, LinkInvitation } from './data/links';
+import { deleteProgress, saveProgress } from './data/progress';
+import { insertResponse } from './data/responses';
+import type { WaveRow } from '../fielding/data/waves';
+import type { AnswerError, Locale } from '../questionnaires/answer-validator';
+import type { QuestionnaireRegistry, RegisteredQuestionnaire } from '../questionnaires/registry';
+import { dutchDay } from '../shared/calendar';
+import { linkLookupBlockedFor, linkMissKey, linkMissWindowStart, recordLinkMiss } from './link-throttle';
+import { hashToken, isWellFormedToken } from './personal-tokens';
+import { keptAttributes, wavePhase } from '../fielding/wave-rules';
+
+export type LinkState =
+  | { kind: 'throttled'; retryAfter: number }
+  | { kind: 'not-found' }
+  | { kind: 'not-open' | 'closed' | 'completed'; wave: WaveRow; locale: Locale }
+  | {
+      kind: 'open';
+      wave: WaveRow;
+      invitation: LinkInvitation;
+      questionnaire: RegisteredQuestionnaire;
+      locale: Locale;
+      answers: Record<string, unknown>;
+      pageNo: number;
+    };
+
+export function asLocale(value: unknown, fallback: Locale = 'nl'): Locale {
+  return value === 'en' || value === 'nl' ? value : fallback;
+}
+
+/**
+ * What a personal link opens, for a request from `address`: one database read gives the address's recent misses
+ * (the link throttle), the invitation, its wave and, when asked for, the saved answers (the page needs them;
+ * autosave and completion replace them). A malformed token is looked up like any other, so it takes as long.
+ * An unknown token counts as a miss for the address.
+ */
+export async function openLink(
+  db: Db,
+  registry: QuestionnaireRegistry,
+  token: string,
+  address: string,
+  now: Date,
+  opts: { withProgress: boolean } = { withProgress: true },
+): Promise<LinkState> {
+  const wellFormed = isWellFormedToken(token);
+  const found = await findLink(db, hashToken(wellFormed ? token : ''), linkMissKey(address), linkMissWindowStart(now), opts.withProgress);
+  const retryAfter = linkLookupBlockedFor(found.misses, found.oldestMiss, now);
+  if (retryAfter > 0) return { kind: 'throttled', retryAfter };
+  const { invitation, wave, progress } = found;
+  const questionnaire = wave && registry.get(wave.questionnaire_id);
+  if (!wellFormed || !invitation || !wave || !questionnaire) {
+    await recordLinkMiss(db, address, now);
+    return { kind: 'not-found' };
+  }
+  const locale = asLocale(invitation.language);
+  if (invitation.status === 'completed') return { kind: 'completed', wave, locale };
+  const phase = wavePhase(wave, dutchDay(now));
+  // test links also work before the wave opens, so a wave can be tried out end to end beforehand
+  if (phase !== 'open' && !(phase === 'not-open' && invitation.is_test)) return { kind: phase, wave, locale };
+  return {
+    kind: 'open',
+    wave,
+    invitation,
+    questionnaire,
+    locale: asLocale(progress?.locale, locale),
+    answers: progress ? JSON.parse(progress.answers) : {},
+    pageNo: progress?.page_no ?? 0,
+  };
+}
+
+export type SaveResult = { ok: true } | { ok: false; errors: AnswerError[] } | { ok: false; completed: true };
+
+export interface ProgressInput { answers: unknown; pageNo: unknown; locale: unknown }
+
+export async function saveAnswersInProgress(
+  db: Db,
+  state: Extract<LinkState, { kind: 'open' }>,
+  input: ProgressInput,
+): Promise<SaveResult> {
+  const locale = asLocale(input.locale, state.locale);
+  const pages = (state.questionnaire.survey.pages as unknown[]).length;
+  const pageNo = input.pageNo ?? 0;
+  if (typeof pageNo !== 'number' || !Number.isInteger(pageNo) || pageNo < 0 || pageNo >= pages) {
+    const message = locale === 'nl' ? `pageNo moet een paginanummer van 0 tot ${pages - 1} zijn` : `pageNo must be a page number from 0 to ${pages - 1}`;
+    return { ok: false, errors: [{ name: '', message }] };
+  }
+  const checked = state.questionnaire.validator.validatePartial(input.answers, locale);
+  if (!checked.ok) return checked;
+  const answers = JSON.stringify(checked.answers);
+  // marking the invitation started also checks, inside the transaction, that no completion came in meanwhile:
+  // answers saved after it would stay linked to the invitation
+  const saved = await writeTransaction(db, async (trx) => {
+    if (!(await markInvitationStartedUnlessCompleted(trx, state.invitation.id))) return false;
+    await saveProgress(trx, { invitation_id: state.invitation.id, answers, page_no: pageNo, locale });
+    return true;
+  });
+  return saved ? { ok: true } : { ok: false, completed: true };
+}
+
+export type CompleteResult = { status: 'stored' } | { status: 'already-completed' } | { status: 'invalid'; errors: AnswerError[] };
+
+export async function completeResponse(
+  db: Db,
+  state: Extract<LinkState, { kind: 'open' }>,
+  input: { answers: unknown; locale: unknown },
+  now: Date,
+): Promise<CompleteResult> {
+  const locale = asLocale(input.locale, state.locale);
+  const checked = state.questionnaire.validator.validateComplete(input.answers, locale);
+  if (!checked.ok) return { status: 'invalid', errors: checked.errors };
+  const attributes = JSON.parse(state.invitation.attributes) as Record<string, string>;
+  const kept: Record<string, string> = {};
+  for (const name of keptAttributes(state.wave)) if (Object.hasOwn(attributes, name)) kept[name] = attributes[name];
+  const answers = JSON.stringify(checked.answers);
+  const id = crypto.randomUUID();
+  const stored = await writeTransaction(db, async (trx) => {
+    if (!(await claimInvitationCompletion(trx, state.invitation.id))) return false;
+    await insertResponse(trx, {
+      id,
+      wave_id: state.wave.id,
+      questionnaire_id: state.questionnaire.id,
+      attributes: JSON.stringify(kept),
+      answers,
+      locale,
+      submitted_on: dutchDay(now),
+      is_test: Boolean(state.invitation.is_test),
+    });
+    await deleteProgress(trx, state.invitation.id);
+    return true;
+  });
+  return stored ? { status: 'stored' } : { status: 'already-completed' };
+}

@@ -1,0 +1,163 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { prepareExport, ExportFormat } from '../../server/exports/export-service';
+import type { WaveRow } from '../../server/fielding/data/waves';
+import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
+import { realRegistry } from '../helpers/test-app';
+import { DEMO_VALID } from '../helpers/pages';
+import { readSav } from './sav-reader';
+import { seedResponses, seedWave } from './fixtures';
+
+const hasPspp = fs.existsSync('/usr/bin/pspp');
+const itPspp = hasPspp ? it : it.skip;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'export-test-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const ID = (n: number) => `0000000${n}-0000-4000-8000-000000000000`;
+const WHO = { actor: 'analist@example.org', via: 'cli' as const };
+
+/** The demo questionnaire's answers: a victim, a non-victim without the optional number, a text to scrub, a test response. */
+const RESPONSES = [
+  { id: ID(1), answers: DEMO_VALID, attributes: { tier: 'gemeente' } },
+  { id: ID(2), answers: { agressie_any: 2, veilig: { werk: 3, online: 1, thuis: 5 }, gedragscode_bekend: 98 }, attributes: { tier: 'gemeente' } },
+  {
+    id: ID(3),
+    answers: {
+      agressie_any: 1, agressie_kanaal: [5], agressie_toelichting: '=HYPERLINK("x") mail jan@example.org of 06-12345678',
+      veilig: { werk: 1, online: 2, thuis: 3 }, gedragscode_bekend: 2, jaren_functie: 0, opmerkingen: '@Postcode 1234 AB, nummer 123456789, zie https://example.nl/x',
+    },
+    attributes: { tier: 'provincie' },
+  },
+  { id: ID(4), answers: { agressie_any: 99, veilig: { werk: 5, online: 5, thuis: 5 }, gedragscode_bekend: 1, jaren_functie: 12 }, attributes: { tier: 'provincie' }, submittedOn: '2024-03-01' },
+  { id: ID(5), answers: DEMO_VALID, attributes: { tier: 'waterschap' }, isTest: true },
+];
+
+const HEADER = [
+  'response_id', 'wave_id', 'edition', 'questionnaire', 'submitted_month', 'tier',
+  'agressie_any', 'agressie_kanaal_1', 'agressie_kanaal_2', 'agressie_kanaal_3', 'agressie_kanaal_4', 'agressie_kanaal_5',
+  'agressie_toelichting', 'veilig_werk', 'veilig_online', 'veilig_thuis', 'gedragscode_bekend', 'jaren_functie', 'opmerkingen',
+];
+
+function expectedRows(waveId: string): string[][] {
+  const meta = (n: number, tier: string) => [ID(n), waveId, '', 'demo@1', '2024-Q1', tier];
+  return [
+    [...meta(1, 'gemeente'), '1', '0', '1', '0', '1', '0', 'Een boze beller', '4', '2', '5', '1', '6', ''],
+    [...meta(2, 'gemeente'), '2', '-1', '-1', '-1', '-1', '-1', '', '3', '1', '5', '98', '-2', ''],
+    [...meta(3, 'provincie'), '1', '0', '0', '0', '0', '1', '\'=HYPERLINK("x") mail [e-mail] of [telefoon]', '1', '2', '3', '2', '0', '\'@Postcode [postcode], nummer [nummer], zie [url]'],
+    [...meta(4, 'provincie'), '99', '-1', '-1', '-1', '-1', '-1', '', '5', '5', '5', '1', '12', ''],
+  ];
+}
+
+async function exportToBuffer(t: TestDatabase, wave: WaveRow, format: ExportFormat, k = 2) {
+  const prepared = await prepareExport({ db: t.db, registry: realRegistry() }, { wave }, format, { k }, WHO);
+  const chunks: Buffer[] = [];
+  const out = new PassThrough();
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const outcome = await prepared.write(out);
+  return { outcome, bytes: Buffer.concat(chunks), prepared };
+}
+
+describe.each(databaseKinds())('wave dataset (%s)', (kind) => {
+  let t: TestDatabase;
+  let wave: WaveRow;
+  beforeAll(async () => {
+    t = await freshDatabase(kind);
+    await realRegistry().register(t.db);
+    wave = await seedWave(t.db, 'demo@1', ['tier']);
+    await seedResponses(t.db, wave, RESPONSES);
+  });
+  afterAll(() => t.drop());
+
+  it('CSV: known answers give the exact rows (codes, 0/1 dummies, routing and no-answer codes, scrubbed and neutralised text), read back by a strict RFC 4180 parser', async () => {
+    const { bytes, outcome } = await exportToBuffer(t, wave, 'csv');
+    const text = bytes.toString('utf8');
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(text.replace(/\r\n/g, '')).not.toMatch(/\n/); // every line ends CRLF (no bare LF in this data)
+    const records: string[][] = parse(text, { relax_quotes: false, relax_column_count: false, skip_empty_lines: false, record_delimiter: ['\r\n'] });
+    expect(records[0]).toEqual(HEADER);
+    expect(records.slice(1)).toEqual(expectedRows(wave.id));
+    expect(outcome).toMatchObject({ rows: 4, redactedCells: 2, redactions: { email: 1, phone: 1, postcode: 1, number: 1, url: 1 } });
+    // one audit entry: who, which wave, which format; no answers in it
+    const audit = await t.db('audit_log').where({ action: 'export.download', wave_id: wave.id });
+    expect(audit).toHaveLength(1);
+    expect(audit[0].actor).toBe(WHO.actor);
+    expect(JSON.parse(audit[0].detail)).toMatchObject({ format: 'csv', via: 'cli', rows: 4, redactedCells: 2, outcome: 'complete' });
+    expect(audit[0].detail).not.toMatch(/boze|HYPERLINK|example/);
+  });
+
+  it('CSV for Dutch Excel: BOM, semicolons, same cells', async () => {
+    const { bytes } = await exportToBuffer(t, wave, 'csv-nl');
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const records: string[][] = parse(bytes.toString('utf8').slice(1), { delimiter: ';', relax_quotes: false, record_delimiter: ['\r\n'] });
+    expect(records[0]).toEqual(HEADER);
+    expect(records.slice(1)).toEqual(expectedRows(wave.id));
+  });
+
+  it('xlsx: data sheet with the same cells, a labels sheet and an info sheet (read back with exceljs)', async () => {
+    const { bytes } = await exportToBuffer(t, wave, 'xlsx');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(bytes as unknown as ArrayBuffer);
+    expect(book.worksheets.map((s) => s.name)).toEqual(['data', 'labels', 'info']);
+    const data = book.getWorksheet('data') as ExcelJS.Worksheet;
+    const rows = (data.getSheetValues() as unknown[][]).slice(1).map((r) => HEADER.map((_h, i) => (r[i + 1] === undefined ? '' : String(r[i + 1]))));
+    expect(rows[0]).toEqual(HEADER);
+    expect(rows.slice(1)).toEqual(expectedRows(wave.id));
+    expect(typeof data.getRow(2).getCell(7).value).toBe('number');
+    const labels = (book.getWorksheet('labels') as ExcelJS.Worksheet).getSheetValues() as unknown[][];
+    expect(labels.some((r) => r && r[1] === 'agressie_any' && r[6] === -1 && r[7] === 'Niet gevraagd (routing)' && r[9] === 'missing')).toBe(true);
+    expect(labels.some((r) => r && r[1] === 'agressie_kanaal_2' && r[6] === 1 && r[7] === 'Aangekruist')).toBe(true);
+    const info = (book.getWorksheet('info') as ExcelJS.Worksheet).getSheetValues() as unknown[][];
+    expect(info.some((r) => r && r[1] === 'free-text cells with redactions' && r[2] === 2)).toBe(true);
+  });
+
+  it('.sav: variable labels, value labels, missing codes, measurement levels and UTF-8 text (JavaScript reader)', async () => {
+    const { bytes } = await exportToBuffer(t, wave, 'sav');
+    fs.writeFileSync(path.join(tmp, `demo-${kind}.sav`), bytes);
+    const sav = readSav(bytes);
+    expect(sav.encoding).toBe('UTF-8');
+    expect(sav.variables.map((v) => v.name)).toEqual(HEADER);
+    const v = Object.fromEntries(sav.variables.map((x) => [x.name, x]));
+    expect(v.agressie_any.label).toContain('agressie');
+    expect(v.agressie_any.missing).toEqual([-1, -2]);
+    expect(v.agressie_any.valueLabels).toEqual(expect.arrayContaining([{ value: 1, label: 'Ja' }, { value: 99, label: 'Zeg ik liever niet' }, { value: -1, label: 'Niet gevraagd (routing)' }, { value: -2, label: 'Geen antwoord' }]));
+    expect(v.agressie_kanaal_1.valueLabels).toEqual(expect.arrayContaining([{ value: 0, label: 'Niet aangekruist' }, { value: 1, label: 'Aangekruist' }]));
+    expect(v.veilig_werk.measure).toBe('nominal');
+    expect(v.jaren_functie.measure).toBe('scale');
+    expect(v.tier.type).toBe('string');
+    const rows = sav.rows.map((r) => r.map((x) => (x === null ? '' : String(x))));
+    expect(rows).toEqual(expectedRows(wave.id).map((r) => r.map((x) => x.replace(/^'/, '')))); // no spreadsheet apostrophe in .sav
+  });
+
+  itPspp('.sav: PSPP opens it without warnings, every label in place', () => {
+    const file = path.join(tmp, `demo-${kind}.sav`);
+    const sps = path.join(tmp, `demo-${kind}.sps`);
+    fs.writeFileSync(sps, `GET FILE='${file}'.\nDISPLAY DICTIONARY.\nFREQUENCIES agressie_any agressie_kanaal_2 jaren_functie.\nLIST response_id agressie_toelichting.\n`);
+    const out = execFileSync('/usr/bin/pspp', [sps], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
+    expect(out).not.toMatch(/warning|error/i);
+    for (const s of ['agressie_kanaal_2', 'Niet gevraagd', 'Geen antwoord', 'Aangekruist', 'Zeg ik liever niet', '-1; -2', 'Scale', 'Een boze beller', '[telefoon]']) {
+      if (!out.includes(s)) throw new Error(`PSPP output lacks ${s}:\n${out}`);
+    }
+  });
+
+  it('codebook: JSON with every column, codes, routing and editions; HTML escapes and lists them', async () => {
+    const json = JSON.parse((await exportToBuffer(t, wave, 'codebook-json')).bytes.toString('utf8'));
+    expect(json.columns.map((c: { name: string }) => c.name)).toEqual(HEADER);
+    const kanaal = json.columns.find((c: { name: string }) => c.name === 'agressie_kanaal_3');
+    expect(kanaal.editions[0]).toMatchObject({ status: 'new', question: 'agressie_kanaal', routing: '{agressie_any} = 1' });
+    expect(kanaal.values).toEqual(expect.arrayContaining([{ value: -1, label: { nl: 'Niet gevraagd (routing)', en: 'Not asked (routing)' }, missing: true }]));
+    expect(kanaal.question.en).toBeTruthy();
+    const html = (await exportToBuffer(t, wave, 'codebook')).bytes.toString('utf8');
+    expect(html).toContain('id="agressie_kanaal_3"');
+    expect(html).toContain('{agressie_any} = 1');
+    expect(html).not.toContain('<script');
+  });
+
+  it('refuses a wave with fewer than k responses, before writing anything', async () => {
+    await expect(prepareExport({ db: t.db, registry: realRegistry() }, { wave }, 'csv', { k: 5 }, WHO)).rejects.toThrow(/fewer than k = 5/);
+  });
+});

@@ -1,0 +1,110 @@
+import { PassThrough } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import { estimate, suppress, weightsFor, wilson } from '../../server/exports/files/headline-stats';
+import { headlineReport } from '../../server/exports/headline-report';
+import { prepareExport } from '../../server/exports/export-service';
+import { createInvitations } from '../../server/fielding/issue-invitations';
+import { experiencedAggression, synthAnswerSets } from '../../server/fielding/synth/answers';
+import type { WaveRow } from '../../server/fielding/data/waves';
+import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
+import { realRegistry } from '../helpers/test-app';
+import { seedResponses, seedWave } from './fixtures';
+
+describe('headline statistics', () => {
+  it('Wilson interval', () => {
+    const [lo, hi] = wilson(0.5, 100);
+    expect(lo).toBeCloseTo(0.4038, 3);
+    expect(hi).toBeCloseTo(0.5962, 3);
+    expect(wilson(0, 10)[0]).toBe(0);
+  });
+
+  it('post-stratified share: each stratum weighs N_h / n_h', () => {
+    const strata = new Map([['A', { d: 10, y: 5 }], ['B', { d: 10, y: 1 }]]);
+    const w = weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 100], ['B', 300]]));
+    const e = estimate(strata, w);
+    expect(e.p).toBeCloseTo((100 * 0.5 + 300 * 0.1) / 400, 10);
+    expect(e.lo as number).toBeLessThan(e.p as number);
+    expect(e.hi as number).toBeGreaterThan(e.p as number);
+    expect(estimate(strata).p).toBeCloseTo(0.3, 10); // unweighted
+    // a census (n_h = N_h) has no sampling variance
+    expect(estimate(strata, weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 10], ['B', 10]]))).variance).toBeCloseTo(0, 12);
+  });
+
+  it('primary and secondary suppression within a group that adds up to a total', () => {
+    expect(suppress([20, 3, 30], [[0, 1, 2]], 5)).toEqual(['secondary', 'primary', null]);
+    expect(suppress([20, 3, 4, 30], [[0, 1, 2, 3]], 5)).toEqual([null, 'primary', 'primary', null]); // 3 + 4 >= 5
+    expect(suppress([20, 1, 2, 30], [[0, 1, 2, 3]], 5)).toEqual(['secondary', 'primary', 'primary', null]); // 1 + 2 < 5
+    expect(suppress([3, 40], [[0], [1]], 5)).toEqual(['primary', null]); // alone in its group: nothing to add
+  });
+});
+
+const KEY = 'miv-politieke-ambtsdragers';
+
+describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
+  let t: TestDatabase;
+  let w2024: WaveRow;
+  let answers2024: Array<Record<string, unknown>>;
+  beforeAll(async () => {
+    t = await freshDatabase(kind);
+    const registry = realRegistry();
+    await registry.register(t.db);
+    for (const [version, seed] of [['2022.1', 3], ['2024.1', 4]] as const) {
+      const wave = await seedWave(t.db, `${KEY}@${version}`, ['role'], `MIV ${version}`);
+      const sets = synthAnswerSets(registry.get(wave.questionnaire_id) as never, 200, seed);
+      const roleOf = (i: number) => (i % 10 === 0 ? 'wethouder' : 'raadslid');
+      await seedResponses(t.db, wave, sets.map((answers, i) => ({ answers, attributes: { role: roleOf(i) } })));
+      // the sample frame: 300 council members and 100 aldermen (the aldermen are over-represented among respondents... or not)
+      await createInvitations(t.db, wave, [...Array.from({ length: 300 }, () => ({ attributes: { role: 'raadslid' } })), ...Array.from({ length: 100 }, () => ({ attributes: { role: 'wethouder' } }))], { now: new Date() });
+      if (version === '2024.1') {
+        w2024 = wave;
+        answers2024 = sets;
+      }
+    }
+  });
+  afterAll(() => t.drop());
+
+  it('overall share that met aggression equals the count from the answers, with the change against 2022', async () => {
+    const report = await headlineReport(t.db, realRegistry(), w2024, { k: 5 });
+    expect(report.previous?.edition).toBe('2022');
+    const overall = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall');
+    const yes = answers2024.filter(experiencedAggression).length;
+    expect(overall?.cells[0].estimate).toMatchObject({ n: 200, p: yes / 200 });
+    expect(overall?.comparable).toBe(true);
+    expect(overall?.cells[0].change?.difference).toBeCloseTo((yes / 200) - (overall?.cells[0].previous?.p as number), 10);
+    const reported = report.tables.find((x) => x.indicator.id === 'aangifte' && x.breakdown.id === 'overall');
+    expect(reported?.cells[0].estimate?.n).toBe(yes); // the base: those who met aggression
+    expect(report.tables.map((x) => x.indicator.id)).toEqual(expect.arrayContaining(['vorm_verbaal', 'kanaal_online', 'intern_gemeld', 'vermoeden']));
+  });
+
+  it('suppresses small cells, with a secondary cell in the same breakdown', async () => {
+    const report = await headlineReport(t.db, realRegistry(), w2024, { k: 5 });
+    for (const table of report.tables) {
+      const hidden = table.cells.filter((c) => c.suppressed);
+      for (const c of table.cells) if (c.estimate) expect(c.estimate.n).toBeGreaterThanOrEqual(5);
+      if (table.breakdown.id !== 'role' && hidden.length > 0) expect(hidden.length).toBeGreaterThanOrEqual(2);
+      for (const c of hidden) expect(c.estimate).toBeNull();
+    }
+    expect(report.tables.some((x) => x.cells.some((c) => c.suppressed === 'secondary'))).toBe(true);
+  });
+
+  it('weighted to the sample frame per role', async () => {
+    const report = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role' });
+    expect(report.weighting).toMatchObject({ by: 'role', strata: 2, uncoveredPopulation: 0, unweightedResponses: 0 });
+    const cell = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate;
+    const isAlderman = (i: number) => i % 10 === 0;
+    const pw = answers2024.filter((a, i) => isAlderman(i) && experiencedAggression(a)).length / 20;
+    const pr = answers2024.filter((a, i) => !isAlderman(i) && experiencedAggression(a)).length / 180;
+    expect(cell?.p).toBeCloseTo((100 * pw + 300 * pr) / 400, 10);
+  });
+
+  it('the same as CSV: suppressed cells have no figures', async () => {
+    const prepared = await prepareExport({ db: t.db, registry: realRegistry() }, { wave: w2024 }, 'tables', { k: 5, lang: 'en' }, { actor: 'cli:test', via: 'cli' });
+    const chunks: Buffer[] = [];
+    await prepared.write(new PassThrough().on('data', (c: Buffer) => chunks.push(c)));
+    const rows: string[][] = parse(Buffer.concat(chunks).toString('utf8'), { record_delimiter: ['\r\n'] });
+    expect(rows[0].slice(0, 8)).toEqual(['indicator', 'indicator_label', 'base', 'breakdown', 'category', 'category_label', 'n', 'percent']);
+    const overall = rows.find((r) => r[0] === 'agressie' && r[3] === 'overall') as string[];
+    expect(overall[6]).toBe('200');
+    for (const r of rows.slice(1).filter((x) => x[10] !== '')) expect(r.slice(6, 10)).toEqual(['', '', '', '']);
+  });
+});

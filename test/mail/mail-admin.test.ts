@@ -1,0 +1,132 @@
+import request from 'supertest';
+import { createApp } from '../../server/app';
+import { smtpTransport } from '../../server/mail/mail-transport';
+import { databaseKinds } from '../helpers/databases';
+import { people, sendQueued, TEST_FROM } from '../helpers/mail';
+import { addTestUser, Browser } from '../helpers/signed-in';
+import { linkIn, SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
+import { testApp, TestApp } from '../helpers/test-app';
+
+describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  let admin: Browser; // app with SMTP
+  let devAdmin: Browser; // app without SMTP: the development mailbox
+  let analyst: Browser;
+  beforeAll(async () => {
+    t = await testApp(kind);
+    sink = await startSmtpSink();
+    const base = { db: t.db, registry: t.registry, config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback' }, clock: () => t.now.value };
+    const smtpApp = createApp({ ...base, mail: { transport: smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 1000 }), from: TEST_FROM, timeoutMs: 1000 } });
+    const devApp = createApp(base);
+    await addTestUser(t.db, 'beheer@example.org', 'admin');
+    await addTestUser(t.db, 'analist@example.org', 'analyst');
+    const signIn = async (app: typeof smtpApp, email: string, address: string) => {
+      const b = new Browser(app, address);
+      expect((await b.signIn(email, 'correct horse battery staple')).status).toBe(303);
+      await b.refreshCsrf();
+      return b;
+    };
+    admin = await signIn(smtpApp, 'beheer@example.org', '203.0.113.30');
+    devAdmin = await signIn(devApp, 'beheer@example.org', '203.0.113.31');
+    analyst = await signIn(devApp, 'analist@example.org', '203.0.113.32');
+  });
+  afterAll(async () => {
+    await sink.close();
+    await t.drop();
+  });
+  beforeEach(() => {
+    sink.received.length = 0;
+  });
+
+  test('templates per wave and language: edit, preview with the text escaped, refuse what is unsafe, save', async () => {
+    const wave = await t.wave();
+    const url = `/admin/waves/${wave.id}/mail/templates/invite/en`;
+    const page = await admin.get(url).expect(200);
+    expect(page.text).toContain('Invitation: {{survey}}');
+    expect(page.text).toContain('built-in text');
+    const body = 'Dear {{name}},\n<b>bold?</b>\n{{link}}\nUntil {{closing_date}}.';
+    const preview = await admin.post(url, { subject: '<i>Hi</i> {{name}}', body, action: 'preview' }).expect(200);
+    expect(preview.text).toContain('&lt;i&gt;Hi&lt;/i&gt; J. Smith');
+    expect(preview.text).toContain('&lt;b&gt;bold?&lt;/b&gt;');
+    expect(preview.text).not.toContain('<b>bold?</b>');
+    expect(preview.text).toContain('http://veldwerk.test/u/'); // the opt-out link is always added
+    expect(preview.text).toContain('List-Unsubscribe-Post');
+    expect(await t.db('mail_templates').where({ wave_id: wave.id })).toHaveLength(0); // a preview saves nothing
+    await admin.post(url, { subject: 'Hi', body: 'no link here', action: 'save' }).expect(422, /must contain \{\{link\}\}/);
+    await admin.post(url, { subject: 'Your {{link}}', body, action: 'save' }).expect(422, /may not be in the subject/);
+    await admin.post(url, { subject: 'Hi', body: '{{link}} {{password}}', action: 'save' }).expect(422, /Unknown placeholder/);
+    await admin.post(url, { subject: 'Invitation for {{name}}', body, action: 'save' }).expect(303);
+    expect(await t.db('mail_templates').where({ wave_id: wave.id, kind: 'invite', language: 'en' }).first()).toMatchObject({ subject: 'Invitation for {{name}}' });
+    await admin.get(`/admin/waves/${wave.id}/mail/templates/invite/de`).expect(404);
+    // the saved template is what goes out
+    await t.invite(wave, people(1, 'tpl', { language: 'en', name: 'Pat' }));
+    await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(303);
+    await sendQueued(t.db, sink);
+    expect(sink.received[0].subject).toBe('Invitation for Pat');
+  });
+
+  test('invite and remind buttons queue and are audit-logged; a test mail goes to the signed-in admin only', async () => {
+    const wave = await t.wave();
+    await t.invite(wave, people(3, 'btn'));
+    const res = await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(303);
+    expect(decodeURIComponent(res.headers.location)).toContain('Queued 3 invitation mails');
+    const overview = await admin.get(res.headers.location).expect(200);
+    expect(overview.text).toContain('Queued 3 invitation mails');
+    await sendQueued(t.db, sink);
+    const json = await admin.post(`/admin/waves/${wave.id}/mail/remind`).set('Accept', 'application/json').expect(200);
+    expect(json.body).toMatchObject({ queued: 3 });
+    const audit = await t.db('audit_log').where({ wave_id: wave.id }).whereIn('action', ['mail.send', 'mail.remind']).orderBy('id');
+    expect(audit.map((a) => [a.action, a.actor])).toEqual([['mail.send', 'beheer@example.org'], ['mail.remind', 'beheer@example.org']]);
+    await sendQueued(t.db, sink);
+    expect(sink.received.filter((m) => m.subject.startsWith('Herinnering'))).toHaveLength(3);
+    sink.received.length = 0;
+
+    await admin.post(`/admin/waves/${wave.id}/mail/test`, { kind: 'remind', language: 'en' }).expect(303);
+    expect(sink.received).toHaveLength(1);
+    const mail = sink.received[0];
+    expect(mail.envelopeTo).toEqual(['beheer@example.org']);
+    expect(mail.subject).toBe('[TEST] Reminder: Demo questionnaire on safety and integrity');
+    expect(mail.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    await request(t.app).get(new URL(linkIn(mail)).pathname).expect(404); // an example link, not a person's
+    expect(await t.db('audit_log').where({ wave_id: wave.id, action: 'mail.test-send' })).toHaveLength(1);
+    // without the form's CSRF token, or as an analyst: refused
+    await admin.post(`/admin/waves/${wave.id}/mail/invite`, {}, null).expect(403);
+    await analyst.post(`/admin/waves/${wave.id}/mail/invite`).expect(403);
+    await analyst.get(`/admin/waves/${wave.id}/mail`).expect(403);
+  });
+
+  test('a closed wave refuses invite and remind with 409', async () => {
+    const wave = await t.wave();
+    await t.db('waves').where({ id: wave.id }).update({ closed_at: new Date().toISOString() });
+    await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(409, /closed/);
+    await admin.post(`/admin/waves/${wave.id}/mail/remind`).expect(409);
+    await admin.post('/admin/waves/00000000-0000-0000-0000-000000000000/mail/invite').expect(404);
+  });
+
+  test('without SMTP_URL the messages land in the development mailbox, clearly marked as NOT sent, with working links', async () => {
+    const wave = await t.wave();
+    await t.invite(wave, people(2, 'dev'));
+    const overview = await devAdmin.get(`/admin/waves/${wave.id}/mail`).expect(200);
+    expect(overview.text).toContain('nothing is sent');
+    await devAdmin.post(`/admin/waves/${wave.id}/mail/invite`).expect(303);
+    const stats = await sendQueued(t.db, 'dev-mailbox');
+    expect(stats.sent).toBe(2);
+    expect(sink.received).toHaveLength(0);
+    expect((await t.db('outbox').where({ wave_id: wave.id })).map((r) => r.delivered_via)).toEqual(['dev-mailbox', 'dev-mailbox']);
+    const stored = await t.db('dev_mailbox').where({ wave_id: wave.id });
+    expect(stored).toHaveLength(2);
+    for (const m of stored) expect(m.body + m.headers).not.toMatch(/\/[su]\/[A-Za-z0-9_-]{43}/); // no token in the database
+    const list = await devAdmin.get('/admin/mail/dev-mailbox').expect(200);
+    expect(list.text).toContain('NOT sent');
+    expect(list.text).toContain('dev0@example.org');
+    const one = await devAdmin.get(`/admin/mail/dev-mailbox/${stored[0].id}`).expect(200);
+    expect(one.text).toContain('This message was NOT sent');
+    const link = /href="(http:\/\/veldwerk\.test\/s\/[A-Za-z0-9_-]{43})"/.exec(one.text)?.[1];
+    expect(link).toBeDefined();
+    await request(t.app).get(new URL(link!).pathname).expect(200);
+    // a test mail without SMTP goes there too
+    await devAdmin.post(`/admin/waves/${wave.id}/mail/test`, { kind: 'invite', language: 'nl' }).expect(303);
+    expect((await t.db('dev_mailbox').where({ recipient: 'beheer@example.org' })).length).toBe(1);
+  });
+});

@@ -1,0 +1,96 @@
+import { groupCommitCounts, writeTransaction } from '../../server/shared/data/group-commit';
+import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
+
+/**
+ * Writes that arrive together share one transaction on SQLite (one fsync); each caller still gets its own result,
+ * a failing write fails alone, and nothing is acknowledged that is not stored.
+ */
+describe.each(databaseKinds())('write transactions (%s)', (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase(kind);
+    await database.db.schema.createTable('scratch', (t) => {
+      t.string('id', 20).primary();
+      t.integer('n').notNullable();
+      t.text('v');
+    });
+  });
+  afterAll(() => database.drop());
+  beforeEach(() => database.db('scratch').delete());
+
+  const insert = (id: string, n: number) =>
+    writeTransaction(database.db, async (w) => {
+      await w.run('insert into scratch (id, n) values (?, ?)', [id, n]);
+      return `stored ${id}`;
+    });
+
+  test('fifty writes at once: each caller gets its own result and every row is stored', async () => {
+    const before = groupCommitCounts(database.db);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => insert(`r${i}`, i)));
+    const after = groupCommitCounts(database.db);
+    expect(results).toEqual(Array.from({ length: 50 }, (_, i) => `stored r${i}`));
+    expect(await database.db('scratch').count({ n: '*' }).first()).toEqual({ n: kind === 'postgres' ? '50' : 50 });
+    // SQLite: the fifty writes shared a few commits instead of fifty fsyncs
+    if (kind === 'sqlite') {
+      expect(after.writes - before.writes).toBe(50);
+      expect(after.transactions - before.transactions).toBeLessThanOrEqual(5);
+    }
+  });
+
+  test('a write that fails fails alone; the writes grouped with it are stored', async () => {
+    await insert('taken', 0);
+    const settled = await Promise.allSettled([insert('a', 1), insert('taken', 2), insert('b', 3), insert('c', 4)]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    // the error names the constraint, not the values (they could be answers, and errors reach the log)
+    const message = String((settled[1] as PromiseRejectedResult).reason.message);
+    expect(message).toMatch(/unique|duplicate/i);
+    expect(message).not.toContain('taken');
+    const rows = await database.db('scratch').orderBy('id').select('id', 'n');
+    expect(rows).toEqual([
+      { id: 'a', n: 1 },
+      { id: 'b', n: 3 },
+      { id: 'c', n: 4 },
+      { id: 'taken', n: 0 },
+    ]);
+  });
+
+  // SQLite only: on PostgreSQL the two are separate transactions, in no guaranteed order
+  if (kind === 'sqlite') test('a write that reads what an earlier write of its group wrote sees it', async () => {
+    const [first, second] = await Promise.all([
+      insert('x', 1),
+      writeTransaction(database.db, async (w) => (await w.all<{ n: number }>('select n from scratch where id = ?', ['x']))[0]?.n ?? 'not there'),
+    ]);
+    expect(first).toBe('stored x');
+    expect(second).toBe(1);
+  });
+
+  if (kind === 'sqlite') {
+    test('on a full disk, exactly the acknowledged writes are stored', async () => {
+      const db = database.db;
+      const { page_count: pages } = (await db.raw('pragma page_count'))[0] as { page_count: number };
+      await db.raw(`pragma max_page_count = ${pages + 3}`);
+      let settled: PromiseSettledResult<string>[];
+      try {
+        const big = 'x'.repeat(60_000); // fifteen pages per row: a few fit in the free pages, the rest do not
+        settled = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, i) =>
+            writeTransaction(db, async (w) => {
+              await w.run('insert into scratch (id, n) values (?, ?)', [`big${i}`, i]);
+              await w.run('insert into scratch (id, n, v) values (?, ?, ?)', [`pad${i}`, i, big]);
+              return `big${i}`;
+            }),
+          ),
+        );
+      } finally {
+        await db.raw('pragma max_page_count = 1073741823');
+      }
+      const refused = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+      expect(refused.length).toBeGreaterThan(0);
+      expect(String(refused[0].reason.code)).toMatch(/SQLITE_FULL/);
+      const acknowledged = settled.filter((s): s is PromiseFulfilledResult<string> => s.status === 'fulfilled').map((s) => s.value);
+      const stored = (await db('scratch').where('id', 'like', 'big%').orderBy('id').pluck('id')) as string[];
+      expect(stored.sort()).toEqual(acknowledged.sort());
+      expect(await db('scratch').where('id', 'like', 'pad%').count({ n: '*' }).first()).toEqual({ n: acknowledged.length });
+    });
+  }
+});
