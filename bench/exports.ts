@@ -75,7 +75,7 @@ async function child(mode: string, sqliteFile: string, waveId: string, outFile: 
     rows = await bareLoop(sqliteFile, waveId, out);
   } else {
     const { prepareDataset } = await import('../server/exports/dataset-export');
-    const { writeDataset } = await import('../server/exports/files/dataset-formats');
+    const { writeDataset } = await import('../server/exports/dataset-formats');
     const platform = await openPlatform(loadConfig({ SQLITE_FILE: sqliteFile, DEMO: 'false' }));
     const wave = await platform.db('waves').where({ id: waveId }).first();
     started = process.hrtime.bigint();

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app';
-import { cookieName, isSecureSite, readCookie, sessionIdOf, verifyCsrf } from '../../shared/web/auth';
+import { cookieName, isSecureSite, readCookie, sessionIdOf, verifyCsrf } from './auth';
 import { HttpError } from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';
 import { recordAudit } from '../audit';

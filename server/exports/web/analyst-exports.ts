@@ -4,7 +4,7 @@ import { countRealResponses } from '../../respondent/data/responses';
 import { listWaves } from '../../fielding/data/waves';
 import { HttpError } from '../../shared/web/errors';
 import { headlineReport } from '../headline-report';
-import { viewHelpers } from '../files/headline-output';
+import { viewHelpers } from '../headline-output';
 import { recordAudit } from '../../accounts/audit';
 import { ExportRefusedError } from '../export-service';
 import type { SignedInUser } from '../../accounts/sessions';

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import type { AppDeps } from '../../app';
-import { signedInArea } from '../../shared/web/auth';
+import { signedInArea } from '../../accounts/web/auth';
 import { renderSignedInPage } from '../../shared/web/signed-in-page';
 
 /**

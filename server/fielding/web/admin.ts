@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import type { AppDeps } from '../../app';
-import { signedInArea } from '../../shared/web/auth';
+import { signedInArea } from '../../accounts/web/auth';
 import { adminAuditRouter } from '../../accounts/web/admin-audit';
 import { adminImportsRouter } from './admin-imports';
 import { adminUsersRouter } from '../../accounts/web/admin-users';

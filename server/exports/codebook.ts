@@ -3,10 +3,10 @@
  * with its label and question text in Dutch and English, type and measurement level, codes and labels (missing codes
  * marked), when it is asked (routing), and in which editions it exists and whether it is comparable.
  */
-import { MISSING_LABELS } from './dataset-spec';
-import type { PreparedDataset } from '../dataset-export';
-import { MARKERS } from './scrub';
-import { WITHHELD } from './disclosure';
+import { MISSING_LABELS } from './files/dataset-spec';
+import type { PreparedDataset } from './dataset-export';
+import { MARKERS } from './files/scrub';
+import { WITHHELD } from './files/disclosure';
 
 export interface Codebook {
   questionnaire: string;

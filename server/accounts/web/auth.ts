@@ -1,10 +1,10 @@
 import express, { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { AppDeps } from '../../app';
-import type { Role } from '../../accounts/data/users';
+import type { Role } from '../data/users';
 import { MAX_SAMPLE_BYTES } from '../../fielding/sample-import';
-import { isValidCsrfToken, resumeSession, SignedInUser } from '../../accounts/sessions';
-import { HttpError, wantsJson } from './errors';
-import { uploadForm } from './upload-form';
+import { isValidCsrfToken, resumeSession, SignedInUser } from '../sessions';
+import { HttpError, wantsJson } from '../../shared/web/errors';
+import { uploadForm } from '../../shared/web/upload-form';
 
 /** Cookies are Secure (and get the __Host- prefix) when Veldwerk is reached over https. */
 export function isSecureSite(publicUrl: string): boolean {

@@ -1,5 +1,5 @@
 /** The headline tables as CSV rows and as the view model of the HTML page (views/analyst/tables*.ejs). */
-import type { HeadlineReport } from '../headline-report';
+import type { HeadlineReport } from './headline-report';
 
 const pct = (x: number | null | undefined, digits = 1): number | null => (x === null || x === undefined ? null : Math.round(x * 100 * 10 ** digits) / 10 ** digits);
 

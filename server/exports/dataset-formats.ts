@@ -2,11 +2,11 @@
  * Writes a prepared dataset as CSV (RFC 4180, or the Dutch-Excel variant), .xlsx (data, labels and an info sheet)
  * or SPSS .sav (variable and value labels, missing codes, measurement levels, UTF-8).
  */
-import { createCsvWriter } from './csv-writer';
-import type { Column } from './dataset-spec';
-import { ExportSummary, labelLines, PreparedDataset, summaryOf } from '../dataset-export';
-import { createSavWriter, SavVariable } from './sav/sav-writer';
-import { XlsxWriter } from './xlsx-writer';
+import { createCsvWriter } from './files/csv-writer';
+import type { Column } from './files/dataset-spec';
+import { ExportSummary, labelLines, PreparedDataset, summaryOf } from './dataset-export';
+import { createSavWriter, SavVariable } from './files/sav/sav-writer';
+import { XlsxWriter } from './files/xlsx-writer';
 
 export const DATASET_FORMATS = ['csv', 'csv-nl', 'xlsx', 'sav'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
