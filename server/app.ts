@@ -3,12 +3,9 @@ import helmet from 'helmet';
 import http from 'node:http';
 import proxyAddr from 'proxy-addr';
 import path from 'node:path';
-import type { Config } from './shared/config';
-import type { Db } from './shared/data/connection';
 import { errorMiddleware, redactPath, sendError } from './shared/web/errors';
 import { rejectMalformedPath } from './shared/web/malformed-path';
 import { projectRoot } from './shared/project-root';
-import type { QuestionnaireRegistry } from './questionnaires/registry';
 import { assetsRouter } from './shared/web/assets';
 import { healthRouter } from './shared/web/health';
 import { respondentRouter } from './respondent/web/respondent-routes';
@@ -20,19 +17,13 @@ import { analystExportsRouter } from './exports/web/analyst-exports';
 import { analystTokensRouter } from './accounts/web/analyst-tokens';
 import { exportApiRouter } from './exports/web/export-api';
 import { signInRouter } from './accounts/web/sign-in';
-import { adminMailRouter, MailDeps } from './mail/web/admin-mail';
+import { adminMailRouter } from './mail/web/admin-mail';
+import type { AppDeps } from './app-deps';
 import { optOutRouter } from './mail/web/opt-out';
-import { Clock, systemClock } from './shared/calendar';
+import { systemClock } from './shared/calendar';
 
-export interface AppDeps {
-  db: Db;
-  registry: QuestionnaireRegistry;
-  config: Pick<Config, 'publicUrl' | 'logRequests'> & Partial<Pick<Config, 'trustProxy' | 'disclosureK'>>;
-  clock: Clock;
-  log: (line: string) => void;
-  /** e-mail for the admin pages' test sends; default: the development mailbox */
-  mail?: MailDeps;
-}
+export type { AppDeps };
+
 
 export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick<AppDeps, 'clock' | 'log'>>): Express {
   const deps: AppDeps = { clock: systemClock, log: (line) => console.log(line), ...partial };

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { cliActor } from '../accounts/audit';
 import { EXPORT_FORMATS, isExportFormat, prepareExport } from '../exports/export-service';
 import { findWaveOrFail } from './waves';
-import { UsageError } from './index';
+import { UsageError } from './usage-error';
 import { withPlatform } from './with-platform';
 
 /**

@@ -9,8 +9,9 @@ import { user } from './users';
 import { wave } from './waves';
 import { eraseStorageOrder } from '../fielding/storage-order';
 
-/** Thrown for a wrong command line: printed with the usage, exit code 2. */
-export class UsageError extends Error {}
+import { UsageError } from './usage-error';
+
+export { UsageError };
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 

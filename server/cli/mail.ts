@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { cliActor } from '../accounts/audit';
 import { describeQueueResult, inviteWave, remindWave } from '../mail/wave-mail';
 import { mailWorkerFromConfig } from '../mail/mail-worker';
-import { UsageError } from './index';
+import { UsageError } from './usage-error';
 import { withPlatform } from './with-platform';
 
 function waveOption(args: string[]): string {

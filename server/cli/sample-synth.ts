@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isPopulation, POPULATIONS, writeSampleFrameCsv } from '../fielding/synth/sample-frame';
-import { UsageError } from './index';
+import { UsageError } from './usage-error';
 
 /**
  * npm run cli -- sample synth --population politieke-ambtsdragers|ambtenaren [--size N] [--seed S] [--out FILE.csv]

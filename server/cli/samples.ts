@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cliActor } from '../accounts/audit';
 import { importSampleFile } from '../fielding/sample-import';
-import { UsageError } from './index';
+import { UsageError } from './usage-error';
 import { sampleSynth } from './sample-synth';
 import { findWaveOrFail } from './waves';
 import { withPlatform } from './with-platform';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { cliActor, recordAudit } from '../accounts/audit';
 import { changeUserByEmail, UserChange, UserChangeRefused } from '../accounts/account-changes';
 import { addUser } from '../accounts/new-account';
-import { UsageError } from './index';
+import { UsageError } from './usage-error';
 import { withPlatform } from './with-platform';
 
 const COMMANDS = 'add, disable, enable, role, reset';

@@ -4,7 +4,7 @@ import type { WaveRow } from '../fielding/data/waves';
 import { cliActor } from '../accounts/audit';
 import { closeWave, createWaveAudited, loadWave, parseKeptAttributes } from '../fielding/wave-actions';
 import { purgeWave } from '../fielding/wave-purge';
-import { UsageError } from './index';
+import { UsageError } from './usage-error';
 import { withPlatform } from './with-platform';
 
 export async function findWaveOrFail(db: Db, id: string): Promise<WaveRow> {

@@ -150,3 +150,10 @@ export function classifyFailure(err: unknown): Failure {
   if (e.code === 'EENVELOPE') return { kind: 'permanent', message };
   return { kind: 'temporary', message };
 }
+
+/** What the admin pages need to send a test mail; without it, test mails go to the development mailbox. */
+export interface MailDeps {
+  transport: MailTransport;
+  from: string;
+  timeoutMs: number;
+}

@@ -16,7 +16,9 @@ import {
 import { compileSjsRule, isEmpty, sjsErrors, sjsMessages, type SjsRule } from './survey-rules';
 import { LOCALES, message } from './validator-messages';
 
-export type Locale = 'nl' | 'en';
+import type { Locale } from '../shared/locale';
+
+export type { Locale };
 export interface AnswerError { name: string; message: string } // name = question name (or '' for whole-body problems)
 export type ValidationResult = { ok: true; answers: Record<string, unknown> } | { ok: false; errors: AnswerError[] };
 export interface AnswerValidator {

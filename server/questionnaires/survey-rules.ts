@@ -2,7 +2,7 @@
 // question types' overrides, then the `validators`), re-implemented in plain JS on a rule compiled once.
 // Messages are taken from survey-core at compile time (per locale), so they are the texts the browser showed.
 import { AnswerRequiredError, ConditionRunner, EmailValidator, Helpers, RequreNumericError } from 'survey-core';
-import type { Locale } from './answer-validator';
+import type { Locale } from '../shared/locale';
 import type { RunCondition } from './condition-context';
 import { selectsOther } from './choice-rules';
 import { format, sjsString } from './validator-messages';

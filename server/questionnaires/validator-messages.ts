@@ -2,7 +2,7 @@
 // string (so the server says what the browser said); the checks survey-core does not make get our own texts.
 import { surveyLocalization } from 'survey-core';
 import 'survey-core/i18n/dutch';
-import type { Locale } from './answer-validator';
+import type { Locale } from '../shared/locale';
 
 export const LOCALES: readonly Locale[] = ['nl', 'en'];
 

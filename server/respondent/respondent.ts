@@ -6,7 +6,8 @@ import { findLink, LinkInvitation } from './data/links';
 import { deleteProgress, saveProgress } from './data/progress';
 import { insertResponse } from './data/responses';
 import type { WaveRow } from '../fielding/data/waves';
-import type { AnswerError, Locale } from '../questionnaires/answer-validator';
+import type { AnswerError } from '../questionnaires/answer-validator';
+import { asLocale, type Locale } from '../shared/locale';
 import type { QuestionnaireRegistry, RegisteredQuestionnaire } from '../questionnaires/registry';
 import { dutchDay } from '../shared/calendar';
 import { linkLookupBlockedFor, linkMissKey, linkMissWindowStart, recordLinkMiss } from './link-throttle';
@@ -26,10 +27,6 @@ export type LinkState =
       answers: Record<string, unknown>;
       pageNo: number;
     };
-
-export function asLocale(value: unknown, fallback: Locale = 'nl'): Locale {
-  return value === 'en' || value === 'nl' ? value : fallback;
-}
 
 /**
  * What a personal link opens, for a request from `address`: one database read gives the address's recent misses

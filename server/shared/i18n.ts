@@ -1,4 +1,4 @@
-import type { Locale } from '../questionnaires/answer-validator';
+import type { Locale } from './locale';
 
 /** Texts of Veldwerk's own respondent pages (the questionnaires carry their own texts). */
 const texts = {

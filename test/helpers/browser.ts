@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
 import { createApp } from '../../server/app';
-import type { MailDeps } from '../../server/mail/web/admin-mail';
+import type { MailDeps } from '../../server/mail/mail-transport';
 import { hashToken } from '../../server/respondent/personal-tokens';
 import { testApp, TestApp } from './test-app';
 

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { wantsJson } from '../../shared/web/errors';
 import { auditPage } from '../audit';
 import { renderSignedInPage } from '../../shared/web/signed-in-page';

@@ -1,5 +1,5 @@
 import express, { Request, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { listUsers } from '../data/users';
 import { HttpError } from '../../shared/web/errors';
 import { recordAudit } from '../audit';

@@ -1,5 +1,5 @@
 import express, { Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { HttpError } from '../../shared/web/errors';
 import { ApiTokenInputError, apiTokensOf, createApiToken, revokeOwnApiToken } from '../api-tokens';
 import type { SignedInUser } from '../sessions';

@@ -1,5 +1,5 @@
 import express, { NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import type { Role } from '../data/users';
 import { MAX_SAMPLE_BYTES } from '../../fielding/sample-import';
 import { isValidCsrfToken, resumeSession, SignedInUser } from '../sessions';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import express, { Request, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { cookieName, isSecureSite, readCookie, sessionIdOf, verifyCsrf } from './auth';
 import { HttpError } from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';

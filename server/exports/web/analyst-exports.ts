@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { countRealResponses } from '../../respondent/data/responses';
 import { listWaves } from '../../fielding/data/waves';
 import { HttpError } from '../../shared/web/errors';

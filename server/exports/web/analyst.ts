@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { signedInArea } from '../../accounts/web/auth';
 import { renderSignedInPage } from '../../shared/web/signed-in-page';
 

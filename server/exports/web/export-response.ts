@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import type { WaveRow } from '../../fielding/data/waves';
 import { HttpError } from '../../shared/web/errors';
 import { loadWave } from '../../fielding/wave-actions';

@@ -1,5 +1,5 @@
 import express, { Request, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { findPendingImport, deletePendingImport, PendingImportRow } from '../data/pending-imports';
 import type { WaveRow } from '../data/waves';
 import type { UploadedFile } from '../../shared/web/upload-form';

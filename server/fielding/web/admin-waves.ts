@@ -1,5 +1,5 @@
 import express, { Request, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import type { WaveRow } from '../data/waves';
 import { listWaves } from '../data/waves';
 import { HttpError, wantsJson } from '../../shared/web/errors';

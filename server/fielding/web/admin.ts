@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { signedInArea } from '../../accounts/web/auth';
 import { adminAuditRouter } from '../../accounts/web/admin-audit';
 import { adminImportsRouter } from './admin-imports';

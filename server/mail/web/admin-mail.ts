@@ -1,12 +1,12 @@
 import express, { Request, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { countDevMail, findDevMail, listDevMail } from '../data/dev-mailbox';
 import { findInvitationById } from '../../fielding/data/invitations';
 import { countOutbox } from '../data/outbox';
 import type { WaveRow } from '../../fielding/data/waves';
 import { HttpError, wantsJson } from '../../shared/web/errors';
 import { describeQueueResult, inviteWave, MailActionError, previewMail, remindWave, sendTestMail } from '../wave-mail';
-import { classifyFailure, devMailboxTransport, MailTransport, TOKEN_MARKER } from '../mail-transport';
+import { classifyFailure, devMailboxTransport, MailDeps, TOKEN_MARKER } from '../mail-transport';
 import {
   asMailKind,
   asMailLanguage,
@@ -24,13 +24,6 @@ import type { SignedInUser } from '../../accounts/sessions';
 import { deriveToken, hashToken } from '../../respondent/personal-tokens';
 import { waveParam } from '../../fielding/web/admin-waves';
 import { formText, renderSignedInPage } from '../../shared/web/signed-in-page';
-
-/** What the admin pages need to send a test mail; without it, test mails go to the development mailbox. */
-export interface MailDeps {
-  transport: MailTransport;
-  from: string;
-  timeoutMs: number;
-}
 
 const KIND_NAMES: Record<MailKind, string> = { invite: 'Invitation', remind: 'Reminder' };
 const LANGUAGE_NAMES: Record<MailLanguage, string> = { nl: 'Dutch', en: 'English' };

@@ -1,9 +1,8 @@
 import express, { Request, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { pageTexts } from '../../shared/i18n';
-import type { Locale } from '../../questionnaires/answer-validator';
+import { asLocale, type Locale } from '../../shared/locale';
 import { findByOptOutToken, optOut } from '../wave-mail';
-import { asLocale } from '../../respondent/respondent';
 
 const TEXTS = {
   nl: {

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { HttpError } from '../../shared/web/errors';
 import { completeResponse, LinkState, saveAnswersInProgress } from '../respondent';
 

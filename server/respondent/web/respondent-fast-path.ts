@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { databaseUnavailableCode, HttpError, redactPath, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';
 import { openLink } from '../respondent';

@@ -1,9 +1,9 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
-import type { AppDeps } from '../../app';
+import type { AppDeps } from '../../app-deps';
 import { HttpError } from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';
-import type { Locale } from '../../questionnaires/answer-validator';
-import { asLocale, LinkState, openLink } from '../respondent';
+import { asLocale, type Locale } from '../../shared/locale';
+import { LinkState, openLink } from '../respondent';
 import { answerCall, ApiCall, BODY_LIMIT, bodyRefusal, linkRefusal, OpenLink } from './respondent-api';
 
 export function respondentRouter(deps: AppDeps): Router {

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { pageTexts } from '../i18n';
-import { asLocale } from '../../respondent/respondent';
+import { asLocale } from '../locale';
 
 /** An error with an HTTP status and a message meant for the client. */
 export class HttpError extends Error {

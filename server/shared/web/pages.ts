@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import { pageTexts } from '../i18n';
-import { asLocale } from '../../respondent/respondent';
+import { asLocale } from '../locale';
 
 /** Veldwerk's own public pages. */
 export function pagesRouter(): Router {
