@@ -9,6 +9,8 @@ import { normalizeEmail } from '../shared/email-address';
 import { createInvitations, Invitee } from './issue-invitations';
 import { checkSampleRecord, ColumnPlan, planColumns } from './sample-rules';
 import { WaveStateError, waveStatus } from './wave-actions';
+import type { SampleAttributeDeclaration } from '../questionnaires/sample-attributes';
+import { declaredValue } from '../questionnaires/sample-attributes';
 import { keptAttributes } from './wave-rules';
 
 export const MAX_SAMPLE_BYTES = 20 * 1024 * 1024;
@@ -47,7 +49,11 @@ export class SampleFileChecker {
   private broken = false;
   private headerBroken = false;
 
-  constructor(private readonly existing: Set<string>, private readonly kept: string[]) {
+  /**
+   * `declared`: the questionnaire's declared sample attributes; a value of an attribute the wave keeps must be one
+   * of the declared values (written in the declared spelling), since it is stored with the answers.
+   */
+  constructor(private readonly existing: Set<string>, private readonly kept: string[], private readonly declared: SampleAttributeDeclaration = new Map()) {
     this.reader = new CsvReader((record) => {
       if (!this.plan) {
         this.plan = planColumns(record, this.problems);
@@ -56,7 +62,7 @@ export class SampleFileChecker {
       }
       if (this.headerBroken) return; // the rows cannot be read against a broken header
       const invitee = checkSampleRecord(this.plan, record, this.seen, this.existing, this.problems);
-      if (invitee && this.problems.length === 0) this.invitees.push(invitee);
+      if (invitee && this.keptValuesDeclared(invitee, record.line) && this.problems.length === 0) this.invitees.push(invitee);
     });
   }
 
@@ -88,6 +94,25 @@ export class SampleFileChecker {
     return { ok: true, invitees: this.invitees, summary: summarize(this.invitees, this.plan as ColumnPlan, this.kept) };
   }
 
+  private keptValuesDeclared(invitee: Invitee, line: number): boolean {
+    let ok = true;
+    for (const name of this.kept) {
+      const attribute = this.declared.get(name);
+      const value = Object.hasOwn(invitee.attributes, name) ? invitee.attributes[name] : undefined;
+      if (!attribute || value === undefined) continue;
+      const canonical = declaredValue(attribute, value);
+      if (canonical !== undefined) {
+        invitee.attributes[name] = canonical;
+        continue;
+      }
+      const allowed = [...attribute.values.keys()];
+      const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, …` : allowed.join(', ');
+      this.problems.push({ line, message: `"${value.slice(0, 40)}" is not a ${name} this questionnaire declares, and ${name} is kept with the answers (one of: ${list})` });
+      ok = false;
+    }
+    return ok;
+  }
+
   private notUtf8(): void {
     this.broken = true;
     this.problems.push({ line: this.reader.lineNumber, message: 'the file is not valid UTF-8 (at or after this line): save it as "CSV UTF-8"' });
@@ -117,8 +142,13 @@ export function assertImportable(wave: WaveRow, now: Date): void {
 }
 
 /** Checks a whole sample file read from `chunks`; nothing is stored. */
-export async function checkSampleFile(db: Db, wave: WaveRow, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<CheckedSample> {
-  const checker = new SampleFileChecker(await existingEmails(db, wave.id), keptAttributes(wave));
+export async function checkSampleFile(
+  db: Db,
+  wave: WaveRow,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  declared: SampleAttributeDeclaration,
+): Promise<CheckedSample> {
+  const checker = new SampleFileChecker(await existingEmails(db, wave.id), keptAttributes(wave), declared);
   for await (const chunk of chunks) checker.push(chunk);
   return checker.end();
 }
@@ -151,9 +181,10 @@ export async function stagePendingImport(
   file: { name: string; bytes: Buffer },
   userId: string,
   now: Date,
+  declared: SampleAttributeDeclaration,
 ): Promise<{ ok: true; pendingId: string } | Extract<CheckedSample, { ok: false }>> {
   assertImportable(wave, now);
-  const checked = await checkSampleFile(db, wave, [file.bytes]);
+  const checked = await checkSampleFile(db, wave, [file.bytes], declared);
   if (!checked.ok) return checked;
   await deletePendingImportsBefore(db, new Date(now.getTime() - PENDING_IMPORT_TTL_MS).toISOString());
   const row: PendingImportRow = {
@@ -190,9 +221,10 @@ export async function importSampleFile(
   chunks: AsyncIterable<Uint8Array>,
   actor: string,
   now: Date,
+  declared: SampleAttributeDeclaration,
 ): Promise<{ ok: true; count: number; summary: SampleSummary } | Extract<CheckedSample, { ok: false }>> {
   assertImportable(wave, now);
-  const checked = await checkSampleFile(db, wave, chunks);
+  const checked = await checkSampleFile(db, wave, chunks, declared);
   if (!checked.ok) return checked;
   const count = await commitSample(db, wave, checked.invitees, now);
   await recordAudit(db, { actor, action: 'sample.import', waveId: wave.id, detail: { file: cleanFileName(fileName), rows: count }, at: now });

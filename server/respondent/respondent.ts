@@ -12,7 +12,7 @@ import type { QuestionnaireRegistry, RegisteredQuestionnaire } from '../question
 import { dutchDay } from '../shared/calendar';
 import { linkLookupBlockedFor, linkMissKey, linkMissWindowStart, recordLinkMiss } from './link-throttle';
 import { hashToken, isWellFormedToken } from './personal-tokens';
-import { keptAttributes, wavePhase } from '../fielding/wave-rules';
+import { keptValues, wavePhase } from '../fielding/wave-rules';
 
 export type LinkState =
   | { kind: 'throttled'; retryAfter: number }
@@ -108,9 +108,7 @@ export async function completeResponse(
   const locale = asLocale(input.locale, state.locale);
   const checked = state.questionnaire.validator.validateComplete(input.answers, locale);
   if (!checked.ok) return { status: 'invalid', errors: checked.errors };
-  const attributes = JSON.parse(state.invitation.attributes) as Record<string, string>;
-  const kept: Record<string, string> = {};
-  for (const name of keptAttributes(state.wave)) if (Object.hasOwn(attributes, name)) kept[name] = attributes[name];
+  const kept = keptValues(state.wave, state.questionnaire.sampleAttributes, JSON.parse(state.invitation.attributes) as Record<string, unknown>);
   const answers = JSON.stringify(checked.answers);
   const id = crypto.randomUUID();
   const stored = await writeTransaction(db, async (trx) => {

@@ -43,7 +43,7 @@ export function adminImportsRouter(deps: AppDeps): Router {
     const wave = res.locals.wave as WaveRow;
     const file = res.locals.uploadedFile as UploadedFile | undefined;
     if (!file || file.field !== 'file') throw new HttpError(400, 'Choose a CSV file to upload');
-    const result = await asHttp(() => stagePendingImport(deps.db, wave, { name: file.name, bytes: file.bytes }, user(res).userId, deps.clock()));
+    const result = await asHttp(() => stagePendingImport(deps.db, wave, { name: file.name, bytes: file.bytes }, user(res).userId, deps.clock(), deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map()));
     if (!result.ok) {
       if (wantsJson(req)) throw new HttpError(422, 'The file was not imported: it has problems', { problems: result.problems, problemCount: result.problemCount });
       return showUpload(res, wave, { problems: result.problems, problemCount: result.problemCount, fileName: file.name }, 422);
