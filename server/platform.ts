@@ -6,6 +6,7 @@ import { Db, migrateToLatest, openDatabase } from './shared/data/connection';
 import { Checkpointer, startCheckpointer } from './shared/data/sqlite-checkpointer';
 import { QuestionnaireRegistry } from './questionnaires/registry';
 import { setTokenSecret } from './respondent/personal-tokens';
+import { registerVersions } from './questionnaires/version-registration';
 
 export interface Platform {
   config: Config;
@@ -23,7 +24,7 @@ export async function openPlatform(config: Config): Promise<Platform> {
   let checkpointer: Checkpointer | undefined;
   try {
     await migrateToLatest(db);
-    await registry.register(db);
+    await registerVersions(db, registry);
     if (sqlite) checkpointer = startCheckpointer(config.sqliteFile, (line) => console.error(line));
   } catch (err) {
     await db.destroy();

@@ -5,6 +5,8 @@ import { recordAudit } from './audit';
 import { normalizeEmail } from '../shared/email-address';
 import { generatePassword, hashPassword, ScryptCost } from './passwords';
 import { isRole, ROLES } from './new-account';
+import { DomainError } from '../shared/errors';
+import { listUsers } from './data/users';
 
 /**
  * What an administrator does to an existing account: disable it, enable it again, change its role, or give it a new
@@ -13,10 +15,10 @@ import { isRole, ROLES } from './new-account';
  */
 export type UserChange = { kind: 'disable' } | { kind: 'enable' } | { kind: 'role'; role: string } | { kind: 'reset' };
 
-/** A change that is refused: `status` 404 (no such account), 409 (a guard) or 422 (bad input); nothing was changed. */
-export class UserChangeRefused extends Error {
-  constructor(readonly status: 404 | 409 | 422, message: string) {
-    super(message);
+/** A change that is refused: no such account, a guard (conflict) or bad input (invalid); nothing was changed. */
+export class UserChangeRefused extends DomainError {
+  constructor(kind: 'not-found' | 'conflict' | 'invalid', message: string) {
+    super(kind, message);
   }
 }
 
@@ -43,22 +45,22 @@ const AUDIT_ACTION = { disable: 'user.disable', enable: 'user.enable', role: 'us
  * locked first, so the guard "an enabled administrator remains" holds even when two requests arrive at once.
  */
 export async function changeUser(db: Db, by: UserChangeActor, userId: string, change: UserChange, now: Date, cost?: ScryptCost): Promise<UserChangeResult> {
-  if (!USER_ID.test(userId)) throw new UserChangeRefused(404, NO_SUCH_USER);
-  if (change.kind === 'role' && !isRole(change.role)) throw new UserChangeRefused(422, `The role must be one of: ${ROLES.join(', ')}`);
+  if (!USER_ID.test(userId)) throw new UserChangeRefused('not-found', NO_SUCH_USER);
+  if (change.kind === 'role' && !isRole(change.role)) throw new UserChangeRefused('invalid', `The role must be one of: ${ROLES.join(', ')}`);
   // hashed before the transaction (scrypt takes most of a second, and no lock should wait for it), for an account
   // that exists (checked again in the transaction)
-  if (change.kind === 'reset' && !(await findUserById(db, userId))) throw new UserChangeRefused(404, NO_SUCH_USER);
+  if (change.kind === 'reset' && !(await findUserById(db, userId))) throw new UserChangeRefused('not-found', NO_SUCH_USER);
   const password = change.kind === 'reset' ? generatePassword() : undefined;
   const passwordHash = password === undefined ? undefined : await hashPassword(password, cost);
 
   return db.transaction(async (trx) => {
     const locked = await lockUserAndEnabledAdmins(trx, userId);
     const user = locked.find((u) => u.id === userId);
-    if (!user) throw new UserChangeRefused(404, NO_SUCH_USER);
+    if (!user) throw new UserChangeRefused('not-found', NO_SUCH_USER);
     const enabledAdmin = user.role === 'admin' && !user.disabled_at;
     const removesAdmin = enabledAdmin && (change.kind === 'disable' || (change.kind === 'role' && change.role !== 'admin'));
     if (removesAdmin && by.userId === user.id) {
-      throw new UserChangeRefused(409, change.kind === 'disable' ? 'You cannot disable your own account' : 'You cannot take the administrator role from your own account');
+      throw new UserChangeRefused('conflict', change.kind === 'disable' ? 'You cannot disable your own account' : 'You cannot take the administrator role from your own account');
     }
 
     let after: UserSummary = user;
@@ -78,7 +80,7 @@ export async function changeUser(db: Db, by: UserChangeActor, userId: string, ch
       await updateUser(trx, user.id, { password_hash: passwordHash });
     }
     if (removesAdmin && (await countEnabledAdmins(trx)) === 0) {
-      throw new UserChangeRefused(409, `${user.email} is the last enabled administrator: make another account an administrator first`);
+      throw new UserChangeRefused('conflict', `${user.email} is the last enabled administrator: make another account an administrator first`);
     }
     // a disabled account and one with a new password are signed out everywhere at once
     if (change.kind === 'disable' || change.kind === 'reset') detail = { ...detail, sessionsEnded: await deleteSessionsOfUser(trx, user.id) };
@@ -91,6 +93,11 @@ export async function changeUser(db: Db, by: UserChangeActor, userId: string, ch
 export async function changeUserByEmail(db: Db, by: UserChangeActor, email: string, change: UserChange, now: Date, cost?: ScryptCost): Promise<UserChangeResult> {
   const normalized = normalizeEmail(email);
   const user = normalized && !normalized.includes('\u0000') ? await findUserByEmail(db, normalized) : undefined;
-  if (!user) throw new UserChangeRefused(404, `There is no user with the e-mail address ${normalized}`);
+  if (!user) throw new UserChangeRefused('not-found', `There is no user with the e-mail address ${normalized}`);
   return changeUser(db, by, user.id, change, now, cost);
+}
+
+/** Every account with its role and status, for the administrators' list. */
+export function listAccounts(db: Db): Promise<UserSummary[]> {
+  return listUsers(db);
 }

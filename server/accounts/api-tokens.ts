@@ -8,11 +8,12 @@ import type { Db } from '../shared/data/connection';
 import { findLiveApiToken, insertApiToken, listApiTokens, revokeApiToken, touchApiToken } from './data/api-tokens';
 import type { Role } from './data/users';
 import { recordAudit } from './audit';
+import { InvalidError } from '../shared/errors';
 
 export const TOKEN_PREFIX = 'vw_';
 const TOKEN_SHAPE = /^vw_[A-Za-z0-9_-]{43}$/;
 
-export class ApiTokenInputError extends Error {}
+export class ApiTokenInputError extends InvalidError {}
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s, 'utf8').digest('hex');
 

@@ -4,10 +4,11 @@ import { isUniqueViolation } from '../shared/data/connection';
 import { insertUser, Role, UserRow } from './data/users';
 import { isValidEmail, normalizeEmail } from '../shared/email-address';
 import { generatePassword, hashPassword, ScryptCost } from './passwords';
+import { InvalidError } from '../shared/errors';
 
 export const ROLES: readonly Role[] = ['admin', 'analyst'];
 
-export class UserInputError extends Error {}
+export class UserInputError extends InvalidError {}
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
@@ -34,3 +35,5 @@ export async function addUser(
   const { password_hash: _hash, ...user } = row;
   return { user, password };
 }
+
+export type { Role };

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Db } from '../shared/data/connection';
-import type { WaveRow } from '../fielding/data/waves';
+import type { WaveRow } from '../fielding/wave-rules';
 import { cliActor } from '../accounts/audit';
 import { closeWave, createWaveAudited, loadWave, parseKeptAttributes } from '../fielding/wave-actions';
 import { purgeWave } from '../fielding/wave-purge';

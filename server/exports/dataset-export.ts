@@ -12,9 +12,11 @@ import { Cell, Column, DatasetSpec, buildDatasetSpec, editionOf } from './files/
 import { CombinationCounter, DisclosurePlan, DisclosureReport, planDisclosure, WITHHELD } from './files/disclosure';
 import { emptyCounts, RedactionCounts, scrubber } from './files/scrub';
 import { variableMapFor } from './files/variable-map';
+import { ConflictError } from '../shared/errors';
 
 /** The export cannot be made (too few responses, versions the variable map does not know, …): nothing was written. */
-export class ExportRefusedError extends Error {}
+/** An export that cannot be made (too few responses, unknown attribute): refused before any byte is written. */
+export class ExportRefusedError extends ConflictError {}
 
 export interface PreparedDataset {
   spec: DatasetSpec;

@@ -12,6 +12,7 @@ import { WaveStateError, waveStatus } from './wave-actions';
 import type { SampleAttributeDeclaration } from '../questionnaires/sample-attributes';
 import { declaredValue } from '../questionnaires/sample-attributes';
 import { keptAttributes } from './wave-rules';
+import { findPendingImport } from './data/pending-imports';
 
 export const MAX_SAMPLE_BYTES = 20 * 1024 * 1024;
 /** problems listed per file; the rest are only counted */
@@ -234,4 +235,16 @@ export async function importSampleFile(
 export function cleanFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   return base.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').slice(0, 200) || 'upload.csv';
+}
+
+export type { PendingImportRow };
+
+/** A staged import of this wave, by id (expired ones included: the caller checks isPendingImportExpired). */
+export function findStagedImport(db: Db, id: string, waveId: string): Promise<PendingImportRow | undefined> {
+  return findPendingImport(db, id, waveId);
+}
+
+/** Drops a staged import the administrator cancelled; nothing was added to the wave. */
+export async function discardStagedImport(db: Db, id: string): Promise<void> {
+  await deletePendingImport(db, id);
 }

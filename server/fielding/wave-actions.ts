@@ -6,9 +6,12 @@ import { eraseStorageOrder } from './storage-order';
 import { dutchDay } from '../shared/calendar';
 import { createInvitations, respondentLink } from './issue-invitations';
 import { checkNewWave, createWave, keptAttributes, NewWave, WaveInputError, WavePhase, wavePhase } from './wave-rules';
+import { ConflictError } from '../shared/errors';
+import { listWaves } from './data/waves';
 
 /** An action that the wave's state does not allow (already open, not closed, purged, …): HTTP 409. */
-export class WaveStateError extends Error {}
+/** A wave in the wrong state for the action (closed, purged, already open). */
+export class WaveStateError extends ConflictError {}
 
 export interface WaveStatus {
   phase: WavePhase;
@@ -118,4 +121,9 @@ export function waveFormErrors(input: NewWave, registry: QuestionnaireRegistry):
 /** "tier, role province" → ['tier', 'role', 'province'] */
 export function parseKeptAttributes(text: string): string[] {
   return text.split(/[\s,;]+/).map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+}
+
+/** All waves, newest first (the administrator's list). */
+export function allWaves(db: Db): Promise<WaveRow[]> {
+  return listWaves(db);
 }

@@ -4,8 +4,9 @@ import { insertWave, WaveRow } from './data/waves';
 import type { QuestionnaireRegistry } from '../questionnaires/registry';
 import { declaredValue, looksIdentifying, SampleAttributeDeclaration } from '../questionnaires/sample-attributes';
 import { isValidDay } from '../shared/calendar';
+import { InvalidError } from '../shared/errors';
 
-export class WaveInputError extends Error {}
+export class WaveInputError extends InvalidError {}
 
 /** Attributes that identify a person: never kept with answers. */
 export const NEVER_KEPT = ['email', 'name', 'organisation'];
@@ -93,3 +94,6 @@ export async function createWave(db: Db, registry: QuestionnaireRegistry, input:
   await insertWave(db, row);
   return row;
 }
+
+/** The stored wave, as services hand it to routers and the command line. */
+export type { WaveRow };

@@ -1,5 +1,6 @@
 import type { Db } from '../shared/data/connection';
 import { findMailTemplate, MailTemplateRow, saveMailTemplate } from './data/mail-templates';
+import { InvalidError } from '../shared/errors';
 
 export type MailKind = 'invite' | 'remind';
 export type MailLanguage = 'nl' | 'en';
@@ -88,7 +89,7 @@ const FOOTER: Record<MailLanguage, string> = {
 
 const NO_NAME: Record<MailLanguage, string> = { nl: 'deelnemer', en: 'participant' };
 
-export class TemplateError extends Error {}
+export class TemplateError extends InvalidError {}
 
 export function asMailKind(value: unknown): MailKind | undefined {
   return value === 'invite' || value === 'remind' ? value : undefined;

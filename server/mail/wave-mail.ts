@@ -1,6 +1,6 @@
 import type { Db } from '../shared/data/connection';
 import { countInvitationMail, findInvitationByTokenHash, InvitationRow, markInvitationMailsQueued, optOutInvitation, setInvitationMailState } from '../fielding/data/invitations';
-import { cancelPendingFor, queueMessages } from './data/outbox';
+import { cancelPendingFor, countOutbox, queueMessages } from './data/outbox';
 import { findQuestionnaireVersion } from '../questionnaires/data/questionnaire-versions';
 import { findWave, WaveRow } from '../fielding/data/waves';
 import { recordAudit } from '../accounts/audit';
@@ -9,11 +9,12 @@ import { isMailAddress, MailTransport, OutgoingMail } from './mail-transport';
 import { loadTemplate, MailKind, MailLanguage, MailTemplate, renderMail } from './mail-templates';
 import { hashToken, isWellFormedToken } from '../respondent/personal-tokens';
 import { wavePhase } from '../fielding/wave-rules';
+import { DomainError } from '../shared/errors';
 
 /** A refused mail action, with a message for the administrator (CLI: exit 1; web: 4xx). */
-export class MailActionError extends Error {
-  constructor(message: string, readonly status = 409) {
-    super(message);
+export class MailActionError extends DomainError {
+  constructor(message: string, kind: 'not-found' | 'conflict' | 'invalid' = 'conflict') {
+    super(kind, message);
   }
 }
 
@@ -59,7 +60,7 @@ export interface QueueResult {
 
 async function mailableWave(db: Db, waveId: string, now: Date): Promise<WaveRow> {
   const wave = await findWave(db, waveId);
-  if (!wave) throw new MailActionError(`There is no wave with id "${waveId}".`, 404);
+  if (!wave) throw new MailActionError(`There is no wave with id "${waveId}".`, 'not-found');
   if ((wave as WaveRow & { purged_at?: string | null }).purged_at) throw new MailActionError('This wave has been purged: it has no addresses any more.');
   if (wavePhase(wave, dutchDay(now)) === 'closed') throw new MailActionError('This wave is closed: no more mail goes out for it.');
   return wave;
@@ -159,9 +160,14 @@ export async function sendTestMail(
   transport: MailTransport,
   p: Omit<PreviewInput, 'template'> & { to: string; actor: string; now: Date; timeoutMs: number },
 ): Promise<void> {
-  if (!isMailAddress(p.to)) throw new MailActionError('Your account has no usable e-mail address for a test mail.', 422);
+  if (!isMailAddress(p.to)) throw new MailActionError('Your account has no usable e-mail address for a test mail.', 'invalid');
   const mail = await previewMail(db, p);
   const test: OutgoingMail = { ...mail, to: p.to, subject: `[TEST] ${mail.subject}`, messageId: undefined };
   await transport.send(test, { waveId: p.wave.id, invitationId: null }, AbortSignal.timeout(4 * p.timeoutMs));
   await recordAudit(db, { actor: p.actor, action: 'mail.test-send', waveId: p.wave.id, detail: { kind: p.kind, language: p.language, via: transport.via }, at: p.now });
+}
+
+/** The wave's outbox: messages pending, sent, bounced, failed and cancelled, per kind and in all. */
+export function outboxCounts(db: Db, waveId: string): ReturnType<typeof countOutbox> {
+  return countOutbox(db, waveId);
 }

@@ -1,11 +1,10 @@
-import type { Db } from '../shared/data/connection';
-import { findQuestionnaireVersion, insertQuestionnaireVersion } from './data/questionnaire-versions';
 import { compileValidator, AnswerValidator } from './answer-validator';
 import path from 'node:path';
 import { loadQuestionnaireFiles, LoadedQuestionnaire } from './questionnaire-file';
 import { loadSampleAttributes, SampleAttributeDeclaration } from './sample-attributes';
+import { ConflictError } from '../shared/errors';
 
-export class ImmutableVersionError extends Error {
+export class ImmutableVersionError extends ConflictError {
   constructor(readonly file: string, readonly registeredSha: string, readonly fileSha: string) {
     super(
       `Questionnaire file ${file} differs from the version registered earlier ` +
@@ -42,36 +41,5 @@ export class QuestionnaireRegistry {
 
   list(): RegisteredQuestionnaire[] {
     return [...this.byId.values()];
-  }
-
-  /**
-   * Registers every version in the database; refuses (throws) when a registered version's file has changed.
-   * Versions registered earlier whose file is gone stay registered: their responses still refer to them.
-   */
-  async register(db: Db): Promise<void> {
-    for (const q of this.byId.values()) {
-      const existing = await findQuestionnaireVersion(db, q.id);
-      if (!existing) {
-        await insertQuestionnaireVersion(db, {
-          id: q.id,
-          key: q.key,
-          version: q.version,
-          sha256: q.sha256,
-          edition: Number.isFinite(Number(q.edition)) ? Number(q.edition) : null,
-          population: q.population,
-          title_nl: q.title.nl,
-          title_en: q.title.en,
-          definition: JSON.stringify(q.survey),
-          registered_at: new Date().toISOString(),
-        });
-        continue;
-      }
-      if (existing.sha256 !== q.sha256) throw new ImmutableVersionError(q.file, existing.sha256, q.sha256);
-    }
-    // a second process may have inserted the same version a moment earlier: check its hash too
-    for (const q of this.byId.values()) {
-      const row = await findQuestionnaireVersion(db, q.id);
-      if (row && row.sha256 !== q.sha256) throw new ImmutableVersionError(q.file, row.sha256, q.sha256);
-    }
   }
 }

@@ -138,7 +138,7 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     // the command line has no own account: only the last-administrator guard stops it
     await changeUser(t.db, { actor: 'cli:test' }, tweede, { kind: 'disable' }, t.now.value);
     await expect(changeUser(t.db, { actor: 'cli:test' }, beheer, { kind: 'role', role: 'analyst' }, t.now.value)).rejects.toThrow(
-      new UserChangeRefused(409, 'beheer@example.org is the last enabled administrator: make another account an administrator first'),
+      new UserChangeRefused('conflict', 'beheer@example.org is the last enabled administrator: make another account an administrator first'),
     );
     await expect(changeUser(t.db, { actor: 'cli:test' }, beheer, { kind: 'disable' }, t.now.value)).rejects.toThrow('is the last enabled administrator');
     await changeUser(t.db, { actor: 'cli:test' }, tweede, { kind: 'enable' }, t.now.value);

@@ -12,6 +12,7 @@ import { realRegistry } from '../helpers/test-app';
 import { DEMO_VALID } from '../helpers/pages';
 import { readSav } from './sav-reader';
 import { seedResponses, seedWave } from './fixtures';
+import { registerVersions } from '../../server/questionnaires/version-registration';
 
 const hasPspp = fs.existsSync('/usr/bin/pspp');
 const itPspp = hasPspp ? it : it.skip;
@@ -67,7 +68,7 @@ describe.each(databaseKinds())('wave dataset (%s)', (kind) => {
   let wave: WaveRow;
   beforeAll(async () => {
     t = await freshDatabase(kind);
-    await realRegistry().register(t.db);
+    await registerVersions(t.db, realRegistry());
     wave = await seedWave(t.db, 'demo@1', ['tier']);
     await seedResponses(t.db, wave, RESPONSES);
   });

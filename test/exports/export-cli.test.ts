@@ -8,6 +8,7 @@ import { DEMO_VALID } from '../helpers/pages';
 import { runTs } from '../helpers/run-node';
 import { seedResponses, seedWave } from './fixtures';
 import type { WaveRow } from '../../server/fielding/data/waves';
+import { registerVersions } from '../../server/questionnaires/version-registration';
 
 describe('npm run cli -- export', () => {
   let t: TestDatabase;
@@ -15,7 +16,7 @@ describe('npm run cli -- export', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-cli-'));
   beforeAll(async () => {
     t = await freshDatabase('sqlite');
-    await realRegistry().register(t.db);
+    await registerVersions(t.db, realRegistry());
     wave = await seedWave(t.db, 'demo@1', ['tier'], 'CLI-golf');
     await seedResponses(t.db, wave, Array.from({ length: 6 }, (_, i) => ({ answers: { ...DEMO_VALID, opmerkingen: i ? undefined : 'mail a@b.nl' }, attributes: { tier: 'gemeente' } })));
   });

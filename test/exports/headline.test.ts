@@ -9,6 +9,7 @@ import type { WaveRow } from '../../server/fielding/data/waves';
 import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
 import { realRegistry } from '../helpers/test-app';
 import { seedResponses, seedWave } from './fixtures';
+import { registerVersions } from '../../server/questionnaires/version-registration';
 
 describe('headline statistics', () => {
   it('Wilson interval', () => {
@@ -47,7 +48,7 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
   beforeAll(async () => {
     t = await freshDatabase(kind);
     const registry = realRegistry();
-    await registry.register(t.db);
+    await registerVersions(t.db, registry);
     for (const [version, seed] of [['2022.1', 3], ['2024.1', 4]] as const) {
       const wave = await seedWave(t.db, `${KEY}@${version}`, ['role'], `MIV ${version}`);
       const sets = synthAnswerSets(registry.get(wave.questionnaire_id) as never, 200, seed);

@@ -9,6 +9,7 @@ import type { WaveRow } from '../../server/fielding/data/waves';
 import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
 import { realRegistry } from '../helpers/test-app';
 import { seedResponses, seedWave } from './fixtures';
+import { registerVersions } from '../../server/questionnaires/version-registration';
 
 const KEY = 'miv-politieke-ambtsdragers';
 const WHO = { actor: 'cli:test', via: 'cli' as const };
@@ -30,7 +31,7 @@ describe.each(databaseKinds())('MIV datasets and the trend file (%s)', (kind) =>
   beforeAll(async () => {
     t = await freshDatabase(kind);
     const registry = realRegistry();
-    await registry.register(t.db);
+    await registerVersions(t.db, registry);
     for (const [version, seed] of [['2022.1', 1], ['2024.1', 2]] as const) {
       const wave = await seedWave(t.db, `${KEY}@${version}`, ['tier', 'role'], `MIV ${version}`);
       const sets = synthAnswerSets(registry.get(wave.questionnaire_id) as never, 40, seed, { commentRate: 0.3 });

@@ -7,6 +7,7 @@ import { createInvitations, Invitee } from '../../server/fielding/issue-invitati
 import { createWave, NewWave } from '../../server/fielding/wave-rules';
 import type { WaveRow } from '../../server/fielding/data/waves';
 import { freshDatabase, TestDatabase } from './databases';
+import { registerVersions } from '../../server/questionnaires/version-registration';
 
 export const QUESTIONNAIRES_DIR = path.join(__dirname, '..', '..', 'questionnaires');
 let sharedRegistry: QuestionnaireRegistry | undefined;
@@ -30,7 +31,7 @@ export interface TestApp extends TestDatabase {
 export async function testApp(kind: 'sqlite' | 'postgres'): Promise<TestApp> {
   const database = await freshDatabase(kind);
   const registry = realRegistry();
-  await registry.register(database.db);
+  await registerVersions(database.db, registry);
   const now = { value: new Date() };
   const logs: string[] = [];
   const app = createApp({

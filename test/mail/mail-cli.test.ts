@@ -6,12 +6,13 @@ import { runTs } from '../helpers/run-node';
 import { realRegistry } from '../helpers/test-app';
 import { createWave } from '../../server/fielding/wave-rules';
 import { addDays, dutchDay } from '../../server/shared/calendar';
+import { registerVersions } from '../../server/questionnaires/version-registration';
 
 describe.each(databaseKinds())('npm run cli -- invite, remind, mail work on %s', (kind) => {
   let d: TestDatabase;
   beforeAll(async () => {
     d = await freshDatabase(kind);
-    await realRegistry().register(d.db);
+    await registerVersions(d.db, realRegistry());
   });
   afterAll(() => d.drop());
 

@@ -5,6 +5,7 @@ import { ImmutableVersionError, QuestionnaireRegistry } from '../../server/quest
 import { loadQuestionnaireFiles, QuestionnaireFileError } from '../../server/questionnaires/questionnaire-file';
 import { databaseKinds, freshDatabase } from '../helpers/databases';
 import { QUESTIONNAIRES_DIR } from '../helpers/test-app';
+import { registerVersions } from '../../server/questionnaires/version-registration';
 
 function copyDemo(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-q-'));
@@ -19,12 +20,12 @@ describe.each(databaseKinds())('questionnaire versions are immutable, on %s', (k
     const dir = copyDemo();
     try {
       const first = QuestionnaireRegistry.fromDirectory(dir);
-      await first.register(database.db);
-      await QuestionnaireRegistry.fromDirectory(dir).register(database.db); // unchanged: fine
+      await registerVersions(database.db, first);
+      await registerVersions(database.db, QuestionnaireRegistry.fromDirectory(dir)); // unchanged: fine
       const file = path.join(dir, 'demo', '1.json');
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('Ervaringen', 'Ervaringen (herzien)'));
       const changed = QuestionnaireRegistry.fromDirectory(dir);
-      const err = await changed.register(database.db).then(() => null, (e) => e);
+      const err = await registerVersions(database.db, changed).then(() => null, (e) => e);
       expect(err).toBeInstanceOf(ImmutableVersionError);
       expect(err.message).toContain(file);
       expect(err.message).toContain(first.get('demo@1')!.sha256);
@@ -33,7 +34,7 @@ describe.each(databaseKinds())('questionnaire versions are immutable, on %s', (k
       fs.renameSync(file, path.join(dir, 'demo', '2.json'));
       fs.writeFileSync(path.join(dir, 'demo', '2.json'), fs.readFileSync(path.join(dir, 'demo', '2.json'), 'utf8').replace('"version": "1"', '"version": "2"'));
       fs.copyFileSync(path.join(QUESTIONNAIRES_DIR, 'demo', '1.json'), file);
-      await QuestionnaireRegistry.fromDirectory(dir).register(database.db);
+      await registerVersions(database.db, QuestionnaireRegistry.fromDirectory(dir));
       expect((await database.db('questionnaire_versions').select('id').orderBy('id')).map((r) => r.id)).toEqual(['demo@1', 'demo@2']);
     } finally {
       await database.drop();

@@ -8,6 +8,7 @@ import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases
 import { DEMO_VALID } from '../helpers/pages';
 import { killHard, startServerProcess, ServerProcess } from '../helpers/server-process';
 import { QUESTIONNAIRES_DIR } from '../helpers/test-app';
+import { registerVersions } from '../../server/questionnaires/version-registration';
 
 /** One respondent: autosaves with a rising counter, then completes; remembers what the server acknowledged. */
 interface Client { token: string; marker: string; savedAck: number; sent: number; completedAck: boolean }
@@ -52,7 +53,7 @@ describe.each(databaseKinds())('durability under SIGKILL, on %s', (kind) => {
 
   test('acknowledged completions and autosaves survive random kills; no completion without its response', async () => {
     const registry = QuestionnaireRegistry.fromDirectory(QUESTIONNAIRES_DIR);
-    await registry.register(database.db);
+    await registerVersions(database.db, registry);
     setTokenSecret(secret);
     const now = new Date();
     const wave = await createWave(database.db, registry, { name: 'kill', questionnaireId: 'demo@1', opensOn: addDays(dutchDay(now), -1), closesOn: addDays(dutchDay(now), 3), keptAttributes: [] }, now);
@@ -97,7 +98,7 @@ describe.each(databaseKinds())('durability under SIGKILL, on %s', (kind) => {
 
   test('two app processes writing at once: no 5xx, no lost write, one response per completion', async () => {
     const registry = QuestionnaireRegistry.fromDirectory(QUESTIONNAIRES_DIR);
-    await registry.register(database.db);
+    await registerVersions(database.db, registry);
     setTokenSecret(secret);
     const now = new Date();
     const wave = await createWave(database.db, registry, { name: 'two', questionnaireId: 'demo@1', opensOn: addDays(dutchDay(now), -1), closesOn: addDays(dutchDay(now), 3), keptAttributes: [] }, now);

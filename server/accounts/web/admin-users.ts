@@ -1,10 +1,9 @@
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import { listUsers } from '../data/users';
 import { HttpError } from '../../shared/web/errors';
 import { recordAudit } from '../audit';
 import type { SignedInUser } from '../sessions';
-import { changeUser, UserChange, UserChangeRefused } from '../account-changes';
+import { changeUser, listAccounts, UserChange } from '../account-changes';
 import { addUser, ROLES, UserInputError } from '../new-account';
 import { formText, renderSignedInPage } from '../../shared/web/signed-in-page';
 
@@ -17,7 +16,7 @@ export function adminUsersRouter(deps: AppDeps): Router {
   const router = express.Router();
 
   const showList = async (res: Response, values: { email: string; role: string }, errors: Record<string, string>) =>
-    renderSignedInPage(res, 'admin/users', { title: 'Users', users: await listUsers(deps.db), roles: ROLES, values, errors }, Object.keys(errors).length ? 422 : 200);
+    renderSignedInPage(res, 'admin/users', { title: 'Users', users: await listAccounts(deps.db), roles: ROLES, values, errors }, Object.keys(errors).length ? 422 : 200);
 
   router.get('/users', (_req, res) => showList(res, { email: '', role: 'analyst' }, {}));
 
@@ -37,12 +36,7 @@ export function adminUsersRouter(deps: AppDeps): Router {
 
   const change = async (req: Request, res: Response, what: UserChange) => {
     const me = res.locals.user as SignedInUser;
-    try {
-      return await changeUser(deps.db, { actor: me.email, userId: me.userId }, String(req.params.user), what, deps.clock());
-    } catch (err) {
-      if (err instanceof UserChangeRefused) throw new HttpError(err.status, err.message);
-      throw err;
-    }
+    return changeUser(deps.db, { actor: me.email, userId: me.userId }, String(req.params.user), what, deps.clock());
   };
 
   router.post('/users/:user/disable', async (req, res) => {

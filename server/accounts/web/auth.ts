@@ -1,6 +1,6 @@
 import express, { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import type { Role } from '../data/users';
+import type { Role } from '../new-account';
 import { MAX_SAMPLE_BYTES } from '../../fielding/sample-import';
 import { isValidCsrfToken, resumeSession, SignedInUser } from '../sessions';
 import { HttpError, wantsJson } from '../../shared/web/errors';

@@ -1,15 +1,12 @@
 import express, { Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import { countRealResponses } from '../../respondent/data/responses';
-import { listWaves } from '../../fielding/data/waves';
 import { HttpError } from '../../shared/web/errors';
-import { headlineReport } from '../headline-report';
+import { headlineTablesForPage, wavesWithResponseCounts } from '../wave-catalogue';
 import { viewHelpers } from '../headline-output';
-import { recordAudit } from '../../accounts/audit';
-import { ExportRefusedError } from '../export-service';
 import type { SignedInUser } from '../../accounts/sessions';
 import { keptAttributes } from '../../fielding/wave-rules';
-import { formatOr400, kOf, optionsOf, prepareOr409, sendExport, waveOr404 } from './export-response';
+import { prepareExport } from '../export-service';
+import { formatOr400, kOf, optionsOf, sendExport, waveOr404 } from './export-response';
 import { renderSignedInPage } from '../../shared/web/signed-in-page';
 
 /** /analyst/exports: the waves with their downloads, the headline tables page, and the trend files. */
@@ -18,19 +15,19 @@ export function analystExportsRouter(deps: AppDeps): Router {
   const who = (res: express.Response) => ({ actor: (res.locals.user as SignedInUser).email, via: 'web' as const });
 
   router.get('/exports', async (_req, res) => {
-    const waves = await listWaves(deps.db);
-    const rows = [];
-    for (const w of waves) {
+    const counted = await wavesWithResponseCounts(deps.db);
+    const waves = counted.map((c) => c.wave);
+    const rows = counted.map(({ wave: w, responses }) => {
       const q = deps.registry.get(w.questionnaire_id);
-      rows.push({ id: w.id, name: w.name, questionnaire: w.questionnaire_id, edition: q?.edition ?? '', isDemo: Boolean(w.is_demo), responses: await countRealResponses(deps.db, w.id), attributes: keptAttributes(w) });
-    }
+      return { id: w.id, name: w.name, questionnaire: w.questionnaire_id, edition: q?.edition ?? '', isDemo: Boolean(w.is_demo), responses, attributes: keptAttributes(w) };
+    });
     const keys = [...new Set(waves.filter((w) => !w.is_demo).map((w) => deps.registry.get(w.questionnaire_id)?.key).filter((k): k is string => !!k))].sort();
     renderSignedInPage(res, 'analyst/exports', { title: 'Exports', waves: rows, keys, k: kOf(deps) });
   });
 
   router.get('/exports/waves/:id/download/:format', async (req, res) => {
     const wave = await waveOr404(deps, req.params.id);
-    const prepared = await prepareOr409(deps, { wave }, formatOr400(req.params.format), optionsOf(deps, req.query), who(res));
+    const prepared = await prepareExport(deps, { wave }, formatOr400(req.params.format), optionsOf(deps, req.query), who(res));
     await sendExport(deps, res, prepared);
   });
 
@@ -39,21 +36,14 @@ export function analystExportsRouter(deps: AppDeps): Router {
     if (!/^[a-z0-9][a-z0-9-]{0,99}$/.test(key)) throw new HttpError(404, 'There is no such questionnaire');
     const format = formatOr400(req.params.format);
     if (format === 'tables' || format === 'tables-html') throw new HttpError(400, 'Headline tables are made per wave');
-    const prepared = await prepareOr409(deps, { trendKey: key }, format, optionsOf(deps, req.query), who(res));
+    const prepared = await prepareExport(deps, { trendKey: key }, format, optionsOf(deps, req.query), who(res));
     await sendExport(deps, res, prepared);
   });
 
   router.get('/exports/waves/:id/tables', async (req, res) => {
     const wave = await waveOr404(deps, req.params.id);
     const opts = optionsOf(deps, req.query);
-    let report;
-    try {
-      report = await headlineReport(deps.db, deps.registry, wave, { k: opts.k, weightBy: opts.weightBy });
-    } catch (err) {
-      if (err instanceof ExportRefusedError) throw new HttpError(409, err.message);
-      throw err;
-    }
-    await recordAudit(deps.db, { ...who(res), action: 'export.download', waveId: wave.id, detail: { format: 'tables-page', via: 'web', weightBy: opts.weightBy ?? null, k: opts.k, rows: report.rows } });
+    const report = await headlineTablesForPage(deps, wave, { k: opts.k, weightBy: opts.weightBy }, who(res));
     renderSignedInPage(res, 'analyst/tables', { title: `Headline tables: ${wave.name}`, report, helpers: viewHelpers(), lang: opts.lang, attributes: keptAttributes(wave), weight: opts.weightBy ?? '', waveId: wave.id });
   });
 

@@ -1,10 +1,10 @@
 import express, { Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import { countRealResponses } from '../../respondent/data/responses';
-import { listWaves } from '../../fielding/data/waves';
+import { wavesWithResponseCounts } from '../wave-catalogue';
 import { HttpError } from '../../shared/web/errors';
 import { ApiCaller, authenticateApiToken } from '../../accounts/api-tokens';
-import { formatOr400, optionsOf, prepareOr409, sendExport, waveOr404 } from './export-response';
+import { prepareExport } from '../export-service';
+import { formatOr400, optionsOf, sendExport, waveOr404 } from './export-response';
 
 /**
  * The export API: `Authorization: Bearer vw_…` (a token an analyst made on /analyst/tokens). Read-only, no cookies,
@@ -32,22 +32,22 @@ export function exportApiRouter(deps: AppDeps): Router {
 
   router.get('/waves', async (_req, res) => {
     const out = [];
-    for (const w of await listWaves(deps.db)) {
-      out.push({ id: w.id, name: w.name, questionnaire: w.questionnaire_id, opensOn: w.opens_on, closesOn: w.closes_on, keptAttributes: JSON.parse(w.kept_attributes), responses: await countRealResponses(deps.db, w.id) });
+    for (const { wave: w, responses } of await wavesWithResponseCounts(deps.db)) {
+      out.push({ id: w.id, name: w.name, questionnaire: w.questionnaire_id, opensOn: w.opens_on, closesOn: w.closes_on, keptAttributes: JSON.parse(w.kept_attributes), responses });
     }
     res.json({ waves: out });
   });
 
   router.get('/waves/:id/export', async (req, res) => {
     const wave = await waveOr404(deps, req.params.id);
-    const prepared = await prepareOr409(deps, { wave }, formatOr400(req.query.format ?? 'csv'), optionsOf(deps, req.query), who(res));
+    const prepared = await prepareExport(deps, { wave }, formatOr400(req.query.format ?? 'csv'), optionsOf(deps, req.query), who(res));
     await sendExport(deps, res, prepared);
   });
 
   router.get('/trend/:key/export', async (req, res) => {
     const format = formatOr400(req.query.format ?? 'csv');
     if (format === 'tables' || format === 'tables-html') throw new HttpError(400, 'Headline tables are made per wave');
-    const prepared = await prepareOr409(deps, { trendKey: req.params.key }, format, optionsOf(deps, req.query), who(res));
+    const prepared = await prepareExport(deps, { trendKey: req.params.key }, format, optionsOf(deps, req.query), who(res));
     await sendExport(deps, res, prepared);
   });
 

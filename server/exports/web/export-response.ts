@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { AppDeps } from '../../app-deps';
-import type { WaveRow } from '../../fielding/data/waves';
+import type { WaveRow } from '../../fielding/wave-rules';
 import { HttpError } from '../../shared/web/errors';
 import { loadWave } from '../../fielding/wave-actions';
 import { ExportFormat, ExportOptions, ExportRefusedError, ExportRequester, isExportFormat, PreparedExport, prepareExport } from '../export-service';
@@ -28,15 +28,6 @@ export function optionsOf(deps: AppDeps, query: Record<string, unknown>): Export
   return { k: kOf(deps), lang: query.lang === 'en' ? 'en' : 'nl', weightBy: weight };
 }
 
-/** Prepares the export; an export that cannot be made is a 409 with the reason, before any byte is sent. */
-export async function prepareOr409(deps: AppDeps, target: Parameters<typeof prepareExport>[1], format: ExportFormat, opts: ExportOptions, who: ExportRequester): Promise<PreparedExport> {
-  try {
-    return await prepareExport(deps, target, format, opts, who);
-  } catch (err) {
-    if (err instanceof ExportRefusedError) throw new HttpError(409, err.message);
-    throw err;
-  }
-}
 
 /** Streams the file as a download. A failure after the first byte can only cut the connection (and is logged). */
 export async function sendExport(deps: AppDeps, res: Response, prepared: PreparedExport): Promise<void> {

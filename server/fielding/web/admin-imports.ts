@@ -1,15 +1,13 @@
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import { findPendingImport, deletePendingImport, PendingImportRow } from '../data/pending-imports';
-import type { WaveRow } from '../data/waves';
 import type { UploadedFile } from '../../shared/web/upload-form';
 import { HttpError, wantsJson } from '../../shared/web/errors';
-import { confirmPendingImport, isPendingImportExpired, MAX_SAMPLE_BYTES, SampleSummary, stagePendingImport } from '../sample-import';
+import { confirmPendingImport, discardStagedImport, findStagedImport, isPendingImportExpired, PendingImportRow, MAX_SAMPLE_BYTES, SampleSummary, stagePendingImport } from '../sample-import';
 import { KNOWN_VALUES } from '../sample-rules';
 import type { SignedInUser } from '../../accounts/sessions';
 import { waveStatus } from '../wave-actions';
-import { keptAttributes } from '../wave-rules';
-import { asHttp, waveParam } from './admin-waves';
+import { keptAttributes, WaveRow } from '../wave-rules';
+import { waveParam } from './admin-waves';
 import { renderSignedInPage } from '../../shared/web/signed-in-page';
 
 /** Sample import: upload → checked preview with counts (kept in the database) → confirm or cancel. */
@@ -27,7 +25,7 @@ export function adminImportsRouter(deps: AppDeps): Router {
     );
 
   const loadPending = async (req: Request, res: Response, next: () => void) => {
-    const row = /^[0-9a-f-]{36}$/.test(String(req.params.pendingId)) ? await findPendingImport(deps.db, String(req.params.pendingId), (res.locals.wave as WaveRow).id) : undefined;
+    const row = /^[0-9a-f-]{36}$/.test(String(req.params.pendingId)) ? await findStagedImport(deps.db, String(req.params.pendingId), (res.locals.wave as WaveRow).id) : undefined;
     if (!row || isPendingImportExpired(row, deps.clock())) throw new HttpError(404, 'This import preview does not exist or has expired: upload the file again');
     res.locals.pending = row;
     next();
@@ -43,7 +41,7 @@ export function adminImportsRouter(deps: AppDeps): Router {
     const wave = res.locals.wave as WaveRow;
     const file = res.locals.uploadedFile as UploadedFile | undefined;
     if (!file || file.field !== 'file') throw new HttpError(400, 'Choose a CSV file to upload');
-    const result = await asHttp(() => stagePendingImport(deps.db, wave, { name: file.name, bytes: file.bytes }, user(res).userId, deps.clock(), deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map()));
+    const result = await stagePendingImport(deps.db, wave, { name: file.name, bytes: file.bytes }, user(res).userId, deps.clock(), deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map());
     if (!result.ok) {
       if (wantsJson(req)) throw new HttpError(422, 'The file was not imported: it has problems', { problems: result.problems, problemCount: result.problemCount });
       return showUpload(res, wave, { problems: result.problems, problemCount: result.problemCount, fileName: file.name }, 422);
@@ -63,13 +61,13 @@ export function adminImportsRouter(deps: AppDeps): Router {
 
   router.post('/waves/:id/import/:pendingId/confirm', loadWaveParam, loadPending, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
-    const count = await asHttp(() => confirmPendingImport(deps.db, wave, res.locals.pending as PendingImportRow, user(res).email, deps.clock()));
+    const count = await confirmPendingImport(deps.db, wave, res.locals.pending as PendingImportRow, user(res).email, deps.clock());
     if (wantsJson(req)) return res.json({ imported: count });
     res.redirect(303, `/admin/waves/${wave.id}?imported=${count}`);
   });
 
   router.post('/waves/:id/import/:pendingId/cancel', loadWaveParam, loadPending, async (req, res) => {
-    await deletePendingImport(deps.db, (res.locals.pending as PendingImportRow).id);
+    await discardStagedImport(deps.db, (res.locals.pending as PendingImportRow).id);
     if (wantsJson(req)) return res.json({ status: 'cancelled' });
     res.redirect(303, `/admin/waves/${(res.locals.wave as WaveRow).id}`);
   });

@@ -1,12 +1,11 @@
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import type { WaveRow } from '../data/waves';
-import { listWaves } from '../data/waves';
 import { HttpError, wantsJson } from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';
 import type { SignedInUser } from '../../accounts/sessions';
 import { waveMonitor } from '../monitor';
 import {
+  allWaves,
   closeWave,
   createTestLinks,
   createWaveAudited,
@@ -16,11 +15,10 @@ import {
   parseKeptAttributes,
   waveFormErrors,
   waveFormValues,
-  WaveStateError,
   waveStatus,
 } from '../wave-actions';
 import { purgeWave } from '../wave-purge';
-import { keptAttributes, NewWave, WaveInputError } from '../wave-rules';
+import { keptAttributes, NewWave, WaveRow } from '../wave-rules';
 import { kOf } from '../../exports/web/export-response';
 import { formText, renderSignedInPage } from '../../shared/web/signed-in-page';
 
@@ -32,17 +30,6 @@ export function waveParam(deps: AppDeps) {
     res.locals.wave = wave;
     next();
   };
-}
-
-/** Service refusals become HTTP answers: a wrong state is 409, wrong input 400. */
-export async function asHttp<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof WaveStateError) throw new HttpError(409, err.message);
-    if (err instanceof WaveInputError) throw new HttpError(400, err.message);
-    throw err;
-  }
 }
 
 function formInput(body: unknown): NewWave {
@@ -73,7 +60,7 @@ export function adminWavesRouter(deps: AppDeps): Router {
 
   router.get('/', async (_req, res) => {
     const now = deps.clock();
-    const waves = (await listWaves(deps.db)).map((w) => ({ ...w, status: waveStatus(w, now) }));
+    const waves = (await allWaves(deps.db)).map((w) => ({ ...w, status: waveStatus(w, now) }));
     renderSignedInPage(res, 'admin/waves', { title: 'Waves', waves });
   });
 
@@ -83,7 +70,7 @@ export function adminWavesRouter(deps: AppDeps): Router {
     const input = formInput(req.body);
     const errors = waveFormErrors(input, deps.registry);
     if (Object.keys(errors).length > 0) return showForm(res, input, errors);
-    const wave = await asHttp(() => createWaveAudited(deps.db, deps.registry, input, actor(res), deps.clock()));
+    const wave = await createWaveAudited(deps.db, deps.registry, input, actor(res), deps.clock());
     res.redirect(303, `/admin/waves/${wave.id}`);
   });
 
@@ -110,7 +97,7 @@ export function adminWavesRouter(deps: AppDeps): Router {
     const input = formInput(req.body);
     const errors = waveFormErrors(input, deps.registry);
     if (Object.keys(errors).length > 0) return showForm(res, input, errors, wave);
-    await asHttp(() => editWave(deps.db, deps.registry, wave, input, actor(res), deps.clock()));
+    await editWave(deps.db, deps.registry, wave, input, actor(res), deps.clock());
     res.redirect(303, `/admin/waves/${wave.id}`);
   });
 
@@ -128,14 +115,14 @@ export function adminWavesRouter(deps: AppDeps): Router {
     const wave = res.locals.wave as WaveRow;
     const count = Number(formText(req.body, 'count') || '1');
     const language = formText(req.body, 'language') === 'en' ? 'en' : 'nl';
-    const links = await asHttp(() => createTestLinks(deps.db, wave, count, language, deps.config.publicUrl, actor(res), deps.clock()));
+    const links = await createTestLinks(deps.db, wave, count, language, deps.config.publicUrl, actor(res), deps.clock());
     if (wantsJson(req)) return res.status(201).json({ links });
     renderSignedInPage(res, 'admin/test-links', { title: `Test links for ${wave.name}`, wave, links }, 201);
   });
 
   router.post('/waves/:id/close', loadWaveParam, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
-    await asHttp(() => closeWave(deps.db, wave, actor(res), deps.clock()));
+    await closeWave(deps.db, wave, actor(res), deps.clock());
     if (wantsJson(req)) return res.json({ status: 'closed' });
     res.redirect(303, `/admin/waves/${wave.id}`);
   });
@@ -143,7 +130,7 @@ export function adminWavesRouter(deps: AppDeps): Router {
   router.post('/waves/:id/purge', loadWaveParam, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
     if (formText(req.body, 'confirm') !== 'yes') throw new HttpError(400, 'Tick the box to confirm that the contact data is to be deleted for good');
-    const result = await asHttp(() => purgeWave(deps.db, wave, actor(res), deps.clock()));
+    const result = await purgeWave(deps.db, wave, actor(res), deps.clock());
     if (wantsJson(req)) return res.json({ status: 'purged', ...result });
     res.redirect(303, `/admin/waves/${wave.id}`);
   });

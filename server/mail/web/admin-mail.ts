@@ -1,12 +1,11 @@
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import { countDevMail, findDevMail, listDevMail } from '../data/dev-mailbox';
-import { findInvitationById } from '../../fielding/data/invitations';
-import { countOutbox } from '../data/outbox';
-import type { WaveRow } from '../../fielding/data/waves';
+import { countDevMailbox, listDevMailbox, readDevMessage } from '../dev-mailbox';
+import type { WaveRow } from '../../fielding/wave-rules';
 import { HttpError, wantsJson } from '../../shared/web/errors';
-import { describeQueueResult, inviteWave, MailActionError, previewMail, remindWave, sendTestMail } from '../wave-mail';
-import { classifyFailure, devMailboxTransport, MailDeps, TOKEN_MARKER } from '../mail-transport';
+import { describeQueueResult, inviteWave, outboxCounts, previewMail, remindWave, sendTestMail } from '../wave-mail';
+import { DomainError } from '../../shared/errors';
+import { classifyFailure, devMailboxTransport, MailDeps } from '../mail-transport';
 import {
   asMailKind,
   asMailLanguage,
@@ -21,7 +20,6 @@ import {
   TemplateError,
 } from '../mail-templates';
 import type { SignedInUser } from '../../accounts/sessions';
-import { deriveToken, hashToken } from '../../respondent/personal-tokens';
 import { waveParam } from '../../fielding/web/admin-waves';
 import { formText, renderSignedInPage } from '../../shared/web/signed-in-page';
 
@@ -40,18 +38,10 @@ export function adminMailRouter(deps: AppDeps): Router {
     if (!kind || !language) throw new HttpError(404, 'No such template');
     return { kind, language };
   };
-  const asHttp = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof MailActionError) throw new HttpError(err.status, err.message);
-      throw err;
-    }
-  };
 
   router.get('/waves/:id/mail', loadWave, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
-    const outbox = await countOutbox(deps.db, wave.id);
+    const outbox = await outboxCounts(deps.db, wave.id);
     if (wantsJson(req)) return res.json({ outbox, via: mail.transport.via });
     const notice = typeof req.query.notice === 'string' ? req.query.notice.slice(0, 500) : undefined;
     renderSignedInPage(res, 'mail/wave-mail', { title: `E-mail: ${wave.name}`, wave, outbox, via: mail.transport.via, kinds: MAIL_KINDS, languages: MAIL_LANGUAGES, kindNames: KIND_NAMES, languageNames: LANGUAGE_NAMES, notice });
@@ -61,7 +51,7 @@ export function adminMailRouter(deps: AppDeps): Router {
     router.post(`/waves/:id/mail/${kind}`, loadWave, async (req, res) => {
       const wave = res.locals.wave as WaveRow;
       const run = kind === 'invite' ? inviteWave : remindWave;
-      const result = await asHttp(() => run(deps.db, wave.id, { actor: user(res).email, now: deps.clock() }));
+      const result = await run(deps.db, wave.id, { actor: user(res).email, now: deps.clock() });
       if (wantsJson(req)) return res.json({ queued: result.queued, total: result.total, optedOut: result.optedOut, noEmail: result.noEmail, completed: result.completed });
       res.redirect(303, `/admin/waves/${wave.id}/mail?notice=${encodeURIComponent(describeQueueResult(kind, result))}`);
     });
@@ -100,12 +90,10 @@ export function adminMailRouter(deps: AppDeps): Router {
     const language = asMailLanguage(formText(req.body, 'language')) ?? 'nl';
     let notice: string;
     try {
-      await asHttp(() =>
-        sendTestMail(deps.db, mail.transport, { wave, kind, language, publicUrl: deps.config.publicUrl, from: mail.from, to: user(res).email, actor: user(res).email, now: deps.clock(), timeoutMs: mail.timeoutMs }),
-      );
+      await sendTestMail(deps.db, mail.transport, { wave, kind, language, publicUrl: deps.config.publicUrl, from: mail.from, to: user(res).email, actor: user(res).email, now: deps.clock(), timeoutMs: mail.timeoutMs });
       notice = mail.transport.via === 'smtp' ? `A test mail was sent to ${user(res).email}.` : 'The test mail is in the development mailbox: NOT sent, SMTP_URL is not set.';
     } catch (err) {
-      if (err instanceof HttpError) throw err;
+      if (err instanceof DomainError) throw err; // a refusal (closed wave, no address) answers 4xx
       notice = `The test mail could not be sent: ${classifyFailure(err).message}`;
     }
     if (wantsJson(req)) return res.json({ notice });
@@ -113,23 +101,15 @@ export function adminMailRouter(deps: AppDeps): Router {
   });
 
   router.get('/mail/dev-mailbox', async (req, res) => {
-    const messages = await listDevMail(deps.db, { limit: 200 });
+    const messages = await listDevMailbox(deps.db, 200);
     if (wantsJson(req)) return res.json({ sent: false, messages: messages.map((m) => ({ id: m.id, recipient: m.recipient, subject: m.subject, created_at: m.created_at })) });
-    renderSignedInPage(res, 'mail/dev-mailbox', { title: 'Development mailbox (NOT sent)', messages, total: await countDevMail(deps.db), via: mail.transport.via });
+    renderSignedInPage(res, 'mail/dev-mailbox', { title: 'Development mailbox (NOT sent)', messages, total: await countDevMailbox(deps.db), via: mail.transport.via });
   });
 
   router.get('/mail/dev-mailbox/:no', async (req, res) => {
-    const id = Number(req.params.no);
-    const message = Number.isSafeInteger(id) ? await findDevMail(deps.db, id) : undefined;
-    if (!message) throw new HttpError(404, 'No such message');
-    // the stored copy has a marker instead of the personal token: derive it again while the invitation exists
-    let token = '[link no longer valid]';
-    const invitation = message.invitation_id ? await findInvitationById(deps.db, message.invitation_id) : undefined;
-    if (invitation?.token_hash && hashToken(deriveToken(invitation.id)) === invitation.token_hash) token = deriveToken(invitation.id);
-    const fill = (s: string) => s.split(TOKEN_MARKER).join(token);
-    const headers = Object.entries(JSON.parse(message.headers) as Record<string, string>).map(([k, v]) => [k, fill(v)]);
-    const body = fill(message.body);
-    const links = [...new Set(body.match(/https?:\/\/\S+\/[su]\/[A-Za-z0-9_-]{43}/g) ?? [])];
+    const read = await readDevMessage(deps.db, Number(req.params.no));
+    if (!read) throw new HttpError(404, 'No such message');
+    const { message, headers, body, links } = read;
     renderSignedInPage(res, 'mail/dev-message', { title: `NOT sent: ${message.subject}`, message, headers, body, links });
   });
 

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { pageTexts } from '../i18n';
+import { DomainError, RefusalKind } from '../errors';
 import { asLocale } from '../locale';
 
 /** An error with an HTTP status and a message meant for the client. */
@@ -25,6 +26,9 @@ export function sendError(req: Request, res: Response, status: number, message: 
   const t = pageTexts(locale);
   res.render('errors/error', { t, locale, status, title: status >= 500 ? t.errorTitle : message, message: status >= 500 ? t.errorBody : '' });
 }
+
+/** The one place where a service's refusal becomes an HTTP status. */
+export const REFUSAL_STATUS: Record<RefusalKind, number> = { 'not-found': 404, conflict: 409, invalid: 422, forbidden: 403 };
 
 interface BodyParserError { type?: string; status?: number; expose?: boolean }
 
@@ -71,13 +75,14 @@ function sendUnavailable(req: Request, res: Response): void {
 }
 
 /**
- * The one error middleware: body-parser errors become 4xx, a database that cannot write or cannot be reached 503,
+ * The one error middleware: a service's refusal (DomainError) becomes its status, body-parser errors become 4xx, a database that cannot write or cannot be reached 503,
  * everything else a 500 without internals.
  */
 export function errorMiddleware(log: (msg: string) => void): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const bp = err as BodyParserError;
     if (err instanceof HttpError) return sendError(req, res, err.status, err.message, err.details);
+    if (err instanceof DomainError) return sendError(req, res, REFUSAL_STATUS[err.kind], err.message, err.details);
     if (bp.type === 'entity.too.large') return sendError(req, res, 413, 'The request body is too large');
     if (bp.type === 'entity.parse.failed') return sendError(req, res, 400, 'The request body is not valid JSON');
     if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported') return sendError(req, res, 415, 'Unsupported body encoding');

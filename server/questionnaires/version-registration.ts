@@ -1,0 +1,34 @@
+import type { Db } from '../shared/data/connection';
+import { findQuestionnaireVersion, insertQuestionnaireVersion } from './data/questionnaire-versions';
+import { ImmutableVersionError, QuestionnaireRegistry } from './registry';
+
+/**
+ * Registers every version in the database; refuses (throws) when a registered version's file has changed.
+ * Versions registered earlier whose file is gone stay registered: their responses still refer to them.
+ */
+export async function registerVersions(db: Db, registry: QuestionnaireRegistry): Promise<void> {
+  for (const q of registry.list()) {
+    const existing = await findQuestionnaireVersion(db, q.id);
+    if (!existing) {
+      await insertQuestionnaireVersion(db, {
+        id: q.id,
+        key: q.key,
+        version: q.version,
+        sha256: q.sha256,
+        edition: Number.isFinite(Number(q.edition)) ? Number(q.edition) : null,
+        population: q.population,
+        title_nl: q.title.nl,
+        title_en: q.title.en,
+        definition: JSON.stringify(q.survey),
+        registered_at: new Date().toISOString(),
+      });
+      continue;
+    }
+    if (existing.sha256 !== q.sha256) throw new ImmutableVersionError(q.file, existing.sha256, q.sha256);
+  }
+  // a second process may have inserted the same version a moment earlier: check its hash too
+  for (const q of registry.list()) {
+    const row = await findQuestionnaireVersion(db, q.id);
+    if (row && row.sha256 !== q.sha256) throw new ImmutableVersionError(q.file, row.sha256, q.sha256);
+  }
+}
