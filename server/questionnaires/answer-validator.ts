@@ -3,7 +3,7 @@
 // A survey-core Model costs ~9 ms to build and ~1.3 ms to validate, so the SurveyJS definition is compiled ONCE
 // (with one throw-away Model, to read defaults, choices and survey-core's own localized error texts) into plain
 // rules; validation then is plain JS plus survey-core's expression engine (ConditionRunner, compiled once per
-// expression). test/questionnaires/answer-validator.test.ts proves it agrees with survey-core on a corpus.
+// expression). test/questionnaires/answer-validator.slow.test.ts proves it agrees with survey-core on a corpus.
 //
 // survey-core's checks (required, requiredIf, isAllRowRequired, min/max, validators, ...) live in survey-rules.ts;
 // the checks survey-core does not make (types, choices, sizes, unknown names) in choice-rules.ts.
