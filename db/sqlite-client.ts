@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
  * the transaction back by itself; knex's ROLLBACK then fails ("no transaction is active") and knex would report that
  * instead of the full disk. A ROLLBACK on a connection with no open transaction is therefore a no-op here.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- knex's private dialect module: no types, no ES export (guarded by test/shared/library-internals.test.ts)
 const BetterSqlite3Client: new (config: Knex.Config) => object = require('knex/lib/dialects/better-sqlite3');
 
 export interface Statement {

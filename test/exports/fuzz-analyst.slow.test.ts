@@ -4,7 +4,7 @@ import type { WaveRow } from '../../server/fielding/data/waves';
 import { createApiToken, revokeOwnApiToken } from '../../server/accounts/api-tokens';
 import { EXPORT_FORMATS } from '../../server/exports/export-service';
 import { databaseKinds } from '../helpers/databases';
-import { Fields, nasty, Requester, requestTo, Route, runs, segment, send, Sent, settled, snapshot, sendChecked } from '../helpers/fuzz';
+import { Fields, nasty, Requester, requestTo, Route, runs, segment, Sent, settled, sendChecked } from '../helpers/fuzz';
 import { DEMO_VALID } from '../helpers/pages';
 import { addTestUser, adminTestApp, AdminTestApp, Browser } from '../helpers/signed-in';
 import { seedResponses, seedWave } from './fixtures';

@@ -25,7 +25,6 @@ describe.each(databaseKinds())('mail workers, restarts and crashes on %s', (kind
   let sink: SmtpSink;
   let cliEnv: Record<string, string>;
   const suite = useMailSuite(kind);
-  const { actor } = suite;
   beforeAll(() => {
     ({ t, sink } = suite);
     cliEnv = { ...t.env, SMTP_URL: sink.url, MAIL_FROM: TEST_FROM, MAIL_TIMEOUT_SECONDS: '1', MAIL_RATE_PER_SECOND: '1000', PUBLIC_URL: 'http://veldwerk.test', LOG_REQUESTS: 'false' };

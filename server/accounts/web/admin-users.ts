@@ -1,6 +1,5 @@
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import { HttpError } from '../../shared/web/errors';
 import { recordAudit } from '../audit';
 import type { SignedInUser } from '../sessions';
 import { changeUser, listAccounts, UserChange } from '../account-changes';

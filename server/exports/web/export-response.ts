@@ -3,7 +3,7 @@ import type { AppDeps } from '../../app-deps';
 import type { WaveRow } from '../../fielding/wave-rules';
 import { HttpError } from '../../shared/web/errors';
 import { loadWave } from '../../fielding/wave-actions';
-import { ExportFormat, ExportOptions, ExportRefusedError, ExportRequester, isExportFormat, PreparedExport, prepareExport } from '../export-service';
+import { ExportFormat, ExportOptions, isExportFormat, PreparedExport } from '../export-service';
 
 export const DEFAULT_K = 5;
 

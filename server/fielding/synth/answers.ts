@@ -167,7 +167,7 @@ class Conditions {
     if (!c) return fallback;
     const m = this.memo.get(c);
     if (m && !c.volatile && c.deps.every((d) => (this.changedAt.get(d) ?? 0) <= m.at)) return m.value;
-    let value = false;
+    let value: boolean;
     try {
       value = c.runner.runValues(this.data) === true;
     } catch {
