@@ -89,6 +89,22 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once stdout and stderr have handed everything to the operating system. process.exit() at once dropped what a
+ * slower reader had not taken from the pipe yet (`demo --links 10000 | slow-program` got 1,000 to 3,000 lines). A
+ * reader that goes away (`| head`) ends the wait too.
+ */
+export function exitWhenWritten(code: number): void {
+  let waiting = 2;
+  const done = () => {
+    if (--waiting === 0) process.exit(code);
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', done); // EPIPE: nobody reads any more
+    stream.write('', done); // called after every earlier write has been flushed
+  }
+}
+
 if (require.main === module) {
-  runCli(process.argv.slice(2)).then((code) => process.exit(code));
+  runCli(process.argv.slice(2)).then(exitWhenWritten);
 }

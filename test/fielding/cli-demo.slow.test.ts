@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +34,38 @@ describe('npm run cli -- demo and the start-up checks', () => {
     } finally {
       await db.destroy();
     }
+  });
+
+  test('demo --links 10000 piped into a slow reader prints all 10,000 lines', async () => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'server/cli/index.ts', 'demo', '--links', '10000'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, SQLITE_FILE: path.join(dir, 'many.sqlite') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // the reader takes 4 kB every 10 ms (about 400 kB/s, the links are some 700 kB), as `| slow-program` would
+    const chunks: Buffer[] = [];
+    const read = new Promise<void>((resolve) => {
+      // a 'readable' listener keeps the stream paused for read(); without one, node resumes (and drops) it at exit
+      child.stdout.on('readable', () => undefined);
+      const timer = setInterval(() => {
+        const chunk = child.stdout.read(4096) ?? child.stdout.read();
+        if (chunk) chunks.push(chunk);
+      }, 10);
+      child.stdout.on('end', () => {
+        clearInterval(timer);
+        resolve();
+      });
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    await read;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const lines = Buffer.concat(chunks).toString('utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(10_000);
+    expect(new Set(lines).size).toBe(10_000);
+    for (const link of [lines[0], lines[9_999]]) expect(link).toMatch(/^https:\/\/monitor\.example\.org\/s\/[A-Za-z0-9_-]{43}$/);
   });
 
   test('a wrong command line exits 2 with the usage; bad configuration exits 1 with a clear message', async () => {

@@ -9,26 +9,36 @@ function packageDir(name: string): string {
   return dir;
 }
 
-const surveyCore = packageDir('survey-core');
-const surveyUi = packageDir('survey-js-ui');
-
 /** Vendor files served from node_modules by an explicit list: nothing comes from a CDN or a font service. */
-const VENDOR: Record<string, string> = {
-  'survey.core.min.js': path.join(surveyCore, 'survey.core.min.js'),
-  'survey-core.i18n.dutch.min.js': path.join(surveyCore, 'i18n', 'dutch.min.js'),
-  'survey-js-ui.min.js': path.join(surveyUi, 'survey-js-ui.min.js'),
-  // the font-less stylesheet: survey-core.min.css would load Google Fonts and leak respondents' addresses
-  'survey-core.fontless.min.css': path.join(surveyCore, 'survey-core.fontless.min.css'),
-};
+function vendorFiles(surveyCore: string, surveyUi: string): Record<string, string> {
+  return {
+    'survey.core.min.js': path.join(surveyCore, 'survey.core.min.js'),
+    'survey-core.i18n.dutch.min.js': path.join(surveyCore, 'i18n', 'dutch.min.js'),
+    'survey-js-ui.min.js': path.join(surveyUi, 'survey-js-ui.min.js'),
+    // the font-less stylesheet: survey-core.min.css would load Google Fonts and leak respondents' addresses
+    'survey-core.fontless.min.css': path.join(surveyCore, 'survey-core.fontless.min.css'),
+  };
+}
 
-export function assetsRouter(): Router {
+export interface AssetFolders {
+  /** the installed survey-core and survey-js-ui packages */
+  surveyCore: string;
+  surveyUi: string;
+  /** Veldwerk's own browser script and styles */
+  publicDir: string;
+}
+
+export function assetsRouter(folders: AssetFolders = { surveyCore: packageDir('survey-core'), surveyUi: packageDir('survey-js-ui'), publicDir: path.join(projectRoot, 'server', 'public') }): Router {
+  const vendor = vendorFiles(folders.surveyCore, folders.surveyUi);
   const router = express.Router();
   router.get('/assets/vendor/:file', (req, res, next) => {
     const name = String(req.params.file);
-    if (!Object.hasOwn(VENDOR, name)) return next(); // own keys only: "constructor" or "__proto__" is no file either
-    const file = VENDOR[name];
-    res.sendFile(file, { maxAge: '1d' });
+    if (!Object.hasOwn(vendor, name)) return next(); // own keys only: "constructor" or "__proto__" is no file either
+    // the path is one of the four above, never the request's: Veldwerk installed under ~/.local/share/… or any
+    // other dot-folder must still serve them (send's default answers 404 for any dot in the absolute path)
+    res.sendFile(vendor[name], { maxAge: '1d', dotfiles: 'allow' });
   });
-  router.use('/assets', express.static(path.join(projectRoot, 'server', 'public'), { maxAge: '1h', index: false }));
+  // static files are checked below publicDir only, so a dot-folder above it is fine; a dot-file inside is not served
+  router.use('/assets', express.static(folders.publicDir, { maxAge: '1h', index: false }));
   return router;
 }
