@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './shared/config';
 import { countWaves } from './fielding/data/waves';
