@@ -5,17 +5,31 @@ import { Worker } from 'node:worker_threads';
  * checkpoint) during the commit that takes the log past its limit, and better-sqlite3 runs that in the event loop's
  * thread: under load, one commit in seven also wrote and fsynced the database file, and no request moved meanwhile
  * (removing it raised completions per second by about 13%, `npm run bench`). Here a worker thread with its own
- * connection runs a PASSIVE checkpoint (it never blocks a writer) a few times a second. The app's connection keeps
- * a larger automatic limit (db/knex-config.ts) as a safety net should the worker stop.
+ * connection checkpoints a few times a second, whenever the log holds anything.
+ *
+ * The checkpoint is TRUNCATE: it copies every frame, then empties the log file. A WAL frame is a whole page image,
+ * and older frames stay in the file until they are overwritten, so a copy of the `-wal` file would otherwise hold
+ * earlier versions of pages: an in-progress row deleted at completion, an invitation before it was purged, and the
+ * pages one completion changed together. After each truncation only the writes since the last one are in the log
+ * (SECURITY.md). When a reader or writer keeps the log busy, this tick gives up after a few milliseconds and the next
+ * one tries again; the app's connection keeps a larger automatic limit (db/knex-config.ts) should the worker stop.
  */
 const WORKER_SOURCE = `
+const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.filename, { fileMustExist: true });
-db.pragma('busy_timeout = 50');
+db.pragma('busy_timeout = 20');
+db.pragma('secure_delete = ON');
+const wal = workerData.filename + '-wal';
 const timer = setInterval(() => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    let size = 0;
+    try { size = fs.statSync(wal).size; } catch {}
+    if (size === 0) return;
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)');
+    // busy: a reader still uses the log; copy what can be copied now, truncate on a later tick
+    if (result && result.busy) db.pragma('wal_checkpoint(PASSIVE)');
   } catch (err) {
     // busy or locked: another checkpoint runs (another process); the next tick tries again
     if (!/^SQLITE_(BUSY|LOCKED)/.test(String(err && err.code))) parentPort.postMessage(String(err && err.code || err));
