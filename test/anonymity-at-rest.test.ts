@@ -190,3 +190,72 @@ describe('anonymity at rest after a crash: SIGKILL in the middle of autosaves an
     }
   }, 120_000);
 });
+
+/**
+ * PostgreSQL keeps a deleted row's bytes in the table's heap (and TOAST) until the space is reused. Purge rewrites the
+ * contact tables (VACUUM FULL), so their files hold only live rows. Read as the server's own files, after a
+ * CHECKPOINT wrote them out; needs the data directory to be readable (the tests run as root beside the server).
+ */
+const pgDescribe = process.env.TEST_DATABASE_URL ? describe : describe.skip;
+pgDescribe('anonymity at rest on PostgreSQL: the contact tables\' own files after purge', () => {
+  test('no address, name or token hash of a purged wave is left in the heap, TOAST or index files of its tables', async () => {
+    const { testApp } = await import('./helpers/test-app');
+    const t = await testApp('postgres');
+    try {
+      const dataDir = (await t.db.raw('show data_directory')).rows[0].data_directory as string;
+      try {
+        fs.accessSync(dataDir, fs.constants.R_OK);
+      } catch {
+        console.warn(`skipped: the PostgreSQL data directory ${dataDir} is not readable by this process`);
+        return;
+      }
+      const { commitSample, stagePendingImport, cancelPendingImport } = await import('../server/services/sample-import');
+      const { closeWave } = await import('../server/services/wave-admin');
+      const { purgeWave } = await import('../server/services/wave-purge');
+      const { addUser } = await import('../server/services/users');
+      const now = t.now.value;
+      const wave = await t.wave({ keptAttributes: ['tier'] });
+      const tag = crypto.randomBytes(3).toString('hex');
+      const person = (i: number, kind: string) => ({ email: `${kind}${i}.${tag}@pg.example.org`, name: `Pg${kind}${i} ${tag}`, organisation: null, language: 'nl' as const, attributes: { tier: 'gemeente' } });
+      const imported = Array.from({ length: 300 }, (_, i) => person(i, 'imp'));
+      await commitSample(t.db, wave, imported, now);
+      const staged = Array.from({ length: 2000 }, (_, i) => person(i, 'stg'));
+      const { user } = await addUser(t.db, { email: 'pg-beheer@example.org', role: 'admin' }, now, { N: 1024, r: 8, p: 1 });
+      const csv = ['email,name,tier', ...staged.map((p) => `${p.email},${p.name},gemeente`)].join('\n');
+      const result = await stagePendingImport(t.db, wave, { name: 's.csv', bytes: Buffer.from(csv) }, user.id, now, t.registry.get('demo@1')!.sampleAttributes);
+      if (!result.ok) throw new Error('staging failed');
+      await cancelPendingImport(t.db, (await t.db('pending_imports').where({ id: result.pendingId }).first())!);
+      const { deriveToken } = await import('../server/services/tokens');
+      for (const [i, r] of (await t.db('invitations').where({ wave_id: wave.id }).select('id').limit(20)).entries()) {
+        const token = deriveToken(r.id);
+        await request(t.app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0 }).expect(204);
+        if (i % 2 === 0) await request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID }).expect(201);
+      }
+      const hashes = (await t.db('invitations').where({ wave_id: wave.id }).select('token_hash')).map((r) => r.token_hash as string);
+      await closeWave(t.db, wave, 'test', now);
+      await purgeWave(t.db, (await t.db('waves').where({ id: wave.id }).first())!, 'test', now);
+      await t.db.raw('CHECKPOINT');
+      // every file of the contact tables: heap, TOAST, and their indexes
+      const files = await t.db.raw(
+        `select pg_relation_filepath(c.oid) as path from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         where n.nspname = current_schema() and c.relname in ('invitations','progress','pending_imports','outbox','dev_mailbox')
+         union select pg_relation_filepath(c.reltoastrelid) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         where n.nspname = current_schema() and c.reltoastrelid <> 0 and c.relname in ('invitations','progress','pending_imports','outbox','dev_mailbox')
+         union select pg_relation_filepath(i.indexrelid) from pg_index i join pg_class c on c.oid = i.indrelid join pg_namespace n on n.oid = c.relnamespace
+         where n.nspname = current_schema() and c.relname in ('invitations','progress','pending_imports','outbox','dev_mailbox')`,
+      );
+      const bytes = Buffer.concat(
+        (files.rows as Array<{ path: string | null }>).flatMap(({ path: rel }) => {
+          if (!rel) return [];
+          const base = path.join(dataDir, rel);
+          return fs.readdirSync(path.dirname(base)).filter((f) => f === path.basename(base) || f.startsWith(`${path.basename(base)}.`)).map((f) => fs.readFileSync(path.join(path.dirname(base), f)));
+        }),
+      ).toString('latin1');
+      expect(bytes.length).toBeGreaterThan(0);
+      expect(bytes.includes(tag)).toBe(false);
+      expect(hashes.filter((h) => bytes.includes(h))).toEqual([]);
+    } finally {
+      await t.drop();
+    }
+  }, 120_000);
+});
