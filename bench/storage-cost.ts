@@ -2,8 +2,8 @@
  * What anonymity at rest costs (issue 12): autosave and completion on the code before it and on the code now, in one
  * run, on the same machine and the same seeded database. The code before is checked out from git into a temporary
  * worktree (BENCH_STORAGE_BASELINE, default the last commit before the change) and runs its own bench server with
- * this checkout's node_modules. Runs alternate (before, now, before, now) so that drift in the machine's speed hits
- * both alike; each figure is the better of its two runs.
+ * this checkout's node_modules. Runs alternate (before, now, before, now, …) so that drift in the machine's speed
+ * hits both alike; each figure is the median of its runs (BENCH_STORAGE_ROUNDS, default 3).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +15,7 @@ import { DEMO_ANSWERS } from './respondent-load';
 
 const BASELINE = process.env.BENCH_STORAGE_BASELINE ?? '566041e';
 const SECONDS = Number(process.env.BENCH_STORAGE_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_STORAGE_ROUNDS ?? 3);
 
 function checkoutBaseline(dir: string): string | undefined {
   try {
@@ -61,20 +62,26 @@ export async function storageCostBench(): Promise<void> {
   const worktree = path.join(dir, 'baseline');
   try {
     const seeded = path.join(dir, 'seed.sqlite');
-    const tokens = await seed(seeded, 80_000);
+    const tokens = await seed(seeded, 1000 + ROUNDS * 2 * 30_000);
     const baseline = checkoutBaseline(worktree);
     const rounds: Array<{ label: string; figures: Figure[] }> = [];
-    for (const round of [1, 2]) {
+    let next = 1000;
+    for (let round = 1; round <= ROUNDS; round++) {
       for (const [label, root] of [['before', baseline], ['now', ROOT]] as const) {
         if (!root) continue;
         const file = path.join(dir, `${label}-${round}.sqlite`);
         copyDatabase(seeded, file);
-        const offset = round * 30_000;
-        rounds.push({ label, figures: await measure(label, root, file, { save: tokens.slice(0, 1000), complete: tokens.slice(offset - 29_000, offset) }) });
+        rounds.push({ label, figures: await measure(label, root, file, { save: tokens.slice(0, 1000), complete: tokens.slice(next, (next += 30_000)) }) });
+        fs.rmSync(file, { force: true });
       }
     }
-    const best = (label: string, i: number) => rounds.filter((r) => r.label === label).map((r) => r.figures[i]).sort((a, b) => b.reqPerSec - a.reqPerSec)[0];
-    console.log(`\nAnonymity at rest: cost (SQLite, 50 connections, ${SECONDS} s a run, better of 2 alternating runs; before = ${BASELINE})`);
+    const median = (label: string, i: number) => {
+      const sorted = rounds.filter((r) => r.label === label).map((r) => r.figures[i]).sort((a, b) => a.reqPerSec - b.reqPerSec);
+      return sorted[Math.floor(sorted.length / 2)];
+    };
+    const best = median;
+    console.log(`\nAnonymity at rest: cost (SQLite, 50 connections, ${SECONDS} s a run, median of ${ROUNDS} alternating runs; before = ${BASELINE})`);
+    for (const r of rounds) console.log(`  ${r.figures.map((f) => `${f.name} ${f.reqPerSec.toFixed(0)} req/s p99 ${f.p99} ms`).join(', ')}`);
     console.log('request          before req/s  p99 ms    now req/s  p99 ms   now/before');
     for (const [i, name] of ['autosave', 'complete'].entries()) {
       const b = best('before', i);

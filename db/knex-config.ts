@@ -23,9 +23,8 @@ export interface DatabaseSettings {
  * - foreign_keys is off by default in SQLite;
  * - secure_delete overwrites deleted rows and freed pages with zeros (by default SQLite only unlinks them, and a
  *   deleted in-progress row or contact record stays readable in the file's free space and in a `.backup`);
- * - journal_size_limit = 0 truncates the WAL whenever it starts over, so frames of earlier transactions (old page
- *   images, deleted rows among them) do not linger past the next checkpoint; the checkpoint thread truncates it
- *   soon after every write (server/db/sqlite-checkpointer.ts);
+ * - the WAL is emptied by the checkpoint thread (server/db/sqlite-checkpointer.ts) at every quiet moment and at least
+ *   about once a second, so frames of earlier transactions (old page images, deleted rows among them) do not linger;
  * - temp_store = MEMORY keeps sorts and VACUUM's copy in memory instead of temporary files beside the database.
  */
 export const SQLITE_PRAGMAS = [
@@ -34,7 +33,6 @@ export const SQLITE_PRAGMAS = [
   'busy_timeout = 5000',
   'foreign_keys = ON',
   'secure_delete = ON',
-  'journal_size_limit = 0',
   'temp_store = MEMORY',
 ];
 

@@ -22,14 +22,27 @@ const db = new Database(workerData.filename, { fileMustExist: true });
 db.pragma('busy_timeout = 20');
 db.pragma('secure_delete = ON');
 const wal = workerData.filename + '-wal';
+let lastWrite = 0;
+let lastTruncate = Date.now();
 const timer = setInterval(() => {
   try {
-    let size = 0;
-    try { size = fs.statSync(wal).size; } catch {}
-    if (size === 0) return;
-    const [result] = db.pragma('wal_checkpoint(TRUNCATE)');
-    // busy: a reader still uses the log; copy what can be copied now, truncate on a later tick
-    if (result && result.busy) db.pragma('wal_checkpoint(PASSIVE)');
+    let stat;
+    try { stat = fs.statSync(wal); } catch { return; }
+    if (stat.size === 0) return;
+    // nothing written since the last tick (a quiet moment), or the log was last emptied a while ago: copy it all
+    // and empty it
+    const now = Date.now();
+    const quiet = stat.mtimeMs === lastWrite;
+    lastWrite = stat.mtimeMs;
+    if (quiet || now - lastTruncate >= workerData.truncateEveryMs) {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)');
+      if (result && !result.busy) {
+        lastTruncate = now;
+        return;
+      }
+    }
+    // under a steady stream of writes: copy what is there; SQLite then reuses the log from its start
+    db.pragma('wal_checkpoint(PASSIVE)');
   } catch (err) {
     // busy or locked: another checkpoint runs (another process); the next tick tries again
     if (!/^SQLITE_(BUSY|LOCKED)/.test(String(err && err.code))) parentPort.postMessage(String(err && err.code || err));
@@ -46,8 +59,8 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(filename: string, log: (line: string) => void, intervalMs = 250): Checkpointer {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { filename, intervalMs, driver: require.resolve('better-sqlite3') } });
+export function startCheckpointer(filename: string, log: (line: string) => void, intervalMs = 250, truncateEveryMs = 1000): Checkpointer {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { filename, intervalMs, truncateEveryMs, driver: require.resolve('better-sqlite3') } });
   worker.unref();
   let reported = false;
   worker.on('message', (code: string) => {
