@@ -5,6 +5,7 @@ import type { Config } from './shared/config';
 import { Db, migrateToLatest, openDatabase } from './shared/data/connection';
 import { Checkpointer, startCheckpointer } from './shared/data/sqlite-checkpointer';
 import { QuestionnaireRegistry } from './questionnaires/registry';
+import { sealLegacyProgress } from './respondent/respondent';
 import { setTokenSecret } from './respondent/personal-tokens';
 import { registerVersions } from './questionnaires/version-registration';
 
@@ -25,6 +26,7 @@ export async function openPlatform(config: Config): Promise<Platform> {
   try {
     await migrateToLatest(db);
     await registerVersions(db, registry);
+    await sealLegacyProgress(db);
     if (sqlite) checkpointer = startCheckpointer(config.sqliteFile, (line) => console.error(line));
   } catch (err) {
     await db.destroy();

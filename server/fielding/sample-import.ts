@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../shared/data/connection';
+import { eraseDeletedRows } from '../shared/data/erase';
 import { listWaveEmails } from './data/invitations';
 import { deletePendingImport, deletePendingImportsBefore, insertPendingImport, PendingImportRow } from './data/pending-imports';
 import { lockWave, WaveRow } from './data/waves';
@@ -157,7 +158,7 @@ export async function checkSampleFile(
 /**
  * Adds the checked people to the wave in one transaction (batched inserts), after checking again under the wave's
  * lock that no address has meanwhile arrived by another import. The personal tokens are derived from TOKEN_SECRET
- * and the invitation id (services/tokens.ts): only their hashes are stored, and the mail worker derives them again.
+ * and the invitation id (respondent/personal-tokens.ts): only their hashes are stored, and the mail worker derives them again.
  */
 export async function commitSample(db: Db, wave: WaveRow, invitees: Invitee[], now: Date, pendingImportId?: string): Promise<number> {
   return db.transaction(async (trx) => {
@@ -187,7 +188,7 @@ export async function stagePendingImport(
   assertImportable(wave, now);
   const checked = await checkSampleFile(db, wave, [file.bytes], declared);
   if (!checked.ok) return checked;
-  await deletePendingImportsBefore(db, new Date(now.getTime() - PENDING_IMPORT_TTL_MS).toISOString());
+  await sweepExpiredImports(db, now);
   const row: PendingImportRow = {
     id: crypto.randomUUID(),
     wave_id: wave.id,
@@ -202,6 +203,21 @@ export async function stagePendingImport(
   return { ok: true, pendingId: row.id };
 }
 
+/**
+ * Deletes the staged imports older than PENDING_IMPORT_TTL_MS, for good (db/erase.ts): they hold a whole sample's
+ * contact data. Run when a file is staged and every few minutes by the server (main.ts).
+ */
+export async function sweepExpiredImports(db: Db, now: Date): Promise<number> {
+  const deleted = await deletePendingImportsBefore(db, new Date(now.getTime() - PENDING_IMPORT_TTL_MS).toISOString());
+  if (deleted > 0) await eraseDeletedRows(db, ['pending_imports']);
+  return deleted;
+}
+
+/** Web flow, cancel: the staged import is deleted for good. */
+export async function cancelPendingImport(db: Db, row: PendingImportRow): Promise<void> {
+  if (await deletePendingImport(db, row.id)) await eraseDeletedRows(db, ['pending_imports']);
+}
+
 export function isPendingImportExpired(row: PendingImportRow, now: Date): boolean {
   return now.getTime() - Date.parse(row.created_at) > PENDING_IMPORT_TTL_MS;
 }
@@ -210,6 +226,7 @@ export function isPendingImportExpired(row: PendingImportRow, now: Date): boolea
 export async function confirmPendingImport(db: Db, wave: WaveRow, row: PendingImportRow, actor: string, now: Date): Promise<number> {
   if (isPendingImportExpired(row, now)) throw new WaveStateError('this preview has expired: upload the file again');
   const count = await commitSample(db, wave, JSON.parse(row.invitees) as Invitee[], now, row.id);
+  await eraseDeletedRows(db, ['pending_imports']); // the staged copy is deleted with the commit: now for good
   await recordAudit(db, { actor, action: 'sample.import', waveId: wave.id, detail: { file: row.file_name, rows: count }, at: now });
   return count;
 }

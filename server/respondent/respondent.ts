@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import type { Db } from '../shared/data/connection';
+import { eraseDeletedRows } from '../shared/data/erase';
 import { writeTransaction } from '../shared/data/group-commit';
 import { claimInvitationCompletion, markInvitationStartedUnlessCompleted } from '../fielding/data/invitations';
 import { findLink, LinkInvitation } from './data/links';
-import { deleteProgress, saveProgress } from './data/progress';
+import { deleteProgress, listUnsealedProgress, replaceProgressAnswers, saveProgress } from './data/progress';
 import { insertResponse } from './data/responses';
 import type { WaveRow } from '../fielding/data/waves';
 import type { AnswerError } from '../questionnaires/answer-validator';
@@ -11,7 +12,8 @@ import { asLocale, type Locale } from '../shared/locale';
 import type { QuestionnaireRegistry, RegisteredQuestionnaire } from '../questionnaires/registry';
 import { dutchDay } from '../shared/calendar';
 import { linkLookupBlockedFor, linkMissKey, linkMissWindowStart, recordLinkMiss } from './link-throttle';
-import { hashToken, isWellFormedToken } from './personal-tokens';
+import { isSealed, openProgress, progressKey as deriveProgressKey, sealProgress } from './progress-sealing';
+import { deriveToken, hashToken, isWellFormedToken } from './personal-tokens';
 import { keptValues, wavePhase } from '../fielding/wave-rules';
 
 export type LinkState =
@@ -26,6 +28,8 @@ export type LinkState =
       locale: Locale;
       answers: Record<string, unknown>;
       pageNo: number;
+      /** seals and opens this link's in-progress answers (derived from the token, kept in no table) */
+      progressKey: Buffer;
     };
 
 /**
@@ -57,15 +61,29 @@ export async function openLink(
   const phase = wavePhase(wave, dutchDay(now));
   // test links also work before the wave opens, so a wave can be tried out end to end beforehand
   if (phase !== 'open' && !(phase === 'not-open' && invitation.is_test)) return { kind: phase, wave, locale };
+  const progressKey = deriveProgressKey(token);
+  const answers = progress ? savedAnswers(progressKey, invitation.id, progress.answers) : undefined;
   return {
     kind: 'open',
     wave,
     invitation,
     questionnaire,
-    locale: asLocale(progress?.locale, locale),
-    answers: progress ? JSON.parse(progress.answers) : {},
-    pageNo: progress?.page_no ?? 0,
+    locale: asLocale(answers && progress?.locale, locale),
+    answers: answers ?? {},
+    pageNo: (answers && progress?.page_no) || 0,
+    progressKey,
   };
+}
+
+/** The saved answers of a progress row; undefined when they cannot be opened with this link's key. */
+function savedAnswers(key: Buffer, invitationId: string, stored: string): Record<string, unknown> | undefined {
+  const json = isSealed(stored) ? openProgress(key, invitationId, stored) : stored; // plain: written before sealing
+  if (json === undefined) return undefined;
+  try {
+    return JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 export type SaveResult = { ok: true } | { ok: false; errors: AnswerError[] } | { ok: false; completed: true };
@@ -86,7 +104,7 @@ export async function saveAnswersInProgress(
   }
   const checked = state.questionnaire.validator.validatePartial(input.answers, locale);
   if (!checked.ok) return checked;
-  const answers = JSON.stringify(checked.answers);
+  const answers = sealProgress(state.progressKey, state.invitation.id, JSON.stringify(checked.answers));
   // marking the invitation started also checks, inside the transaction, that no completion came in meanwhile:
   // answers saved after it would stay linked to the invitation
   const saved = await writeTransaction(db, async (trx) => {
@@ -127,4 +145,24 @@ export async function completeResponse(
     return true;
   });
   return stored ? { status: 'stored' } : { status: 'already-completed' };
+}
+
+/**
+ * Seals in-progress answers saved before sealing existed (plain JSON beside the invitation id), at start. The server
+ * can do this without the links: each token is derived from TOKEN_SECRET and the invitation id. The plain copies are
+ * then erased from the file (secure_delete, WAL truncation; VACUUM FULL on PostgreSQL).
+ */
+export async function sealLegacyProgress(db: Db): Promise<number> {
+  let sealed = 0;
+  for (;;) {
+    const rows = await listUnsealedProgress(db, 500);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const key = deriveProgressKey(deriveToken(row.invitation_id));
+      await replaceProgressAnswers(db, row.invitation_id, row.answers, sealProgress(key, row.invitation_id, row.answers));
+    }
+    sealed += rows.length;
+  }
+  if (sealed > 0) await eraseDeletedRows(db, ['progress']);
+  return sealed;
 }

@@ -9,7 +9,7 @@ import { formText, renderSignedInPage } from '../../shared/web/signed-in-page';
 /**
  * Accounts: the list, a new account with a generated password shown once, and per account: disable, enable, change
  * the role, and a new generated password (shown once). The guards (not one's own account, not the last enabled
- * administrator) are in services/user-admin.ts.
+ * administrator) are in accounts/account-changes.ts.
  */
 export function adminUsersRouter(deps: AppDeps): Router {
   const router = express.Router();

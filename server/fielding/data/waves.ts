@@ -10,7 +10,7 @@ export interface WaveRow {
   is_demo: boolean | number;
   closed_at: string | null;
   created_at: string;
-  /** set when the wave's contact data and tokens were deleted (see services/wave-purge.ts) */
+  /** set when the wave's contact data and tokens were deleted (see fielding/wave-purge.ts) */
   purged_at?: string | null;
 }
 

@@ -2,7 +2,7 @@ import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
 import type { UploadedFile } from '../../shared/web/upload-form';
 import { HttpError, wantsJson } from '../../shared/web/errors';
-import { confirmPendingImport, discardStagedImport, findStagedImport, isPendingImportExpired, PendingImportRow, MAX_SAMPLE_BYTES, SampleSummary, stagePendingImport } from '../sample-import';
+import { cancelPendingImport, confirmPendingImport, findStagedImport, isPendingImportExpired, PendingImportRow, MAX_SAMPLE_BYTES, SampleSummary, stagePendingImport } from '../sample-import';
 import { KNOWN_VALUES } from '../sample-rules';
 import type { SignedInUser } from '../../accounts/sessions';
 import { waveStatus } from '../wave-actions';
@@ -67,7 +67,7 @@ export function adminImportsRouter(deps: AppDeps): Router {
   });
 
   router.post('/waves/:id/import/:pendingId/cancel', loadWaveParam, loadPending, async (req, res) => {
-    await discardStagedImport(deps.db, (res.locals.pending as PendingImportRow).id);
+    await cancelPendingImport(deps.db, res.locals.pending as PendingImportRow);
     if (wantsJson(req)) return res.json({ status: 'cancelled' });
     res.redirect(303, `/admin/waves/${(res.locals.wave as WaveRow).id}`);
   });

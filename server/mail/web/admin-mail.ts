@@ -1,6 +1,6 @@
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import { countDevMailbox, listDevMailbox, readDevMessage } from '../dev-mailbox';
+import { countDevMailbox, devMailView, listDevMailbox } from '../dev-mailbox';
 import type { WaveRow } from '../../fielding/wave-rules';
 import { HttpError, wantsJson } from '../../shared/web/errors';
 import { describeQueueResult, inviteWave, outboxCounts, previewMail, remindWave, sendTestMail } from '../wave-mail';
@@ -107,10 +107,10 @@ export function adminMailRouter(deps: AppDeps): Router {
   });
 
   router.get('/mail/dev-mailbox/:no', async (req, res) => {
-    const read = await readDevMessage(deps.db, Number(req.params.no));
-    if (!read) throw new HttpError(404, 'No such message');
-    const { message, headers, body, links } = read;
-    renderSignedInPage(res, 'mail/dev-message', { title: `NOT sent: ${message.subject}`, message, headers, body, links });
+    const id = Number(req.params.no);
+    const view = Number.isSafeInteger(id) ? await devMailView(deps.db, id) : undefined;
+    if (!view) throw new HttpError(404, 'No such message');
+    renderSignedInPage(res, 'mail/dev-message', { title: `NOT sent: ${view.message.subject}`, ...view });
   });
 
   return router;
