@@ -8,7 +8,7 @@ import * as mailCli from './mail';
 import { sample } from './samples';
 import { user } from './users';
 import { wave } from './waves';
-import { eraseStorageOrder } from '../fielding/storage-order';
+import { eraseStorageOrder } from '../fielding/data/storage-order';
 
 import { UsageError } from './usage-error';
 

@@ -2,7 +2,7 @@ import type { Db } from '../shared/data/connection';
 import { findWave, setWaveClosed, updateWaveSettings, WaveRow } from './data/waves';
 import type { QuestionnaireRegistry } from '../questionnaires/registry';
 import { recordAudit } from '../accounts/audit';
-import { eraseStorageOrder } from './storage-order';
+import { eraseStorageOrder } from './data/storage-order';
 import { dutchDay } from '../shared/calendar';
 import { createInvitations, respondentLink } from './issue-invitations';
 import { checkNewWave, createWave, keptAttributes, NewWave, WaveInputError, WavePhase, wavePhase } from './wave-rules';

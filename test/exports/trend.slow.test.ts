@@ -4,7 +4,7 @@ import { ConditionRunner } from 'survey-core';
 import { experiencedAggression, synthAnswerSets } from '../../server/fielding/synth/answers';
 import { prepareExport } from '../../server/exports/export-service';
 import { Visibility } from '../../server/exports/files/routing';
-import { readSurveyModel } from '../../server/exports/files/survey-model';
+import { readSurveyModel } from '../../server/questionnaires/questionnaire-model';
 import type { WaveRow } from '../../server/fielding/data/waves';
 import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
 import { realRegistry } from '../helpers/test-app';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { completeResponse, openLink, saveAnswersInProgress } from '../../server/respondent/respondent';
-import { eraseStorageOrder } from '../../server/fielding/storage-order';
+import { eraseStorageOrder } from '../../server/fielding/data/storage-order';
 import { hashToken } from '../../server/respondent/personal-tokens';
 import { databaseKinds } from '../helpers/databases';
 import { DEMO_VALID } from '../helpers/pages';

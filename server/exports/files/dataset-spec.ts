@@ -10,7 +10,7 @@ import type { Measure } from './sav/sav-types';
 import type { LocalizedText } from '../../questionnaires/questionnaire-file';
 import type { RegisteredQuestionnaire } from '../../questionnaires/registry';
 import { Answers, Visibility } from './routing';
-import { readSurveyModel, routingText, SurveyModel, SurveyQuestion } from './survey-model';
+import { readSurveyModel, routingText, SurveyModel, SurveyQuestion } from '../../questionnaires/questionnaire-model';
 import { editionOfVersion, EditionStatus, isAsked, MapVariable, VariableKind, VariableMap } from './variable-map';
 
 /** Structural missing codes (user-missing in SPSS). 97/98/99 stay what the questionnaire says they are. */

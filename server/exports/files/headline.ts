@@ -6,7 +6,7 @@
  */
 import type { LocalizedText } from '../../questionnaires/questionnaire-file';
 import type { Answers } from './routing';
-import type { SurveyModel } from './survey-model';
+import type { SurveyModel } from '../../questionnaires/questionnaire-model';
 
 export interface Indicator {
   id: string;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LocalizedText } from '../../questionnaires/questionnaire-file';
 import type { RegisteredQuestionnaire } from '../../questionnaires/registry';
-import { readSurveyModel, SurveyQuestion } from './survey-model';
+import { readSurveyModel, SurveyQuestion } from '../../questionnaires/questionnaire-model';
 
 export type VariableKind = 'choice' | 'matrix_row' | 'checkbox_choice' | 'number' | 'text';
 export type EditionStatus = 'new' | 'same' | 'reworded' | 'dropped' | 'absent';

@@ -3,7 +3,7 @@
  * definition order with its type, texts in Dutch and English, choices or matrix rows and columns, and the chain of
  * visibleIf conditions (page, panels, question) that decides whether it was asked.
  */
-import type { LocalizedText } from '../../questionnaires/questionnaire-file';
+import type { LocalizedText } from './questionnaire-file';
 
 export type QuestionType = 'radiogroup' | 'dropdown' | 'checkbox' | 'matrix' | 'text' | 'comment' | 'boolean' | 'rating' | 'other';
 

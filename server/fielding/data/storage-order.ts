@@ -1,4 +1,4 @@
-import { Db, isPostgres } from '../shared/data/connection';
+import { Db, isPostgres } from '../../shared/data/connection';
 
 /**
  * PostgreSQL appends new and updated rows to its heap, so a plain SELECT returns responses (and the completed
