@@ -8,7 +8,7 @@ import * as mailCli from './mail';
 import { sample } from './samples';
 import { user } from './users';
 import { wave } from './waves';
-import { eraseStorageOrder } from '../fielding/data/storage-order';
+import { reorderStoredRows } from '../fielding/wave-actions';
 
 import { UsageError } from './usage-error';
 
@@ -61,7 +61,7 @@ async function db(args: string[]): Promise<void> {
   if (args[0] !== 'reorder') throw new UsageError('usage: db reorder');
   const platform = await openPlatform(loadConfig());
   try {
-    await eraseStorageOrder(platform.db);
+    await reorderStoredRows(platform.db);
     process.stdout.write(platform.config.databaseUrl ? 'Rewrote responses and invitations in random-id order.\n' : 'SQLite keeps responses in random-id order already; nothing to do.\n');
   } finally {
     await platform.close();

@@ -127,3 +127,8 @@ export function parseKeptAttributes(text: string): string[] {
 export function allWaves(db: Db): Promise<WaveRow[]> {
   return listWaves(db);
 }
+
+/** PostgreSQL: rewrite responses and invitations in random-id order now (closing a wave does it too). */
+export async function reorderStoredRows(db: Db): Promise<void> {
+  await eraseStorageOrder(db);
+}

@@ -1,6 +1,7 @@
 import { compileValidator, AnswerValidator } from './answer-validator';
 import path from 'node:path';
 import { loadQuestionnaireFiles, LoadedQuestionnaire } from './questionnaire-file';
+import { readSurveyModel, SurveyModel } from './questionnaire-model';
 import { loadSampleAttributes, SampleAttributeDeclaration } from './sample-attributes';
 import { ConflictError } from '../shared/errors';
 
@@ -16,6 +17,8 @@ export class ImmutableVersionError extends ConflictError {
 
 export interface RegisteredQuestionnaire extends LoadedQuestionnaire {
   validator: AnswerValidator;
+  /** questions, variables and visibility chains, read once from the definition (exports, tables, codebooks) */
+  model: SurveyModel;
   /** the sample attributes a wave of this questionnaire may keep with the answers (declared per key) */
   sampleAttributes: SampleAttributeDeclaration;
 }
@@ -25,7 +28,7 @@ export class QuestionnaireRegistry {
   private readonly byId = new Map<string, RegisteredQuestionnaire>();
 
   constructor(files: LoadedQuestionnaire[], sampleAttributes: ReadonlyMap<string, SampleAttributeDeclaration> = new Map()) {
-    for (const q of files) this.byId.set(q.id, { ...q, validator: compileValidator(q.survey), sampleAttributes: sampleAttributes.get(q.key) ?? new Map() });
+    for (const q of files) this.byId.set(q.id, { ...q, validator: compileValidator(q.survey), model: readSurveyModel(q.survey), sampleAttributes: sampleAttributes.get(q.key) ?? new Map() });
   }
 
   static fromDirectory(dir: string): QuestionnaireRegistry {

@@ -10,7 +10,7 @@ import type { Measure } from './sav/sav-types';
 import type { LocalizedText } from '../../questionnaires/questionnaire-file';
 import type { RegisteredQuestionnaire } from '../../questionnaires/registry';
 import { Answers, Visibility } from './routing';
-import { readSurveyModel, routingText, SurveyModel, SurveyQuestion } from '../../questionnaires/questionnaire-model';
+import { routingText, SurveyModel, SurveyQuestion } from '../../questionnaires/questionnaire-model';
 import { editionOfVersion, EditionStatus, isAsked, MapVariable, VariableKind, VariableMap } from './variable-map';
 
 /** Structural missing codes (user-missing in SPSS). 97/98/99 stay what the questionnaire says they are. */
@@ -75,11 +75,9 @@ export interface DatasetSpec {
   trend: boolean;
 }
 
-const models = new WeakMap<RegisteredQuestionnaire, SurveyModel>();
+/** The version's questionnaire model, read once when the registry loaded it. */
 export function modelOf(q: RegisteredQuestionnaire): SurveyModel {
-  let m = models.get(q);
-  if (!m) models.set(q, (m = readSurveyModel(q.survey)));
-  return m;
+  return q.model;
 }
 
 /** Runs of editions over which a variable is comparable: a new run starts wherever it is new or reworded. */

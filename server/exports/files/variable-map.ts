@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LocalizedText } from '../../questionnaires/questionnaire-file';
 import type { RegisteredQuestionnaire } from '../../questionnaires/registry';
-import { readSurveyModel, SurveyQuestion } from '../../questionnaires/questionnaire-model';
+import { SurveyQuestion } from '../../questionnaires/questionnaire-model';
 
 export type VariableKind = 'choice' | 'matrix_row' | 'checkbox_choice' | 'number' | 'text';
 export type EditionStatus = 'new' | 'same' | 'reworded' | 'dropped' | 'absent';
@@ -96,7 +96,7 @@ export function deriveVariableMap(versions: RegisteredQuestionnaire[]): Variable
   const byName = new Map<string, MapVariable>();
   const signature = new Map<string, string>();
   ordered.forEach((v, i) => {
-    const model = readSurveyModel(v.survey);
+    const model = v.model;
     for (const q of model.questions) {
       const sig = JSON.stringify([q.type, q.inputType, q.title, q.choices, q.rows, q.columns]);
       for (const d of variablesOf(q)) {
