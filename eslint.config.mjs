@@ -16,6 +16,20 @@ export default tseslint.config(
     },
   },
   {
+    // SQL lives in query modules (server/<domain>/data/, db/); routers and services call functions, never knex
+    files: ['server/**/*.ts'],
+    ignores: ['server/*/data/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name=/^(raw|pragma|exec|prepare)$/][callee.object.name=/^(db|trx|knex|connection)$/]", message: 'SQL belongs in a query module (server/<domain>/data/).' },
+        { selector: "CallExpression[callee.property.name=/^(raw|pragma|exec|prepare)$/][callee.object.property.name=/^(db|trx|knex|connection)$/]", message: 'SQL belongs in a query module (server/<domain>/data/).' },
+        { selector: "CallExpression[callee.name=/^(db|trx|knex)$/]", message: 'Queries belong in a query module (server/<domain>/data/).' },
+        { selector: "CallExpression[callee.property.name=/^(db|trx)$/]", message: 'Queries belong in a query module (server/<domain>/data/).' },
+      ],
+    },
+  },
+  {
     // these walk SurveyJS definitions and survey-core objects, which have no usable types here
     files: ['server/questionnaires/answer-validator.ts', 'server/questionnaires/choice-rules.ts', 'server/questionnaires/survey-rules.ts', 'server/fielding/synth/answers.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
