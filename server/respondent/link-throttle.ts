@@ -1,11 +1,11 @@
 import type { Db } from '../shared/data/connection';
-import { recordSignInFailures } from '../accounts/data/sign-in-failures';
+import { recordLinkMiss as insertLinkMiss } from './data/link-misses';
 
 /**
  * Guessing personal links: unknown tokens are counted per client address in the database (shared by every app
- * process), under their own key, apart from the sign-in counters. Past the limit every link lookup from that address
- * gets 429 until the window has passed — whether the token it tries is valid or not, so a guess learns nothing.
- * The count is read in the same statement as the link itself (see db/queries/links.ts).
+ * process), in their own table (link_misses), apart from the sign-in counters. Past the limit every link lookup from
+ * that address gets 429 until the window has passed — whether the token it tries is valid or not, so a guess learns
+ * nothing. The count is read in the same statement as the link itself (see data/links.ts).
  */
 export const LINK_LIMITS = { missesPerAddress: 30, windowMs: 10 * 60 * 1000 };
 
@@ -25,5 +25,5 @@ export function linkLookupBlockedFor(misses: number, oldestMiss: string | null, 
 }
 
 export async function recordLinkMiss(db: Db, address: string, now: Date): Promise<void> {
-  await recordSignInFailures(db, [linkMissKey(address)], now.toISOString());
+  await insertLinkMiss(db, linkMissKey(address), now.toISOString(), linkMissWindowStart(now));
 }

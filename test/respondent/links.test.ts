@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import request from 'supertest';
 import { addDays, dutchDay } from '../../server/shared/calendar';
 import { LINK_LIMITS } from '../../server/respondent/link-throttle';
-import { databaseKinds } from '../helpers/databases';
+import { databaseKinds, freshDatabase } from '../helpers/databases';
 import { DEMO_VALID } from '../helpers/pages';
 import { testApp, TestApp } from '../helpers/test-app';
 
@@ -69,8 +69,31 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
       await request(t2.app).get(`/s/${crypto.randomBytes(32).toString('base64url')}`).expect(429); // same answer for a guess
       t2.now.value = new Date(t2.now.value.getTime() + LINK_LIMITS.windowMs + 1000);
       await request(t2.app).get(`/s/${token}`).expect(200);
+      // the misses have a table of their own: the sign-in counters never see them
+      expect(Number((await t2.db('link_misses').count({ n: '*' }).first())?.n)).toBeGreaterThan(0);
+      expect(Number((await t2.db('sign_in_failures').count({ n: '*' }).first())?.n)).toBe(0);
     } finally {
       await t2.drop();
+    }
+  });
+
+  test('the migration to link_misses moves earlier link misses out of the sign-in counters, and back on rollback', async () => {
+    const d = await freshDatabase(kind);
+    try {
+      await d.db.migrate.down(); // before 006_link_misses
+      const at = new Date().toISOString();
+      await d.db('sign_in_failures').insert([
+        { throttle_key: 'link-miss:198.51.100.7', failed_at: at },
+        { throttle_key: 'address:198.51.100.7', failed_at: at },
+      ]);
+      await d.db.migrate.latest();
+      expect(await d.db('link_misses').select('throttle_key', 'missed_at')).toEqual([{ throttle_key: 'link-miss:198.51.100.7', missed_at: at }]);
+      expect(await d.db('sign_in_failures').pluck('throttle_key')).toEqual(['address:198.51.100.7']);
+      await d.db.migrate.down();
+      expect((await d.db('sign_in_failures').pluck('throttle_key')).sort()).toEqual(['address:198.51.100.7', 'link-miss:198.51.100.7']);
+      await d.db.migrate.latest();
+    } finally {
+      await d.drop();
     }
   });
 });

@@ -2,7 +2,7 @@ import type { Db } from '../../shared/data/connection';
 import { readRows } from '../../shared/data/group-commit';
 import type { InvitationRow } from '../../fielding/data/invitations';
 import type { ProgressRow } from './progress';
-import { countSignInFailures } from '../../accounts/data/sign-in-failures';
+import { countLinkMisses } from './link-misses';
 import type { WaveRow } from '../../fielding/data/waves';
 
 export type LinkInvitation = Pick<InvitationRow, 'id' | 'wave_id' | 'attributes' | 'language' | 'status' | 'is_test'>;
@@ -26,12 +26,12 @@ function pick<T>(row: Flat, prefix: string, columns: readonly string[]): T {
   return Object.fromEntries(columns.map((c) => [c, row[`${prefix}${c}`]])) as T;
 }
 
-const MISSES = 'from sign_in_failures where throttle_key = ? and failed_at >= ?';
+const MISSES = 'from link_misses where throttle_key = ? and missed_at >= ?';
 const SELECT = [
   ...INVITATION_COLUMNS.map((c) => `i.${c} as i_${c}`),
   ...WAVE_COLUMNS.map((c) => `w.${c} as w_${c}`),
   `(select count(*) ${MISSES}) as misses`,
-  `(select min(failed_at) ${MISSES}) as oldest_miss`,
+  `(select min(missed_at) ${MISSES}) as oldest_miss`,
 ].join(', ');
 const FROM = 'from invitations i join waves w on w.id = i.wave_id';
 /** Written out once rather than built per request: building this query with knex cost more than running it. */
@@ -46,8 +46,8 @@ const LINK_WITH_PROGRESS_SQL = `select ${SELECT}, ${PROGRESS_COLUMNS.map((c) => 
 export async function findLink(db: Db, tokenHash: string, missKey: string, missesSince: string, withProgress: boolean): Promise<LinkRow> {
   const [row] = await readRows<Flat>(db, withProgress ? LINK_WITH_PROGRESS_SQL : LINK_SQL, [missKey, missesSince, missKey, missesSince, tokenHash]);
   if (!row) {
-    const count = (await countSignInFailures(db, [missKey], missesSince)).get(missKey);
-    return { misses: count?.failures ?? 0, oldestMiss: count?.oldest ?? null };
+    const count = await countLinkMisses(db, missKey, missesSince);
+    return { misses: count.misses, oldestMiss: count.oldest };
   }
   return {
     misses: Number(row.misses ?? 0),
