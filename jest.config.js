@@ -5,5 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
   testTimeout: 60000,
+  setupFiles: ['<rootDir>/test/helpers/token-secret.setup.ts'],
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
 import { Db, migrateToLatest, openDatabase } from '../../server/shared/data/connection';
-import { setTokenSecret } from '../../server/respondent/personal-tokens';
+import { TEST_TOKEN_SECRET } from './test-token-secret';
 
-/** The key that derives personal tokens in the tests, here and in every child process they start (env below). */
-export const TEST_TOKEN_SECRET = 'test-only-token-secret-0123456789abcdef';
-setTokenSecret(TEST_TOKEN_SECRET);
+/** The key that derives personal tokens in the tests (set for every suite by token-secret.setup.ts) and in every
+ * child process they start (env below). */
+export { TEST_TOKEN_SECRET };
 
 export interface TestDatabase {
   kind: 'sqlite' | 'postgres';
