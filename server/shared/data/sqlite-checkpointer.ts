@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
  * checkpoint) during the commit that takes the log past its limit, and better-sqlite3 runs that in the event loop's
  * thread: under load, one commit in seven also wrote and fsynced the database file, and no request moved meanwhile
  * (removing it raised completions per second by about 13%, `npm run bench`). Here a worker thread with its own
- * connection checkpoints a few times a second, whenever the log holds anything.
+ * connection checkpoints ten times a second whenever the log holds anything.
  *
  * The checkpoint is TRUNCATE: it copies every frame, then empties the log file. A WAL frame is a whole page image,
  * and older frames stay in the file until they are overwritten, so a copy of the `-wal` file would otherwise hold
@@ -59,7 +59,7 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(filename: string, log: (line: string) => void, intervalMs = 250, truncateEveryMs = 1000): Checkpointer {
+export function startCheckpointer(filename: string, log: (line: string) => void, intervalMs = 100, truncateEveryMs = 1000): Checkpointer {
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { filename, intervalMs, truncateEveryMs, driver: require.resolve('better-sqlite3') } });
   worker.unref();
   let reported = false;
