@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../shared/data/connection';
-import { clearSignInFailures, countSignInFailures, deleteSignInFailuresBefore, recordSignInFailures } from './data/sign-in-failures';
+import { clearSignInFailures, countSignInFailures, deleteSignInFailureRows, deleteSignInFailuresBefore, recordSignInAttempt } from './data/sign-in-failures';
 import { findUserByEmail, Role } from './data/users';
 import { recordAudit } from './audit';
 import { normalizeEmail } from '../shared/email-address';
@@ -31,12 +31,16 @@ export async function signIn(db: Db, input: { email: string; password: string; a
   const email = normalizeEmail(input.email).slice(0, 320);
   const keys = { account: accountKey(email), address: addressKey(input.address) };
   const since = new Date(now.getTime() - SIGN_IN_LIMITS.windowMs).toISOString();
+  // the attempt counts before the slow password hash is checked: parallel guesses each see the others, so no more
+  // than the limit are ever judged (recorded after the hash, 8 parallel wrong passwords were all judged)
+  const attempt = await recordSignInAttempt(db, [keys.account, keys.address], now.toISOString());
   const counts = await countSignInFailures(db, [keys.account, keys.address], since);
   const blocking = [
     { count: counts.get(keys.account), limit: SIGN_IN_LIMITS.perAccount },
     { count: counts.get(keys.address), limit: SIGN_IN_LIMITS.perAddress },
-  ].filter((c) => c.count && c.count.failures >= c.limit);
+  ].filter((c) => c.count && c.count.failures > c.limit);
   if (blocking.length > 0) {
+    await deleteSignInFailureRows(db, attempt); // refused unjudged: it does not move the window on
     const freeAt = Math.max(...blocking.map((c) => Date.parse(c.count!.oldest) + SIGN_IN_LIMITS.windowMs));
     return { kind: 'throttled', retryAfterSeconds: Math.max(1, Math.ceil((freeAt - now.getTime()) / 1000)) };
   }
@@ -47,12 +51,13 @@ export async function signIn(db: Db, input: { email: string; password: string; a
   // a disabled account gets the answer of a wrong password (after the same work), so the form reveals nothing
   const disabled = Boolean(user?.disabled_at);
   if (!user || !ok || disabled) {
-    await recordSignInFailures(db, [keys.account, keys.address], now.toISOString());
+    // the attempt's rows stay: they are the failure
     // an unknown "e-mail" may be a password typed in the wrong field: it is not written to the log
     const detail = ok && disabled ? { address: input.address, reason: 'account disabled' } : { address: input.address };
     await recordAudit(db, { actor: user ? user.email : '(unknown account)', action: 'signin.failure', detail, at: now });
     return { kind: 'invalid' };
   }
+  await deleteSignInFailureRows(db, attempt);
   await clearSignInFailures(db, keys.account);
   await deleteSignInFailuresBefore(db, since);
   const sessionId = await startSession(db, user.id, now);

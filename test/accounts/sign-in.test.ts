@@ -105,6 +105,20 @@ describe.each(databaseKinds())('sign-in, sessions and CSRF on %s', (kind) => {
     expect((await new Browser(t.proxied, '192.0.2.200').signIn('analist@example.org', PASSWORD)).status).toBe(303);
   });
 
+  test(`8 wrong passwords sent at once: no more than ${SIGN_IN_LIMITS.perAccount} are judged, the rest get 429`, async () => {
+    await addTestUser(t.db, 'parallel@example.org', 'analyst');
+    const browsers = await Promise.all(Array.from({ length: 8 }, (_, i) => new Browser(t.proxied, `203.0.113.${i + 1}`).openSignIn()));
+    const statuses = await Promise.all(browsers.map(async (b) => (await b.submitSignIn('parallel@example.org', 'fout')).status));
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(SIGN_IN_LIMITS.perAccount);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(8 - SIGN_IN_LIMITS.perAccount);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    const judged = await t.db('audit_log').where({ action: 'signin.failure', actor: 'parallel@example.org' }).count({ n: '*' }).first();
+    expect(Number(judged?.n)).toBeLessThanOrEqual(SIGN_IN_LIMITS.perAccount);
+    // the counter holds the judged ones only (a refused attempt does not move the window on)
+    const rows = await t.db('sign_in_failures').where('throttle_key', 'like', 'account:%').count({ n: '*' }).first();
+    expect(Number(rows?.n)).toBe(statuses.filter((s) => s === 401).length);
+  });
+
   test(`after ${SIGN_IN_LIMITS.perAddress} failures from one address, that address is throttled for every account, others are not`, async () => {
     const accounts = ['x1@example.org', 'x2@example.org', 'x3@example.org'];
     for (const a of accounts) await addTestUser(t.db, a, 'analyst');

@@ -47,10 +47,21 @@ export class Browser {
   }
 
   async signIn(email: string, password: string): Promise<request.Response> {
-    const form = await this.agent.get('/signin').set('X-Forwarded-For', this.address).expect(200);
-    const token = hiddenField(form.text, '_csrf');
-    return this.agent.post('/signin').set('X-Forwarded-For', this.address).type('form').send({ _csrf: token, email, password });
+    return (await this.openSignIn()).submitSignIn(email, password);
   }
+
+  /** Opens the sign-in page and keeps its form token (to send many sign-ins at once with submitSignIn). */
+  async openSignIn(): Promise<this> {
+    const form = await this.agent.get('/signin').set('X-Forwarded-For', this.address).expect(200);
+    this.signInToken = hiddenField(form.text, '_csrf');
+    return this;
+  }
+
+  submitSignIn(email: string, password: string): request.Test {
+    return this.agent.post('/signin').set('X-Forwarded-For', this.address).type('form').send({ _csrf: this.signInToken, email, password });
+  }
+
+  private signInToken = '';
 
   /** Reads the CSRF token from a signed-in page. */
   async refreshCsrf(path = '/analyst'): Promise<void> {

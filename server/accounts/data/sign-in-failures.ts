@@ -1,7 +1,13 @@
 import type { Db } from '../../shared/data/connection';
 
-export async function recordSignInFailures(db: Db, keys: string[], at: string): Promise<void> {
-  await db('sign_in_failures').insert(keys.map((throttle_key) => ({ throttle_key, failed_at: at })));
+/** Counts an attempt under each key before it is judged; returns the rows' ids, to take them back if it succeeds. */
+export async function recordSignInAttempt(db: Db, keys: string[], at: string): Promise<number[]> {
+  const rows: Array<{ id: number } | number> = await db('sign_in_failures').insert(keys.map((throttle_key) => ({ throttle_key, failed_at: at })), ['id']);
+  return rows.map((r) => (typeof r === 'number' ? r : Number(r.id)));
+}
+
+export async function deleteSignInFailureRows(db: Db, ids: number[]): Promise<void> {
+  if (ids.length > 0) await db('sign_in_failures').whereIn('id', ids).delete();
 }
 
 /** Failures per key since the given moment, with the oldest of them (it decides when the key is free again). */
