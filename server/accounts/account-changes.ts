@@ -1,4 +1,5 @@
 import type { Db } from '../shared/data/connection';
+import { revokeApiTokensOfUser } from './data/api-tokens';
 import { deleteSessionsOfUser } from './data/sessions';
 import { countEnabledAdmins, findUserByEmail, findUserById, lockUserAndEnabledAdmins, Role, updateUser, UserSummary } from './data/users';
 import { recordAudit } from './audit';
@@ -84,6 +85,9 @@ export async function changeUser(db: Db, by: UserChangeActor, userId: string, ch
     }
     // a disabled account and one with a new password are signed out everywhere at once
     if (change.kind === 'disable' || change.kind === 'reset') detail = { ...detail, sessionsEnded: await deleteSessionsOfUser(trx, user.id) };
+    // a new password also ends the API tokens: someone who knew the old one may have made them (a disabled account's
+    // tokens only pause, checked at every request, and work again when it is enabled)
+    if (change.kind === 'reset') detail = { ...detail, apiTokensRevoked: await revokeApiTokensOfUser(trx, user.id, now.toISOString()) };
     await recordAudit(trx, { actor: by.actor, action: AUDIT_ACTION[change.kind], detail, at: now });
     return { user: after, changed: true, password };
   });

@@ -98,8 +98,11 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     ]);
   });
 
-  test('a new password is shown once and stored as a scrypt hash; the old one stops working and the sessions end', async () => {
+  test('a new password is shown once and stored as a scrypt hash; the old one stops working, the sessions end and the API tokens are revoked', async () => {
     const doel = await t.signIn('doel@example.org', { address: '203.0.113.44' });
+    const apiToken = await createApiToken(t.db, { userId: await id('doel@example.org'), email: 'doel@example.org' }, 'made with the old password', t.now.value);
+    expect(await authenticateApiToken(t.db, `Bearer ${apiToken.token}`, t.now.value)).toMatchObject({ email: 'doel@example.org' });
+    const liveTokens = (await t.db('api_tokens').where({ user_id: await id('doel@example.org') }).whereNull('revoked_at')).length;
     const open = (await sessionsOf('doel@example.org')).length;
     expect(open).toBeGreaterThan(0);
     const res = await admin.post(`/admin/users/${await id('doel@example.org')}/reset`).expect(200);
@@ -119,7 +122,10 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     expect(log).not.toContain(password);
     expect(log).not.toContain('scrypt');
     expect(log).not.toContain(PASSWORD);
-    expect((await audit('user.reset-password')).map((e) => JSON.parse(e.detail))).toEqual([{ id: await id('doel@example.org'), email: 'doel@example.org', sessionsEnded: open }]);
+    expect(await authenticateApiToken(t.db, `Bearer ${apiToken.token}`, t.now.value)).toBeUndefined();
+    await request(t.proxied).get('/api/v1/waves').set('Authorization', `Bearer ${apiToken.token}`).expect(401);
+    expect((await audit('user.reset-password')).map((e) => JSON.parse(e.detail))).toEqual([{ id: await id('doel@example.org'), email: 'doel@example.org', sessionsEnded: open, apiTokensRevoked: liveTokens }]);
+    expect(await t.db('api_tokens').where({ user_id: await id('doel@example.org') }).whereNull('revoked_at')).toHaveLength(0);
   });
 
   test('one\'s own account cannot be disabled or demoted: 409 with a clear message, nothing changes', async () => {

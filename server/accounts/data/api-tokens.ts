@@ -25,6 +25,11 @@ export async function revokeApiToken(db: Db, userId: string, id: string, at: str
   return (await db('api_tokens').where({ id, user_id: userId }).whereNull('revoked_at').update({ revoked_at: at })) === 1;
 }
 
+/** Revokes every live token of a user (a new password: whoever held the old one may have made tokens). */
+export async function revokeApiTokensOfUser(db: Db, userId: string, at: string): Promise<number> {
+  return db('api_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: at });
+}
+
 /** The live token with this hash and its user. */
 export async function findLiveApiToken(db: Db, tokenHash: string): Promise<(ApiTokenRow & { email: string; role: Role }) | undefined> {
   return db('api_tokens')
