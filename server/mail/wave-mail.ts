@@ -10,6 +10,7 @@ import { loadTemplate, MailKind, MailLanguage, MailTemplate, renderMail } from '
 import { hashToken, isWellFormedToken } from '../respondent/personal-tokens';
 import { wavePhase } from '../fielding/wave-rules';
 import { DomainError } from '../shared/errors';
+import { linkLookupWait, recordLinkMiss } from '../respondent/link-throttle';
 
 /** A refused mail action, with a message for the administrator (CLI: exit 1; web: 4xx). */
 export class MailActionError extends DomainError {
@@ -114,10 +115,20 @@ export function describeQueueResult(kind: MailKind, r: QueueResult): string {
   return lines.join('\n');
 }
 
-/** The invitation behind an opt-out link, if the link is one. */
-export async function findByOptOutToken(db: Db, token: string): Promise<InvitationRow | undefined> {
-  if (!isWellFormedToken(token)) return undefined;
-  return findInvitationByTokenHash(db, hashToken(token));
+export type OptOutLink = { kind: 'throttled'; retryAfter: number } | { kind: 'not-found' } | { kind: 'found'; invitation: InvitationRow };
+
+/**
+ * The invitation behind an opt-out link, inside the same throttle as the respondent's links (one count of unknown
+ * tokens per client address): past the limit the address gets 'throttled' whether the token is valid or not, and an
+ * unknown token counts as a miss. Without this, /u/ answered guesses while /s/ answered 429.
+ */
+export async function openOptOutLink(db: Db, token: string, address: string, now: Date): Promise<OptOutLink> {
+  const retryAfter = await linkLookupWait(db, address, now);
+  if (retryAfter > 0) return { kind: 'throttled', retryAfter };
+  const invitation = isWellFormedToken(token) ? await findInvitationByTokenHash(db, hashToken(token)) : undefined;
+  if (invitation) return { kind: 'found', invitation };
+  await recordLinkMiss(db, address, now);
+  return { kind: 'not-found' };
 }
 
 /** Opts the person out of all further mail and cancels their pending messages. false: unknown link. */

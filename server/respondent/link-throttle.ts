@@ -1,5 +1,5 @@
 import type { Db } from '../shared/data/connection';
-import { recordLinkMiss as insertLinkMiss } from './data/link-misses';
+import { countLinkMisses, recordLinkMiss as insertLinkMiss } from './data/link-misses';
 
 /**
  * Guessing personal links: unknown tokens are counted per client address in the database (shared by every app
@@ -26,4 +26,13 @@ export function linkLookupBlockedFor(misses: number, oldestMiss: string | null, 
 
 export async function recordLinkMiss(db: Db, address: string, now: Date): Promise<void> {
   await insertLinkMiss(db, linkMissKey(address), now.toISOString(), linkMissWindowStart(now));
+}
+
+/**
+ * Seconds until the address may look up links again (0: now), for the routes that look a personal token up on their
+ * own (the opt-out link); the respondent's routes read the count with the link itself.
+ */
+export async function linkLookupWait(db: Db, address: string, now: Date): Promise<number> {
+  const { misses, oldest } = await countLinkMisses(db, linkMissKey(address), linkMissWindowStart(now));
+  return linkLookupBlockedFor(misses, oldest, now);
 }

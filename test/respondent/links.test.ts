@@ -77,6 +77,27 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
     }
   });
 
+  test('the opt-out links /u/ share the throttle: guesses there count, and past the limit they get 429 as /s/ does', async () => {
+    const t2 = await testApp(kind);
+    try {
+      const [token] = await t2.invite(await t2.wave());
+      const guess = () => crypto.randomBytes(32).toString('base64url');
+      // guesses spread over both kinds of link count together
+      for (let i = 0; i < LINK_LIMITS.missesPerAddress; i++) await request(t2.app).get(`/${i % 2 ? 'u' : 's'}/${guess()}`).expect(404);
+      const blocked = await request(t2.app).get(`/u/${token}`).expect(429);
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+      await request(t2.app).post(`/u/${token}`).type('form').send('List-Unsubscribe=One-Click').expect(429);
+      await request(t2.app).get(`/u/${guess()}`).expect(429);
+      await request(t2.app).get(`/s/${token}`).expect(429);
+      expect((await t2.db('invitations').first()).opted_out).toBeFalsy(); // nothing happened meanwhile
+      t2.now.value = new Date(t2.now.value.getTime() + LINK_LIMITS.windowMs + 1000);
+      await request(t2.app).get(`/u/${token}`).expect(200);
+      await request(t2.app).post(`/u/${token}`).type('form').send('List-Unsubscribe=One-Click').expect(200);
+    } finally {
+      await t2.drop();
+    }
+  });
+
   test('the migration to link_misses moves earlier link misses out of the sign-in counters, and back on rollback', async () => {
     const d = await freshDatabase(kind);
     try {

@@ -2,7 +2,8 @@ import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
 import { pageTexts } from '../../shared/i18n';
 import { asLocale, type Locale } from '../../shared/locale';
-import { findByOptOutToken, optOut } from '../wave-mail';
+import { HttpError } from '../../shared/web/errors';
+import { openOptOutLink, optOut, type OptOutLink } from '../wave-mail';
 
 const TEXTS = {
   nl: {
@@ -36,10 +37,22 @@ export function optOutRouter(deps: AppDeps): Router {
     res.status(404).render('respondent/message', { locale, t, title: t.notFoundTitle, body: t.notFoundBody });
   };
 
-  router.get('/u/:token', async (req, res) => {
+  const open = async (req: Request, res: Response): Promise<Extract<OptOutLink, { kind: 'found' }> | undefined> => {
     res.set('Cache-Control', 'no-store');
-    const invitation = await findByOptOutToken(deps.db, String(req.params.token));
-    if (!invitation) return notFound(req, res);
+    const link = await openOptOutLink(deps.db, String(req.params.token), req.ip ?? '', deps.clock());
+    if (link.kind === 'throttled') {
+      // the same answer as the respondent's links give (routes/respondent-routes.ts)
+      res.set('Retry-After', String(link.retryAfter));
+      throw new HttpError(429, 'Too many unknown links from this address; try again later');
+    }
+    if (link.kind === 'not-found') return void notFound(req, res);
+    return link;
+  };
+
+  router.get('/u/:token', async (req, res) => {
+    const link = await open(req, res);
+    if (!link) return;
+    const { invitation } = link;
     const locale = localeOf(req, invitation.language);
     const texts = TEXTS[locale];
     if (invitation.opted_out) return res.render('respondent/message', { locale, t: pageTexts(locale), title: texts.doneTitle, body: texts.done });
@@ -47,11 +60,10 @@ export function optOutRouter(deps: AppDeps): Router {
   });
 
   router.post('/u/:token', async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    const token = String(req.params.token);
-    const invitation = await findByOptOutToken(deps.db, token);
-    if (!invitation || !(await optOut(deps.db, token))) return notFound(req, res);
-    const locale = localeOf(req, invitation.language);
+    const link = await open(req, res);
+    if (!link) return;
+    if (!(await optOut(deps.db, String(req.params.token)))) return notFound(req, res);
+    const locale = localeOf(req, link.invitation.language);
     res.render('respondent/message', { locale, t: pageTexts(locale), title: TEXTS[locale].doneTitle, body: TEXTS[locale].done });
   });
 
