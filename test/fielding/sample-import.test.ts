@@ -1,5 +1,7 @@
 import { databaseKinds } from '../helpers/databases';
-import { addTestUser, adminTestApp, AdminTestApp, Browser } from '../helpers/signed-in';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { addTestUser, adminTestApp, AdminTestApp, Browser, PASSWORD, setCookie } from '../helpers/signed-in';
 import type { WaveRow } from '../../server/fielding/data/waves';
 
 const HEADER = 'email,name,organisation,tier,role,province,language';
@@ -161,6 +163,42 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     expect(res.status).toBe(413);
     expect(res.body.error).toContain('larger than 20 MB');
     expect(await invitationCount(wave)).toBe(0);
+  });
+
+  test('a forged upload (file before a valid form token) is refused at once, before the 19 MB body is read', async () => {
+    const wave = await t.wave();
+    const browser = new Browser(t.proxied, '203.0.113.60');
+    const signedIn = await browser.signIn('beheer@example.org', PASSWORD);
+    const cookie = (setCookie(signedIn, 'veldwerk_session') as string).split(';')[0];
+    const server = t.proxied.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as AddressInfo).port;
+    // the parts a cross-site form would send: no token, or a wrong one, then the file; only the first 64 kB are sent
+    const answer = (before: string) =>
+      new Promise<{ status: number; wholeBodySent: boolean }>((resolve, reject) => {
+        const boundary = 'vwboundary';
+        const head = `${before}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="s.csv"\r\nContent-Type: text/csv\r\n\r\nemail\r\n`;
+        const req = http.request({ port, method: 'POST', path: `/admin/waves/${wave.id}/import`, headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(19 * 1024 * 1024) } });
+        let sent = false;
+        req.on('response', (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, wholeBodySent: sent });
+          req.destroy();
+        });
+        req.on('error', (err) => (sent ? undefined : reject(err)));
+        req.write(head + 'x'.repeat(64 * 1024));
+        setTimeout(() => {
+          sent = true; // never: the rest of the 19 MB is not sent
+          reject(new Error('no answer within 5 s: the server waited for the whole body'));
+        }, 5_000).unref();
+      });
+    try {
+      expect(await answer('')).toEqual({ status: 403, wholeBodySent: false });
+      expect(await answer(`--vwboundary\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\nforged-token\r\n`)).toEqual({ status: 403, wholeBodySent: false });
+    } finally {
+      server.close();
+    }
+    expect(await t.db('pending_imports').where({ wave_id: wave.id })).toHaveLength(0);
   });
 
   test('an upload without the CSRF token is refused', async () => {

@@ -53,13 +53,18 @@ export function requireRole(...roles: Role[]): RequestHandler {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** true when `token` is the CSRF token of the request's session. */
+function csrfTokenOk(deps: AppDeps, req: Request, token: unknown): boolean {
+  const sessionId = sessionIdOf(req, deps);
+  return Boolean(sessionId) && isValidCsrfToken(sessionId as string, token);
+}
+
 /** The synchronizer token of the session must come with every state-changing request (form field or header). */
 export function verifyCsrf(deps: AppDeps): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (!UNSAFE.has(req.method)) return next();
     const token = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
-    const sessionId = sessionIdOf(req, deps);
-    if (!sessionId || !isValidCsrfToken(sessionId, token)) {
+    if (!csrfTokenOk(deps, req, token)) {
       throw new HttpError(403, 'This form has expired or did not come from Veldwerk: reload the page and try again');
     }
     next();
@@ -80,7 +85,8 @@ export function signedInArea(deps: AppDeps, roles: Role[]): Router {
   router.use(loadSession(deps));
   router.use(requireRole(...roles));
   router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
-  router.use(uploadForm(MAX_SAMPLE_BYTES));
+  // an upload's CSRF token is checked as its parts arrive, before the file is read (shared/web/upload-form.ts)
+  router.use(uploadForm(MAX_SAMPLE_BYTES, (req, token) => csrfTokenOk(deps, req, token)));
   router.use(verifyCsrf(deps));
   return router;
 }
