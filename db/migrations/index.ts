@@ -5,6 +5,7 @@ import * as mail from './003_mail';
 import * as exportsMigration from './004_exports';
 import * as userStatus from './005_user_status';
 import * as linkMisses from './006_link_misses';
+import * as sessionFlash from './007_session_flash';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } }
 
@@ -16,6 +17,7 @@ const migrations: Array<[string, Migration]> = [
   ['004_exports', exportsMigration],
   ['005_user_status', userStatus],
   ['006_link_misses', linkMisses],
+  ['007_session_flash', sessionFlash],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

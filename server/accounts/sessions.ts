@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../shared/data/connection';
-import { deleteExpiredSessions, deleteSession, findSessionWithUser, insertSession, touchSession } from './data/sessions';
+import { deleteExpiredSessions, deleteSession, findSessionWithUser, insertSession, touchSession, setSessionFlash } from './data/sessions';
 import type { Role } from './data/users';
 
 /** A session ends after 30 minutes without a request, and 12 hours after sign-in whatever happens. */
@@ -16,6 +16,8 @@ export interface SignedInUser {
   role: Role;
   /** the synchronizer token of this session, for every state-changing form */
   csrfToken: string;
+  /** the one-time message waiting for this session's next page (setFlash), if any */
+  flash?: string;
 }
 
 function sha256(text: string): string {
@@ -59,7 +61,22 @@ export async function resumeSession(db: Db, sessionId: string | undefined, now: 
     return undefined;
   }
   if (opts.touch !== false && idleFor > TOUCH_AFTER_MS) await touchSession(db, idHash, now.toISOString());
-  return { userId: session.user_id, email: session.email, role: session.role, csrfToken: csrfTokenFor(sessionId) };
+  return { userId: session.user_id, email: session.email, role: session.role, csrfToken: csrfTokenFor(sessionId), flash: session.flash ?? undefined };
+}
+
+const MAX_FLASH = 1000;
+
+/**
+ * Leaves a one-time message for the session's next page (after a redirect): what an action did. It is kept with the
+ * session in the database, never in the URL, so no link can make a page show a text of its choosing.
+ */
+export async function setFlash(db: Db, sessionId: string | undefined, text: string): Promise<void> {
+  if (sessionId && SESSION_ID.test(sessionId)) await setSessionFlash(db, sha256(sessionId), text.slice(0, MAX_FLASH));
+}
+
+/** Clears the session's message once a page has shown it. */
+export async function clearFlash(db: Db, sessionId: string | undefined): Promise<void> {
+  if (sessionId && SESSION_ID.test(sessionId)) await setSessionFlash(db, sha256(sessionId), null);
 }
 
 export async function endSession(db: Db, sessionId: string | undefined): Promise<void> {

@@ -98,7 +98,8 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     const language = json.body.summary.attributes.find((a: { attribute: string }) => a.attribute === 'language');
     expect(language.values).toEqual([{ value: 'nl', count: 3 }, { value: 'en', count: 1 }]);
 
-    await admin.post(`${preview}/confirm`).expect(303).expect('location', `/admin/waves/${wave.id}?imported=4`);
+    await admin.post(`${preview}/confirm`).expect(303).expect('location', `/admin/waves/${wave.id}`);
+    expect((await admin.get(`/admin/waves/${wave.id}`).expect(200)).text).toContain('4 people were added to the wave.');
     const stored = await t.db('invitations').where({ wave_id: wave.id }).orderBy('email');
     expect(stored.map((r) => [r.email, r.language, JSON.parse(r.attributes)])).toEqual([
       ['a@example.org', 'nl', { tier: 'gemeente', role: 'raadslid', province: 'Utrecht' }],

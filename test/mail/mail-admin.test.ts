@@ -67,13 +67,26 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     expect(sink.received[0].subject).toBe('Invitation for Pat');
   });
 
+  test('a message in the address bar is never shown as a notice (content spoofing): notices come from the session', async () => {
+    const wave = await t.wave();
+    await admin.get('/admin').expect(200); // shows (and so clears) any message an earlier action left for this session
+    const spoof = 'Your account is locked: call +31 20 555 0100 to unlock it';
+    for (const path of [`/admin/waves/${wave.id}/mail?notice=${encodeURIComponent(spoof)}`, `/admin/waves/${wave.id}?imported=300`, `/admin/waves/${wave.id}/mail/templates/invite/nl?saved=1`]) {
+      const page = await admin.get(path).expect(200);
+      expect(page.text).not.toContain(spoof);
+      expect(page.text).not.toContain('300 people were added');
+      expect(page.text).not.toContain('class="vw-success"');
+    }
+  });
+
   test('invite and remind buttons queue and are audit-logged; a test mail goes to the signed-in admin only', async () => {
     const wave = await t.wave();
     await t.invite(wave, people(3, 'btn'));
     const res = await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(303);
-    expect(decodeURIComponent(res.headers.location)).toContain('Queued 3 invitation mails');
+    expect(res.headers.location).toBe(`/admin/waves/${wave.id}/mail`); // the message waits in the session, not the URL
     const overview = await admin.get(res.headers.location).expect(200);
     expect(overview.text).toContain('Queued 3 invitation mails');
+    expect((await admin.get(res.headers.location).expect(200)).text).not.toContain('Queued 3 invitation mails'); // once
     await sendQueued(t.db, sink);
     const json = await admin.post(`/admin/waves/${wave.id}/mail/remind`).set('Accept', 'application/json').expect(200);
     expect(json.body).toMatchObject({ queued: 3 });

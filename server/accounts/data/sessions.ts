@@ -11,6 +11,8 @@ export interface SessionRow {
 export interface SessionWithUser extends SessionRow {
   email: string;
   role: Role;
+  /** a one-time message for the next page, or null */
+  flash: string | null;
 }
 
 export async function insertSession(db: Db, row: SessionRow): Promise<void> {
@@ -22,7 +24,11 @@ export async function findSessionWithUser(db: Db, idHash: string): Promise<Sessi
     .join('users', 'users.id', 'sessions.user_id')
     .where('sessions.id_hash', idHash)
     .whereNull('users.disabled_at') // a disabled account's sessions are deleted too; this covers a race with that
-    .first('sessions.id_hash', 'sessions.user_id', 'sessions.created_at', 'sessions.last_seen_at', 'users.email', 'users.role');
+    .first('sessions.id_hash', 'sessions.user_id', 'sessions.created_at', 'sessions.last_seen_at', 'sessions.flash', 'users.email', 'users.role');
+}
+
+export async function setSessionFlash(db: Db, idHash: string, flash: string | null): Promise<void> {
+  await db('sessions').where({ id_hash: idHash }).update({ flash });
 }
 
 export async function touchSession(db: Db, idHash: string, at: string): Promise<void> {

@@ -2,7 +2,7 @@ import express, { NextFunction, Request, RequestHandler, Response, Router } from
 import type { AppDeps } from '../../app-deps';
 import type { Role } from '../new-account';
 import { MAX_SAMPLE_BYTES } from '../../fielding/sample-import';
-import { isValidCsrfToken, resumeSession, SignedInUser } from '../sessions';
+import { clearFlash, isValidCsrfToken, resumeSession, setFlash, SignedInUser } from '../sessions';
 import { HttpError, wantsJson } from '../../shared/web/errors';
 import { uploadForm } from '../../shared/web/upload-form';
 
@@ -53,6 +53,29 @@ export function requireRole(...roles: Role[]): RequestHandler {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Leaves a message for the page the browser is redirected to next (kept with the session, never in the URL). */
+export function flashForNextPage(deps: AppDeps, req: Request, text: string): Promise<void> {
+  return setFlash(deps.db, sessionIdOf(req, deps), text);
+}
+
+/**
+ * A page (not an API call, not background polling) shows the session's waiting message once (res.locals.flash); it
+ * is cleared when that page was sent, not when a request was refused, so a mistyped address does not eat it.
+ */
+function takeFlash(deps: AppDeps): RequestHandler {
+  return (req, res, next) => {
+    const user = res.locals.user as SignedInUser | undefined;
+    if (user?.flash && req.method === 'GET' && !wantsJson(req) && req.get(POLL_HEADER) === undefined) {
+      res.locals.flash = user.flash;
+      const sessionId = sessionIdOf(req, deps);
+      res.once('finish', () => {
+        if (res.statusCode < 400) clearFlash(deps.db, sessionId).catch(() => undefined); // shown again next time
+      });
+    }
+    next();
+  };
+}
+
 /** true when `token` is the CSRF token of the request's session. */
 function csrfTokenOk(deps: AppDeps, req: Request, token: unknown): boolean {
   const sessionId = sessionIdOf(req, deps);
@@ -84,6 +107,7 @@ export function signedInArea(deps: AppDeps, roles: Role[]): Router {
   });
   router.use(loadSession(deps));
   router.use(requireRole(...roles));
+  router.use(takeFlash(deps));
   router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   // an upload's CSRF token is checked as its parts arrive, before the file is read (shared/web/upload-form.ts)
   router.use(uploadForm(MAX_SAMPLE_BYTES, (req, token) => csrfTokenOk(deps, req, token)));

@@ -9,6 +9,7 @@ import { waveStatus } from '../wave-actions';
 import { keptAttributes, WaveRow } from '../wave-rules';
 import { waveParam } from './admin-waves';
 import { renderSignedInPage } from '../../shared/web/signed-in-page';
+import { flashForNextPage } from '../../accounts/web/auth';
 
 /** Sample import: upload → checked preview with counts (kept in the database) → confirm or cancel. */
 export function adminImportsRouter(deps: AppDeps): Router {
@@ -63,7 +64,8 @@ export function adminImportsRouter(deps: AppDeps): Router {
     const wave = res.locals.wave as WaveRow;
     const count = await confirmPendingImport(deps.db, wave, res.locals.pending as PendingImportRow, user(res).email, deps.clock());
     if (wantsJson(req)) return res.json({ imported: count });
-    res.redirect(303, `/admin/waves/${wave.id}?imported=${count}`);
+    await flashForNextPage(deps, req, `${count} people were added to the wave.`);
+    res.redirect(303, `/admin/waves/${wave.id}`);
   });
 
   router.post('/waves/:id/import/:pendingId/cancel', loadWaveParam, loadPending, async (req, res) => {

@@ -82,7 +82,7 @@ export function adminWavesRouter(deps: AppDeps): Router {
       kept: keptAttributes(wave),
       status: waveStatus(wave, deps.clock()),
       maxTestLinks: MAX_TEST_LINKS,
-      notice: typeof req.query.imported === 'string' && /^\d+$/.test(req.query.imported) ? `${req.query.imported} people were added to the wave.` : undefined,
+      notice: undefined,
     });
   });
 

@@ -22,6 +22,7 @@ import {
 import type { SignedInUser } from '../../accounts/sessions';
 import { waveParam } from '../../fielding/web/admin-waves';
 import { formText, renderSignedInPage } from '../../shared/web/signed-in-page';
+import { flashForNextPage } from '../../accounts/web/auth';
 
 const KIND_NAMES: Record<MailKind, string> = { invite: 'Invitation', remind: 'Reminder' };
 const LANGUAGE_NAMES: Record<MailLanguage, string> = { nl: 'Dutch', en: 'English' };
@@ -43,8 +44,7 @@ export function adminMailRouter(deps: AppDeps): Router {
     const wave = res.locals.wave as WaveRow;
     const outbox = await outboxCounts(deps.db, wave.id);
     if (wantsJson(req)) return res.json({ outbox, via: mail.transport.via });
-    const notice = typeof req.query.notice === 'string' ? req.query.notice.slice(0, 500) : undefined;
-    renderSignedInPage(res, 'mail/wave-mail', { title: `E-mail: ${wave.name}`, wave, outbox, via: mail.transport.via, kinds: MAIL_KINDS, languages: MAIL_LANGUAGES, kindNames: KIND_NAMES, languageNames: LANGUAGE_NAMES, notice });
+    renderSignedInPage(res, 'mail/wave-mail', { title: `E-mail: ${wave.name}`, wave, outbox, via: mail.transport.via, kinds: MAIL_KINDS, languages: MAIL_LANGUAGES, kindNames: KIND_NAMES, languageNames: LANGUAGE_NAMES, notice: undefined });
   });
 
   for (const kind of MAIL_KINDS) {
@@ -53,7 +53,8 @@ export function adminMailRouter(deps: AppDeps): Router {
       const run = kind === 'invite' ? inviteWave : remindWave;
       const result = await run(deps.db, wave.id, { actor: user(res).email, now: deps.clock() });
       if (wantsJson(req)) return res.json({ queued: result.queued, total: result.total, optedOut: result.optedOut, noEmail: result.noEmail, completed: result.completed });
-      res.redirect(303, `/admin/waves/${wave.id}/mail?notice=${encodeURIComponent(describeQueueResult(kind, result))}`);
+      await flashForNextPage(deps, req, describeQueueResult(kind, result));
+      res.redirect(303, `/admin/waves/${wave.id}/mail`);
     });
   }
 
@@ -62,7 +63,7 @@ export function adminMailRouter(deps: AppDeps): Router {
     const { kind, language } = kindLang(req);
     const template = await loadTemplate(deps.db, wave.id, kind, language);
     const preview = await previewMail(deps.db, { wave, kind, language, publicUrl: deps.config.publicUrl, from: mail.from, template });
-    renderSignedInPage(res, 'mail/template', { title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`, wave, kind, language, template, preview, placeholders: PLACEHOLDERS, error: undefined, notice: req.query.saved ? 'Saved.' : undefined });
+    renderSignedInPage(res, 'mail/template', { title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`, wave, kind, language, template, preview, placeholders: PLACEHOLDERS, error: undefined, notice: undefined });
   });
 
   // "preview" shows the text as a person would get it without saving; "save" checks and stores it
@@ -74,7 +75,8 @@ export function adminMailRouter(deps: AppDeps): Router {
       const checked = checkTemplate(input);
       if (formText(req.body, 'action') === 'save') {
         await storeTemplate(deps.db, wave.id, kind, language, checked, deps.clock());
-        return res.redirect(303, `/admin/waves/${wave.id}/mail/templates/${kind}/${language}?saved=1`);
+        await flashForNextPage(deps, req, 'Saved.');
+        return res.redirect(303, `/admin/waves/${wave.id}/mail/templates/${kind}/${language}`);
       }
       const preview = await previewMail(deps.db, { wave, kind, language, publicUrl: deps.config.publicUrl, from: mail.from, template: checked });
       renderSignedInPage(res, 'mail/template', { title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`, wave, kind, language, template: input, preview, placeholders: PLACEHOLDERS, error: undefined, notice: 'Preview of the text above: not saved yet.' });
@@ -97,7 +99,8 @@ export function adminMailRouter(deps: AppDeps): Router {
       notice = `The test mail could not be sent: ${classifyFailure(err).message}`;
     }
     if (wantsJson(req)) return res.json({ notice });
-    res.redirect(303, `/admin/waves/${wave.id}/mail?notice=${encodeURIComponent(notice)}`);
+    await flashForNextPage(deps, req, notice);
+    res.redirect(303, `/admin/waves/${wave.id}/mail`);
   });
 
   router.get('/mail/dev-mailbox', async (req, res) => {

@@ -3,7 +3,7 @@ import { pageTexts } from '../i18n';
 
 /** Renders a page of the signed-in areas (English, with the navigation and the sign-out form of the user). */
 export function renderSignedInPage(res: Response, view: string, data: { title: string } & Record<string, unknown>, status = 200): void {
-  res.status(status).render(view, { locale: 'en', t: pageTexts('en'), user: res.locals.user, signedInArea: true, errors: {}, ...data });
+  res.status(status).render(view, { locale: 'en', t: pageTexts('en'), user: res.locals.user, signedInArea: true, errors: {}, flash: res.locals.flash, ...data });
 }
 
 /** A form's text field, trimmed ('' when missing or not a string). */
