@@ -84,6 +84,29 @@ describe.each(databaseKinds())('sign-in, sessions and CSRF on %s', (kind) => {
     expect(JSON.stringify(failures)).not.toContain('niemand@example.org'); // may be a password typed in the wrong field
   });
 
+  test('signing in returns to the page asked for, within the role\'s own area of this site only', async () => {
+    const asked = await request(t.proxied).get('/admin/users?x=1');
+    expect(asked.status).toBe(303);
+    expect(asked.headers.location).toBe('/signin?next=%2Fadmin%2Fusers%3Fx%3D1');
+    const back = async (email: string, next: string) => {
+      const browser = new Browser(t.proxied, '192.0.2.77');
+      const form = await browser.agent.get(`/signin?next=${encodeURIComponent(next)}`).set('X-Forwarded-For', browser.address).expect(200);
+      const res = await browser.agent
+        .post('/signin')
+        .set('X-Forwarded-For', browser.address)
+        .type('form')
+        .send({ _csrf: hiddenField(form.text, '_csrf'), next: hiddenField(form.text, 'next'), email, password: PASSWORD });
+      expect(res.status).toBe(303);
+      return res.headers.location as string;
+    };
+    expect(await back('beheer@example.org', '/admin/users?x=1')).toBe('/admin/users?x=1');
+    expect(await back('beheer@example.org', '/analyst/exports')).toBe('/analyst/exports');
+    expect(await back('analist@example.org', '/admin/users')).toBe('/analyst'); // not their area
+    for (const evil of ['//evil.example/admin', 'https://evil.example/admin', '/\\evil.example', '/admin/../signout', '/administrator', 'javascript:alert(1)', '/admin\u0000']) {
+      expect(await back('beheer@example.org', evil)).toBe('/admin');
+    }
+  });
+
   test('a sign-in without the form token of the sign-in page is refused', async () => {
     const res = await request(t.proxied).post('/signin').type('form').send({ email: 'beheer@example.org', password: PASSWORD });
     expect(res.status).toBe(403);
@@ -143,7 +166,7 @@ describe.each(databaseKinds())('sign-in, sessions and CSRF on %s', (kind) => {
     await browser.get('/admin').expect(200);
     t.now.value = new Date(t.now.value.getTime() + SESSION_IDLE_MS + 1000);
     const res = await browser.get('/admin').expect(303);
-    expect(res.headers.location).toBe('/signin');
+    expect(res.headers.location).toBe('/signin?next=%2Fadmin');
     await browser.get('/admin').set('Accept', 'application/json').expect(401);
   });
 

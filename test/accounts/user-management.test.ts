@@ -55,7 +55,7 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     expect((await row('doel@example.org')).disabled_at).toBe(t.now.value.toISOString());
     expect(await sessionsOf('doel@example.org')).toHaveLength(0);
     // the open session stops working at once: the page goes to the sign-in form, an API call gets 401
-    expect((await doel.get('/analyst').expect(303)).headers.location).toBe('/signin');
+    expect((await doel.get('/analyst').expect(303)).headers.location).toBe('/signin?next=%2Fanalyst');
     await doel.get('/analyst').set('Accept', 'application/json').expect(401);
     await doel.post('/analyst/tokens', { name: 'x' }).expect(401);
     expect(await authenticateApiToken(t.db, `Bearer ${token.token}`, t.now.value)).toBeUndefined();

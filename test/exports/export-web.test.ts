@@ -19,9 +19,9 @@ describe.each(databaseKinds())('exports on the web and the API (%s)', (kind) => 
   afterAll(() => t.drop());
 
   it('signed out: the pages redirect to sign-in and downloads get 401', async () => {
-    await request(t.app).get('/analyst/exports').expect(303).expect('Location', '/signin');
+    await request(t.app).get('/analyst/exports').expect(303).expect('Location', '/signin?next=%2Fanalyst%2Fexports');
     const res = await request(t.app).get(`/analyst/exports/waves/${wave.id}/download/csv`).set('Accept', 'text/csv').expect(303);
-    expect(res.headers.location).toBe('/signin');
+    expect(res.headers.location).toBe(`/signin?next=${encodeURIComponent(`/analyst/exports/waves/${wave.id}/download/csv`)}`);
   });
 
   it('an analyst lists the waves and downloads every format; each download is audit-logged', async () => {

@@ -175,7 +175,7 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     expect((await t.db('waves').where({ id: wave.id }).first()).closed_at).toBeNull();
     await analyst.get('/analyst').expect(200);
     // signed out: pages send to the sign-in page, API calls get 401
-    await request(t.app).get('/admin').expect(303).expect('location', '/signin');
+    await request(t.app).get('/admin').expect(303).expect('location', '/signin?next=%2Fadmin');
     await request(t.app).post(`/admin/waves/${wave.id}/close`).set('Accept', 'application/json').expect(401);
   });
 

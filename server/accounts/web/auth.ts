@@ -38,12 +38,29 @@ export function loadSession(deps: AppDeps): RequestHandler {
   };
 }
 
+const HOME: Record<Role, string> = { admin: '/admin', analyst: '/analyst' };
+const AREAS: Record<Role, RegExp> = { admin: /^\/(admin|analyst)(\/|\?|$)/, analyst: /^\/analyst(\/|\?|$)/ };
+
+/** The sign-in page, with the page asked for to return to afterwards. */
+export function signInPageFor(path: string): string {
+  return path && path !== '/' ? `/signin?next=${encodeURIComponent(path)}` : '/signin';
+}
+
+/**
+ * Where to go after signing in: the page asked for when it is a page of this role's own area on this site (a path,
+ * never another host: no "//", no backslash, no control characters), else the role's home page.
+ */
+export function pageAfterSignIn(role: Role, next: unknown): string {
+  if (typeof next !== 'string' || next.length > 500 || /[\\\u0000-\u001f\u007f]|\/\/|\/\.\.?(\/|$)/.test(next)) return HOME[role];
+  return AREAS[role].test(next) ? next : HOME[role];
+}
+
 /** Signed out: a page request goes to the sign-in page, anything else gets 401. A wrong role gets 403. */
 export function requireRole(...roles: Role[]): RequestHandler {
   return (req, res, next) => {
     const user = res.locals.user as SignedInUser | undefined;
     if (!user) {
-      if (req.method === 'GET' && !wantsJson(req)) return res.redirect(303, '/signin');
+      if (req.method === 'GET' && !wantsJson(req)) return res.redirect(303, signInPageFor(req.originalUrl));
       throw new HttpError(401, 'Sign in first');
     }
     if (!roles.includes(user.role)) throw new HttpError(403, 'Your role does not allow this');

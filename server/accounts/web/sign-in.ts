@@ -1,15 +1,13 @@
 import crypto from 'node:crypto';
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import { cookieName, isSecureSite, readCookie, sessionIdOf, verifyCsrf } from './auth';
+import { cookieName, isSecureSite, pageAfterSignIn, readCookie, sessionIdOf, verifyCsrf } from './auth';
 import { HttpError } from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';
 import { recordAudit } from '../audit';
 import { endSession, resumeSession } from '../sessions';
 import { signIn } from '../sign-in';
 import { formText } from '../../shared/web/signed-in-page';
-
-const HOME: Record<string, string> = { admin: '/admin', analyst: '/analyst' };
 
 /**
  * Sign-in and sign-out. The sign-in form carries a token that must equal a cookie set with the form (double submit),
@@ -21,17 +19,18 @@ export function signInRouter(deps: AppDeps): Router {
   const formCookie = cookieName('signin', secure);
   const form = express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 10 });
 
-  const showForm = (res: Response, status: number, email: string, error?: string) => {
+  const showForm = (res: Response, status: number, email: string, error?: string, next = '') => {
     const token = crypto.randomBytes(32).toString('base64url');
     res.cookie(formCookie, token, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
     res.set('Cache-Control', 'no-store');
-    res.status(status).render('auth/sign-in', { locale: 'en', t: pageTexts('en'), signedInArea: true, title: 'Sign in', formToken: token, email, error });
+    res.status(status).render('auth/sign-in', { locale: 'en', t: pageTexts('en'), signedInArea: true, title: 'Sign in', formToken: token, email, error, next: next.slice(0, 500) });
   };
 
   router.get('/signin', async (req, res) => {
     const user = await resumeSession(deps.db, sessionIdOf(req, deps), deps.clock());
-    if (user) return res.redirect(303, HOME[user.role]);
-    showForm(res, 200, '');
+    const next = typeof req.query.next === 'string' ? req.query.next : '';
+    if (user) return res.redirect(303, pageAfterSignIn(user.role, next));
+    showForm(res, 200, '', undefined, next);
   });
 
   router.post('/signin', form, async (req: Request, res: Response) => {
@@ -41,18 +40,19 @@ export function signInRouter(deps: AppDeps): Router {
       return showForm(res, 403, '', 'The sign-in form had expired. Please try again.');
     }
     const email = formText(req.body, 'email').slice(0, 320);
+    const next = formText(req.body, 'next');
     const password = String((req.body as Record<string, unknown>).password ?? '').slice(0, 1024);
     const result = await signIn(deps.db, { email, password, address: req.ip ?? 'unknown' }, deps.clock());
     if (result.kind === 'throttled') {
       res.set('Retry-After', String(result.retryAfterSeconds));
       const minutes = Math.ceil(result.retryAfterSeconds / 60);
-      return showForm(res, 429, email, `Too many failed sign-in attempts. Sign-in is blocked for this account or address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+      return showForm(res, 429, email, `Too many failed sign-in attempts. Sign-in is blocked for this account or address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, next);
     }
-    if (result.kind === 'invalid') return showForm(res, 401, email, 'The e-mail address or the password is not right.');
+    if (result.kind === 'invalid') return showForm(res, 401, email, 'The e-mail address or the password is not right.', next);
     await endSession(deps.db, sessionIdOf(req, deps)); // a session this browser had before ends: one per sign-in
     res.clearCookie(formCookie, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
     res.cookie(cookieName('session', secure), result.sessionId, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
-    res.redirect(303, HOME[result.role]);
+    res.redirect(303, pageAfterSignIn(result.role, next));
   });
 
   router.post('/signout', form, verifyCsrf(deps), async (req, res) => {
