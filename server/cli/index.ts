@@ -29,7 +29,9 @@ Commands:
   sample synth --population politieke-ambtsdragers|ambtenaren [--size N] [--seed S] [--out FILE.csv]
                                      write a fictional sample frame shaped like the real population
   invite --wave ID      queue the invitation mail for every invitation of the wave not yet mailed
-  remind --wave ID      queue a reminder for everyone invited who has not completed or opted out
+  remind --wave ID [--audience all|not-started|started]
+                        queue a reminder for everyone invited who has not completed or opted out
+                        (none for whoever had one in the last 3 days)
   mail work [--until-idle]  run a mail worker (stops on SIGTERM; --until-idle: when nothing is due)
   export --wave ID --format F --out FILE [--lang en] [--weight ATTR]   a wave's data: csv, csv-nl (; and BOM for
                         Dutch Excel), xlsx, sav, codebook (HTML; .json out: JSON), codebook-json, tables, tables-html

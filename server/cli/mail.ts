@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { cliActor } from '../accounts/audit';
-import { describeQueueResult, inviteWave, remindWave } from '../mail/wave-mail';
+import { asReminderAudience, describeQueueResult, inviteWave, remindWave } from '../mail/wave-mail';
 import { mailWorkerFromConfig } from '../mail/mail-worker';
 import { UsageError } from './usage-error';
 import { withPlatform } from './with-platform';
@@ -20,11 +20,15 @@ export async function invite(args: string[]): Promise<void> {
   });
 }
 
-/** npm run cli -- remind --wave ID */
+/** npm run cli -- remind --wave ID [--audience all|not-started|started] */
 export async function remind(args: string[]): Promise<void> {
-  const waveId = waveOption(args);
+  const { values } = parseArgs({ args, options: { wave: { type: 'string' }, audience: { type: 'string', default: 'all' } } });
+  if (!values.wave) throw new UsageError('--wave ID is required');
+  const audience = asReminderAudience(values.audience);
+  if (!audience) throw new UsageError('--audience is all, not-started or started');
+  const waveId = values.wave;
   await withPlatform(async ({ db }) => {
-    const result = await remindWave(db, waveId, { actor: cliActor(), now: new Date() });
+    const result = await remindWave(db, waveId, { actor: cliActor(), now: new Date(), audience });
     process.stdout.write(`${describeQueueResult('remind', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`);
   });
 }

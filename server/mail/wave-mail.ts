@@ -1,6 +1,6 @@
 import type { Db } from '../shared/data/connection';
 import { countInvitationMail, findInvitationByTokenHash, InvitationRow, markInvitationMailsQueued, optOutInvitation, setInvitationMailState } from '../fielding/data/invitations';
-import { cancelPendingFor, countOutbox, queueMessages } from './data/outbox';
+import { cancelPendingFor, countOutbox, countRecentlyReminded, queueMessages, type ReminderAudience } from './data/outbox';
 import { findQuestionnaireVersion } from '../questionnaires/data/questionnaire-versions';
 import { findWave, WaveRow } from '../fielding/data/waves';
 import { recordAudit } from '../accounts/audit';
@@ -57,6 +57,16 @@ export interface QueueResult {
   completed: number;
   alreadyMailed: number;
   notYetInvited: number;
+  /** reminders only: people left out because they had a reminder within the minimum interval */
+  recentlyReminded: number;
+}
+
+/** The least time between two reminders to one person (a second press of the button queues nobody who had one). */
+export const REMINDER_MIN_INTERVAL_MS = 3 * 24 * 60 * 60 * 1000;
+
+export interface ReminderOptions {
+  audience?: ReminderAudience;
+  minIntervalMs?: number;
 }
 
 async function mailableWave(db: Db, waveId: string, now: Date): Promise<WaveRow> {
@@ -67,13 +77,16 @@ async function mailableWave(db: Db, waveId: string, now: Date): Promise<WaveRow>
   return wave;
 }
 
-async function queue(db: Db, waveId: string, kind: MailKind, opts: { actor: string; now: Date }): Promise<QueueResult> {
+async function queue(db: Db, waveId: string, kind: MailKind, opts: { actor: string; now: Date } & ReminderOptions): Promise<QueueResult> {
+  const audience = opts.audience ?? 'all';
+  const remindedSince = new Date(opts.now.getTime() - (opts.minIntervalMs ?? REMINDER_MIN_INTERVAL_MS));
   const wave = await mailableWave(db, waveId, opts.now);
   // one transaction: the decision (mail_state queued), the messages and the audit entry; it starts with a write so
   // SQLite takes its write lock at once
   return db.transaction(async (trx) => {
     if (kind === 'invite') await markInvitationMailsQueued(trx, waveId);
-    const queued = await queueMessages(trx, waveId, kind, opts.now);
+    const recentlyReminded = kind === 'remind' ? await countRecentlyReminded(trx, waveId, audience, remindedSince) : 0;
+    const queued = await queueMessages(trx, waveId, kind, opts.now, { audience, remindedSince });
     const c = await countInvitationMail(trx, waveId);
     const n = (v: number | string | null) => Number(v ?? 0);
     const result: QueueResult = {
@@ -85,12 +98,13 @@ async function queue(db: Db, waveId: string, kind: MailKind, opts: { actor: stri
       completed: n(c.completed),
       alreadyMailed: n(c.mail_sent) + n(c.mail_bounced),
       notYetInvited: n(c.mail_none) + n(c.mail_queued),
+      recentlyReminded,
     };
     await recordAudit(trx, {
       actor: opts.actor,
       action: kind === 'invite' ? 'mail.send' : 'mail.remind',
       waveId,
-      detail: { kind, queued, total: result.total, optedOut: result.optedOut, noEmail: result.noEmail, completed: result.completed },
+      detail: { kind, queued, total: result.total, optedOut: result.optedOut, noEmail: result.noEmail, completed: result.completed, ...(kind === 'remind' ? { audience, recentlyReminded } : {}) },
       at: opts.now,
     });
     return result;
@@ -102,9 +116,17 @@ export function inviteWave(db: Db, waveId: string, opts: { actor: string; now: D
   return queue(db, waveId, 'invite', opts);
 }
 
-/** Queues a reminder for everyone already invited by mail who has not completed and has not opted out. */
-export function remindWave(db: Db, waveId: string, opts: { actor: string; now: Date }): Promise<QueueResult> {
+/**
+ * Queues a reminder for everyone already invited by mail who has not completed and has not opted out (or only those
+ * who have not started, or only those who started), leaving out whoever had a reminder within the minimum interval
+ * (3 days by default): pressing the button twice reminds nobody twice.
+ */
+export function remindWave(db: Db, waveId: string, opts: { actor: string; now: Date } & ReminderOptions): Promise<QueueResult> {
   return queue(db, waveId, 'remind', opts);
+}
+
+export function asReminderAudience(value: unknown): ReminderAudience | undefined {
+  return value === 'all' || value === 'not-started' || value === 'started' ? value : undefined;
 }
 
 export function describeQueueResult(kind: MailKind, r: QueueResult): string {
@@ -112,6 +134,7 @@ export function describeQueueResult(kind: MailKind, r: QueueResult): string {
   const lines = [`Queued ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}" (${r.wave.id}).`];
   lines.push(`Of ${r.total} invitations: ${r.optedOut} opted out, ${r.noEmail} without an e-mail address, ${r.completed} completed.`);
   if (kind === 'remind' && r.notYetInvited > 0) lines.push(`${r.notYetInvited} have not had their invitation mail yet and get no reminder.`);
+  if (kind === 'remind' && r.recentlyReminded > 0) lines.push(`${r.recentlyReminded} had a reminder in the last ${Math.round(REMINDER_MIN_INTERVAL_MS / 86_400_000)} days and get none now.`);
   return lines.join('\n');
 }
 

@@ -88,10 +88,14 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     expect(overview.text).toContain('Queued 3 invitation mails');
     expect((await admin.get(res.headers.location).expect(200)).text).not.toContain('Queued 3 invitation mails'); // once
     await sendQueued(t.db, sink);
-    const json = await admin.post(`/admin/waves/${wave.id}/mail/remind`).set('Accept', 'application/json').expect(200);
+    await admin.post(`/admin/waves/${wave.id}/mail/remind`, { audience: 'everybody-twice' }).set('Accept', 'application/json').expect(400);
+    const json = await admin.post(`/admin/waves/${wave.id}/mail/remind`, { audience: 'not-started' }).set('Accept', 'application/json').expect(200);
     expect(json.body).toMatchObject({ queued: 3 });
+    // pressed again at once: nobody is reminded twice
+    expect((await admin.post(`/admin/waves/${wave.id}/mail/remind`).set('Accept', 'application/json').expect(200)).body).toMatchObject({ queued: 0 });
     const audit = await t.db('audit_log').where({ wave_id: wave.id }).whereIn('action', ['mail.send', 'mail.remind']).orderBy('id');
-    expect(audit.map((a) => [a.action, a.actor])).toEqual([['mail.send', 'beheer@example.org'], ['mail.remind', 'beheer@example.org']]);
+    expect(audit.map((a) => [a.action, a.actor])).toEqual([['mail.send', 'beheer@example.org'], ['mail.remind', 'beheer@example.org'], ['mail.remind', 'beheer@example.org']]);
+    expect(JSON.parse(audit[2].detail)).toMatchObject({ queued: 0, audience: 'all', recentlyReminded: 3 });
     await sendQueued(t.db, sink);
     expect(sink.received.filter((m) => m.subject.startsWith('Herinnering'))).toHaveLength(3);
     sink.received.length = 0;

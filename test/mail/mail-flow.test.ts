@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { inviteWave, optOut, remindWave } from '../../server/mail/wave-mail';
+import { describeQueueResult, inviteWave, optOut, remindWave } from '../../server/mail/wave-mail';
 import { storeTemplate } from '../../server/mail/mail-templates';
 import { databaseKinds } from '../helpers/databases';
 import { outboxStates, people, sendQueued, useMailSuite } from '../helpers/mail';
@@ -95,6 +95,36 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
     }
     await request(t.app).get(links.get('rem2@example.org')!).expect(200);
     expect(await t.db('audit_log').where({ wave_id: wave.id, action: 'mail.remind' })).toHaveLength(1);
+  });
+
+  test('reminders are idempotent: a second press queues nobody reminded in the last 3 days; later ones go out; audiences apart', async () => {
+    const wave = await t.wave();
+    await t.invite(wave, people(6, 'idem'));
+    await inviteWave(t.db, wave.id, actor);
+    await sendQueued(t.db, sink);
+    const links = new Map(sink.received.map((m) => [to(m), new URL(linkIn(m)).pathname]));
+    await request(t.app).put(`${links.get('idem0@example.org')}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0 }).expect(204);
+    await request(t.app).put(`${links.get('idem1@example.org')}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0 }).expect(204);
+    sink.received.length = 0;
+    const at = (days: number) => ({ ...actor, now: new Date(actor.now.getTime() + days * 86_400_000) });
+
+    // only those who started (2), then only those who have not (4)
+    expect((await remindWave(t.db, wave.id, { ...at(0), audience: 'started' })).queued).toBe(2);
+    await sendQueued(t.db, sink);
+    const notStarted = await remindWave(t.db, wave.id, { ...at(0), audience: 'not-started' });
+    expect(notStarted.queued).toBe(4);
+    await sendQueued(t.db, sink);
+    expect(sink.received).toHaveLength(6);
+    // pressed again 3 seconds later, and again a day later: nobody gets a second reminder
+    const again = await remindWave(t.db, wave.id, { ...actor, now: new Date(actor.now.getTime() + 3000) });
+    expect(again).toMatchObject({ queued: 0, recentlyReminded: 6 });
+    expect(describeQueueResult('remind', again)).toContain('6 had a reminder in the last 3 days');
+    expect((await remindWave(t.db, wave.id, at(1))).queued).toBe(0);
+    await sendQueued(t.db, sink);
+    expect(sink.received).toHaveLength(6);
+    // past the interval the next round goes out, once each
+    expect((await remindWave(t.db, wave.id, at(3.1))).queued).toBe(6);
+    expect((await remindWave(t.db, wave.id, at(3.2))).queued).toBe(0);
   });
 
   test('opt-out: GET only asks, the form POST and the one-click POST opt out, and no more mail goes out', async () => {

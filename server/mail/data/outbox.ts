@@ -41,16 +41,30 @@ const TARGETS: Record<OutboxKind, string> = {
  * id while a message is pending) keeps a second pending message for the same person out, also when two
  * administrators press the button at the same moment. Returns the number of rows added.
  */
-export async function queueMessages(db: Db, waveId: string, kind: OutboxKind, now: Date): Promise<number> {
+/** Whom a reminder is for: everyone invited who has not completed, or only those who have not started or only those who have. */
+export type ReminderAudience = 'all' | 'not-started' | 'started';
+const AUDIENCE: Record<ReminderAudience, string> = { all: '', 'not-started': " and status = 'invited'", started: " and status = 'started'" };
+/** a reminder queued or sent to the person since the cutoff (the minimum interval between two reminders) */
+const REMINDED_SINCE = "exists (select 1 from outbox r where r.invitation_id = invitations.id and r.kind = 'remind' and r.state in ('pending', 'sent') and r.created_at >= ?)";
+
+export async function queueMessages(db: Db, waveId: string, kind: OutboxKind, now: Date, reminders: { audience: ReminderAudience; remindedSince: Date } = { audience: 'all', remindedSince: now }): Promise<number> {
   const at = now.toISOString();
+  const remindOnly = kind === 'remind' ? `${AUDIENCE[reminders.audience]} and not ${REMINDED_SINCE}` : '';
   const result = await db.raw(
     `insert into outbox (wave_id, invitation_id, kind, language, state, pending_key, attempts, next_attempt_at, created_at)
      select wave_id, id, ?, language, 'pending', id, 0, ?, ? from invitations
-     where wave_id = ? and ${TARGETS[kind]}
+     where wave_id = ? and ${TARGETS[kind]}${remindOnly}
      on conflict (pending_key) do nothing`,
-    [kind, at, at, waveId, false],
+    kind === 'remind' ? [kind, at, at, waveId, false, reminders.remindedSince.toISOString()] : [kind, at, at, waveId, false],
   );
   return changed(result);
+}
+
+/** Of the wave's reminder targets (audience as given), how many had a reminder since the cutoff. */
+export async function countRecentlyReminded(db: Db, waveId: string, audience: ReminderAudience, remindedSince: Date): Promise<number> {
+  const rows = await db.raw(`select count(*) as n from invitations where wave_id = ? and ${TARGETS.remind}${AUDIENCE[audience]} and ${REMINDED_SINCE}`, [waveId, false, remindedSince.toISOString()]);
+  const first = (Array.isArray(rows) ? rows[0] : (rows as { rows: unknown[] }).rows[0]) as { n: number | string } | undefined;
+  return Number(first?.n ?? 0);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AppDeps } from '../../app-deps';
 import { countDevMailbox, devMailView, listDevMailbox } from '../dev-mailbox';
 import type { WaveRow } from '../../fielding/wave-rules';
 import { HttpError, wantsJson } from '../../shared/web/errors';
-import { describeQueueResult, inviteWave, outboxCounts, previewMail, remindWave, sendTestMail } from '../wave-mail';
+import { asReminderAudience, describeQueueResult, inviteWave, outboxCounts, previewMail, remindWave, sendTestMail } from '../wave-mail';
 import { DomainError } from '../../shared/errors';
 import { classifyFailure, devMailboxTransport, MailDeps } from '../mail-transport';
 import {
@@ -50,8 +50,10 @@ export function adminMailRouter(deps: AppDeps): Router {
   for (const kind of MAIL_KINDS) {
     router.post(`/waves/:id/mail/${kind}`, loadWave, async (req, res) => {
       const wave = res.locals.wave as WaveRow;
-      const run = kind === 'invite' ? inviteWave : remindWave;
-      const result = await run(deps.db, wave.id, { actor: user(res).email, now: deps.clock() });
+      const opts = { actor: user(res).email, now: deps.clock() };
+      const audience = asReminderAudience(formText(req.body, 'audience') || 'all');
+      if (kind === 'remind' && !audience) throw new HttpError(400, 'Choose whom to remind: all, not-started or started');
+      const result = kind === 'invite' ? await inviteWave(deps.db, wave.id, opts) : await remindWave(deps.db, wave.id, { ...opts, audience });
       if (wantsJson(req)) return res.json({ queued: result.queued, total: result.total, optedOut: result.optedOut, noEmail: result.noEmail, completed: result.completed });
       await flashForNextPage(deps, req, describeQueueResult(kind, result));
       res.redirect(303, `/admin/waves/${wave.id}/mail`);
