@@ -7,6 +7,7 @@ import { openPlatform } from './platform';
 import { seedDemoLinks } from './fielding/demo';
 import { mailWorkerFromConfig } from './mail/mail-worker';
 import { sweepExpiredImports } from './fielding/sample-import';
+import { sweepOldLinkMisses } from './respondent/link-throttle';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -32,6 +33,9 @@ async function main(): Promise<void> {
   const sweep = () => void sweepExpiredImports(db, new Date()).catch((err) => console.error(`Sweeping expired imports failed: ${err instanceof Error ? err.message : err}`));
   sweep();
   setInterval(sweep, 5 * 60_000).unref();
+  // unknown-link misses past the throttle window count for nothing any more: dropped on the same schedule
+  const sweepMisses = () => void sweepOldLinkMisses(db, new Date()).catch((err) => console.error(`Sweeping link misses failed: ${err instanceof Error ? err.message : err}`));
+  setInterval(sweepMisses, 5 * 60_000).unref();
   if (mailWorker.via === 'dev-mailbox') console.log('SMTP_URL is not set: mail is kept in the development mailbox on the admin pages, NOT sent.');
   const stop = () => {
     server.close(() => void mailWorker.stop().then(() => platform.close()).then(() => process.exit(0)));

@@ -1,5 +1,5 @@
 import type { Db } from '../shared/data/connection';
-import { countLinkMisses, recordLinkMiss as insertLinkMiss } from './data/link-misses';
+import { countLinkMisses, deleteLinkMissesBefore, recordLinkMiss as insertLinkMiss } from './data/link-misses';
 
 /**
  * Guessing personal links: unknown tokens are counted per client address in the database (shared by every app
@@ -25,7 +25,12 @@ export function linkLookupBlockedFor(misses: number, oldestMiss: string | null, 
 }
 
 export async function recordLinkMiss(db: Db, address: string, now: Date): Promise<void> {
-  await insertLinkMiss(db, linkMissKey(address), now.toISOString(), linkMissWindowStart(now));
+  await insertLinkMiss(db, linkMissKey(address), now.toISOString());
+}
+
+/** Forgets the misses outside the window (the server sweeps every few minutes; they count for nothing any more). */
+export async function sweepOldLinkMisses(db: Db, now: Date): Promise<number> {
+  return deleteLinkMissesBefore(db, linkMissWindowStart(now));
 }
 
 /**

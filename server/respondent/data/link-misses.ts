@@ -1,9 +1,13 @@
 import type { Db } from '../../shared/data/connection';
 
-/** One unknown personal link looked up from a client address; misses before `forgetBefore` are dropped. */
-export async function recordLinkMiss(db: Db, key: string, at: string, forgetBefore: string): Promise<void> {
+/** One unknown personal link looked up from a client address. */
+export async function recordLinkMiss(db: Db, key: string, at: string): Promise<void> {
   await db('link_misses').insert({ throttle_key: key, missed_at: at });
-  await db('link_misses').where('missed_at', '<', forgetBefore).delete();
+}
+
+/** Drops the misses that no longer count; returns how many. */
+export async function deleteLinkMissesBefore(db: Db, cutoff: string): Promise<number> {
+  return db('link_misses').where('missed_at', '<', cutoff).delete();
 }
 
 /** The address's misses since the given moment, and the oldest of them (it decides when the address is free again). */
