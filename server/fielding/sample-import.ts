@@ -74,11 +74,15 @@ export class SampleFileChecker {
     try {
       text = this.decoder.decode(chunk, { stream: true });
     } catch {
-      this.notUtf8();
+      this.notUtf8(chunk);
       return;
     }
+    this.linesBefore += countLineFeeds(chunk, chunk.length);
     this.reader.push(text);
   }
+
+  /** line feeds in the chunks decoded so far: where a bad byte is, counted in bytes, not in what the reader took */
+  private linesBefore = 0;
 
   end(): CheckedSample {
     if (!this.broken) {
@@ -115,10 +119,47 @@ export class SampleFileChecker {
     return ok;
   }
 
-  private notUtf8(): void {
+  private notUtf8(chunk?: Uint8Array): void {
     this.broken = true;
-    this.problems.push({ line: this.reader.lineNumber, message: 'the file is not valid UTF-8 (at or after this line): save it as "CSV UTF-8"' });
+    const at = chunk ? firstInvalidUtf8(chunk) : -1;
+    const line = at >= 0 && chunk ? this.linesBefore + countLineFeeds(chunk, at) + 1 : this.reader.lineNumber;
+    const guess = chunk && at >= 0 && looksLikeWindows1252(chunk) ? ' It looks like Windows-1252 ("ANSI", as older Excel saves CSV).' : '';
+    this.problems.push({ line, message: `the file is not valid UTF-8 (a byte on this line is not).${guess} Save it as "CSV UTF-8" and upload it again` });
   }
+}
+
+function countLineFeeds(bytes: Uint8Array, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) n++;
+  return n;
+}
+
+/** The offset of the first byte that is not part of a well-formed UTF-8 sequence, or -1 (the chunk may end mid-sequence). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0) return i;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= bytes.length) return -1; // cut at the chunk's end: the next chunk continues it
+      const c = bytes[i + k];
+      const low = k === 1 && b === 0xe0 ? 0xa0 : k === 1 && b === 0xf0 ? 0x90 : 0x80;
+      const high = k === 1 && b === 0xed ? 0x9f : k === 1 && b === 0xf4 ? 0x8f : 0xbf;
+      if (c < low || c > high) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
+/** Windows-1252 text read as bytes: no byte is an undefined code there, and the high ones are mostly Latin letters. */
+function looksLikeWindows1252(bytes: Uint8Array): boolean {
+  let high = 0;
+  for (const b of bytes) {
+    if (b === 0x81 || b === 0x8d || b === 0x8f || b === 0x90 || b === 0x9d) return false;
+    if (b >= 0x80) high++;
+  }
+  return high > 0;
 }
 
 function summarize(invitees: Invitee[], plan: ColumnPlan, kept: string[]): SampleSummary {

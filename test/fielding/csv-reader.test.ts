@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { CsvReader, CsvRecord } from '../../server/fielding/csv-reader';
+import { firstInvalidUtf8 } from '../../server/fielding/sample-import';
 
 function read(text: string | string[], separator?: ',' | ';') {
   const records: CsvRecord[] = [];
@@ -56,5 +58,29 @@ describe('the CSV reader', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     expect(problems).toEqual([]);
     expect(records).toHaveLength(10_001);
+  });
+});
+
+describe('finding the first byte that is not UTF-8 (to name its line)', () => {
+  test('agrees with the platform decoder on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 60 }), (bytes) => {
+        const at = firstInvalidUtf8(bytes);
+        const decodes = (b: Uint8Array, stream: boolean) => {
+          try {
+            new TextDecoder('utf-8', { fatal: true }).decode(b, { stream });
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        if (at === -1) expect(decodes(bytes, true)).toBe(true);
+        else {
+          expect(decodes(bytes.subarray(0, at), false)).toBe(true);
+          expect(decodes(bytes, true)).toBe(false);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

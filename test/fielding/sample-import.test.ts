@@ -67,6 +67,13 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     expect(bad.body.problems[0].message).toContain('column name "Functie Naam" must be');
     const notUtf8 = await admin.upload(`/admin/waves/${wave.id}/import`, 's.csv', Buffer.from('email,name\na@example.org,Jos\xe9\n', 'latin1')).set('Accept', 'application/json').expect(422);
     expect(notUtf8.body.problems[0].message).toContain('not valid UTF-8');
+    // a Windows-1252 file whose first accented letter is on line 41: the problem is reported on line 41, not line 1
+    const rows = Array.from({ length: 39 }, (_, i) => `p${i}@example.org,Persoon ${i}`);
+    const ansi = Buffer.from(['email,name', ...rows, 'anke@example.org,Anke Cr\xe9mer', 'b@example.org,B\xfcrger'].join('\r\n') + '\r\n', 'latin1');
+    const located = await admin.upload(`/admin/waves/${wave.id}/import`, 'ansi.csv', ansi).set('Accept', 'application/json').expect(422);
+    expect(located.body.problems).toHaveLength(1);
+    expect(located.body.problems[0].line).toBe(41);
+    expect(located.body.problems[0].message).toContain('Windows-1252');
   });
 
   test('a valid file shows the counts per attribute, is kept in the database until confirmed, then becomes invitations', async () => {
