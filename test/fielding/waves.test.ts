@@ -92,7 +92,9 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     const res = await admin.post(`/admin/waves/${wave.id}/test-links`, { count: '2', language: 'en' }).set('Accept', 'application/json').expect(201);
     expect(res.body.links).toHaveLength(2);
     const path = new URL(res.body.links[0]).pathname;
-    expect((await request(t.app).get(path).expect(200)).text).toContain('<html lang="en">');
+    const testPage = (await request(t.app).get(path).expect(200)).text;
+    expect(testPage).toContain('<html lang="en">');
+    expect(testPage).toContain('<strong>TEST</strong> This is a test link'); // a banner says so
     await request(t.app).post(`${path}/complete`).send({ answers: DEMO_VALID }).expect(201);
     const stored = await t.db('responses').where({ wave_id: wave.id });
     expect(stored).toHaveLength(1);
@@ -102,6 +104,9 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     // a real link to the same wave still waits for the opening day
     const [real] = await t.invite(wave);
     await request(t.app).get(`/s/${real}`).expect(403);
+    t.now.value = new Date(t.now.value.getTime() + 6 * 86_400_000);
+    expect((await request(t.app).get(`/s/${real}`).expect(200)).text).not.toContain('TEST'); // no banner for a real link
+    t.now.value = new Date();
   });
 
   test('closing stops the links at once: they show the closed page', async () => {

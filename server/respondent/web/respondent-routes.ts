@@ -73,6 +73,6 @@ function renderLink(req: Request, res: Response, link: Exclude<LinkState, { kind
       locale,
       texts: { nl: pageTexts('nl'), en: pageTexts('en') },
     };
-    res.render('respondent/survey', { locale, t, title: link.questionnaire.title[asLocale(locale)], configJson: JSON.stringify(config) });
+    res.render('respondent/survey', { locale, t, title: link.questionnaire.title[asLocale(locale)], configJson: JSON.stringify(config), isTest: Boolean(link.invitation.is_test) });
   }
 }
