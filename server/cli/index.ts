@@ -23,13 +23,17 @@ Commands:
   user role E admin|analyst   change an account's role (from its next request)
   user reset E          give an account a new generated password, printed once; its sessions end
   wave create --name N --questionnaire KEY@VERSION --opens YYYY-MM-DD --closes YYYY-MM-DD [--keep tier,role]
-  wave close --wave ID  close the wave now: its links show the closed page
+  wave close --wave ID --yes
+                        close the wave now: its links show the closed page (without --yes: says
+                        how many have not finished, and changes nothing)
   wave purge --wave ID --yes   after closing: delete the wave's contact data and tokens for good, keep the counts
   sample import --wave ID FILE.csv   check the sample file and add everyone in it, or nothing
   sample synth --population politieke-ambtsdragers|ambtenaren [--size N] [--seed S] [--out FILE.csv]
                                      write a fictional sample frame shaped like the real population
-  invite --wave ID      queue the invitation mail for every invitation of the wave not yet mailed
-  remind --wave ID [--audience all|not-started|started]
+  invite --wave ID --yes
+                        queue the invitation mail for every invitation of the wave not yet mailed
+                        (without --yes: says how many it would queue, and queues nothing)
+  remind --wave ID [--audience all|not-started|started] --yes
                         queue a reminder for everyone invited who has not completed or opted out
                         (none for whoever had one in the last 3 days)
   mail work [--until-idle]  run a mail worker (stops on SIGTERM; --until-idle: when nothing is due)

@@ -1,33 +1,36 @@
 import { parseArgs } from 'node:util';
 import { cliActor } from '../accounts/audit';
-import { asReminderAudience, describeQueueResult, inviteWave, remindWave } from '../mail/wave-mail';
+import { asReminderAudience, describeMailPlan, describeQueueResult, inviteWave, mailPlan, remindWave } from '../mail/wave-mail';
 import { mailWorkerFromConfig } from '../mail/mail-worker';
 import { UsageError } from './usage-error';
 import { withPlatform } from './with-platform';
 
-function waveOption(args: string[]): string {
-  const { values } = parseArgs({ args, options: { wave: { type: 'string' } } });
-  if (!values.wave) throw new UsageError('--wave ID is required');
-  return values.wave;
+/** Without --yes a bulk action only says what it would do: the count, and how to do it. */
+function notConfirmed(what: string, command: string): never {
+  throw new Error(`${what}\nNothing was queued. Run it again with --yes to do it: npm run cli -- ${command} --yes`);
 }
 
-/** npm run cli -- invite --wave ID */
+/** npm run cli -- invite --wave ID --yes */
 export async function invite(args: string[]): Promise<void> {
-  const waveId = waveOption(args);
+  const { values } = parseArgs({ args, options: { wave: { type: 'string' }, yes: { type: 'boolean', default: false } } });
+  if (!values.wave) throw new UsageError('--wave ID is required');
+  const waveId = values.wave;
   await withPlatform(async ({ db }) => {
+    if (!values.yes) notConfirmed(describeMailPlan('invite', 'all', await mailPlan(db, waveId, 'invite', { now: new Date() })), `invite --wave ${waveId}`);
     const result = await inviteWave(db, waveId, { actor: cliActor(), now: new Date() });
     process.stdout.write(`${describeQueueResult('invite', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`);
   });
 }
 
-/** npm run cli -- remind --wave ID [--audience all|not-started|started] */
+/** npm run cli -- remind --wave ID [--audience all|not-started|started] --yes */
 export async function remind(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { wave: { type: 'string' }, audience: { type: 'string', default: 'all' } } });
+  const { values } = parseArgs({ args, options: { wave: { type: 'string' }, audience: { type: 'string', default: 'all' }, yes: { type: 'boolean', default: false } } });
   if (!values.wave) throw new UsageError('--wave ID is required');
   const audience = asReminderAudience(values.audience);
   if (!audience) throw new UsageError('--audience is all, not-started or started');
   const waveId = values.wave;
   await withPlatform(async ({ db }) => {
+    if (!values.yes) notConfirmed(describeMailPlan('remind', audience, await mailPlan(db, waveId, 'remind', { now: new Date(), audience })), `remind --wave ${waveId} --audience ${audience}`);
     const result = await remindWave(db, waveId, { actor: cliActor(), now: new Date(), audience });
     process.stdout.write(`${describeQueueResult('remind', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`);
   });

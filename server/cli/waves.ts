@@ -6,6 +6,7 @@ import { closeWave, createWaveAudited, loadWave, parseKeptAttributes } from '../
 import { purgeWave } from '../fielding/wave-purge';
 import { UsageError } from './usage-error';
 import { withPlatform } from './with-platform';
+import { closePlan } from '../fielding/monitor';
 
 export async function findWaveOrFail(db: Db, id: string): Promise<WaveRow> {
   const wave = await loadWave(db, id);
@@ -36,9 +37,16 @@ async function create(args: string[]): Promise<void> {
 }
 
 async function close(args: string[]): Promise<void> {
-  const { id } = waveId(args);
+  const { id, flags } = waveId(args, { yes: { type: 'boolean' } });
   await withPlatform(async ({ db }) => {
     const wave = await findWaveOrFail(db, id);
+    if (!flags.yes) {
+      const plan = await closePlan(db, wave);
+      throw new Error(
+        `Closing stops every link of wave "${wave.name}" at once and cannot be undone: ${plan.notFinished} invited have not completed, ${plan.started} of them started.\n` +
+          `Nothing was changed. Run it again with --yes to close it: npm run cli -- wave close --wave ${id} --yes`,
+      );
+    }
     await closeWave(db, wave, cliActor(), new Date());
     process.stdout.write(`Closed wave ${wave.id} "${wave.name}": its links show the closed page from now on.\n`);
   });

@@ -144,3 +144,9 @@ export async function waveMonitor(db: Db, wave: WaveRow, now: Date, k: number): 
     generatedAt: now.toISOString(),
   };
 }
+
+/** What closing the wave now would cut off, for the confirmation shown first. */
+export async function closePlan(db: Db, wave: WaveRow): Promise<{ notFinished: number; started: number }> {
+  const { overall } = await liveCounts(db, wave);
+  return { notFinished: overall.invited - overall.completed, started: overall.started - overall.completed };
+}

@@ -1,6 +1,6 @@
 import type { Db } from '../shared/data/connection';
 import { countInvitationMail, findInvitationByTokenHash, InvitationRow, markInvitationMailsQueued, optOutInvitation, setInvitationMailState } from '../fielding/data/invitations';
-import { cancelPendingFor, countOutbox, countRecentlyReminded, queueMessages, type ReminderAudience } from './data/outbox';
+import { cancelPendingFor, countMailTargets, countOutbox, countRecentlyReminded, queueMessages, type ReminderAudience } from './data/outbox';
 import { findQuestionnaireVersion } from '../questionnaires/data/questionnaire-versions';
 import { findWave, WaveRow } from '../fielding/data/waves';
 import { recordAudit } from '../accounts/audit';
@@ -123,6 +123,22 @@ export function inviteWave(db: Db, waveId: string, opts: { actor: string; now: D
  */
 export function remindWave(db: Db, waveId: string, opts: { actor: string; now: Date } & ReminderOptions): Promise<QueueResult> {
   return queue(db, waveId, 'remind', opts);
+}
+
+/**
+ * What pressing the button would do, for the confirmation shown first: how many messages it would queue now (a
+ * closed or purged wave is refused here already, as the action itself would be).
+ */
+export async function mailPlan(db: Db, waveId: string, kind: MailKind, opts: { now: Date } & ReminderOptions): Promise<{ wave: WaveRow; count: number }> {
+  const wave = await mailableWave(db, waveId, opts.now);
+  const remindedSince = new Date(opts.now.getTime() - (opts.minIntervalMs ?? REMINDER_MIN_INTERVAL_MS));
+  return { wave, count: await countMailTargets(db, waveId, kind, { audience: opts.audience ?? 'all', remindedSince }) };
+}
+
+export function describeMailPlan(kind: MailKind, audience: ReminderAudience, plan: { wave: WaveRow; count: number }): string {
+  const who = kind === 'invite' ? '' : audience === 'not-started' ? ' (only those who have not started)' : audience === 'started' ? ' (only those who started but have not finished)' : '';
+  const what = kind === 'invite' ? 'invitation' : 'reminder';
+  return `This queues ${plan.count} ${what} mail${plan.count === 1 ? '' : 's'}${who} for wave "${plan.wave.name}". The mail worker sends them at once.`;
 }
 
 export function asReminderAudience(value: unknown): ReminderAudience | undefined {

@@ -116,7 +116,12 @@ describe.each(databaseKinds())('administration from the command line on %s', (ki
     expect(early.stderr).toContain('close the wave before purging it');
     expect((await cli('wave', 'purge', '--wave', waveId)).code).toBe(2); // no --yes
 
-    const closed = await cli('wave', 'close', '--wave', waveId);
+    const asked = await cli('wave', 'close', '--wave', waveId);
+    expect(asked.code).toBe(1);
+    expect(asked.stderr).toContain('have not completed');
+    expect(asked.stderr).toContain('--yes');
+    expect((await database.db('waves').where({ id: waveId }).first()).closed_at).toBeNull();
+    const closed = await cli('wave', 'close', '--wave', waveId, '--yes');
     expect(closed.code).toBe(0);
     expect(closed.stdout).toContain(`Closed wave ${waveId}`);
 
@@ -133,7 +138,7 @@ describe.each(databaseKinds())('administration from the command line on %s', (ki
     const actor = (await database.db('audit_log').where({ wave_id: waveId }).first()).actor;
     expect(actor).toMatch(/^cli:/);
 
-    const unknown = await cli('wave', 'close', '--wave', '00000000-0000-4000-8000-000000000000');
+    const unknown = await cli('wave', 'close', '--wave', '00000000-0000-4000-8000-000000000000', '--yes');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('there is no wave with id');
   }, 240_000); // ten child processes, each starting TypeScript

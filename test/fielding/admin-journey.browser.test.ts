@@ -155,6 +155,11 @@ describeBrowser('administrator and analyst journey in chromium', () => {
     await page.goto(`${waveUrl}/mail`);
     await check(page, 'wave e-mail');
     await page.click('button:has-text("Queue invitations")');
+    // a confirmation with the count first; nothing goes out until it is confirmed
+    await page.waitForSelector('text=This queues 6 invitation mails');
+    await check(page, 'confirm queueing the invitations');
+    expect(await live.db('outbox').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+    await page.click('button:has-text("Queue 6 invitation mails")');
     await page.waitForSelector('.vw-success');
     await check(page, 'wave e-mail after queueing');
     await sink.waitFor(6);

@@ -187,7 +187,7 @@ describe.each(databaseKinds())('the monitor protects small groups on %s', (kind)
     const wave = await t.wave({ keptAttributes: ['tier', 'role'] });
     await craft(wave, MIXED);
     const live = await json(admin, wave);
-    await admin.post(`/admin/waves/${wave.id}/close`).expect(303);
+    await admin.post(`/admin/waves/${wave.id}/close`, { confirmed: 'yes' }).expect(303);
     await admin.post(`/admin/waves/${wave.id}/purge`, { confirm: 'yes' }).set('Accept', 'application/json').expect(200);
     const final = await json(admin, wave);
     expect(final.source).toBe('final');

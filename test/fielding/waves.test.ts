@@ -113,7 +113,12 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     const wave = await t.wave();
     const [token] = await t.invite(wave);
     await request(t.app).get(`/s/${token}`).expect(200);
-    await admin.post(`/admin/waves/${wave.id}/close`).expect(303);
+    await request(t.app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0 }).expect(204);
+    // the button asks first, saying who would be cut off; the wave stays open until confirmed
+    const asked = await admin.post(`/admin/waves/${wave.id}/close`).expect(200);
+    expect(asked.text).toContain('1 invited person has not completed; 1 of them started and would not be able to finish');
+    await request(t.app).get(`/s/${token}`).expect(200);
+    await admin.post(`/admin/waves/${wave.id}/close`, { confirmed: 'yes' }).expect(303);
     const closed = await request(t.app).get(`/s/${token}`).expect(410);
     expect(closed.text).toContain('Dit onderzoek is gesloten');
     await request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID }).expect(410);
@@ -135,7 +140,7 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     expect(refused.body.error).toContain('close the wave before purging');
     expect(await t.db('invitations').where({ wave_id: wave.id })).toHaveLength(4);
 
-    await admin.post(`/admin/waves/${wave.id}/close`).expect(303);
+    await admin.post(`/admin/waves/${wave.id}/close`, { confirmed: 'yes' }).expect(303);
     await admin.post(`/admin/waves/${wave.id}/purge`, {}).set('Accept', 'application/json').expect(400); // not confirmed
     const purged = await admin.post(`/admin/waves/${wave.id}/purge`, { confirm: 'yes' }).set('Accept', 'application/json').expect(200);
     expect(purged.body).toMatchObject({ status: 'purged', invitations: 4 });

@@ -62,7 +62,7 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     await admin.get(`/admin/waves/${wave.id}/mail/templates/invite/de`).expect(404);
     // the saved template is what goes out
     await t.invite(wave, people(1, 'tpl', { language: 'en', name: 'Pat' }));
-    await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(303);
+    await admin.post(`/admin/waves/${wave.id}/mail/invite`, { confirmed: 'yes' }).expect(303);
     await sendQueued(t.db, sink);
     expect(sink.received[0].subject).toBe('Invitation for Pat');
   });
@@ -82,7 +82,12 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
   test('invite and remind buttons queue and are audit-logged; a test mail goes to the signed-in admin only', async () => {
     const wave = await t.wave();
     await t.invite(wave, people(3, 'btn'));
-    const res = await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(303);
+    // the button asks first, with the count; nothing is queued until confirmed
+    const asked = await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(200);
+    expect(asked.text).toContain('This queues 3 invitation mails for wave &#34;Testgolf&#34;');
+    expect(asked.text).toContain('name="confirmed" value="yes"');
+    expect(await t.db('outbox').where({ wave_id: wave.id })).toHaveLength(0);
+    const res = await admin.post(`/admin/waves/${wave.id}/mail/invite`, { confirmed: 'yes' }).expect(303);
     expect(res.headers.location).toBe(`/admin/waves/${wave.id}/mail`); // the message waits in the session, not the URL
     const overview = await admin.get(res.headers.location).expect(200);
     expect(overview.text).toContain('Queued 3 invitation mails');
@@ -117,7 +122,7 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
   test('a closed wave refuses invite and remind with 409', async () => {
     const wave = await t.wave();
     await t.db('waves').where({ id: wave.id }).update({ closed_at: new Date().toISOString() });
-    await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(409, /closed/);
+    await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(409, /closed/); // refused before asking
     await admin.post(`/admin/waves/${wave.id}/mail/remind`).expect(409);
     await admin.post('/admin/waves/00000000-0000-0000-0000-000000000000/mail/invite').expect(404);
   });
@@ -127,7 +132,7 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     await t.invite(wave, people(2, 'dev'));
     const overview = await devAdmin.get(`/admin/waves/${wave.id}/mail`).expect(200);
     expect(overview.text).toContain('nothing is sent');
-    await devAdmin.post(`/admin/waves/${wave.id}/mail/invite`).expect(303);
+    await devAdmin.post(`/admin/waves/${wave.id}/mail/invite`, { confirmed: 'yes' }).expect(303);
     const stats = await sendQueued(t.db, 'dev-mailbox');
     expect(stats.sent).toBe(2);
     expect(sink.received).toHaveLength(0);

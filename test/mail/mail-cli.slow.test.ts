@@ -23,11 +23,17 @@ describe.each(databaseKinds())('npm run cli -- invite, remind, mail work on %s',
     await createInvitations(d.db, wave, [...people(2, 'cli'), { attributes: {} }], { now });
     const env = { ...d.env, SMTP_URL: '', PUBLIC_URL: 'https://monitor.example.org' };
 
-    const invite = await runTs('server/cli/index.ts', ['invite', '--wave', wave.id], env);
+    // without --yes it says what it would do and queues nothing
+    const asked = await runTs('server/cli/index.ts', ['invite', '--wave', wave.id], env);
+    expect([asked.code, asked.stdout]).toEqual([1, '']);
+    expect(asked.stderr).toContain('This queues 2 invitation mails for wave "CLI-golf"');
+    expect(asked.stderr).toContain('--yes');
+    expect(await d.db('outbox').where({ wave_id: wave.id })).toHaveLength(0);
+    const invite = await runTs('server/cli/index.ts', ['invite', '--wave', wave.id, '--yes'], env);
     expect(invite.code).toBe(0);
     expect(invite.stdout).toContain(`Queued 2 invitation mails for wave "CLI-golf" (${wave.id}).`);
     expect(invite.stdout).toContain('Of 3 invitations: 0 opted out, 1 without an e-mail address, 0 completed.');
-    const early = await runTs('server/cli/index.ts', ['remind', '--wave', wave.id], env);
+    const early = await runTs('server/cli/index.ts', ['remind', '--wave', wave.id, '--yes'], env);
     expect(early.stdout).toContain('Queued 0 reminder mails');
     expect(early.stdout).toContain('2 have not had their invitation mail yet and get no reminder.');
 
@@ -38,7 +44,7 @@ describe.each(databaseKinds())('npm run cli -- invite, remind, mail work on %s',
     expect(work.stdout).not.toMatch(/@example\.org|\/s\/[A-Za-z0-9_-]{43}/);
     expect(await d.db('dev_mailbox').where({ wave_id: wave.id })).toHaveLength(2);
 
-    const remind = await runTs('server/cli/index.ts', ['remind', '--wave', wave.id], env);
+    const remind = await runTs('server/cli/index.ts', ['remind', '--wave', wave.id, '--audience', 'not-started', '--yes'], env);
     expect(remind.code).toBe(0);
     expect(remind.stdout).toContain('Queued 2 reminder mails');
     const audit = await d.db('audit_log').where({ wave_id: wave.id }).orderBy('id');
@@ -51,7 +57,7 @@ describe.each(databaseKinds())('npm run cli -- invite, remind, mail work on %s',
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--wave ID is required');
     expect((await runTs('server/cli/index.ts', ['mail', 'send'], d.env)).code).toBe(2);
-    const unknown = await runTs('server/cli/index.ts', ['remind', '--wave', 'no-such-wave'], d.env);
+    const unknown = await runTs('server/cli/index.ts', ['remind', '--wave', 'no-such-wave', '--yes'], d.env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('There is no wave with id "no-such-wave"');
   });

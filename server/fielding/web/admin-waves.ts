@@ -3,7 +3,7 @@ import type { AppDeps } from '../../app-deps';
 import { HttpError, wantsJson } from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';
 import type { SignedInUser } from '../../accounts/sessions';
-import { waveMonitor } from '../monitor';
+import { closePlan, waveMonitor } from '../monitor';
 import {
   allWaves,
   closeWave,
@@ -122,6 +122,17 @@ export function adminWavesRouter(deps: AppDeps): Router {
 
   router.post('/waves/:id/close', loadWaveParam, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
+    if (!wantsJson(req) && formText(req.body, 'confirmed') !== 'yes' && waveStatus(wave, deps.clock()).closable) {
+      const plan = await closePlan(deps.db, wave);
+      return renderSignedInPage(res, 'admin/confirm', {
+        title: `Close the wave: ${wave.name}`,
+        message: `Closing stops every link of "${wave.name}" at once and cannot be undone. ${plan.notFinished} invited ${plan.notFinished === 1 ? 'person has' : 'people have'} not completed; ${plan.started} of them started and would not be able to finish.`,
+        action: `/admin/waves/${wave.id}/close`,
+        fields: {},
+        button: 'Close the wave now',
+        back: `/admin/waves/${wave.id}`,
+      });
+    }
     await closeWave(deps.db, wave, actor(res), deps.clock());
     if (wantsJson(req)) return res.json({ status: 'closed' });
     res.redirect(303, `/admin/waves/${wave.id}`);

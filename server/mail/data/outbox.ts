@@ -220,3 +220,15 @@ export async function deleteWaveOutbox(db: Db, waveId: string): Promise<number> 
   await deleteWaveDevMail(db, waveId);
   return db('outbox').where({ wave_id: waveId }).delete();
 }
+
+const NO_PENDING = "not exists (select 1 from outbox p where p.pending_key = invitations.id)";
+
+/** How many messages queueMessages would add now (for the confirmation before it): the same conditions, counted. */
+export async function countMailTargets(db: Db, waveId: string, kind: OutboxKind, reminders: { audience: ReminderAudience; remindedSince: Date }): Promise<number> {
+  const invite = "mail_state in ('none', 'queued') and opted_out = ? and email is not null and token_hash is not null and status <> 'completed'";
+  const where = kind === 'invite' ? invite : `${TARGETS.remind}${AUDIENCE[reminders.audience]} and not ${REMINDED_SINCE}`;
+  const bindings = kind === 'invite' ? [waveId, false] : [waveId, false, reminders.remindedSince.toISOString()];
+  const rows = await db.raw(`select count(*) as n from invitations where wave_id = ? and ${where} and ${NO_PENDING}`, bindings);
+  const first = (Array.isArray(rows) ? rows[0] : (rows as { rows: unknown[] }).rows[0]) as { n: number | string } | undefined;
+  return Number(first?.n ?? 0);
+}

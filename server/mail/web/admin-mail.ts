@@ -3,7 +3,7 @@ import type { AppDeps } from '../../app-deps';
 import { countDevMailbox, devMailView, listDevMailbox } from '../dev-mailbox';
 import type { WaveRow } from '../../fielding/wave-rules';
 import { HttpError, wantsJson } from '../../shared/web/errors';
-import { asReminderAudience, describeQueueResult, inviteWave, outboxCounts, previewMail, remindWave, sendTestMail } from '../wave-mail';
+import { asReminderAudience, describeMailPlan, describeQueueResult, mailPlan, inviteWave, outboxCounts, previewMail, remindWave, sendTestMail } from '../wave-mail';
 import { DomainError } from '../../shared/errors';
 import { classifyFailure, devMailboxTransport, MailDeps } from '../mail-transport';
 import {
@@ -53,6 +53,18 @@ export function adminMailRouter(deps: AppDeps): Router {
       const opts = { actor: user(res).email, now: deps.clock() };
       const audience = asReminderAudience(formText(req.body, 'audience') || 'all');
       if (kind === 'remind' && !audience) throw new HttpError(400, 'Choose whom to remind: all, not-started or started');
+      // a page asks first, with the count (an API call with a JSON answer is its own confirmation)
+      if (!wantsJson(req) && formText(req.body, 'confirmed') !== 'yes') {
+        const plan = await mailPlan(deps.db, wave.id, kind, { now: opts.now, audience });
+        return renderSignedInPage(res, 'admin/confirm', {
+          title: kind === 'invite' ? `Queue invitations: ${wave.name}` : `Queue reminders: ${wave.name}`,
+          message: describeMailPlan(kind, audience ?? 'all', plan),
+          action: `/admin/waves/${wave.id}/mail/${kind}`,
+          fields: kind === 'remind' ? { audience: audience ?? 'all' } : {},
+          button: `Queue ${plan.count} ${kind === 'invite' ? 'invitation' : 'reminder'} mail${plan.count === 1 ? '' : 's'}`,
+          back: `/admin/waves/${wave.id}/mail`,
+        });
+      }
       const result = kind === 'invite' ? await inviteWave(deps.db, wave.id, opts) : await remindWave(deps.db, wave.id, { ...opts, audience });
       if (wantsJson(req)) return res.json({ queued: result.queued, total: result.total, optedOut: result.optedOut, noEmail: result.noEmail, completed: result.completed });
       await flashForNextPage(deps, req, describeQueueResult(kind, result));
