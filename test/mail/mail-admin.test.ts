@@ -119,10 +119,15 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     await analyst.get(`/admin/waves/${wave.id}/mail`).expect(403);
   });
 
-  test('a closed wave refuses invite and remind with 409', async () => {
+  test('a closed wave shows no send buttons, and refuses invite and remind with 409', async () => {
     const wave = await t.wave();
+    expect((await admin.get(`/admin/waves/${wave.id}/mail`).expect(200)).text).toContain('Queue invitations');
     await t.db('waves').where({ id: wave.id }).update({ closed_at: new Date().toISOString() });
-    await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(409, /closed/); // refused before asking
+    const page = (await admin.get(`/admin/waves/${wave.id}/mail`).expect(200)).text;
+    expect(page).not.toContain('Queue invitations');
+    expect(page).not.toContain('Queue reminders');
+    expect(page).toContain('no more mail goes out for it');
+    await admin.post(`/admin/waves/${wave.id}/mail/invite`).expect(409, /closed/); // refused before asking, should a form still post
     await admin.post(`/admin/waves/${wave.id}/mail/remind`).expect(409);
     await admin.post('/admin/waves/00000000-0000-0000-0000-000000000000/mail/invite').expect(404);
   });

@@ -21,6 +21,7 @@ import {
 } from '../mail-templates';
 import type { SignedInUser } from '../../accounts/sessions';
 import { waveParam } from '../../fielding/web/admin-waves';
+import { waveStatus } from '../../fielding/wave-actions';
 import { formText, renderSignedInPage } from '../../shared/web/signed-in-page';
 import { flashForNextPage } from '../../accounts/web/auth';
 
@@ -44,7 +45,10 @@ export function adminMailRouter(deps: AppDeps): Router {
     const wave = res.locals.wave as WaveRow;
     const outbox = await outboxCounts(deps.db, wave.id);
     if (wantsJson(req)) return res.json({ outbox, via: mail.transport.via });
-    renderSignedInPage(res, 'mail/wave-mail', { title: `E-mail: ${wave.name}`, wave, outbox, via: mail.transport.via, kinds: MAIL_KINDS, languages: MAIL_LANGUAGES, kindNames: KIND_NAMES, languageNames: LANGUAGE_NAMES, notice: undefined });
+    // controls that no longer apply are not shown: a closed or purged wave sends nothing more
+    const status = waveStatus(wave, deps.clock());
+    const mailable = status.phase !== 'closed' && !status.purged;
+    renderSignedInPage(res, 'mail/wave-mail', { title: `E-mail: ${wave.name}`, wave, status, mailable, outbox, via: mail.transport.via, kinds: MAIL_KINDS, languages: MAIL_LANGUAGES, kindNames: KIND_NAMES, languageNames: LANGUAGE_NAMES, notice: undefined });
   });
 
   for (const kind of MAIL_KINDS) {
