@@ -36,3 +36,25 @@ export function isValidDay(day: unknown): day is string {
 
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
+
+const LONG_DAY: Record<'nl' | 'en', Intl.DateTimeFormat> = {
+  nl: new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }),
+};
+const MOMENT: Record<'nl' | 'en', Intl.DateTimeFormat> = {
+  nl: new Intl.DateTimeFormat('nl-NL', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Amsterdam', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' }),
+};
+
+/** A calendar day (YYYY-MM-DD) as people read it: "1 februari 2027", "1 February 2027". Anything else is returned as is. */
+export function readableDay(day: string | null | undefined, locale: 'nl' | 'en'): string {
+  if (!day) return '';
+  return isValidDay(day) ? LONG_DAY[locale].format(new Date(`${day}T12:00:00Z`)) : day;
+}
+
+/** A moment (an ISO time in UTC) in Amsterdam's time: "6 december 2026 om 15:35", "6 December 2026 at 15:35". */
+export function readableMoment(iso: string | null | undefined, locale: 'nl' | 'en'): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : MOMENT[locale].format(new Date(t));
+}

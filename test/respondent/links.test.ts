@@ -31,7 +31,10 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
     const [token] = await t.invite(await t.wave({ opensOn: addDays(today, 3), closesOn: addDays(today, 30) }));
     const page = await request(t.app).get(`/s/${token}`).expect(403);
     expect(page.text).toContain('nog niet geopend');
-    expect(page.text).toContain(addDays(today, 3));
+    // the day as a Dutch reader writes it ("9 december 2026"), not as ISO
+    expect(page.text).toContain(new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(`${addDays(today, 3)}T12:00:00Z`)));
+    expect(page.text).not.toContain(addDays(today, 3));
+    expect((await request(t.app).get(`/s/${token}?lang=en`).expect(403)).text).toMatch(/can be filled in from \d{1,2} [A-Z][a-z]+ \d{4}\./);
     await request(t.app).put(`/s/${token}/progress`).send({ answers: {}, pageNo: 0 }).expect(403);
   });
 

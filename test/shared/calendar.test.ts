@@ -1,4 +1,4 @@
-import { dutchDay } from '../../server/shared/calendar';
+import { readableDay, readableMoment, dutchDay } from '../../server/shared/calendar';
 
 /** Submission days are Dutch calendar days: what a respondent in the Netherlands would call "today". */
 describe('dutchDay', () => {
@@ -29,5 +29,17 @@ describe('dutchDay', () => {
   test('an invalid moment is an error, not a remembered day', () => {
     dutchDay(new Date('2026-01-15T12:00:00Z'));
     expect(() => dutchDay(new Date('not a date'))).toThrow(RangeError);
+  });
+});
+
+describe('days and moments as people read them', () => {
+  test('a day in Dutch and English; a moment in Amsterdam time across the clock change', () => {
+    expect(readableDay('2027-02-01', 'nl')).toBe('1 februari 2027');
+    expect(readableDay('2027-02-01', 'en')).toBe('1 February 2027');
+    expect(readableMoment('2026-12-06T14:35:18.773Z', 'nl')).toBe('6 december 2026 om 15:35'); // UTC+1
+    expect(readableMoment('2026-07-06T14:35:18.773Z', 'en')).toBe('6 July 2026 at 16:35'); // UTC+2
+    expect(readableMoment('2026-03-28T23:30:00Z', 'nl')).toBe('29 maart 2026 om 00:30'); // the night the clocks go forward
+    expect(readableDay('not a day', 'nl')).toBe('not a day');
+    expect(readableMoment(null, 'en')).toBe('');
   });
 });

@@ -5,6 +5,7 @@ import { pageTexts } from '../../shared/i18n';
 import { asLocale, type Locale } from '../../shared/locale';
 import { LinkState, openLink } from '../respondent';
 import { answerCall, ApiCall, BODY_LIMIT, bodyRefusal, linkRefusal, OpenLink } from './respondent-api';
+import { readableDay } from '../../shared/calendar';
 
 export function respondentRouter(deps: AppDeps): Router {
   const router = express.Router();
@@ -64,7 +65,7 @@ function renderLink(req: Request, res: Response, link: Exclude<LinkState, { kind
   } else if (link.kind === 'closed') {
     res.status(410).render('respondent/message', { locale, t, title: t.closedTitle, body: t.closedBody });
   } else if (link.kind === 'not-open') {
-    res.status(403).render('respondent/message', { locale, t, title: t.notOpenTitle, body: `${t.notOpenBody} ${link.wave.opens_on}.` });
+    res.status(403).render('respondent/message', { locale, t, title: t.notOpenTitle, body: `${t.notOpenBody} ${readableDay(link.wave.opens_on, locale)}.` });
   } else if (link.kind === 'open') {
     const config = {
       survey: link.questionnaire.survey,
