@@ -4,6 +4,7 @@ import { listWaveFinalCounts, ParticipationCounts } from './data/wave-final-coun
 import type { WaveRow } from './data/waves';
 import { waveStatus } from './wave-actions';
 import { keptAttributes, WavePhase } from './wave-rules';
+import type { SampleAttributeDeclaration } from '../questionnaires/sample-attributes';
 
 export interface MonitorCounts {
   invited: number;
@@ -149,4 +150,22 @@ export async function waveMonitor(db: Db, wave: WaveRow, now: Date, k: number): 
 export async function closePlan(db: Db, wave: WaveRow): Promise<{ notFinished: number; started: number }> {
   const { overall } = await liveCounts(db, wave);
   return { notFinished: overall.invited - overall.completed, started: overall.started - overall.completed };
+}
+
+/**
+ * The monitor with labels for its attributes and values, from the questionnaire's declaration of kept attributes
+ * (lid_ab_waterschap reads "Water board general board member"); a value without a declared label shows as it is.
+ */
+export function labelMonitor(monitor: MonitorView, declared: SampleAttributeDeclaration, locale: 'nl' | 'en') {
+  return {
+    ...monitor,
+    attributes: monitor.attributes.map((a) => {
+      const attribute = declared.get(a.attribute);
+      return {
+        ...a,
+        label: attribute?.label[locale] ?? a.attribute,
+        values: a.values.map((v) => ({ ...v, label: v.value === null || v.value === '' ? undefined : (attribute?.values.get(v.value)?.[locale] ?? v.value) })),
+      };
+    }),
+  };
 }

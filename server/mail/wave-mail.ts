@@ -147,7 +147,7 @@ export function asReminderAudience(value: unknown): ReminderAudience | undefined
 
 export function describeQueueResult(kind: MailKind, r: QueueResult): string {
   const what = kind === 'invite' ? 'invitation' : 'reminder';
-  const lines = [`Queued ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}" (${r.wave.id}).`];
+  const lines = [`Queued ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}".`];
   lines.push(`Of ${r.total} invitations: ${r.optedOut} opted out, ${r.noEmail} without an e-mail address, ${r.completed} completed.`);
   if (kind === 'remind' && r.notYetInvited > 0) lines.push(`${r.notYetInvited} have not had their invitation mail yet and get no reminder.`);
   if (kind === 'remind' && r.recentlyReminded > 0) lines.push(`${r.recentlyReminded} had a reminder in the last ${Math.round(REMINDER_MIN_INTERVAL_MS / 86_400_000)} days and get none now.`);

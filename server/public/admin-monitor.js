@@ -34,7 +34,7 @@
   /* the same labels as the page: a combined row of small groups (value null), the empty value, or the value itself */
   function label(v) {
     if (v.value === null) return 'Other values (' + v.combinedValues + ' combined)';
-    return v.value === '' ? '(no value)' : v.value;
+    return v.value === '' ? '(no value)' : v.label || v.value;
   }
   function render(m) {
     fill('overall', [{ value: 'All', counts: m.overall }]);

@@ -3,7 +3,7 @@ import type { AppDeps } from '../../app-deps';
 import { HttpError, wantsJson } from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';
 import type { SignedInUser } from '../../accounts/sessions';
-import { closePlan, waveMonitor } from '../monitor';
+import { closePlan, labelMonitor, waveMonitor } from '../monitor';
 import {
   allWaves,
   closeWave,
@@ -147,7 +147,8 @@ export function adminWavesRouter(deps: AppDeps): Router {
   });
 
   router.get('/waves/:id/monitor', loadWaveParam, async (req, res) => {
-    const monitor = await waveMonitor(deps.db, res.locals.wave as WaveRow, deps.clock(), kOf(deps));
+    const wave = res.locals.wave as WaveRow;
+    const monitor = labelMonitor(await waveMonitor(deps.db, wave, deps.clock(), kOf(deps)), deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map(), 'en');
     if (wantsJson(req)) return res.json(monitor);
     renderSignedInPage(res, 'admin/monitor', { title: `Monitor: ${monitor.wave.name}`, wave: res.locals.wave, monitor });
   });
