@@ -27,7 +27,9 @@ Commands:
                         close the wave now: its links show the closed page (without --yes: says
                         how many have not finished, and changes nothing)
   wave purge --wave ID --yes   after closing: delete the wave's contact data and tokens for good, keep the counts
-  sample import --wave ID FILE.csv   check the sample file and add everyone in it, or nothing
+  sample import --wave ID [--skip-existing] FILE.csv
+                        check the sample file and add everyone in it, or nothing (--skip-existing:
+                        leave out, and count, those already in the wave)
   sample synth --population politieke-ambtsdragers|ambtenaren [--size N] [--seed S] [--out FILE.csv]
                                      write a fictional sample frame shaped like the real population
   invite --wave ID --yes

@@ -30,6 +30,8 @@ export interface AttributeCounts {
 
 export interface SampleSummary {
   rows: number;
+  /** people left out because they are in the wave already (only when asked to skip them) */
+  skippedExisting?: number;
   columns: string[];
   attributes: AttributeCounts[];
   /** kept attributes of the wave that the file lacks */
@@ -55,7 +57,15 @@ export class SampleFileChecker {
    * `declared`: the questionnaire's declared sample attributes; a value of an attribute the wave keeps must be one
    * of the declared values (written in the declared spelling), since it is stored with the answers.
    */
-  constructor(private readonly existing: Set<string>, private readonly kept: string[], private readonly declared: SampleAttributeDeclaration = new Map()) {
+  private readonly skipped: { existing: number } | undefined;
+
+  constructor(
+    private readonly existing: Set<string>,
+    private readonly kept: string[],
+    private readonly declared: SampleAttributeDeclaration = new Map(),
+    opts: { skipExisting?: boolean } = {},
+  ) {
+    this.skipped = opts.skipExisting ? { existing: 0 } : undefined;
     this.reader = new CsvReader((record) => {
       if (!this.plan) {
         this.plan = planColumns(record, this.problems);
@@ -63,7 +73,7 @@ export class SampleFileChecker {
         return;
       }
       if (this.headerBroken) return; // the rows cannot be read against a broken header
-      const invitee = checkSampleRecord(this.plan, record, this.seen, this.existing, this.problems);
+      const invitee = checkSampleRecord(this.plan, record, this.seen, this.existing, this.problems, this.skipped);
       if (invitee && this.keptValuesDeclared(invitee, record.line) && this.problems.length === 0) this.invitees.push(invitee);
     });
   }
@@ -95,9 +105,12 @@ export class SampleFileChecker {
     }
     const problems = [...this.reader.problems, ...this.problems].sort((a, b) => a.line - b.line);
     if (!this.plan && problems.length === 0) problems.push({ line: 1, message: 'the file is empty: it needs a header row and at least one row' });
-    else if (this.plan && this.invitees.length === 0 && problems.length === 0) problems.push({ line: 2, message: 'the file has a header row but no rows' });
+    else if (this.plan && this.invitees.length === 0 && problems.length === 0) {
+      problems.push({ line: 2, message: this.skipped?.existing ? `everyone in the file (${this.skipped.existing}) is in this wave already: nobody to add` : 'the file has a header row but no rows' });
+    }
     if (problems.length > 0) return { ok: false, problems: problems.slice(0, MAX_PROBLEMS_LISTED), problemCount: problems.length };
-    return { ok: true, invitees: this.invitees, summary: summarize(this.invitees, this.plan as ColumnPlan, this.kept) };
+    const summary = summarize(this.invitees, this.plan as ColumnPlan, this.kept);
+    return { ok: true, invitees: this.invitees, summary: this.skipped ? { ...summary, skippedExisting: this.skipped.existing } : summary };
   }
 
   private keptValuesDeclared(invitee: Invitee, line: number): boolean {
@@ -184,14 +197,20 @@ export function assertImportable(wave: WaveRow, now: Date): void {
   if (!waveStatus(wave, now).importable) throw new WaveStateError('a closed or purged wave takes no more addresses');
 }
 
+export interface ImportOptions {
+  /** leave out (and count) people whose address is in the wave already, instead of refusing the file */
+  skipExisting?: boolean;
+}
+
 /** Checks a whole sample file read from `chunks`; nothing is stored. */
 export async function checkSampleFile(
   db: Db,
   wave: WaveRow,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   declared: SampleAttributeDeclaration,
+  opts: ImportOptions = {},
 ): Promise<CheckedSample> {
-  const checker = new SampleFileChecker(await existingEmails(db, wave.id), keptAttributes(wave), declared);
+  const checker = new SampleFileChecker(await existingEmails(db, wave.id), keptAttributes(wave), declared, opts);
   for await (const chunk of chunks) checker.push(chunk);
   return checker.end();
 }
@@ -225,9 +244,10 @@ export async function stagePendingImport(
   userId: string,
   now: Date,
   declared: SampleAttributeDeclaration,
+  opts: ImportOptions = {},
 ): Promise<{ ok: true; pendingId: string } | Extract<CheckedSample, { ok: false }>> {
   assertImportable(wave, now);
-  const checked = await checkSampleFile(db, wave, [file.bytes], declared);
+  const checked = await checkSampleFile(db, wave, [file.bytes], declared, opts);
   if (!checked.ok) return checked;
   await sweepExpiredImports(db, now);
   const row: PendingImportRow = {
@@ -281,9 +301,10 @@ export async function importSampleFile(
   actor: string,
   now: Date,
   declared: SampleAttributeDeclaration,
+  opts: ImportOptions = {},
 ): Promise<{ ok: true; count: number; summary: SampleSummary } | Extract<CheckedSample, { ok: false }>> {
   assertImportable(wave, now);
-  const checked = await checkSampleFile(db, wave, chunks, declared);
+  const checked = await checkSampleFile(db, wave, chunks, declared, opts);
   if (!checked.ok) return checked;
   const count = await commitSample(db, wave, checked.invitees, now);
   await recordAudit(db, { actor, action: 'sample.import', waveId: wave.id, detail: { file: cleanFileName(fileName), rows: count }, at: now });

@@ -90,8 +90,11 @@ export function checkSampleRecord(
   seen: Map<string, number>,
   existing: Set<string>,
   problems: CsvProblem[],
+  /** given: a person already in the wave is skipped (counted here) instead of refused */
+  skipped?: { existing: number },
 ): Invitee | undefined {
   const { line } = record;
+  let skippedHere = false;
   if (record.fields.length !== plan.columns.length) {
     problems.push({ line, message: `${record.fields.length} fields where the header has ${plan.columns.length}` });
     return undefined;
@@ -111,7 +114,10 @@ export function checkSampleRecord(
       const earlier = seen.get(key);
       if (earlier !== undefined) return void problems.push({ line, message: `the e-mail address is also on line ${earlier} of this file` });
       seen.set(key, line);
-      if (existing.has(key)) return void problems.push({ line, message: 'the e-mail address is already in this wave (an earlier import)' });
+      if (existing.has(key)) {
+        if (skipped) return void (skippedHere = true);
+        return void problems.push({ line, message: 'the e-mail address is already in this wave (an earlier import): choose "skip those already in the wave" to leave them out' });
+      }
       invitee.email = value;
     } else if (column === 'name' || column === 'organisation') {
       invitee[column] = value === '' ? null : value;
@@ -126,5 +132,9 @@ export function checkSampleRecord(
       invitee.attributes[column] = value;
     }
   });
+  if (skippedHere && skipped && problems.length === before) {
+    skipped.existing++;
+    return undefined;
+  }
   return problems.length === before ? invitee : undefined;
 }

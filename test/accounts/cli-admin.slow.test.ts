@@ -110,6 +110,10 @@ describe.each(databaseKinds())('administration from the command line on %s', (ki
     const dup = await cli('sample', 'import', '--wave', waveId, valid);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('line 2: the e-mail address is already in this wave');
+    const skipping = await cli('sample', 'import', '--wave', waveId, '--skip-existing', valid);
+    expect(skipping.code).toBe(1); // all three are there already: nobody to add
+    expect(skipping.stderr).toContain('everyone in the file (3) is in this wave already');
+    expect(await database.db('invitations').where({ wave_id: waveId })).toHaveLength(3);
 
     const early = await cli('wave', 'purge', '--wave', waveId, '--yes');
     expect(early.code).toBe(1);

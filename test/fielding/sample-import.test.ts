@@ -124,8 +124,17 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
 
     // a second file with an address from the first is refused, naming the line
     const again = await admin.upload(`/admin/waves/${wave.id}/import`, 'extra.csv', csv(['e@example.org,E,,gemeente,,,', 'B@Example.org,B,,gemeente,,,'])).set('Accept', 'application/json').expect(422);
-    expect(again.body.problems).toEqual([{ line: 3, message: 'the e-mail address is already in this wave (an earlier import)' }]);
+    expect(again.body.problems).toEqual([{ line: 3, message: 'the e-mail address is already in this wave (an earlier import): choose "skip those already in the wave" to leave them out' }]);
     expect(await invitationCount(wave)).toBe(4);
+    // ... unless the administrator asks to skip those already in the wave: they are counted, not added again
+    const skipping = await admin.upload(`/admin/waves/${wave.id}/import`, 'extra.csv', csv(['e@example.org,E,,gemeente,,,', 'B@Example.org,B,,gemeente,,,']), undefined, { skip_existing: 'yes' }).expect(303);
+    const shown = await admin.get(skipping.headers.location).expect(200);
+    expect(shown.text).toContain('1 person already in this wave was skipped.');
+    expect(shown.text).toContain('<strong>1</strong> people');
+    await admin.post(`${skipping.headers.location}/confirm`).expect(303);
+    expect(await invitationCount(wave)).toBe(5);
+    const none = await admin.upload(`/admin/waves/${wave.id}/import`, 'same.csv', csv(['e@example.org,E,,gemeente,,,']), undefined, { skip_existing: 'yes' }).set('Accept', 'application/json').expect(422);
+    expect(none.body.problems[0].message).toContain('everyone in the file (1) is in this wave already');
   });
 
   test('a cancelled preview is deleted and adds nobody', async () => {

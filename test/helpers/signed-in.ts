@@ -78,9 +78,10 @@ export class Browser {
     return this.agent.post(path).set('X-Forwarded-For', this.address).type('form').send(body);
   }
 
-  upload(path: string, fileName: string, content: string | Buffer, csrf: string | null = this.csrf): request.Test {
+  upload(path: string, fileName: string, content: string | Buffer, csrf: string | null = this.csrf, fields: Record<string, string> = {}): request.Test {
     const req = this.agent.post(path).set('X-Forwarded-For', this.address);
     if (csrf !== null) req.field('_csrf', csrf);
+    for (const [name, value] of Object.entries(fields)) req.field(name, value); // before the file, as a page's form sends them
     return req.attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), { filename: fileName, contentType: 'text/csv' });
   }
 }

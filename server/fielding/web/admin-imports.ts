@@ -10,6 +10,7 @@ import { keptAttributes, WaveRow } from '../wave-rules';
 import { waveParam } from './admin-waves';
 import { renderSignedInPage } from '../../shared/web/signed-in-page';
 import { flashForNextPage } from '../../accounts/web/auth';
+import { formText } from '../../shared/web/signed-in-page';
 
 /** Sample import: upload → checked preview with counts (kept in the database) → confirm or cancel. */
 export function adminImportsRouter(deps: AppDeps): Router {
@@ -42,7 +43,9 @@ export function adminImportsRouter(deps: AppDeps): Router {
     const wave = res.locals.wave as WaveRow;
     const file = res.locals.uploadedFile as UploadedFile | undefined;
     if (!file || file.field !== 'file') throw new HttpError(400, 'Choose a CSV file to upload');
-    const result = await stagePendingImport(deps.db, wave, { name: file.name, bytes: file.bytes }, user(res).userId, deps.clock(), deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map());
+    const result = await stagePendingImport(deps.db, wave, { name: file.name, bytes: file.bytes }, user(res).userId, deps.clock(), deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map(), {
+      skipExisting: formText(req.body, 'skip_existing') === 'yes',
+    });
     if (!result.ok) {
       if (wantsJson(req)) throw new HttpError(422, 'The file was not imported: it has problems', { problems: result.problems, problemCount: result.problemCount });
       return showUpload(res, wave, { problems: result.problems, problemCount: result.problemCount, fileName: file.name }, 422);
