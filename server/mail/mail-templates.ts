@@ -1,6 +1,7 @@
 import type { Db } from '../shared/data/connection';
 import { findMailTemplate, MailTemplateRow, saveMailTemplate } from './data/mail-templates';
 import { InvalidError } from '../shared/errors';
+import { recordAudit } from '../accounts/audit';
 
 export type MailKind = 'invite' | 'remind';
 export type MailLanguage = 'nl' | 'en';
@@ -129,10 +130,14 @@ export function checkTemplate(t: MailTemplate): MailTemplate {
   return { subject, body };
 }
 
-export async function storeTemplate(db: Db, waveId: string, kind: MailKind, language: MailLanguage, t: MailTemplate, now: Date): Promise<void> {
+/** Stores a checked template, with an audit entry that says who changed which template (the text is in the row). */
+export async function storeTemplate(db: Db, waveId: string, kind: MailKind, language: MailLanguage, t: MailTemplate, now: Date, actor: string): Promise<void> {
   const checked = checkTemplate(t);
   const row: MailTemplateRow = { wave_id: waveId, kind, language, subject: checked.subject, body: checked.body, updated_at: now.toISOString() };
-  await saveMailTemplate(db, row);
+  await db.transaction(async (trx) => {
+    await saveMailTemplate(trx, row);
+    await recordAudit(trx, { actor, action: 'mail.template', waveId, detail: { kind, language, subject: checked.subject }, at: now });
+  });
 }
 
 /** A value for a header or a line of text: control characters and line breaks become spaces. */

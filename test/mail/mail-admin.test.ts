@@ -58,6 +58,9 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     await admin.post(url, { subject: 'Your {{link}}', body, action: 'save' }).expect(422, /may not be in the subject/);
     await admin.post(url, { subject: 'Hi', body: '{{link}} {{password}}', action: 'save' }).expect(422, /Unknown placeholder/);
     await admin.post(url, { subject: 'Invitation for {{name}}', body, action: 'save' }).expect(303);
+    // every saved edit is in the audit log: who, which template (refused ones and previews are not)
+    const edits = await t.db('audit_log').where({ wave_id: wave.id, action: 'mail.template' });
+    expect(edits.map((e) => [e.actor, JSON.parse(e.detail)])).toEqual([['beheer@example.org', { kind: 'invite', language: 'en', subject: 'Invitation for {{name}}' }]]);
     expect(await t.db('mail_templates').where({ wave_id: wave.id, kind: 'invite', language: 'en' }).first()).toMatchObject({ subject: 'Invitation for {{name}}' });
     await admin.get(`/admin/waves/${wave.id}/mail/templates/invite/de`).expect(404);
     // the saved template is what goes out

@@ -159,7 +159,7 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
 
   test('markup and line breaks in a name never reach a header and never start a line', async () => {
     const wave = await t.wave();
-    await storeTemplate(t.db, wave.id, 'invite', 'nl', { subject: 'Voor {{name}} – {{survey}}', body: 'Beste {{name}},\n\n{{link}}\n\nTot {{closing_date}}.' }, new Date());
+    await storeTemplate(t.db, wave.id, 'invite', 'nl', { subject: 'Voor {{name}} – {{survey}}', body: 'Beste {{name}},\n\n{{link}}\n\nTot {{closing_date}}.' }, new Date(), 'test');
     const evil = 'Evil\r\nBcc: victim@example.org\r\nX-Injected: 1\n\n<script>alert(1)</script> {{link}} é';
     await t.invite(wave, [{ email: 'target@example.org', name: evil, attributes: { tier: 'gemeente' } }]);
     await t.invite(wave, [{ email: 'x@example.org\r\nBcc: victim@example.org', name: 'Bad Address', attributes: { tier: 'gemeente' } }]);

@@ -92,7 +92,7 @@ export function adminMailRouter(deps: AppDeps): Router {
     try {
       const checked = checkTemplate(input);
       if (formText(req.body, 'action') === 'save') {
-        await storeTemplate(deps.db, wave.id, kind, language, checked, deps.clock());
+        await storeTemplate(deps.db, wave.id, kind, language, checked, deps.clock(), user(res).email);
         await flashForNextPage(deps, req, 'Saved.');
         return res.redirect(303, `/admin/waves/${wave.id}/mail/templates/${kind}/${language}`);
       }
