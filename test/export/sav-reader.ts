@@ -11,6 +11,8 @@ export interface ReadVariable {
   label?: string;
   printFormat: { type: number; width: number; decimals: number };
   missing: number[];
+  /** missing[0..1] is a range [low, high] */
+  missingIsRange?: boolean;
   valueLabels: Array<{ value: number | string; label: string }>;
   measure?: 'nominal' | 'ordinal' | 'scale';
   displayWidth?: number;
@@ -45,6 +47,7 @@ const SYSMIS = -Number.MAX_VALUE;
 
 export function readSav(buf: Buffer): ReadSav {
   let p = 0;
+  const rangeMissing = new Set<number[]>();
   const int = (): number => ((p += 4), buf.readInt32LE(p - 4));
   const dbl = (): number => ((p += 8), buf.readDoubleLE(p - 8));
   const bytes = (n: number): Buffer => ((p += n), buf.subarray(p - n, p));
@@ -81,8 +84,9 @@ export function readSav(buf: Buffer): ReadSav {
         label = bytes(len).toString('utf8');
         p += (4 - (len % 4)) % 4;
       }
-      if (nMissing < 0) throw new Error('ranges not supported by the test reader');
-      const missing = Array.from({ length: nMissing }, () => dbl());
+      // a range (-2) or a range and one code (-3): read as [low, high(, code)]
+      const missing = Array.from({ length: nMissing < 0 ? -nMissing : nMissing }, () => dbl());
+      if (nMissing < 0) rangeMissing.add(missing);
       slots.push({ width, shortName, label, printFormat, missing, valueLabels: [] });
     } else if (type === 3) {
       const labels = Array.from({ length: int() }, () => {
@@ -152,6 +156,7 @@ export function readSav(buf: Buffer): ReadSav {
       label: v.seg.label,
       printFormat: { type: (f >> 16) & 0xff, width: (f >> 8) & 0xff, decimals: f & 0xff },
       missing: v.seg.missing,
+      missingIsRange: rangeMissing.has(v.seg.missing),
       valueLabels: v.seg.valueLabels.map(({ value, label }) => ({
         value: width === 0 ? value.readDoubleLE(0) : value.toString('utf8').trimEnd(),
         label,
