@@ -269,8 +269,11 @@ export async function prepareDataset(
   const spec = buildDatasetSpec(map, sources, attributes, scrubber(redactions), known, leaveOut);
   addDerivedColumns(spec, decl, questionnaires);
   const qis = buildQis(decl, spec, attributes);
-  // a second set of readers with a throwaway scrubber: the first pass measures scrubbed texts without counting them
-  const measuring = buildDatasetSpec(map, sources, attributes, scrubber(emptyCounts()), known, leaveOut);
+  // a second set of readers that return texts as stored: the first pass measures them scrubbed (without counting the
+  // redactions), but scrubs only a text that could be the longest: a marker is at most 5/3 of what it replaces
+  // (a postcode of 6 characters becomes "[postcode]"), so a text of b bytes is at most 5b/3 bytes scrubbed
+  const measuring = buildDatasetSpec(map, sources, attributes, (x) => x, known, leaveOut);
+  const scrubForWidth = scrubber(emptyCounts());
   const firstVar = spec.columns.findIndex((c) => c.role === 'variable');
   const textCols = spec.columns.map((c, i) => (c.role === 'variable' && c.type === 'string' ? i : -1)).filter((i) => i >= 0);
   const longest = new Map<number, number>(textCols.map((i) => [i, 1]));
@@ -324,7 +327,9 @@ export async function prepareDataset(
         for (const c of textCols) {
           const v = reader.extract[c - firstVar](answers, reader.visibility);
           if (typeof v !== 'string' || v === '') continue;
-          const bytes = Buffer.byteLength(v);
+          const raw = Buffer.byteLength(v);
+          if ((raw * 5) / 3 <= (longest.get(c) as number) && raw * 5 <= MAX_STRING_BYTES * 3) continue;
+          const bytes = Buffer.byteLength(scrubForWidth(v));
           if (bytes > (longest.get(c) as number)) longest.set(c, bytes);
           if (bytes > MAX_STRING_BYTES) tooLong.set(c, (tooLong.get(c) ?? 0) + 1);
         }
@@ -351,6 +356,7 @@ export async function prepareDataset(
   }
   const weights: number[] = [];
   for (const w of waves) weights.push(await samplingWeight(db, w, ids.get(w.id)?.length ?? 0));
+
   const plan = planRelease(counter, qis.map((q) => q.spec), opts.k, { weights, minLevels: qis.map((_q, i) => (i === 0 ? minPeriod : 0)), stepShare: opts.stepShare });
   const periodLevel = plan.levels[0];
 

@@ -10,8 +10,10 @@
  * its wave (the risk report's figures can be recounted from the file).
  *
  * 1. Global recoding: a search over the levels of the declared hierarchies (age bands → wider bands, role → role
- *    group → tier, province → region, month → quarter → year). Loss = suppressed cells + STEP_SHARE × rows per
- *    recoding step; from the finest levels, the one step that lowers the loss most is taken, until none does.
+ *    group → tier, province → region, month → quarter → year). Information loss = suppressed cells + stepShare ×
+ *    rows per recoding step. From the finest levels the one step that lowers the loss most is taken, until none
+ *    does, judging the suppressed cells by the rows in combinations below k times the cells per such row that local
+ *    suppression needed at the previous try (searched again, at most three times; the least loss is released).
  *    Global recoding never withholds a variable (only the submission period may become "not released").
  * 2. Local suppression: while a combination holds fewer than k rows, one of its quasi-identifiers is suppressed in
  *    those rows: the least important one whose suppression joins a combination of at least k, else the one in which
@@ -157,12 +159,85 @@ function riskFigures(groups: Iterable<{ wave: number; n: number }>, weights: num
   return out;
 }
 
+type Key = number | string;
+
 interface Group {
   wave: number;
-  codes: number[];
+  /** dense indices of the released codes (KeySpace) */
+  idx: number[];
+  key: Key;
   n: number;
   /** entry indices and how many of their rows are in this group (an entry's rows may be split over groups) */
   members: Array<{ entry: number; rows: number }>;
+}
+
+/**
+ * Combinations as numbers: each quasi-identifier's codes (at every level, and SUPPRESSED) get dense indices, and a
+ * combination is a mixed-radix number (one more digit value per quasi-identifier stands for "any"). Falls back to
+ * strings when the product of the radices would not fit in a double's integers.
+ */
+class KeySpace {
+  readonly index: Array<Map<number, number>>;
+  readonly codes: number[][];
+  readonly mult: number[];
+  readonly waveMult: number;
+  readonly numeric: boolean;
+  /** per quasi-identifier, per level: the dense index of each entry's code at that level */
+  readonly atLevel: Int32Array[][];
+
+  constructor(entries: KeyEntry[], qis: QiSpec[], waves: number) {
+    this.index = qis.map(() => new Map<number, number>());
+    this.codes = qis.map(() => []);
+    const add = (j: number, c: number) => {
+      if (!this.index[j].has(c)) {
+        this.index[j].set(c, this.codes[j].length);
+        this.codes[j].push(c);
+      }
+      return this.index[j].get(c) as number;
+    };
+    this.atLevel = qis.map((q, j) => {
+      add(j, SUPPRESSED);
+      return [0, ...q.levels.map((_l, i) => i + 1)].map((level) => {
+        const out = new Int32Array(entries.length);
+        entries.forEach((e, i) => {
+          const c = e.codes[j];
+          out[i] = add(j, level === 0 || c === SUPPRESSED ? c : q.levels[level - 1].map.get(c) ?? c);
+        });
+        return out;
+      });
+    });
+    let m = 1;
+    this.mult = qis.map((_q, j) => {
+      const here = m;
+      m *= this.codes[j].length + 1; // + "any"
+      return here;
+    });
+    this.waveMult = m;
+    this.numeric = m * Math.max(1, waves) < 2 ** 52;
+  }
+
+  key(wave: number, idx: ArrayLike<number>): Key {
+    if (!this.numeric) return `${wave}${SEP}${Array.prototype.join.call(idx, ',')}`;
+    let s = wave * this.waveMult;
+    for (let j = 0; j < idx.length; j++) s += idx[j] * this.mult[j];
+    return s;
+  }
+
+  /** the key of `g` with quasi-identifier j at dense index x (x = codes[j].length: "any") */
+  with(g: { wave: number; idx: number[]; key: Key }, j: number, x: number): Key {
+    if (this.numeric) return (g.key as number) + (x - g.idx[j]) * this.mult[j];
+    const c = g.idx.slice();
+    c[j] = x;
+    return this.key(g.wave, c);
+  }
+
+  sup(j: number): number {
+    return this.index[j].get(SUPPRESSED) as number;
+  }
+
+  any(j: number): number {
+    return this.codes[j].length;
+  }
 }
 
 interface Outcome {
@@ -174,75 +249,107 @@ interface Outcome {
   groups: Group[];
 }
 
-const keyString = (wave: number, codes: number[]) => `${wave}${SEP}${codes.join(',')}`;
+/** Rows in combinations below k at these levels: what local suppression will have to protect (the search's proxy). */
+function rowsAtRisk(entries: KeyEntry[], space: KeySpace, levels: number[], k: number): number {
+  const sizes = new Map<Key, number>();
+  const keys: Key[] = new Array(entries.length);
+  const idx = new Array<number>(levels.length);
+  for (let i = 0; i < entries.length; i++) {
+    for (let j = 0; j < levels.length; j++) idx[j] = space.atLevel[j][levels[j]][i];
+    const key = space.key(entries[i].wave, idx);
+    keys[i] = key;
+    sizes.set(key, (sizes.get(key) ?? 0) + entries[i].n);
+  }
+  let rows = 0;
+  for (let i = 0; i < entries.length; i++) if ((sizes.get(keys[i]) as number) < k) rows += entries[i].n;
+  return rows;
+}
 
-function recoded(entries: KeyEntry[], qis: QiSpec[], levels: number[]): number[][] {
-  return entries.map((e) =>
-    e.codes.map((c, j) => {
-      const l = levels[j];
-      if (l === 0 || c === SUPPRESSED) return c;
-      return qis[j].levels[l - 1].map.get(c) ?? c;
-    }),
-  );
+/** The numeric keys of the entries at these levels. */
+function keysAt(entries: KeyEntry[], space: KeySpace, levels: number[]): Float64Array {
+  const keys = new Float64Array(entries.length);
+  const idx = new Array<number>(levels.length);
+  for (let i = 0; i < entries.length; i++) {
+    for (let j = 0; j < levels.length; j++) idx[j] = space.atLevel[j][levels[j]][i];
+    keys[i] = space.key(entries[i].wave, idx) as number;
+  }
+  return keys;
+}
+
+/** rowsAtRisk with quasi-identifier j one level up from `level`, from the keys at the current levels (numeric keys). */
+function rowsAtRiskStep(entries: KeyEntry[], space: KeySpace, base: Float64Array, j: number, level: number, k: number): number {
+  const from = space.atLevel[j][level];
+  const to = space.atLevel[j][level + 1];
+  const m = space.mult[j];
+  const keys = new Float64Array(base.length);
+  const sizes = new Map<number, number>();
+  for (let i = 0; i < base.length; i++) {
+    const key = base[i] + (to[i] - from[i]) * m;
+    keys[i] = key;
+    sizes.set(key, (sizes.get(key) ?? 0) + entries[i].n);
+  }
+  let rows = 0;
+  for (let i = 0; i < keys.length; i++) if ((sizes.get(keys[i]) as number) < k) rows += entries[i].n;
+  return rows;
 }
 
 /** Local suppression (steps 2 and 3) on the entries recoded to `levels`. */
-function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k: number): Outcome {
-  const codesOf = recoded(entries, qis, levels);
-  const groups = new Map<string, Group>();
+function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k: number, space: KeySpace): Outcome {
+  const groups = new Map<Key, Group>();
   const perQi = qis.map(() => 0);
   let cells = 0;
   entries.forEach((e, i) => {
-    const key = keyString(e.wave, codesOf[i]);
+    const idx = levels.map((l, j) => space.atLevel[j][l][i]);
+    const key = space.key(e.wave, idx);
     const g = groups.get(key);
     if (g) {
       g.n += e.n;
       g.members.push({ entry: i, rows: e.n });
-    } else groups.set(key, { wave: e.wave, codes: codesOf[i].slice(), n: e.n, members: [{ entry: i, rows: e.n }] });
+    } else groups.set(key, { wave: e.wave, idx, key, n: e.n, members: [{ entry: i, rows: e.n }] });
   });
   const localIdx = qis.map((q, j) => (q.local ? j : -1)).filter((j) => j >= 0);
   // the most important quasi-identifiers (the tier) are kept out of step 2: step 3 protects their small groups
   const top = Math.max(...localIdx.map((j) => qis[j].importance));
   const protectedIdx = localIdx.filter((j) => qis[j].importance === top && localIdx.some((i) => qis[i].importance < top));
   const stepTwo = localIdx.filter((j) => !protectedIdx.includes(j));
-  const merge = (from: Group, fromKey: string, codes: number[]) => {
-    const key = keyString(from.wave, codes);
-    groups.delete(fromKey);
+  const isSup = (g: Group, j: number) => g.idx[j] === space.sup(j);
+  const moveTo = (from: Group, j: number) => {
+    const key = space.with(from, j, space.sup(j));
+    groups.delete(from.key);
     const target = groups.get(key);
     if (target) {
       target.n += from.n;
-      target.members.push(...from.members);
-    } else groups.set(key, { wave: from.wave, codes, n: from.n, members: from.members });
-  };
-  const wildKey = (wave: number, codes: number[], j: number) => {
-    const c = codes.slice();
-    c[j] = -1;
-    return keyString(wave, c);
+      for (const m of from.members) target.members.push(m);
+      return target;
+    }
+    const idx = from.idx.slice();
+    idx[j] = space.sup(j);
+    const g: Group = { wave: from.wave, idx, key, n: from.n, members: from.members };
+    groups.set(key, g);
+    return g;
   };
   for (let round = 0; round < 2 * qis.length + 2; round++) {
-    const small = [...groups.entries()].filter(([, g]) => g.n < k).sort((a, b) => a[1].n - b[1].n || (a[0] < b[0] ? -1 : 1));
+    const small = [...groups.values()].filter((g) => g.n < k).sort((a, b) => a.n - b.n || (a.key < b.key ? -1 : 1));
     if (small.length === 0) break;
     // per quasi-identifier j: rows that share everything but j with a combination (its neighbourhood)
-    const hood = new Map<number, Map<string, number>>();
+    const hood = new Map<number, Map<Key, number>>();
     for (const j of stepTwo) {
-      const m = new Map<string, number>();
+      const m = new Map<Key, number>();
       for (const g of groups.values()) {
-        const w = wildKey(g.wave, g.codes, j);
+        const w = space.with(g, j, space.any(j));
         m.set(w, (m.get(w) ?? 0) + g.n);
       }
       hood.set(j, m);
     }
     let moved = false;
-    for (const [key, g] of small) {
-      if (groups.get(key) !== g || g.n >= k) continue;
-      let best: { j: number; merged: number; near: number; codes: number[] } | null = null;
+    for (const g of small) {
+      if (groups.get(g.key) !== g || g.n >= k) continue;
+      let best: { j: number; merged: number; near: number } | null = null;
       for (const j of stepTwo) {
-        if (g.codes[j] === SUPPRESSED) continue;
-        const codes = g.codes.slice();
-        codes[j] = SUPPRESSED;
-        const merged = (groups.get(keyString(g.wave, codes))?.n ?? 0) + g.n;
-        const near = hood.get(j)?.get(wildKey(g.wave, g.codes, j)) ?? 0;
-        if (!best) best = { j, merged, near, codes };
+        if (isSup(g, j)) continue;
+        const merged = (groups.get(space.with(g, j, space.sup(j)))?.n ?? 0) + g.n;
+        const near = hood.get(j)?.get(space.with(g, j, space.any(j))) ?? 0;
+        if (!best) best = { j, merged, near };
         else {
           // one that joins a combination of k, least important first; else the one whose neighbourhood (the rows
           // that differ from these only in it) is largest, so that later suppressions join them
@@ -250,13 +357,13 @@ function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k
           const okBest = best.merged >= k;
           const imp = qis[j].importance - qis[best.j].importance;
           const better = okNew !== okBest ? okNew : okNew ? imp < 0 || (imp === 0 && merged > best.merged) : near > best.near || (near === best.near && imp < 0);
-          if (better) best = { j, merged, near, codes };
+          if (better) best = { j, merged, near };
         }
       }
       if (!best) continue; // fully suppressed: step 3
       cells += g.n;
       perQi[best.j] += g.n;
-      merge(g, key, best.codes);
+      moveTo(g, best.j);
       moved = true;
     }
     if (!moved) break;
@@ -265,9 +372,9 @@ function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k
   // combination of its stratum (wave, period, tier) that spares them at least cost; a stratum that holds fewer than k
   // rows in all loses its tier too (and then takes rows within the wave and period).
   let fullySuppressedRows = 0;
-  const unsuppressed = (x: Group) => localIdx.filter((j) => x.codes[j] !== SUPPRESSED).length;
+  const unsuppressed = (x: Group) => localIdx.filter((j) => !isSup(x, j)).length;
   const fill = (g: Group, strict: boolean): boolean => {
-    const sameStratum = (x: Group) => x !== g && x.wave === g.wave && qis.every((q, j) => (q.local && (!strict || !protectedIdx.includes(j))) || x.codes[j] === g.codes[j]);
+    const sameStratum = (x: Group) => x !== g && x.wave === g.wave && qis.every((q, j) => (q.local && (!strict || !protectedIdx.includes(j))) || x.idx[j] === g.idx[j]);
     const donors = [...groups.values()].filter(sameStratum);
     if (donors.reduce((s, d) => s + d.n, g.n) < k) return false;
     while (g.n < k) {
@@ -275,7 +382,7 @@ function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k
       const spare = donors.filter((d) => d.n - need >= k).sort((a, b) => unsuppressed(a) - unsuppressed(b) || b.n - a.n)[0];
       const take = spare ?? donors.filter((d) => d.n > 0).sort((a, b) => a.n - b.n)[0];
       const rows = spare ? need : take.n;
-      for (const j of localIdx) if (take.codes[j] !== SUPPRESSED && g.codes[j] === SUPPRESSED) {
+      for (const j of localIdx) if (!isSup(take, j) && isSup(g, j)) {
         perQi[j] += rows;
         cells += rows;
       }
@@ -291,27 +398,28 @@ function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k
       take.members = take.members.filter((m) => m.rows > 0);
       take.n -= rows;
       g.n += rows;
-      if (take.n === 0) groups.delete(keyString(take.wave, take.codes));
+      if (take.n === 0) groups.delete(take.key);
     }
     return true;
   };
-  for (const [key, g] of [...groups.entries()]) {
-    if (g.n >= k || groups.get(key) !== g) continue;
+  for (const g of [...groups.values()]) {
+    if (g.n >= k || groups.get(g.key) !== g) continue;
     if (fill(g, true)) continue;
     // the stratum is too small: suppress the protected ones too, and fill within wave and period
-    const codes = g.codes.slice();
-    for (const j of protectedIdx) if (codes[j] !== SUPPRESSED) {
-      codes[j] = SUPPRESSED;
-      perQi[j] += g.n;
-      cells += g.n;
+    let target = g;
+    for (const j of protectedIdx) if (!isSup(target, j)) {
+      perQi[j] += target.n;
+      cells += target.n;
+      target = moveTo(target, j);
     }
-    merge(g, key, codes);
-    const target = groups.get(keyString(g.wave, codes)) as Group;
     if (target.n < k) fill(target, false);
   }
   // where each entry's rows went: usually one group; rows diverted in step 3 elsewhere
   const released: Outcome['released'] = entries.map(() => []);
-  for (const g of groups.values()) for (const m of g.members) if (m.rows > 0) released[m.entry].push({ codes: g.codes, rows: m.rows });
+  for (const g of groups.values()) {
+    const codes = g.idx.map((x, j) => space.codes[j][x]);
+    for (const m of g.members) if (m.rows > 0) released[m.entry].push({ codes, rows: m.rows });
+  }
   return { cells, perQi, fullySuppressedRows, released, groups: [...groups.values()] };
 }
 
@@ -328,23 +436,46 @@ export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts:
   const entries = counter.entries;
   const weights = opts.weights ?? counter.waves.map(() => 1);
   const stepCost = Math.max(1, (opts.stepShare ?? 0.02) * counter.rows);
-  let levels = opts.minLevels?.slice() ?? qis.map(() => 0);
-  const lossOf = (o: Outcome, lv: number[]) => o.cells + stepCost * lv.reduce((s, l, j) => s + l - (opts.minLevels?.[j] ?? 0), 0);
-  let outcome = suppressLocally(entries, qis, levels, k);
-  let loss = lossOf(outcome, levels);
-  for (;;) {
-    let best: { levels: number[]; outcome: Outcome; loss: number } | null = null;
-    for (let j = 0; j < qis.length; j++) {
-      if (levels[j] >= qis[j].levels.length) continue;
-      const next = levels.slice();
-      next[j]++;
-      const o = suppressLocally(entries, qis, next, k);
-      const l = lossOf(o, next);
-      if (l < (best?.loss ?? loss)) best = { levels: next, outcome: o, loss: l };
+  const space = new KeySpace(entries, qis, counter.waves.length);
+  const start = opts.minLevels?.slice() ?? qis.map(() => 0);
+  const steps = (lv: number[]) => lv.reduce((s, l, j) => s + l - start[j], 0);
+  /** hill-climb from the finest levels, judging a level by the rows local suppression will have to protect, each
+   *  costing `perRow` cells (quick: counts only) */
+  const search = (perRow: number): number[] => {
+    let levels = start.slice();
+    const lossOf = (atRisk: number, lv: number[]) => perRow * atRisk + stepCost * steps(lv);
+    let loss = lossOf(rowsAtRisk(entries, space, levels, k), levels);
+    for (;;) {
+      let best: { levels: number[]; loss: number } | null = null;
+      const base = space.numeric ? keysAt(entries, space, levels) : null;
+      for (let j = 0; j < qis.length; j++) {
+        if (levels[j] >= qis[j].levels.length) continue;
+        const next = levels.slice();
+        next[j]++;
+        const l = lossOf(base ? rowsAtRiskStep(entries, space, base, j, levels[j], k) : rowsAtRisk(entries, space, next, k), next);
+        if (l < (best?.loss ?? loss)) best = { levels: next, loss: l };
+      }
+      if (!best) return levels;
+      ({ levels, loss } = best);
     }
-    if (!best) break;
-    ({ levels, outcome, loss } = best);
+  };
+  // the cells per row at risk are learnt from local suppression itself: search, suppress, recalibrate (at most 3
+  // times); the outcome with the least loss (suppressed cells + recoding steps) is released
+  let perRow = 1;
+  let chosen: { levels: number[]; outcome: Outcome; loss: number } | null = null;
+  const tried = new Set<string>();
+  for (let round = 0; round < 3; round++) {
+    const lv = search(perRow);
+    if (tried.has(lv.join(','))) break;
+    tried.add(lv.join(','));
+    const o = suppressLocally(entries, qis, lv, k, space);
+    const loss = o.cells + stepCost * steps(lv);
+    if (!chosen || loss < chosen.loss) chosen = { levels: lv, outcome: o, loss };
+    const atRisk = rowsAtRisk(entries, space, lv, k);
+    if (atRisk === 0) break;
+    perRow = Math.max(1, o.cells / atRisk);
   }
+  const { levels, outcome } = chosen as { levels: number[]; outcome: Outcome };
 
   const before = riskFigures(entries, weights, k);
   const after = riskFigures(outcome.groups, weights, k);

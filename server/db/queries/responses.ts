@@ -44,9 +44,13 @@ export async function countByMonthAndAttributes(db: Db, waveId: string): Promise
 export type ExportResponseRow = Pick<ResponseRow, 'id' | 'wave_id' | 'questionnaire_id' | 'attributes' | 'answers' | 'submitted_on' | 'locale'>;
 const EXPORT_COLUMNS = ['id', 'wave_id', 'questionnaire_id', 'attributes', 'answers', 'submitted_on', 'locale'];
 
-/** Real responses of the wave with these ids, in any order (the caller orders them). */
+/**
+ * Real responses of the wave with these ids, in any order (the caller orders them). Only the primary key is in the
+ * WHERE clause, so SQLite looks each id up instead of scanning the wave's index; wave and test flag are checked here.
+ */
 export async function responsesByIds(db: Db, waveId: string, ids: string[]): Promise<ExportResponseRow[]> {
-  return db('responses').where({ wave_id: waveId, is_test: false }).whereIn('id', ids).select(EXPORT_COLUMNS) as Promise<ExportResponseRow[]>;
+  const rows = (await db('responses').whereIn('id', ids).select([...EXPORT_COLUMNS, 'is_test'])) as Array<ExportResponseRow & { is_test: boolean | number }>;
+  return rows.filter((r) => r.wave_id === waveId && !r.is_test);
 }
 
 /** The wave's real (non-test) responses in pages, in the order of their random id (keyset paging on (wave_id, id)). */
