@@ -38,7 +38,9 @@ export interface HeadlineTable {
 export interface HeadlineReport {
   wave: { id: string; name: string; edition: string };
   previous: { id: string; name: string; edition: string } | null;
-  weighting: { by: string; strata: number; uncoveredPopulation: number; unweightedResponses: number } | null;
+  weighting: { by: string; strata: number; uncoveredPopulation: number; unweightedResponses: number; census: boolean; previousWeighted: boolean } | null;
+  /** what the reader must know about the weighting and the comparison, in Dutch and English */
+  notes: LocalizedText[];
   k: number;
   rows: number;
   tables: HeadlineTable[];
@@ -131,7 +133,7 @@ export async function headlineReport(
   db: Db,
   registry: QuestionnaireRegistry,
   wave: WaveRow,
-  opts: { k: number; weightBy?: string },
+  opts: { k: number; weightBy?: string; census?: boolean },
 ): Promise<HeadlineReport> {
   const q = registry.get(wave.questionnaire_id);
   if (!q) throw new ExportRefusedError(`questionnaire version ${wave.questionnaire_id} is not loaded`);
@@ -140,7 +142,7 @@ export async function headlineReport(
     const m = modelOf(registry.get(w.questionnaire_id) as typeof q);
     const counter = new HeadlineCounter(indicatorsFor(m), breakdownsFor(m));
     await count(db, w, counter, weightBy);
-    return { counter, weighting: weightBy ? weightsFor(counter.strata, await populationCounts(db, w, weightBy)) : undefined };
+    return { counter, weighting: weightBy ? weightsFor(counter.strata, await populationCounts(db, w, weightBy), opts.census ?? false) : undefined };
   };
   const current = await compute(wave, opts.weightBy);
   if (current.counter.rows > 0 && current.counter.rows < opts.k) throw new ExportRefusedError(`the wave has ${current.counter.rows} responses, fewer than k = ${opts.k}`);
@@ -174,13 +176,30 @@ export async function headlineReport(
     const w = current.weighting;
     const uncovered = [...w.population].filter(([h]) => !w.sampled.get(h)).reduce((s, [, n]) => s + n, 0);
     const unweighted = [...w.sampled].filter(([h]) => !(w.weight.get(h) ?? 0)).reduce((s, [, n]) => s + n, 0);
-    weighting = { by: opts.weightBy, strata: w.weight.size, uncoveredPopulation: uncovered, unweightedResponses: unweighted };
+    weighting = { by: opts.weightBy, strata: w.weight.size, uncoveredPopulation: uncovered, unweightedResponses: unweighted, census: w.census, previousWeighted: !!prevWeightBy };
+  }
+  const notes: LocalizedText[] = [];
+  if (weighting) {
+    notes.push({
+      nl: `Gewogen (poststratificatie) naar ${weighting.by}, met de aantallen van het steekproefkader (de uitnodigingen) als populatie; 95%-interval: logit-interval zoals svyciprop van R's survey-pakket.`,
+      en: `Weighted (post-stratification) on ${weighting.by}, with the sample frame's counts (the invitations) as the population; 95% interval: the logit interval of svyciprop in R's survey package.`,
+    });
+    notes.push(weighting.census
+      ? { nl: 'Eindige-populatiecorrectie toegepast: de golf is een volledige telling van het kader.', en: 'Finite-population correction applied: the wave is a census of its frame.' }
+      : { nl: 'Geen eindige-populatiecorrectie: het kader geldt als steekproef uit de populatie.', en: 'No finite-population correction: the frame is taken as a sample of the population.' });
+    if (usablePrev && !weighting.previousWeighted) {
+      notes.push({
+        nl: `De vorige editie kon niet naar ${weighting.by} gewogen worden (niet bewaard): haar cijfers zijn ongewogen, de verandering vergelijkt een gewogen met een ongewogen cijfer.`,
+        en: `The previous edition could not be weighted on ${weighting.by} (not kept): its figures are unweighted, so the change compares a weighted with an unweighted figure.`,
+      });
+    }
   }
   const editionOf = (w: WaveRow) => String(registry.get(w.questionnaire_id)?.edition ?? '');
   return {
     wave: { id: wave.id, name: wave.name, edition: String(q.edition) },
     previous: prevWave && usablePrev ? { id: prevWave.id, name: prevWave.name, edition: editionOf(prevWave) } : null,
     weighting,
+    notes,
     k: opts.k,
     rows: current.counter.rows,
     tables,

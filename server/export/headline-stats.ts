@@ -3,9 +3,11 @@
  * population counts of the sample frame, the change against the previous edition, and cell suppression.
  *
  * - Unweighted: p = y / n with Wilson's score interval.
- * - Post-stratified: each response in stratum h weighs N_h / n_h (N_h from the wave's sample frame). The variance of
- *   the weighted share is the Taylor linearisation for a stratified sample with finite-population correction; the
- *   interval is Wilson's with the effective sample size p(1 - p) / variance.
+ * - Post-stratified: each response in stratum h weighs N_h / n_h. The variance of the weighted share is that of
+ *   R's survey package for a post-stratified simple random sample (postStratify, then svymean): the linearised
+ *   values w_i (y_i - p) / W, less their mean within the post-stratum, with n / (n - 1); multiplied by the
+ *   finite-population correction 1 - n / N only when the wave is a census of its frame. The 95% interval is the
+ *   logit interval of svyciprop(method = "logit", df = Inf): logit(p) ± z SE / (p (1 - p)), transformed back.
  * - Change: difference of the two shares, z = d / sqrt(v1 + v0) (independent samples); significant when |z| > 1.96.
  * - Suppression: a cell with fewer than k respondents is suppressed (primary). In each group of cells that add up to
  *   a published total, when one cell is suppressed, or the suppressed cells together hold fewer than k, the
@@ -24,6 +26,8 @@ export interface Weighting {
   sampled: Map<string, number>;
   /** N_h */
   population: Map<string, number>;
+  /** the responses are (nearly) all of the frame: finite-population correction */
+  census: boolean;
 }
 
 export interface Estimate {
@@ -64,20 +68,34 @@ export function estimate(strata: Map<string, StratumCounts>, weighting?: Weighti
   }
   if (W <= 0) return { n, p: null, lo: null, hi: null, variance: null };
   const p = Wy / W;
-  let variance = 0;
+  // the linearised value of a response is w (y - p) / W; post-stratification leaves its deviation from the
+  // post-stratum mean (responses with weight 0 count in n, as in the survey package)
+  let ss = 0;
+  let sampled = 0;
+  let frame = 0;
   for (const [h, c] of strata) {
     const w = weighting.weight.get(h) ?? 0;
-    const m = weighting.sampled.get(h) ?? c.d;
-    const N = weighting.population.get(h) ?? m;
-    if (m < 2 || w === 0) continue;
-    const s1 = (w * (c.y - p * c.d)) / W;
-    const s2 = ((w * w) / (W * W)) * (c.y * (1 - p) * (1 - p) + (c.d - c.y) * p * p);
-    const fpc = N > 0 ? Math.max(0, 1 - m / N) : 1;
-    variance += fpc * (m / (m - 1)) * (s2 - (s1 * s1) / m);
+    sampled += c.d;
+    frame += weighting.population.get(h) ?? 0;
+    if (c.d === 0) continue;
+    const z1 = (w * (1 - p)) / W;
+    const z0 = (w * (0 - p)) / W;
+    const mean = (c.y * z1 + (c.d - c.y) * z0) / c.d;
+    ss += c.y * (z1 - mean) ** 2 + (c.d - c.y) * (z0 - mean) ** 2;
   }
-  const nEff = variance > 0 ? (p * (1 - p)) / variance : n;
-  const [lo, hi] = wilson(p, Math.max(1, nEff));
+  const fpc = weighting.census && frame > 0 ? Math.max(0, 1 - sampled / frame) : 1;
+  const variance = sampled > 1 ? (fpc * ss * sampled) / (sampled - 1) : 0;
+  const [lo, hi] = logitInterval(p, Math.sqrt(variance));
   return { n, p, lo, hi, variance };
+}
+
+/** svyciprop's logit interval with a normal quantile: logit(p) ± z SE / (p (1 - p)). */
+export function logitInterval(p: number, se: number): [number, number] {
+  if (p <= 0 || p >= 1 || !(se > 0)) return [p, p];
+  const eta = Math.log(p / (1 - p));
+  const half = (Z95 * se) / (p * (1 - p));
+  const expit = (x: number) => 1 / (1 + Math.exp(-x));
+  return [expit(eta - half), expit(eta + half)];
 }
 
 export interface Change { difference: number; z: number | null; significant: boolean }
@@ -115,11 +133,11 @@ export function suppress(counts: number[], groups: number[][], k: number, alread
 }
 
 /** Post-stratification weights from sample counts n_h and population counts N_h (strata without population: 0). */
-export function weightsFor(sampled: Map<string, number>, population: Map<string, number>): Weighting {
+export function weightsFor(sampled: Map<string, number>, population: Map<string, number>, census = false): Weighting {
   const weight = new Map<string, number>();
   for (const [h, n] of sampled) {
     const N = population.get(h) ?? 0;
     weight.set(h, n > 0 && N > 0 ? N / n : 0);
   }
-  return { weight, sampled, population };
+  return { weight, sampled, population, census };
 }

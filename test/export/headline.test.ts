@@ -26,8 +26,28 @@ describe('headline statistics', () => {
     expect(e.lo as number).toBeLessThan(e.p as number);
     expect(e.hi as number).toBeGreaterThan(e.p as number);
     expect(estimate(strata).p).toBeCloseTo(0.3, 10); // unweighted
-    // a census (n_h = N_h) has no sampling variance
-    expect(estimate(strata, weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 10], ['B', 10]]))).variance).toBeCloseTo(0, 12);
+    // a census (n_h = N_h, declared) has no sampling variance; the same counts taken as a sample have some
+    expect(estimate(strata, weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 10], ['B', 10]]), true)).variance).toBeCloseTo(0, 12);
+    expect(estimate(strata, weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 10], ['B', 10]]))).variance).toBeGreaterThan(0.005);
+  });
+
+  it("weighted share, standard error and 95% interval equal R's survey package on a fixture", () => {
+    // 100 respondents in three tiers, population totals per tier from the administrator (the frame is a sample).
+    // Reference, computed once with R 4.2 and survey 4.1-1:
+    //   d0 <- svydesign(ids = ~1, data = df, weights = ~1)
+    //   ps <- postStratify(d0, ~h, data.frame(h = c("gemeente", "provincie", "waterschap"), Freq = c(9000, 570, 750)))
+    //   svymean(~y, ps); svyciprop(~y, ps, method = "logit", df = Inf)
+    const strata = new Map([['gemeente', { d: 60, y: 33 }], ['provincie', { d: 25, y: 9 }], ['waterschap', { d: 15, y: 4 }]]);
+    const w = weightsFor(new Map([['gemeente', 60], ['provincie', 25], ['waterschap', 15]]), new Map([['gemeente', 9000], ['provincie', 570], ['waterschap', 750]]));
+    const e = estimate(strata, w);
+    expect(e.p).toBeCloseTo(0.518914728682, 10);
+    expect(Math.sqrt(e.variance as number)).toBeCloseTo(0.057156739485, 10);
+    expect(e.lo).toBeCloseTo(0.407804783977, 9);
+    expect(e.hi).toBeCloseTo(0.628184890517, 9);
+    // the unweighted path is unchanged: p = 46 / 100 with Wilson's interval
+    const u = estimate(strata);
+    expect(u.p).toBeCloseTo(0.46, 12);
+    expect([u.lo, u.hi]).toEqual(wilson(0.46, 100));
   });
 
   it('primary and secondary suppression within a group that adds up to a total', () => {
@@ -95,6 +115,12 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     const pw = answers2024.filter((a, i) => isAlderman(i) && experiencedAggression(a)).length / 20;
     const pr = answers2024.filter((a, i) => !isAlderman(i) && experiencedAggression(a)).length / 180;
     expect(cell?.p).toBeCloseTo((100 * pw + 300 * pr) / 400, 10);
+    // the table says how it was weighted: no finite-population correction unless the wave is declared a census
+    expect(report.notes.map((n) => n.en).join(' ')).toMatch(/No finite-population correction/);
+    const census = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role', census: true });
+    expect(census.notes.map((n) => n.en).join(' ')).toMatch(/Finite-population correction applied/);
+    const wide = cell?.variance as number;
+    expect(census.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate?.variance).toBeLessThan(wide);
   });
 
   it('the same as CSV: suppressed cells have no figures', async () => {
