@@ -12,7 +12,7 @@ import { DEMO_ANSWERS, respondentLoad } from './respondent-load';
 
 
 /** Seeds a wave with n invitations in a fresh SQLite file and returns the tokens. */
-async function seed(sqliteFile: string, n: number): Promise<string[]> {
+export async function seed(sqliteFile: string, n: number): Promise<string[]> {
   const platform = await openPlatform({ ...loadConfig({ SQLITE_FILE: sqliteFile }) });
   const now = new Date();
   const today = dutchDay(now);
@@ -26,7 +26,7 @@ async function seed(sqliteFile: string, n: number): Promise<string[]> {
 type Built = { method: 'GET' | 'PUT' | 'POST'; path: string; body?: string };
 
 /** autocannon requests that take the next token for every request */
-function cycling(tokens: string[], build: (token: string) => Built): autocannon.Request[] {
+export function cycling(tokens: string[], build: (token: string) => Built): autocannon.Request[] {
   let i = 0;
   return [{ setupRequest: (req: autocannon.Request) => ({ ...req, ...build(tokens[i++ % tokens.length]) }) }];
 }

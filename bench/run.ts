@@ -4,8 +4,9 @@ import os from 'node:os';
 import { exportBench } from './exports';
 import { mailBench } from './mail';
 import { respondentBench } from './respondent-flow';
+import { storageCostBench } from './storage-cost';
 
-const SECTIONS: Record<string, () => Promise<unknown>> = { respondent: respondentBench, mail: mailBench, exports: exportBench };
+const SECTIONS: Record<string, () => Promise<unknown>> = { respondent: respondentBench, storage: storageCostBench, mail: mailBench, exports: exportBench };
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);

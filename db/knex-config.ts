@@ -16,13 +16,25 @@ export interface DatabaseSettings {
 }
 
 /**
- * SQLite settings, chosen for durability (see README "Durability"):
+ * SQLite settings, chosen for durability (see README "Durability") and for anonymity at rest (SECURITY.md):
  * - WAL lets readers work while one writer commits;
  * - synchronous=FULL fsyncs the WAL at every commit, so an acknowledged answer survives power loss, not only a crash;
  * - busy_timeout makes a second process wait for the write lock instead of failing at once;
- * - foreign_keys is off by default in SQLite.
+ * - foreign_keys is off by default in SQLite;
+ * - secure_delete overwrites deleted rows and freed pages with zeros (by default SQLite only unlinks them, and a
+ *   deleted in-progress row or contact record stays readable in the file's free space and in a `.backup`);
+ * - the WAL is emptied by the checkpoint thread (server/db/sqlite-checkpointer.ts) at every quiet moment and at least
+ *   about once a second, so frames of earlier transactions (old page images, deleted rows among them) do not linger;
+ * - temp_store = MEMORY keeps sorts and VACUUM's copy in memory instead of temporary files beside the database.
  */
-const SQLITE_PRAGMAS = ['journal_mode = WAL', 'synchronous = FULL', 'busy_timeout = 5000', 'foreign_keys = ON'];
+export const SQLITE_PRAGMAS = [
+  'journal_mode = WAL',
+  'synchronous = FULL',
+  'busy_timeout = 5000',
+  'foreign_keys = ON',
+  'secure_delete = ON',
+  'temp_store = MEMORY',
+];
 
 interface PragmaConnection { pragma(source: string): unknown }
 

@@ -5,6 +5,7 @@ import { applyServerTimeouts } from './http/server-timeouts';
 import { openPlatform } from './platform';
 import { seedDemoLinks } from './services/demo';
 import { mailWorkerFromConfig } from './services/mail-worker';
+import { sweepExpiredImports } from './services/sample-import';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
   });
   applyServerTimeouts(server);
   mailWorker.start();
+  // staged sample imports hold a whole sample's contact data: expired ones are deleted for good, not only when
+  // someone stages the next file
+  const sweep = () => void sweepExpiredImports(db, new Date()).catch((err) => console.error(`Sweeping expired imports failed: ${err instanceof Error ? err.message : err}`));
+  sweep();
+  setInterval(sweep, 5 * 60_000).unref();
   if (mailWorker.via === 'dev-mailbox') console.log('SMTP_URL is not set: mail is kept in the development mailbox on the admin pages, NOT sent.');
   const stop = () => {
     server.close(() => void mailWorker.stop().then(() => platform.close()).then(() => process.exit(0)));

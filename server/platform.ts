@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { Db, migrateToLatest, openDatabase } from './db/connection';
 import { Checkpointer, startCheckpointer } from './db/sqlite-checkpointer';
 import { QuestionnaireRegistry } from './questionnaires/registry';
+import { sealLegacyProgress } from './services/respondent';
 import { setTokenSecret } from './services/tokens';
 
 export interface Platform {
@@ -24,6 +25,7 @@ export async function openPlatform(config: Config): Promise<Platform> {
   try {
     await migrateToLatest(db);
     await registry.register(db);
+    await sealLegacyProgress(db);
     if (sqlite) checkpointer = startCheckpointer(config.sqliteFile, (line) => console.error(line));
   } catch (err) {
     await db.destroy();

@@ -1,3 +1,4 @@
+import { openProgress, progressKey } from '../server/services/progress-sealing';
 // A full disk, a read-only database, a held write lock, an exhausted pool, a database that does not answer: real
 // faults of the app's own database handle. Each must give 503 with a clear message, lose nothing acknowledged before,
 // half-write nothing, and let the same link autosave and complete once the fault is gone.
@@ -170,7 +171,8 @@ describe.each(databaseKinds())('database faults on %s', (kind) => {
     await request(app).put(`${link}/progress`).send({ answers: saved, pageNo: 1 }).expect(204);
     await request(app).post(`/s/${earlier}/complete`).send({ answers: DEMO_VALID, locale: 'nl' }).expect(201);
     const before = await snapshot(wave.id);
-    expect(before.progress.map((p) => JSON.parse(p.answers))).toEqual([saved]);
+    // sealed under the link's key (services/progress-sealing.ts): only the token opens it
+    expect(before.progress.map((p) => JSON.parse(openProgress(progressKey(token), p.invitation_id, p.answers) ?? 'null'))).toEqual([saved]);
     expect(before.responses).toHaveLength(1);
     logs.length = 0;
 

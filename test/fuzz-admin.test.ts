@@ -90,7 +90,7 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
   const A = '203.0.113.31';
 
   async function stage(wave: WaveRow): Promise<string> {
-    const staged = await stagePendingImport(t.db, wave, { name: 'p.csv', bytes: Buffer.from(`email,tier\nq${Date.now()}@example.org,gemeente\n`) }, adminId, t.now.value);
+    const staged = await stagePendingImport(t.db, wave, { name: 'p.csv', bytes: Buffer.from(`email,tier\nq${Date.now()}@example.org,gemeente\n`) }, adminId, t.now.value, new Map());
     if (!staged.ok) throw new Error('staging failed');
     return staged.pendingId;
   }

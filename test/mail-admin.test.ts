@@ -1,3 +1,4 @@
+import { deriveToken } from '../server/services/tokens';
 import request from 'supertest';
 import { createApp } from '../server/app';
 import { smtpTransport } from '../server/services/mail-transport';
@@ -104,7 +105,7 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     await admin.post('/admin/waves/00000000-0000-0000-0000-000000000000/mail/invite').expect(404);
   });
 
-  test('without SMTP_URL the messages land in the development mailbox, clearly marked as NOT sent, with working links', async () => {
+  test('without SMTP_URL the messages land in the development mailbox, marked as NOT sent; its links open a read-only preview, never the person', async () => {
     const wave = await t.wave();
     await t.invite(wave, people(2, 'dev'));
     const overview = await devAdmin.get(`/admin/waves/${wave.id}/mail`).expect(200);
@@ -120,11 +121,20 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     const list = await devAdmin.get('/admin/mail/dev-mailbox').expect(200);
     expect(list.text).toContain('NOT sent');
     expect(list.text).toContain('dev0@example.org');
+    // the person has saved answers: nothing in the mailbox may lead to them
+    const [person] = await t.db('invitations').where({ wave_id: wave.id, email: stored[0].recipient });
+    const token = deriveToken(person.id);
+    await request(t.app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 1, opmerkingen: 'vertrouwelijk-antwoord' }, pageNo: 0 }).expect(204);
     const one = await devAdmin.get(`/admin/mail/dev-mailbox/${stored[0].id}`).expect(200);
-    expect(one.text).toContain('This message was NOT sent');
-    const link = /href="(http:\/\/veldwerk\.test\/s\/[A-Za-z0-9_-]{43})"/.exec(one.text)?.[1];
-    expect(link).toBeDefined();
-    await request(t.app).get(new URL(link!).pathname).expect(200);
+    expect(one.text).toContain('Development mailbox: this message was NOT sent');
+    expect(one.text).not.toContain(token);
+    expect(one.text).not.toMatch(/\/[su]\/[A-Za-z0-9_-]{43}/);
+    expect(one.text).toContain('personal token: not shown in the development mailbox');
+    const preview = /href="(\/admin\/waves\/[0-9a-f-]{36}\/preview)"/.exec(one.text)?.[1];
+    expect(preview).toBe(`/admin/waves/${wave.id}/preview`);
+    const opened = await devAdmin.get(preview!).expect(200);
+    expect(opened.text).not.toContain('vertrouwelijk-antwoord');
+    expect(JSON.parse((await t.db('progress').where({ invitation_id: person.id }).first()).revision)).toBe(1); // unchanged
     // a test mail without SMTP goes there too
     await devAdmin.post(`/admin/waves/${wave.id}/mail/test`, { kind: 'invite', language: 'nl' }).expect(303);
     expect((await t.db('dev_mailbox').where({ recipient: 'beheer@example.org' })).length).toBe(1);

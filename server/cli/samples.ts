@@ -17,10 +17,10 @@ export async function sample(args: string[]): Promise<void> {
   if (!values.wave || positionals.length !== 1) throw new UsageError('sample import needs --wave ID and one CSV file');
   const file = positionals[0];
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new Error(`cannot read the file ${file}`);
-  await withPlatform(async ({ db }) => {
+  await withPlatform(async ({ db, registry }) => {
     const wave = await findWaveOrFail(db, values.wave as string);
     const started = process.hrtime.bigint();
-    const result = await importSampleFile(db, wave, path.basename(file), fs.createReadStream(file, { highWaterMark: 256 * 1024 }), cliActor(), new Date());
+    const result = await importSampleFile(db, wave, path.basename(file), fs.createReadStream(file, { highWaterMark: 256 * 1024 }), cliActor(), new Date(), registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map());
     if (!result.ok) {
       const listed = result.problems.map((p) => `  line ${p.line}: ${p.message}`).join('\n');
       const more = result.problemCount > result.problems.length ? `\n  … and ${result.problemCount - result.problems.length} more` : '';

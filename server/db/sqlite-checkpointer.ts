@@ -5,16 +5,43 @@ import { Worker } from 'node:worker_threads';
  * checkpoint) during the commit that takes the log past its limit, and better-sqlite3 runs that in the event loop's
  * thread: under load, one commit in seven also wrote and fsynced the database file, and no request moved meanwhile
  * (removing it raised completions per second by about 13%, `npm run bench`). Here a worker thread with its own
- * connection runs a PASSIVE checkpoint (it never blocks a writer) a few times a second. The app's connection keeps
- * a larger automatic limit (db/knex-config.ts) as a safety net should the worker stop.
+ * connection checkpoints ten times a second whenever the log holds anything.
+ *
+ * The checkpoint is TRUNCATE: it copies every frame, then empties the log file. A WAL frame is a whole page image,
+ * and older frames stay in the file until they are overwritten, so a copy of the `-wal` file would otherwise hold
+ * earlier versions of pages: an in-progress row deleted at completion, an invitation before it was purged, and the
+ * pages one completion changed together. After each truncation only the writes since the last one are in the log
+ * (SECURITY.md). When a reader or writer keeps the log busy, this tick gives up after a few milliseconds and the next
+ * one tries again; the app's connection keeps a larger automatic limit (db/knex-config.ts) should the worker stop.
  */
 const WORKER_SOURCE = `
+const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.filename, { fileMustExist: true });
-db.pragma('busy_timeout = 50');
+db.pragma('busy_timeout = 20');
+db.pragma('secure_delete = ON');
+const wal = workerData.filename + '-wal';
+let lastWrite = 0;
+let lastTruncate = Date.now();
 const timer = setInterval(() => {
   try {
+    let stat;
+    try { stat = fs.statSync(wal); } catch { return; }
+    if (stat.size === 0) return;
+    // nothing written since the last tick (a quiet moment), or the log was last emptied a while ago: copy it all
+    // and empty it
+    const now = Date.now();
+    const quiet = stat.mtimeMs === lastWrite;
+    lastWrite = stat.mtimeMs;
+    if (quiet || now - lastTruncate >= workerData.truncateEveryMs) {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)');
+      if (result && !result.busy) {
+        lastTruncate = now;
+        return;
+      }
+    }
+    // under a steady stream of writes: copy what is there; SQLite then reuses the log from its start
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (err) {
     // busy or locked: another checkpoint runs (another process); the next tick tries again
@@ -32,8 +59,8 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(filename: string, log: (line: string) => void, intervalMs = 250): Checkpointer {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { filename, intervalMs, driver: require.resolve('better-sqlite3') } });
+export function startCheckpointer(filename: string, log: (line: string) => void, intervalMs = 100, truncateEveryMs = 1000): Checkpointer {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { filename, intervalMs, truncateEveryMs, driver: require.resolve('better-sqlite3') } });
   worker.unref();
   let reported = false;
   worker.on('message', (code: string) => {

@@ -1,7 +1,9 @@
 import type { Db } from '../db/connection';
 import { findQuestionnaireVersion, insertQuestionnaireVersion } from '../db/queries/questionnaire-versions';
 import { compileValidator, AnswerValidator } from './answer-validator';
+import path from 'node:path';
 import { loadQuestionnaireFiles, LoadedQuestionnaire } from './questionnaire-file';
+import { loadSampleAttributes, SampleAttributeDeclaration } from './sample-attributes';
 
 export class ImmutableVersionError extends Error {
   constructor(readonly file: string, readonly registeredSha: string, readonly fileSha: string) {
@@ -15,18 +17,23 @@ export class ImmutableVersionError extends Error {
 
 export interface RegisteredQuestionnaire extends LoadedQuestionnaire {
   validator: AnswerValidator;
+  /** the sample attributes a wave of this questionnaire may keep with the answers (declared per key) */
+  sampleAttributes: SampleAttributeDeclaration;
 }
 
 /** The questionnaire versions this process serves, each with its validator compiled once at start. */
 export class QuestionnaireRegistry {
   private readonly byId = new Map<string, RegisteredQuestionnaire>();
 
-  constructor(files: LoadedQuestionnaire[]) {
-    for (const q of files) this.byId.set(q.id, { ...q, validator: compileValidator(q.survey) });
+  constructor(files: LoadedQuestionnaire[], sampleAttributes: ReadonlyMap<string, SampleAttributeDeclaration> = new Map()) {
+    for (const q of files) this.byId.set(q.id, { ...q, validator: compileValidator(q.survey), sampleAttributes: sampleAttributes.get(q.key) ?? new Map() });
   }
 
   static fromDirectory(dir: string): QuestionnaireRegistry {
-    return new QuestionnaireRegistry(loadQuestionnaireFiles(dir));
+    const files = loadQuestionnaireFiles(dir);
+    const declarations = new Map<string, SampleAttributeDeclaration>();
+    for (const key of new Set(files.map((f) => f.key))) declarations.set(key, loadSampleAttributes(path.join(dir, key), key));
+    return new QuestionnaireRegistry(files, declarations);
   }
 
   get(id: string): RegisteredQuestionnaire | undefined {

@@ -1,10 +1,10 @@
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../app';
-import { findPendingImport, deletePendingImport, PendingImportRow } from '../db/queries/pending-imports';
+import { findPendingImport, PendingImportRow } from '../db/queries/pending-imports';
 import type { WaveRow } from '../db/queries/waves';
 import type { UploadedFile } from '../http/upload-form';
 import { HttpError, wantsJson } from '../http/errors';
-import { confirmPendingImport, isPendingImportExpired, MAX_SAMPLE_BYTES, SampleSummary, stagePendingImport } from '../services/sample-import';
+import { cancelPendingImport, confirmPendingImport, isPendingImportExpired, MAX_SAMPLE_BYTES, SampleSummary, stagePendingImport } from '../services/sample-import';
 import { KNOWN_VALUES } from '../services/sample-rules';
 import type { SignedInUser } from '../services/sessions';
 import { waveStatus } from '../services/wave-admin';
@@ -43,7 +43,7 @@ export function adminImportsRouter(deps: AppDeps): Router {
     const wave = res.locals.wave as WaveRow;
     const file = res.locals.uploadedFile as UploadedFile | undefined;
     if (!file || file.field !== 'file') throw new HttpError(400, 'Choose a CSV file to upload');
-    const result = await asHttp(() => stagePendingImport(deps.db, wave, { name: file.name, bytes: file.bytes }, user(res).userId, deps.clock()));
+    const result = await asHttp(() => stagePendingImport(deps.db, wave, { name: file.name, bytes: file.bytes }, user(res).userId, deps.clock(), deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map()));
     if (!result.ok) {
       if (wantsJson(req)) throw new HttpError(422, 'The file was not imported: it has problems', { problems: result.problems, problemCount: result.problemCount });
       return showUpload(res, wave, { problems: result.problems, problemCount: result.problemCount, fileName: file.name }, 422);
@@ -69,7 +69,7 @@ export function adminImportsRouter(deps: AppDeps): Router {
   });
 
   router.post('/waves/:id/import/:pendingId/cancel', loadWaveParam, loadPending, async (req, res) => {
-    await deletePendingImport(deps.db, (res.locals.pending as PendingImportRow).id);
+    await cancelPendingImport(deps.db, res.locals.pending as PendingImportRow);
     if (wantsJson(req)) return res.json({ status: 'cancelled' });
     res.redirect(303, `/admin/waves/${(res.locals.wave as WaveRow).id}`);
   });

@@ -1,12 +1,12 @@
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../app';
-import { countDevMail, findDevMail, listDevMail } from '../db/queries/dev-mailbox';
-import { findInvitationById } from '../db/queries/invitations';
+import { countDevMail, listDevMail } from '../db/queries/dev-mailbox';
 import { countOutbox } from '../db/queries/outbox';
 import type { WaveRow } from '../db/queries/waves';
 import { HttpError, wantsJson } from '../http/errors';
 import { describeQueueResult, inviteWave, MailActionError, previewMail, remindWave, sendTestMail } from '../services/mail';
-import { classifyFailure, devMailboxTransport, MailTransport, TOKEN_MARKER } from '../services/mail-transport';
+import { devMailView } from '../services/dev-mailbox';
+import { classifyFailure, devMailboxTransport, MailTransport } from '../services/mail-transport';
 import {
   asMailKind,
   asMailLanguage,
@@ -21,7 +21,6 @@ import {
   TemplateError,
 } from '../services/mail-templates';
 import type { SignedInUser } from '../services/sessions';
-import { deriveToken, hashToken } from '../services/tokens';
 import { waveParam } from './admin-waves';
 import { formText, renderSignedInPage } from './signed-in-page';
 
@@ -127,17 +126,9 @@ export function adminMailRouter(deps: AppDeps): Router {
 
   router.get('/mail/dev-mailbox/:no', async (req, res) => {
     const id = Number(req.params.no);
-    const message = Number.isSafeInteger(id) ? await findDevMail(deps.db, id) : undefined;
-    if (!message) throw new HttpError(404, 'No such message');
-    // the stored copy has a marker instead of the personal token: derive it again while the invitation exists
-    let token = '[link no longer valid]';
-    const invitation = message.invitation_id ? await findInvitationById(deps.db, message.invitation_id) : undefined;
-    if (invitation?.token_hash && hashToken(deriveToken(invitation.id)) === invitation.token_hash) token = deriveToken(invitation.id);
-    const fill = (s: string) => s.split(TOKEN_MARKER).join(token);
-    const headers = Object.entries(JSON.parse(message.headers) as Record<string, string>).map(([k, v]) => [k, fill(v)]);
-    const body = fill(message.body);
-    const links = [...new Set(body.match(/https?:\/\/\S+\/[su]\/[A-Za-z0-9_-]{43}/g) ?? [])];
-    renderSignedInPage(res, 'mail/dev-message', { title: `NOT sent: ${message.subject}`, message, headers, body, links });
+    const view = Number.isSafeInteger(id) ? await devMailView(deps.db, id) : undefined;
+    if (!view) throw new HttpError(404, 'No such message');
+    renderSignedInPage(res, 'mail/dev-message', { title: `NOT sent: ${view.message.subject}`, ...view });
   });
 
   return router;

@@ -61,9 +61,15 @@ export function adminWavesRouter(deps: AppDeps): Router {
   const loadWaveParam = waveParam(deps);
   const actor = (res: Response) => (res.locals.user as SignedInUser).email;
   const questionnaires = () => deps.registry.list().map((q) => ({ id: q.id, title: q.title.en }));
+  // per questionnaire key, the sample attributes it declares for keeping with the answers (the form's hint)
+  const declaredKept = () => {
+    const byKey = new Map<string, string[]>();
+    for (const q of deps.registry.list()) byKey.set(q.key, [...q.sampleAttributes.keys()]);
+    return [...byKey].map(([key, names]) => `${key}: ${names.join(', ') || 'none'}`).join('; ');
+  };
 
   const showForm = (res: Response, values: NewWave, errors: Record<string, string>, wave?: WaveRow) =>
-    renderSignedInPage(res, 'admin/wave-form', { title: wave ? `Edit wave ${wave.name}` : 'New wave', values, errors, wave, questionnaires: questionnaires() }, Object.keys(errors).length ? 422 : 200);
+    renderSignedInPage(res, 'admin/wave-form', { title: wave ? `Edit wave ${wave.name}` : 'New wave', values, errors, wave, questionnaires: questionnaires(), declaredKept: declaredKept() }, Object.keys(errors).length ? 422 : 200);
 
   router.get('/', async (_req, res) => {
     const now = deps.clock();

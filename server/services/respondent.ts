@@ -1,17 +1,19 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/connection';
+import { eraseDeletedRows } from '../db/erase';
 import { writeTransaction } from '../db/group-commit';
 import { claimInvitationCompletion, markInvitationStartedUnlessCompleted } from '../db/queries/invitations';
 import { findLink, LinkInvitation } from '../db/queries/links';
-import { deleteProgress, saveProgress } from '../db/queries/progress';
+import { deleteProgress, listUnsealedProgress, replaceProgressAnswers, saveProgress } from '../db/queries/progress';
 import { insertResponse } from '../db/queries/responses';
 import type { WaveRow } from '../db/queries/waves';
 import type { AnswerError, Locale } from '../questionnaires/answer-validator';
 import type { QuestionnaireRegistry, RegisteredQuestionnaire } from '../questionnaires/registry';
 import { dutchDay } from './calendar';
 import { linkLookupBlockedFor, linkMissKey, linkMissWindowStart, recordLinkMiss } from './link-throttle';
-import { hashToken, isWellFormedToken } from './tokens';
-import { keptAttributes, wavePhase } from './waves';
+import { isSealed, openProgress, progressKey as deriveProgressKey, sealProgress } from './progress-sealing';
+import { deriveToken, hashToken, isWellFormedToken } from './tokens';
+import { keptValues, wavePhase } from './waves';
 
 export type LinkState =
   | { kind: 'throttled'; retryAfter: number }
@@ -25,6 +27,8 @@ export type LinkState =
       locale: Locale;
       answers: Record<string, unknown>;
       pageNo: number;
+      /** seals and opens this link's in-progress answers (derived from the token, kept in no table) */
+      progressKey: Buffer;
     };
 
 export function asLocale(value: unknown, fallback: Locale = 'nl'): Locale {
@@ -60,15 +64,29 @@ export async function openLink(
   const phase = wavePhase(wave, dutchDay(now));
   // test links also work before the wave opens, so a wave can be tried out end to end beforehand
   if (phase !== 'open' && !(phase === 'not-open' && invitation.is_test)) return { kind: phase, wave, locale };
+  const progressKey = deriveProgressKey(token);
+  const answers = progress ? savedAnswers(progressKey, invitation.id, progress.answers) : undefined;
   return {
     kind: 'open',
     wave,
     invitation,
     questionnaire,
-    locale: asLocale(progress?.locale, locale),
-    answers: progress ? JSON.parse(progress.answers) : {},
-    pageNo: progress?.page_no ?? 0,
+    locale: asLocale(answers && progress?.locale, locale),
+    answers: answers ?? {},
+    pageNo: (answers && progress?.page_no) || 0,
+    progressKey,
   };
+}
+
+/** The saved answers of a progress row; undefined when they cannot be opened with this link's key. */
+function savedAnswers(key: Buffer, invitationId: string, stored: string): Record<string, unknown> | undefined {
+  const json = isSealed(stored) ? openProgress(key, invitationId, stored) : stored; // plain: written before sealing
+  if (json === undefined) return undefined;
+  try {
+    return JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 export type SaveResult = { ok: true } | { ok: false; errors: AnswerError[] } | { ok: false; completed: true };
@@ -89,7 +107,7 @@ export async function saveAnswersInProgress(
   }
   const checked = state.questionnaire.validator.validatePartial(input.answers, locale);
   if (!checked.ok) return checked;
-  const answers = JSON.stringify(checked.answers);
+  const answers = sealProgress(state.progressKey, state.invitation.id, JSON.stringify(checked.answers));
   // marking the invitation started also checks, inside the transaction, that no completion came in meanwhile:
   // answers saved after it would stay linked to the invitation
   const saved = await writeTransaction(db, async (trx) => {
@@ -111,9 +129,7 @@ export async function completeResponse(
   const locale = asLocale(input.locale, state.locale);
   const checked = state.questionnaire.validator.validateComplete(input.answers, locale);
   if (!checked.ok) return { status: 'invalid', errors: checked.errors };
-  const attributes = JSON.parse(state.invitation.attributes) as Record<string, string>;
-  const kept: Record<string, string> = {};
-  for (const name of keptAttributes(state.wave)) if (Object.hasOwn(attributes, name)) kept[name] = attributes[name];
+  const kept = keptValues(state.wave, state.questionnaire.sampleAttributes, JSON.parse(state.invitation.attributes) as Record<string, unknown>);
   const answers = JSON.stringify(checked.answers);
   const id = crypto.randomUUID();
   const stored = await writeTransaction(db, async (trx) => {
@@ -132,4 +148,24 @@ export async function completeResponse(
     return true;
   });
   return stored ? { status: 'stored' } : { status: 'already-completed' };
+}
+
+/**
+ * Seals in-progress answers saved before sealing existed (plain JSON beside the invitation id), at start. The server
+ * can do this without the links: each token is derived from TOKEN_SECRET and the invitation id. The plain copies are
+ * then erased from the file (secure_delete, WAL truncation; VACUUM FULL on PostgreSQL).
+ */
+export async function sealLegacyProgress(db: Db): Promise<number> {
+  let sealed = 0;
+  for (;;) {
+    const rows = await listUnsealedProgress(db, 500);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const key = deriveProgressKey(deriveToken(row.invitation_id));
+      await replaceProgressAnswers(db, row.invitation_id, row.answers, sealProgress(key, row.invitation_id, row.answers));
+    }
+    sealed += rows.length;
+  }
+  if (sealed > 0) await eraseDeletedRows(db, ['progress']);
+  return sealed;
 }

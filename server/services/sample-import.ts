@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/connection';
+import { eraseDeletedRows } from '../db/erase';
 import { listWaveEmails } from '../db/queries/invitations';
 import { deletePendingImport, deletePendingImportsBefore, insertPendingImport, PendingImportRow } from '../db/queries/pending-imports';
 import { lockWave, WaveRow } from '../db/queries/waves';
@@ -9,6 +10,8 @@ import { normalizeEmail } from './email-address';
 import { createInvitations, Invitee } from './invitations';
 import { checkSampleRecord, ColumnPlan, planColumns } from './sample-rules';
 import { WaveStateError, waveStatus } from './wave-admin';
+import type { SampleAttributeDeclaration } from '../questionnaires/sample-attributes';
+import { declaredValue } from '../questionnaires/sample-attributes';
 import { keptAttributes } from './waves';
 
 export const MAX_SAMPLE_BYTES = 20 * 1024 * 1024;
@@ -47,7 +50,11 @@ export class SampleFileChecker {
   private broken = false;
   private headerBroken = false;
 
-  constructor(private readonly existing: Set<string>, private readonly kept: string[]) {
+  /**
+   * `declared`: the questionnaire's declared sample attributes; a value of an attribute the wave keeps must be one
+   * of the declared values (written in the declared spelling), since it is stored with the answers.
+   */
+  constructor(private readonly existing: Set<string>, private readonly kept: string[], private readonly declared: SampleAttributeDeclaration = new Map()) {
     this.reader = new CsvReader((record) => {
       if (!this.plan) {
         this.plan = planColumns(record, this.problems);
@@ -56,7 +63,7 @@ export class SampleFileChecker {
       }
       if (this.headerBroken) return; // the rows cannot be read against a broken header
       const invitee = checkSampleRecord(this.plan, record, this.seen, this.existing, this.problems);
-      if (invitee && this.problems.length === 0) this.invitees.push(invitee);
+      if (invitee && this.keptValuesDeclared(invitee, record.line) && this.problems.length === 0) this.invitees.push(invitee);
     });
   }
 
@@ -88,6 +95,25 @@ export class SampleFileChecker {
     return { ok: true, invitees: this.invitees, summary: summarize(this.invitees, this.plan as ColumnPlan, this.kept) };
   }
 
+  private keptValuesDeclared(invitee: Invitee, line: number): boolean {
+    let ok = true;
+    for (const name of this.kept) {
+      const attribute = this.declared.get(name);
+      const value = Object.hasOwn(invitee.attributes, name) ? invitee.attributes[name] : undefined;
+      if (!attribute || value === undefined) continue;
+      const canonical = declaredValue(attribute, value);
+      if (canonical !== undefined) {
+        invitee.attributes[name] = canonical;
+        continue;
+      }
+      const allowed = [...attribute.values.keys()];
+      const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, …` : allowed.join(', ');
+      this.problems.push({ line, message: `"${value.slice(0, 40)}" is not a ${name} this questionnaire declares, and ${name} is kept with the answers (one of: ${list})` });
+      ok = false;
+    }
+    return ok;
+  }
+
   private notUtf8(): void {
     this.broken = true;
     this.problems.push({ line: this.reader.lineNumber, message: 'the file is not valid UTF-8 (at or after this line): save it as "CSV UTF-8"' });
@@ -117,8 +143,13 @@ export function assertImportable(wave: WaveRow, now: Date): void {
 }
 
 /** Checks a whole sample file read from `chunks`; nothing is stored. */
-export async function checkSampleFile(db: Db, wave: WaveRow, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<CheckedSample> {
-  const checker = new SampleFileChecker(await existingEmails(db, wave.id), keptAttributes(wave));
+export async function checkSampleFile(
+  db: Db,
+  wave: WaveRow,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  declared: SampleAttributeDeclaration,
+): Promise<CheckedSample> {
+  const checker = new SampleFileChecker(await existingEmails(db, wave.id), keptAttributes(wave), declared);
   for await (const chunk of chunks) checker.push(chunk);
   return checker.end();
 }
@@ -151,11 +182,12 @@ export async function stagePendingImport(
   file: { name: string; bytes: Buffer },
   userId: string,
   now: Date,
+  declared: SampleAttributeDeclaration,
 ): Promise<{ ok: true; pendingId: string } | Extract<CheckedSample, { ok: false }>> {
   assertImportable(wave, now);
-  const checked = await checkSampleFile(db, wave, [file.bytes]);
+  const checked = await checkSampleFile(db, wave, [file.bytes], declared);
   if (!checked.ok) return checked;
-  await deletePendingImportsBefore(db, new Date(now.getTime() - PENDING_IMPORT_TTL_MS).toISOString());
+  await sweepExpiredImports(db, now);
   const row: PendingImportRow = {
     id: crypto.randomUUID(),
     wave_id: wave.id,
@@ -170,6 +202,21 @@ export async function stagePendingImport(
   return { ok: true, pendingId: row.id };
 }
 
+/**
+ * Deletes the staged imports older than PENDING_IMPORT_TTL_MS, for good (db/erase.ts): they hold a whole sample's
+ * contact data. Run when a file is staged and every few minutes by the server (main.ts).
+ */
+export async function sweepExpiredImports(db: Db, now: Date): Promise<number> {
+  const deleted = await deletePendingImportsBefore(db, new Date(now.getTime() - PENDING_IMPORT_TTL_MS).toISOString());
+  if (deleted > 0) await eraseDeletedRows(db, ['pending_imports']);
+  return deleted;
+}
+
+/** Web flow, cancel: the staged import is deleted for good. */
+export async function cancelPendingImport(db: Db, row: PendingImportRow): Promise<void> {
+  if (await deletePendingImport(db, row.id)) await eraseDeletedRows(db, ['pending_imports']);
+}
+
 export function isPendingImportExpired(row: PendingImportRow, now: Date): boolean {
   return now.getTime() - Date.parse(row.created_at) > PENDING_IMPORT_TTL_MS;
 }
@@ -178,6 +225,7 @@ export function isPendingImportExpired(row: PendingImportRow, now: Date): boolea
 export async function confirmPendingImport(db: Db, wave: WaveRow, row: PendingImportRow, actor: string, now: Date): Promise<number> {
   if (isPendingImportExpired(row, now)) throw new WaveStateError('this preview has expired: upload the file again');
   const count = await commitSample(db, wave, JSON.parse(row.invitees) as Invitee[], now, row.id);
+  await eraseDeletedRows(db, ['pending_imports']); // the staged copy is deleted with the commit: now for good
   await recordAudit(db, { actor, action: 'sample.import', waveId: wave.id, detail: { file: row.file_name, rows: count }, at: now });
   return count;
 }
@@ -190,9 +238,10 @@ export async function importSampleFile(
   chunks: AsyncIterable<Uint8Array>,
   actor: string,
   now: Date,
+  declared: SampleAttributeDeclaration,
 ): Promise<{ ok: true; count: number; summary: SampleSummary } | Extract<CheckedSample, { ok: false }>> {
   assertImportable(wave, now);
-  const checked = await checkSampleFile(db, wave, chunks);
+  const checked = await checkSampleFile(db, wave, chunks, declared);
   if (!checked.ok) return checked;
   const count = await commitSample(db, wave, checked.invitees, now);
   await recordAudit(db, { actor, action: 'sample.import', waveId: wave.id, detail: { file: cleanFileName(fileName), rows: count }, at: now });

@@ -109,7 +109,9 @@ export function waveFormErrors(input: NewWave, registry: QuestionnaireRegistry):
   set('opens_on', tryOne({ opensOn: input.opensOn, closesOn: '9999-12-31' }));
   set('closes_on', tryOne({ opensOn: '0001-01-01', closesOn: input.closesOn }));
   if (!errors.opens_on && !errors.closes_on) set('closes_on', tryOne({ opensOn: input.opensOn, closesOn: input.closesOn }));
-  set('kept', tryOne({ keptAttributes: input.keptAttributes }));
+  // the kept attributes are checked against the chosen questionnaire's declaration (the first one while none is chosen)
+  const forKept = registry.get(input.questionnaireId) ? { questionnaireId: input.questionnaireId } : {};
+  set('kept', tryOne({ ...forKept, keptAttributes: input.keptAttributes }));
   return errors;
 }
 

@@ -1,5 +1,5 @@
 import type { Db } from '../db/connection';
-import { isPostgres } from '../db/connection';
+import { compactAfterPurge } from '../db/erase';
 import { deleteWaveInvitations } from '../db/queries/invitations';
 import { deleteWaveOutbox } from '../db/queries/outbox';
 import { deletePendingImportsOfWave } from '../db/queries/pending-imports';
@@ -22,7 +22,6 @@ export interface PurgeResult {
  * responses are not touched. One transaction: all of it happens, or none.
  */
 export async function purgeWave(db: Db, wave: WaveRow, actor: string, now: Date): Promise<PurgeResult> {
-  if (!isPostgres(db)) await db.raw('PRAGMA secure_delete = ON'); // overwrite deleted rows in the file, not only unlink them
   const result = await db.transaction(async (trx) => {
     const locked = await lockWave(trx, wave.id);
     if (!locked) throw new WaveStateError('the wave does not exist');
@@ -39,7 +38,7 @@ export async function purgeWave(db: Db, wave: WaveRow, actor: string, now: Date)
     await setWavePurged(trx, wave.id, now.toISOString());
     return { invitations, pendingImports, outboxMessages: outbox };
   });
-  if (!isPostgres(db)) await db.raw('PRAGMA wal_checkpoint(TRUNCATE)'); // the WAL file held copies of the deleted pages
+  await compactAfterPurge(db); // not only unlinked: gone from the file, its free pages and the WAL (or the PG heap)
   await recordAudit(db, { actor, action: 'wave.purge', waveId: wave.id, detail: { invitationsDeleted: result.invitations, outboxMessagesDeleted: result.outboxMessages }, at: now });
   return result;
 }

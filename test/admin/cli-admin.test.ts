@@ -19,7 +19,7 @@ describe.each(databaseKinds())('administration from the command line on %s', (ki
     // only the demo questionnaire, copied: these commands need no other, and the copy cannot change under them
     const questionnaires = path.join(dir, 'questionnaires');
     fs.mkdirSync(path.join(questionnaires, 'demo'), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, 'questionnaires', 'demo', '1.json'), path.join(questionnaires, 'demo', '1.json'));
+    for (const file of ['1.json', 'sample-attributes.json']) fs.copyFileSync(path.join(ROOT, 'questionnaires', 'demo', file), path.join(questionnaires, 'demo', file));
     env = { ...database.env, DEMO: 'false', PUBLIC_URL: 'https://monitor.example.org', QUESTIONNAIRES_DIR: questionnaires };
   });
   afterAll(async () => {
@@ -78,6 +78,13 @@ describe.each(databaseKinds())('administration from the command line on %s', (ki
     expect(created.code).toBe(0);
     const waveId = /Created wave ([0-9a-f-]{36})/.exec(created.stdout)?.[1] as string;
     expect(waveId).toBeTruthy();
+    // only attributes the questionnaire declares can be kept with the answers; contact details never
+    for (const keep of ['e_mail', 'tier,volledige_naam', 'telefoon', 'gemeente_code']) {
+      const refused = await cli('wave', 'create', '--name', 'Bewaar', '--questionnaire', 'demo@1', '--opens', today, '--closes', today, '--keep', keep);
+      expect([refused.code, refused.stdout]).toEqual([1, '']);
+      expect(refused.stderr).toMatch(/never kept with answers|not an attribute demo declares/);
+    }
+    expect(await database.db('waves').where({ name: 'Bewaar' })).toHaveLength(0);
     const badWave = await cli('wave', 'create', '--name', 'x', '--questionnaire', 'nope@1', '--opens', today, '--closes', today);
     expect(badWave.code).toBe(1);
     expect(badWave.stderr).toContain('is not registered');

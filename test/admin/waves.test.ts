@@ -56,6 +56,24 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     expect(res.text).toContain('identifies a person');
   });
 
+  test('only attributes the questionnaire declares can be kept with the answers, on the form as on the CLI', async () => {
+    const today = dutchDay(t.now.value);
+    const form = { name: 'Bewaren', questionnaire: 'miv-politieke-ambtsdragers@2024.1', opens_on: addDays(today, 5), closes_on: addDays(today, 40) };
+    for (const [kept, message] of [
+      ['e_mail', 'identifies a person'],
+      ['tier, volledige_naam', 'identifies a person'],
+      ['telefoon', 'identifies a person'],
+      ['functie_omschrijving', 'not an attribute miv-politieke-ambtsdragers declares'],
+    ]) {
+      const res = await admin.post('/admin/waves', { ...form, kept }).expect(422);
+      expect(res.text).toContain(message);
+      expect(res.text).toMatch(/id="kept-error"/);
+    }
+    expect(await t.db('waves').where({ name: 'Bewaren' })).toHaveLength(0);
+    await admin.post('/admin/waves', { ...form, kept: 'tier, role, province, size_class' }).expect(303);
+    expect(JSON.parse((await t.db('waves').where({ name: 'Bewaren' }).first()).kept_attributes)).toEqual(['tier', 'role', 'province', 'size_class']);
+  });
+
   test('the preview renders the questionnaire with preview: true and stores nothing', async () => {
     const wave = await t.wave();
     const before = await t.db('invitations').count({ n: '*' }).first();

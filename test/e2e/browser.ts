@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
 import { createApp } from '../../server/app';
 import type { MailDeps } from '../../server/routes/admin-mail';
+import { openProgress, progressKey } from '../../server/services/progress-sealing';
 import { hashToken } from '../../server/services/tokens';
 import { testApp, TestApp } from '../helpers/test-app';
 
@@ -143,7 +144,8 @@ export async function savedProgress(t: TestApp, token: string): Promise<{ answer
   const inv = await t.db('invitations').where({ token_hash: hashToken(token) }).first();
   if (!inv) return undefined;
   const row = await t.db('progress').where({ invitation_id: inv.id }).first();
-  return row ? { answers: JSON.parse(row.answers), page_no: row.page_no, locale: row.locale } : undefined;
+  // stored sealed under a key only the link holder has (services/progress-sealing.ts): the test has the link
+  return row ? { answers: JSON.parse(openProgress(progressKey(token), inv.id, row.answers) ?? 'null'), page_no: row.page_no, locale: row.locale } : undefined;
 }
 
 /** Polls until `check` returns a truthy value (conditions, not fixed sleeps). */

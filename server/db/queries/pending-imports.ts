@@ -28,6 +28,6 @@ export async function deletePendingImportsOfWave(db: Db, waveId: string): Promis
   return db('pending_imports').where({ wave_id: waveId }).delete();
 }
 
-export async function deletePendingImportsBefore(db: Db, cutoff: string): Promise<void> {
-  await db('pending_imports').where('created_at', '<', cutoff).delete();
+export async function deletePendingImportsBefore(db: Db, cutoff: string): Promise<number> {
+  return db('pending_imports').where('created_at', '<', cutoff).delete();
 }

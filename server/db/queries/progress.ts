@@ -26,3 +26,12 @@ export async function saveProgress(w: Writer, row: Omit<ProgressRow, 'revision'>
 export async function deleteProgress(w: Writer, invitationId: string): Promise<void> {
   await w.run('delete from progress where invitation_id = ?', [invitationId]);
 }
+
+/** Rows written before in-progress answers were sealed (plain JSON): at most `limit` of them. */
+export async function listUnsealedProgress(db: Db, limit: number): Promise<Array<Pick<ProgressRow, 'invitation_id' | 'answers'>>> {
+  return db<ProgressRow>('progress').whereNot('answers', 'like', 'v1:%').select('invitation_id', 'answers').limit(limit);
+}
+
+export async function replaceProgressAnswers(db: Db, invitationId: string, expected: string, answers: string): Promise<void> {
+  await db('progress').where({ invitation_id: invitationId, answers: expected }).update({ answers });
+}

@@ -1,0 +1,100 @@
+/*
+ * What anonymity at rest costs (issue 12): autosave and completion on the code before it and on the code now, in one
+ * run, on the same machine and the same seeded database. The code before is checked out from git into a temporary
+ * worktree (BENCH_STORAGE_BASELINE, default the last commit before the change) and runs its own bench server with
+ * this checkout's node_modules. Runs alternate (before, now, before, now, …) so that drift in the machine's speed
+ * hits both alike; each figure is the median of its runs (BENCH_STORAGE_ROUNDS, default 3).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Figure, load, ROOT, startServer } from './lib';
+import { cycling, seed } from './respondent-flow';
+import { DEMO_ANSWERS } from './respondent-load';
+
+const BASELINE = process.env.BENCH_STORAGE_BASELINE ?? '566041e';
+const SECONDS = Number(process.env.BENCH_STORAGE_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_STORAGE_ROUNDS ?? 3);
+
+function checkoutBaseline(dir: string): string | undefined {
+  try {
+    execFileSync('git', ['worktree', 'add', '--detach', '--force', dir, BASELINE], { cwd: ROOT, stdio: 'ignore' });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    return dir;
+  } catch (err) {
+    console.log(`(no baseline: git worktree of ${BASELINE} failed: ${(err as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
+}
+
+function copyDatabase(from: string, to: string): void {
+  fs.copyFileSync(from, to);
+  fs.copyFileSync(`${from}.token-secret`, `${to}.token-secret`);
+}
+
+async function measure(label: string, root: string, sqliteFile: string, tokens: { save: string[]; complete: string[] }): Promise<Figure[]> {
+  const { child, port } = await startServer('bench/respondent-server.ts', { SQLITE_FILE: sqliteFile }, root);
+  const url = `http://127.0.0.1:${port}`;
+  const json = { 'content-type': 'application/json' };
+  try {
+    await load('warm-up', { url: `${url}/hello`, duration: 2 });
+    const save = await load(`${label}: PUT autosave`, {
+      url,
+      duration: SECONDS,
+      headers: json,
+      requests: cycling(tokens.save, (t) => ({ method: 'PUT', path: `/s/${t}/progress`, body: JSON.stringify({ answers: { agressie_any: 1, opmerkingen: 'x'.repeat(200) }, pageNo: 1, locale: 'nl' }) })),
+    });
+    const complete = await load(`${label}: POST complete`, {
+      url,
+      duration: SECONDS,
+      headers: json,
+      requests: cycling(tokens.complete, (t) => ({ method: 'POST', path: `/s/${t}/complete`, body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }) })),
+    });
+    return [save, complete];
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+export async function storageCostBench(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-bench-storage-'));
+  const worktree = path.join(dir, 'baseline');
+  try {
+    const seeded = path.join(dir, 'seed.sqlite');
+    const tokens = await seed(seeded, 1000 + ROUNDS * 2 * 30_000);
+    const baseline = checkoutBaseline(worktree);
+    const rounds: Array<{ label: string; figures: Figure[] }> = [];
+    let next = 1000;
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [label, root] of [['before', baseline], ['now', ROOT]] as const) {
+        if (!root) continue;
+        const file = path.join(dir, `${label}-${round}.sqlite`);
+        copyDatabase(seeded, file);
+        rounds.push({ label, figures: await measure(label, root, file, { save: tokens.slice(0, 1000), complete: tokens.slice(next, (next += 30_000)) }) });
+        fs.rmSync(file, { force: true });
+      }
+    }
+    const median = (label: string, i: number) => {
+      const sorted = rounds.filter((r) => r.label === label).map((r) => r.figures[i]).sort((a, b) => a.reqPerSec - b.reqPerSec);
+      return sorted[Math.floor(sorted.length / 2)];
+    };
+    const best = median;
+    console.log(`\nAnonymity at rest: cost (SQLite, 50 connections, ${SECONDS} s a run, median of ${ROUNDS} alternating runs; before = ${BASELINE})`);
+    for (const r of rounds) console.log(`  ${r.figures.map((f) => `${f.name} ${f.reqPerSec.toFixed(0)} req/s p99 ${f.p99} ms`).join(', ')}`);
+    console.log('request          before req/s  p99 ms    now req/s  p99 ms   now/before');
+    for (const [i, name] of ['autosave', 'complete'].entries()) {
+      const b = best('before', i);
+      const n = best('now', i);
+      const ratio = b ? `${((n.reqPerSec / b.reqPerSec) * 100).toFixed(0)}%` : '';
+      console.log(`${name.padEnd(16)} ${(b ? b.reqPerSec.toFixed(0) : '-').padStart(12)} ${String(b?.p99 ?? '-').padStart(7)} ${n.reqPerSec.toFixed(0).padStart(12)} ${String(n.p99).padStart(7)} ${ratio.padStart(12)}`);
+    }
+  } finally {
+    try {
+      execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: ROOT, stdio: 'ignore' });
+    } catch {
+      // not made, or already gone
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
