@@ -130,7 +130,7 @@ function periodSpec(months: Set<number>): QiSpec {
   return { name: 'submitted_month', importance: 0, local: false, levels: [1, 2, 3].map((l) => ({ name: PERIOD_LEVELS[l], map: at(l), labels: [] })) };
 }
 
-function buildQis(decl: DisclosureDeclaration, spec: DatasetSpec, attributes: string[]): RuntimeQi[] {
+function buildQis(decl: DisclosureDeclaration, spec: DatasetSpec, attributes: string[], declared: RegisteredQuestionnaire['sampleAttributes']): RuntimeQi[] {
   const col = (name: string) => spec.columns.findIndex((c) => c.name === name);
   const qis: RuntimeQi[] = [];
   qis.push({ name: 'submitted_month', kind: 'period', column: -1, spec: { name: 'submitted_month', importance: 0, local: false, levels: [] }, labels: new Map(), declaredLevels: [] });
@@ -149,13 +149,14 @@ function buildQis(decl: DisclosureDeclaration, spec: DatasetSpec, attributes: st
       spec: { name: attrColumns[i].name, importance: d?.importance ?? 2, local: true, levels: [] },
       labels: new Map(), codes: new Map(), declaredLevels: d?.levels ?? [],
     };
-    for (const v of d?.values ?? []) {
+    const sample = declared.get(a);
+    for (const [value, label] of sample?.values ?? []) {
       const c = codeAt(qi.codes!.size);
-      qi.codes!.set(v.value, c);
-      qi.labels.set(c, v.label);
+      qi.codes!.set(value, c);
+      qi.labels.set(c, label);
     }
     qi.spec.levels = levelSpecs(qi.declaredLevels, (m) => valueCoder(qi, String(m)));
-    if (d) attrColumns[i].label = { nl: `${d.label.nl}`, en: `${d.label.en}` };
+    if (sample) attrColumns[i].label = { nl: `${sample.label.nl} (steekproef)`, en: `${sample.label.en} (sample)` };
     qis.push(qi);
   });
   for (const a of decl.answers) {
@@ -268,7 +269,7 @@ export async function prepareDataset(
   const redactions = emptyCounts();
   const spec = buildDatasetSpec(map, sources, attributes, scrubber(redactions), known, leaveOut);
   addDerivedColumns(spec, decl, questionnaires);
-  const qis = buildQis(decl, spec, attributes);
+  const qis = buildQis(decl, spec, attributes, questionnaires[questionnaires.length - 1].sampleAttributes ?? new Map());
   // a second set of readers that return texts as stored: the first pass measures them scrubbed (without counting the
   // redactions), but scrubs only a text that could be the longest: a marker is at most 5/3 of what it replaces
   // (a postcode of 6 characters becomes "[postcode]"), so a text of b bytes is at most 5b/3 bytes scrubbed

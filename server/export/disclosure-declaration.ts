@@ -2,8 +2,9 @@
  * The quasi-identifiers of a questionnaire key, declared beside its version files in
  * questionnaires/<key>/disclosure.json (see questionnaires/README.md, "Disclosure control"): which answers identify a
  * respondent together with public facts (tier, role, gender, age band, years in office, municipality size), the
- * recoding hierarchy of each, and the hierarchies of the sample attributes a wave may keep. A key without the file
- * (the demo) protects its kept attributes and the response language only.
+ * recoding hierarchy of each, and the hierarchies of the sample attributes a wave may keep (those are declared, with
+ * their values, in sample-attributes.json). A key without the file (the demo) protects its kept attributes and the
+ * response language only.
  *
  * Every quasi-identifier is released as a numeric code with value labels. Level 0 is the code as collected (an
  * answer code, or for a sample attribute the position of its value in `values`); each further level merges codes
@@ -38,10 +39,9 @@ export interface DeclaredAnswerQi {
   levels: DeclaredLevel[];
 }
 
+/** The hierarchy of a sample attribute; its values and labels are those of sample-attributes.json (level-0 code =
+ *  position in that list + 1; values met in the data but not declared get the next codes). */
 export interface DeclaredAttribute {
-  label: LocalizedText;
-  /** known values in order: level-0 code = position + 1 (values met in the data but not listed get the next codes) */
-  values: Array<{ value: string; label: LocalizedText }>;
   importance: number;
   levels: DeclaredLevel[];
 }
@@ -88,7 +88,7 @@ export function readDeclaration(file: string, key: string): DisclosureDeclaratio
   }
   const attributes = json.attributes ?? {};
   for (const [name, a] of Object.entries(attributes)) {
-    if (!Array.isArray(a.values) || typeof a.importance !== 'number') throw new Error(`${file}: attribute ${name}: "values" and "importance" are required`);
+    if (typeof a.importance !== 'number') throw new Error(`${file}: attribute ${name}: "importance" is required`);
     checkLevels(file, `attribute ${name}`, a.levels);
   }
   return { key, answers, attributes, language: json.language ?? { importance: 1 }, fromFile: true };

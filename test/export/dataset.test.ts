@@ -44,8 +44,8 @@ const HEADER = [
 ];
 
 /** Rows as an analyst sees them: the row ids are fresh and random per download and the order is random, so rows are
- *  compared sorted, with the id checked apart. Tier codes: the demo declares no values, so they are numbered as met
- *  (gemeente 1, provincie 2); language 1 = Dutch; the month becomes the quarter (one month has a single response). */
+ *  compared sorted, with the id checked apart. Tier codes follow the declared values (gemeente 1, provincie 2);
+ *  language 1 = Dutch; the month becomes the quarter (one month has a single response). */
 function expectedRows(waveId: string): string[][] {
   const meta = (tier: string) => ['<id>', waveId, '', 'demo@1', '2024-Q1', '1', tier];
   return sorted([
@@ -146,7 +146,8 @@ describe.each(databaseKinds())('wave dataset (%s)', (kind) => {
     expect(v.veilig_werk.measure).toBe('nominal');
     expect(v.jaren_functie.measure).toBe('scale');
     expect(v.tier.type).toBe('numeric');
-    expect(v.tier.valueLabels).toEqual(expect.arrayContaining([{ value: 1, label: 'gemeente' }, { value: 2, label: 'provincie' }, { value: 93, label: 'Onderdrukt (openbaarmakingscontrole)' }]));
+    // codes in the order of the questionnaire's sample-attributes.json, with its labels
+    expect(v.tier.valueLabels).toEqual(expect.arrayContaining([{ value: 1, label: 'Gemeente' }, { value: 2, label: 'Provincie' }, { value: 93, label: 'Onderdrukt (openbaarmakingscontrole)' }]));
     // the period is an SPSS date (seconds since 14 October 1582): the first day of 2024-Q1, printed as a quarter
     expect(v.submitted_month.printFormat.type).toBe(29);
     expect(sav.rows.every((r) => r[4] === (Date.UTC(2024, 0, 1) - Date.UTC(1582, 9, 14)) / 1000)).toBe(true);
