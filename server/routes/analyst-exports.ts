@@ -3,6 +3,8 @@ import type { AppDeps } from '../app';
 import { countRealResponses } from '../db/queries/responses';
 import { listWaves } from '../db/queries/waves';
 import { HttpError } from '../http/errors';
+import { prepareDataset } from '../export/dataset-export';
+import { reportLines } from '../export/dataset-formats';
 import { headlineReport } from '../export/headline-report';
 import { viewHelpers } from '../export/headline-output';
 import { recordAudit } from '../services/audit';
@@ -41,6 +43,21 @@ export function analystExportsRouter(deps: AppDeps): Router {
     if (format === 'tables' || format === 'tables-html') throw new HttpError(400, 'Headline tables are made per wave');
     const prepared = await prepareOr409(deps, { trendKey: key }, format, optionsOf(deps, req.query), who(res));
     await sendExport(deps, res, prepared);
+  });
+
+  // the risk and utility report of the wave's microdata release, as a page (the same lines as the codebook's)
+  router.get('/exports/waves/:id/risk', async (req, res) => {
+    const wave = await waveOr404(deps, req.params.id);
+    const opts = optionsOf(deps, req.query);
+    let prepared;
+    try {
+      prepared = await prepareDataset(deps.db, deps.registry, [wave], { k: opts.k, lang: opts.lang });
+    } catch (err) {
+      if (err instanceof ExportRefusedError) throw new HttpError(409, err.message);
+      throw err;
+    }
+    await recordAudit(deps.db, { ...who(res), action: 'export.download', waveId: wave.id, detail: { format: 'risk-page', via: 'web', k: opts.k, rows: prepared.rows } });
+    renderSignedInPage(res, 'analyst/risk', { title: `Disclosure risk: ${wave.name}`, wave, report: prepared.report, lines: reportLines(prepared), k: opts.k });
   });
 
   router.get('/exports/waves/:id/tables', async (req, res) => {

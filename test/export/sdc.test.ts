@@ -14,6 +14,8 @@ import ExcelJS from 'exceljs';
 import { prepareExport, ExportFormat } from '../../server/services/exports';
 import type { WaveRow } from '../../server/db/queries/waves';
 import { experiencedAggression } from '../../server/synth/answers';
+import { modelOf } from '../../server/export/dataset-spec';
+import { declarationFor } from '../../server/export/disclosure-declaration';
 import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
 import { realRegistry } from '../helpers/test-app';
 import { readSav } from './sav-reader';
@@ -249,5 +251,27 @@ describe('interim releases and .sav details', () => {
     expect(out).toMatch(/Minimum,,(1 Q 2024|(FEB|MAR) 2024)/); // a date, printed as one
     expect(out).toMatch(/Nederlands|Dutch/);
     expect(out).toMatch(/euro,[^\n]*6000/); // bytes: 2,000 characters of 3 bytes
+  });
+});
+
+describe('disclosure declarations (questionnaires/<key>/disclosure.json)', () => {
+  it.each(['miv-politieke-ambtsdragers', 'miv-ambtenaren'])('%s: every declared question and code exists, every attribute value is declared in sample-attributes.json', (key) => {
+    const versions = realRegistry().list().filter((q) => q.key === key);
+    const decl = declarationFor(versions);
+    expect(decl.fromFile).toBe(true);
+    for (const q of versions) {
+      const model = modelOf(q);
+      for (const a of decl.answers) {
+        const asked = a.questions.filter((n) => model.byName.has(n));
+        expect([q.id, a.name, asked.length > 0]).toEqual([q.id, a.name, true]);
+        const codes = new Set(asked.flatMap((n) => (model.byName.get(n) as { choices: Array<{ value: unknown }> }).choices.map((c) => c.value)));
+        for (const l of a.levels) for (const g of l.groups) for (const m of g.members) expect([a.name, m, codes.has(m)]).toEqual([a.name, m, true]);
+      }
+      for (const [name, attr] of Object.entries(decl.attributes)) {
+        const values = q.sampleAttributes.get(name)?.values;
+        expect([name, values !== undefined]).toEqual([name, true]);
+        for (const l of attr.levels) for (const g of l.groups) for (const m of g.members) expect([name, m, values?.has(String(m))]).toEqual([name, m, true]);
+      }
+    }
   });
 });
