@@ -311,9 +311,11 @@ export async function prepareDataset(
   // first pass
   const counter = new KeyCounter();
   const ids = new Map<string, string[]>();
+  const entryOf = new Map<string, Int32Array>();
   const months = new Set<number>();
   for (const w of waves) {
     const mine: string[] = [];
+    const entries: number[] = [];
     ids.set(w.id, mine);
     counter.waveOf(w.id);
     for await (const page of responsePages(db, w.id)) {
@@ -321,7 +323,7 @@ export async function prepareDataset(
         const answers = JSON.parse(r.answers) as Answers;
         const codes = codesOf(r, answers, JSON.parse(r.attributes) as Record<string, unknown>);
         months.add(codes[0]);
-        counter.add(w.id, codes);
+        entries.push(counter.add(w.id, codes));
         mine.push(r.id);
         const reader = measuring.readers.get(r.questionnaire_id);
         if (!reader) throw new Error(`response of version ${r.questionnaire_id} in wave ${w.id}`);
@@ -336,6 +338,7 @@ export async function prepareDataset(
         }
       }
     }
+    entryOf.set(w.id, Int32Array.from(entries));
   }
   for (const w of waves) {
     const n = ids.get(w.id)?.length ?? 0;
@@ -388,20 +391,25 @@ export async function prepareDataset(
 
   async function* rowsOf(): AsyncGenerator<Cell[]> {
     const row: Cell[] = new Array(spec.columns.length);
-    const release = plan.releaser();
+    const release = plan.entryReleaser();
     const newId = randomIds();
     for (const w of waves) {
-      const order = shuffle((ids.get(w.id) as string[]).slice());
+      const all = ids.get(w.id) as string[];
+      const entries = entryOf.get(w.id) as Int32Array;
+      // a fresh random order: positions shuffled, read back in batches by primary key
+      const order = shuffle(Array.from({ length: all.length }, (_x, i) => i));
       for (let b = 0; b < order.length; b += BATCH) {
         const batch = order.slice(b, b + BATCH);
-        const byId = new Map((await responsesByIds(db, w.id, batch)).map((r) => [r.id, r]));
-        for (const id of batch) {
-          const r = byId.get(id);
+        const byId = new Map((await responsesByIds(db, w.id, batch.map((i) => all[i]))).map((r) => [r.id, r]));
+        for (const pos of batch) {
+          const r = byId.get(all[pos]);
           if (!r) continue; // deleted since the first pass: never released unplanned
           const reader = spec.readers.get(r.questionnaire_id);
           if (!reader) throw new Error(`response of version ${r.questionnaire_id} in wave ${w.id}`);
           const answers = JSON.parse(r.answers) as Answers;
-          const released = release(w.id, codesOf(r, answers, JSON.parse(r.attributes) as Record<string, unknown>));
+          // the combination this row was counted in by the first pass (the stored row does not change: responses
+          // are written once)
+          const released = release(entries[pos]);
           row[0] = newId();
           row[1] = r.wave_id;
           row[2] = editionNumber.get(r.wave_id) ?? null;

@@ -107,15 +107,18 @@ export class KeyCounter {
     return `${this.waveOf(waveId)}${SEP}${codes.join(',')}`;
   }
 
-  add(waveId: string, codes: ReadonlyArray<number>, n = 1): void {
+  /** counts n rows with these codes; returns the combination's entry index */
+  add(waveId: string, codes: ReadonlyArray<number>, n = 1): number {
     this.rows += n;
     const key = this.keyOf(waveId, codes);
     const i = this.index.get(key);
-    if (i !== undefined) this.entries[i].n += n;
-    else {
-      this.index.set(key, this.entries.length);
-      this.entries.push({ wave: this.waveOf(waveId), codes: [...codes], n });
+    if (i !== undefined) {
+      this.entries[i].n += n;
+      return i;
     }
+    this.index.set(key, this.entries.length);
+    this.entries.push({ wave: this.waveOf(waveId), codes: [...codes], n });
+    return this.entries.length - 1;
   }
 
   find(waveId: string, codes: ReadonlyArray<number>): number | undefined {
@@ -131,6 +134,8 @@ export interface ReleasePlan {
   /** A function giving the released codes of a row with these collected codes: call it once per row of a pass (some
    *  rows of a combination may be fully suppressed, counted per pass). */
   releaser(): (waveId: string, codes: ReadonlyArray<number>) => number[];
+  /** the same, by the entry index KeyCounter.add returned */
+  entryReleaser(): (entry: number) => number[];
 }
 
 /** sdcMicro's individual risk (Benedetti–Franconi, approximation) of a row in a combination of fk sample rows whose weights sum to Fk. */
@@ -500,10 +505,16 @@ export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts:
     report,
     levels,
     releaser() {
-      const left = outcome.released.map((r) => (r.length > 1 ? r.map((x) => x.rows) : null));
+      const byEntry = this.entryReleaser();
       return (waveId, codes) => {
         const i = counter.find(waveId, codes);
         if (i === undefined) throw new Error('disclosure: a row that was not counted in the first pass');
+        return byEntry(i);
+      };
+    },
+    entryReleaser() {
+      const left = outcome.released.map((r) => (r.length > 1 ? r.map((x) => x.rows) : null));
+      return (i) => {
         const r = outcome.released[i];
         const l = left[i];
         if (l) {
