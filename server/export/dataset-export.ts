@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { Db } from '../db/connection';
-import { countWaveInvitations } from '../db/queries/invitations';
+import { countWaveInvitations, countWaveInvitationsByAttribute } from '../db/queries/invitations';
 import { ExportResponseRow, responsePages, responsesByIds } from '../db/queries/responses';
 import { listWaveFinalCounts } from '../db/queries/wave-final-counts';
 import type { WaveRow } from '../db/queries/waves';
@@ -205,6 +205,16 @@ function experiencedAggression(a: Answers, screener: string[]): number {
   return 0;
 }
 
+/** The sample frame's counts per value of an attribute: the invitations, or the counts kept when the wave was purged. */
+export async function populationCounts(db: Db, wave: WaveRow, attribute: string): Promise<Map<string, number>> {
+  if (wave.purged_at) {
+    const rows = await listWaveFinalCounts(db, wave.id);
+    return new Map(rows.filter((r) => r.attribute === attribute).map((r) => [r.value, Number(r.invited)]));
+  }
+  const rows = await countWaveInvitationsByAttribute(db, wave.id, attribute);
+  return new Map(rows.map((r) => [r.value ?? '', Number(r.invited)]));
+}
+
 /** Frame size / responses per wave, for the population frequencies of the risk measure (1 when unknown). */
 async function samplingWeight(db: Db, wave: WaveRow, responses: number): Promise<number> {
   let frame = 0;
@@ -252,7 +262,7 @@ export async function prepareDataset(
   db: Db,
   registry: QuestionnaireRegistry,
   waves: WaveRow[],
-  opts: { k: number; lang?: 'nl' | 'en'; today?: string; stepShare?: number },
+  opts: { k: number; lang?: 'nl' | 'en'; today?: string; stepShare?: number; weightBy?: string },
 ): Promise<PreparedDataset> {
   if (waves.length === 0) throw new ExportRefusedError('no waves to export');
   const questionnaires = questionnairesOf(registry, waves);
@@ -265,10 +275,23 @@ export async function prepareDataset(
   const attributes: string[] = [];
   for (const w of waves) for (const a of keptAttributes(w)) if (!attributes.includes(a)) attributes.push(a);
   const leaveOut = decl.answers.filter((a) => a.derived).flatMap((a) => a.questions);
+  if (opts.weightBy && !waves.every((w) => keptAttributes(w).includes(opts.weightBy as string))) {
+    throw new ExportRefusedError(`"${opts.weightBy}" is not an attribute kept with the answers of every wave of this file`);
+  }
 
   const redactions = emptyCounts();
   const spec = buildDatasetSpec(map, sources, attributes, scrubber(redactions), known, leaveOut);
   addDerivedColumns(spec, decl, questionnaires);
+  if (opts.weightBy) {
+    spec.columns.push({
+      name: 'gewicht', label: { nl: `Gewicht (poststratificatie naar ${opts.weightBy})`, en: `Weight (post-stratification on ${opts.weightBy})` },
+      type: 'numeric', role: 'derived', measure: 'scale', decimals: 4, valueLabels: [], missing: [],
+      rule: {
+        nl: `N_h / n_h: de aantallen van het steekproefkader (de uitnodigingen) per waarde h van ${opts.weightBy}, gedeeld door de responsen met die waarde, per golf; voor een samengevoegde groep de sommen over de groep; waar ${opts.weightBy} onderdrukt is (93) het gemiddelde gewicht van de golf (totaal kader / totaal responsen), zodat het gewicht de onderdrukte waarde niet verraadt; 0 voor een waarde zonder aantal in het kader.`,
+        en: `N_h / n_h: the sample frame's counts (the invitations) per value h of ${opts.weightBy}, divided by the responses with that value, per wave; for a merged group the sums over the group; where ${opts.weightBy} is suppressed (93) the wave's mean weight (whole frame / all responses), so that the weight does not give the suppressed value away; 0 for a value without a count in the frame.`,
+      },
+    });
+  }
   const qis = buildQis(decl, spec, attributes, questionnaires[questionnaires.length - 1].sampleAttributes ?? new Map());
   // a second set of readers that return texts as stored: the first pass measures them scrubbed (without counting the
   // redactions), but scrubs only a text that could be the longest: a marker is at most 5/3 of what it replaces
@@ -381,6 +404,38 @@ export async function prepareDataset(
     en: `Period of submission (${PERIOD_LEVELS[periodLevel]}${periodLevel === 3 ? ': not released' : ''})`,
   };
 
+  // weights per wave and released code of the weighting attribute
+  const weightColumn = spec.columns.findIndex((c) => c.name === 'gewicht');
+  const weightOf = new Map<number, Map<number, number>>();
+  if (opts.weightBy) {
+    const qiAt = qis.findIndex((q) => q.kind === 'attribute' && q.attribute === opts.weightBy);
+    const qi = qis[qiAt];
+    const valueOf = new Map([...(qi.codes as Map<string, number>)].map(([v, c]) => [c, v]));
+    const level = plan.levels[qiAt];
+    const group = (code: number) => (level > 0 ? qi.spec.levels[level - 1].map.get(code) ?? code : code);
+    for (let wi = 0; wi < waves.length; wi++) {
+      const N = await populationCounts(db, waves[wi], opts.weightBy);
+      const n = new Map<number, number>();
+      for (const e of counter.entries) if (e.wave === counter.waveOf(waves[wi].id)) n.set(e.codes[qiAt], (n.get(e.codes[qiAt]) ?? 0) + e.n);
+      const byGroup = new Map<number, { N: number; n: number }>();
+      let totalN = 0;
+      let totaln = 0;
+      for (const [code, count] of n) {
+        const pop = N.get(valueOf.get(code) ?? '') ?? 0;
+        const g = byGroup.get(group(code)) ?? { N: 0, n: 0 };
+        g.N += pop;
+        g.n += count;
+        byGroup.set(group(code), g);
+        totaln += count;
+        if (pop > 0) totalN += pop;
+      }
+      const weights = new Map<number, number>([...byGroup].map(([c, g]) => [c, g.n > 0 && g.N > 0 ? g.N / g.n : 0]));
+      weights.set(SUPPRESSED, totaln > 0 ? totalN / totaln : 0);
+      weightOf.set(counter.waveOf(waves[wi].id), weights);
+    }
+  }
+  const weightQi = opts.weightBy ? qis.findIndex((q) => q.kind === 'attribute' && q.attribute === opts.weightBy) : -1;
+
   const today = opts.today ?? new Date().toISOString().slice(0, 10);
   const interim = waves.some((w) => wavePhase(w, today) !== 'closed');
   const report: ExportReport = { disclosure: plan.report, interim, cuts };
@@ -419,6 +474,7 @@ export async function prepareDataset(
           for (let i = 0; i < nVars; i++) row[firstVar + i] = extract[i](answers, reader.visibility);
           for (let i = 1; i < qis.length; i++) row[qis[i].column] = released[i];
           if (aggressionColumn >= 0) row[aggressionColumn] = experiencedAggression(answers, (versionInfo.get(r.questionnaire_id) as { screener: string[] }).screener);
+          if (weightColumn >= 0) row[weightColumn] = Math.round(((weightOf.get(counter.waveOf(w.id)) as Map<number, number>).get(released[weightQi]) ?? 0) * 1e4) / 1e4;
           yield row;
         }
       }

@@ -42,6 +42,7 @@ export function savVariables(columns: Column[], lang: 'nl' | 'en', periodLevel =
       label: c.label[lang],
       type: c.type,
       width: c.type === 'string' ? c.width : undefined,
+      decimals: c.decimals,
       measure: c.measure,
       valueLabels: c.valueLabels.map((v) => ({ value: v.value, label: v.label[lang] })),
       missingRange: c.type === 'numeric' && c.missing.length ? MISSING_RANGE : undefined,

@@ -59,6 +59,8 @@ export interface Column {
   measure: Measure;
   /** string columns: width in bytes (UTF-8) */
   width?: number;
+  /** numeric columns: decimals shown (the weight) */
+  decimals?: number;
   valueLabels: Array<{ value: number; label: LocalizedText }>;
   /** codes declared missing (SPSS: the range MISSING_RANGE for every numeric column that has any) */
   missing: number[];

@@ -4,15 +4,13 @@
  * wave's invitations, or the counts kept when the wave was purged).
  */
 import type { Db } from '../db/connection';
-import { countWaveInvitationsByAttribute } from '../db/queries/invitations';
 import { responsePages } from '../db/queries/responses';
-import { listWaveFinalCounts } from '../db/queries/wave-final-counts';
 import { listWaves, WaveRow } from '../db/queries/waves';
 import type { LocalizedText } from '../questionnaires/questionnaire-file';
 import type { QuestionnaireRegistry } from '../questionnaires/registry';
 import { keptAttributes } from '../services/waves';
 import { modelOf } from './dataset-spec';
-import { ExportRefusedError } from './dataset-export';
+import { ExportRefusedError, populationCounts } from './dataset-export';
 import { breakdownsFor, HeadlineCounter, indicatorsFor, Indicator } from './headline';
 import { change, Change, estimate, Estimate, suppress, Suppression, Weighting, weightsFor } from './headline-stats';
 import { variableMapFor } from './variable-map';
@@ -55,15 +53,6 @@ async function count(db: Db, wave: WaveRow, counter: HeadlineCounter, weightBy?:
       counter.add(JSON.parse(r.answers) as Record<string, unknown>, stratum);
     }
   }
-}
-
-async function populationCounts(db: Db, wave: WaveRow, attribute: string): Promise<Map<string, number>> {
-  if (wave.purged_at) {
-    const rows = await listWaveFinalCounts(db, wave.id);
-    return new Map(rows.filter((r) => r.attribute === attribute).map((r) => [r.value, Number(r.invited)]));
-  }
-  const rows = await countWaveInvitationsByAttribute(db, wave.id, attribute);
-  return new Map(rows.map((r) => [r.value ?? '', Number(r.invited)]));
 }
 
 /** The latest earlier edition's wave of the same questionnaire key that has responses to compare with. */

@@ -147,7 +147,7 @@ export async function prepareExport(
     };
   }
 
-  const prepared = await prepareDataset(db, registry, waves, { k: opts.k, lang });
+  const prepared = await prepareDataset(db, registry, waves, { k: opts.k, lang, weightBy: opts.weightBy });
   const suffix = prepared.report.interim ? '-voorlopig' : '';
   if (format === 'codebook' || format === 'codebook-json') {
     const book = buildCodebook(prepared);

@@ -28,8 +28,8 @@ const itPspp = hasPspp ? it : it.skip;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sdc-test-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function download(t: TestDatabase, target: { wave: WaveRow } | { trendKey: string }, format: ExportFormat, k = K) {
-  const prepared = await prepareExport({ db: t.db, registry: realRegistry() }, target, format, { k }, WHO);
+async function download(t: TestDatabase, target: { wave: WaveRow } | { trendKey: string }, format: ExportFormat, k = K, weightBy?: string) {
+  const prepared = await prepareExport({ db: t.db, registry: realRegistry() }, target, format, { k, weightBy }, WHO);
   const chunks: Buffer[] = [];
   const out = new PassThrough();
   out.on('data', (c: Buffer) => chunks.push(c));
@@ -187,6 +187,25 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
     expect(counts.reduce((s, n) => s + n, 0)).toBe(326);
     expect(rows.filter((r) => r.tier === '93' || r.bestuurslaag === '93')).toHaveLength(0);
     expect(Math.min(...groupSizes(rows, ['submitted_month', 'language', 'tier', 'role', 'bestuurslaag', 'functie', 'gemeente_grootte', 'jaren_functie', 'geslacht', 'leeftijd']).values())).toBeGreaterThanOrEqual(K);
+
+    // weighted to the frame's counts per tier (here: the counts kept at the purge): a weight variable in the file
+    await t.db('waves').where({ id: small.wave.id }).update({ purged_at: '2024-04-01T00:00:00.000Z' });
+    small.wave.purged_at = '2024-04-01T00:00:00.000Z';
+    const N: Record<string, number> = { gemeente: 8800, provincie: 570, waterschap: 750 };
+    const zero = { queued: 0, sent: 0, bounced: 0, opted_out: 0, started: 0, completed: 0 };
+    await t.db('wave_final_counts').insert(Object.entries(N).map(([value, invited]) => ({ wave_id: small.wave.id, attribute: 'tier', value, invited, ...zero })));
+    const weighted = parse((await download(t, { wave: small.wave }, 'csv', K, 'tier')).bytes, { columns: true }) as Array<Record<string, string>>;
+    ['gemeente', 'provincie', 'waterschap'].forEach((tier, i) => {
+      const mine = weighted.filter((r) => r.tier === String(i + 1));
+      for (const r of mine) expect(Number(r.gewicht)).toBeCloseTo(N[tier] / mine.length, 4);
+    });
+    expect(weighted.reduce((s, r) => s + Number(r.gewicht), 0)).toBeCloseTo(8800 + 570 + 750, 0);
+    const sav = readSav((await download(t, { wave: small.wave }, 'sav', K, 'tier')).bytes);
+    const gewicht = sav.variables.find((v) => v.name === 'gewicht');
+    expect(gewicht?.printFormat.decimals).toBe(4);
+    const book = JSON.parse((await download(t, { wave: small.wave }, 'codebook-json', K, 'tier')).bytes.toString('utf8'));
+    expect(book.columns.find((c: { name: string }) => c.name === 'gewicht').rule.en).toMatch(/N_h \/ n_h/);
+    await expect(download(t, { wave: small.wave }, 'csv', K, 'province')).rejects.toThrow(/not an attribute kept/);
   });
 });
 
