@@ -4,6 +4,7 @@ import * as accounts from './002_accounts';
 import * as mail from './003_mail';
 import * as exportsMigration from './004_exports';
 import * as userStatus from './005_user_status';
+import * as populationTotals from './006_population_totals';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } }
 
@@ -14,6 +15,7 @@ const migrations: Array<[string, Migration]> = [
   ['003_mail', mail],
   ['004_exports', exportsMigration],
   ['005_user_status', userStatus],
+  ['006_population_totals', populationTotals],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

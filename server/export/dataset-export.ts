@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../db/connection';
 import { countWaveInvitations, countWaveInvitationsByAttribute } from '../db/queries/invitations';
 import { ExportResponseRow, responsePages, responsesByIds } from '../db/queries/responses';
+import { listPopulationTotals } from '../db/queries/population-totals';
 import { listWaveFinalCounts } from '../db/queries/wave-final-counts';
 import type { WaveRow } from '../db/queries/waves';
 import type { LocalizedText } from '../questionnaires/questionnaire-file';
@@ -205,8 +206,21 @@ function experiencedAggression(a: Answers, screener: string[]): number {
   return 0;
 }
 
-/** The sample frame's counts per value of an attribute: the invitations, or the counts kept when the wave was purged. */
+/**
+ * Population counts per value of an attribute for weighting: the administrator's totals when the wave has them for
+ * it, else the sample frame's counts (the invitations, or the counts kept when the wave was purged).
+ */
 export async function populationCounts(db: Db, wave: WaveRow, attribute: string): Promise<Map<string, number>> {
+  return (await populationSource(db, wave, attribute)).counts;
+}
+
+export async function populationSource(db: Db, wave: WaveRow, attribute: string): Promise<{ counts: Map<string, number>; source: 'administrator' | 'frame' }> {
+  const totals = await listPopulationTotals(db, wave.id, attribute);
+  if (totals.length > 0) return { counts: new Map(totals.map((t) => [t.value, Number(t.total)])), source: 'administrator' };
+  return { counts: await frameCounts(db, wave, attribute), source: 'frame' };
+}
+
+async function frameCounts(db: Db, wave: WaveRow, attribute: string): Promise<Map<string, number>> {
   if (wave.purged_at) {
     const rows = await listWaveFinalCounts(db, wave.id);
     return new Map(rows.filter((r) => r.attribute === attribute).map((r) => [r.value, Number(r.invited)]));
@@ -287,8 +301,8 @@ export async function prepareDataset(
       name: 'gewicht', label: { nl: `Gewicht (poststratificatie naar ${opts.weightBy})`, en: `Weight (post-stratification on ${opts.weightBy})` },
       type: 'numeric', role: 'derived', measure: 'scale', decimals: 4, valueLabels: [], missing: [],
       rule: {
-        nl: `N_h / n_h: de aantallen van het steekproefkader (de uitnodigingen) per waarde h van ${opts.weightBy}, gedeeld door de responsen met die waarde, per golf; voor een samengevoegde groep de sommen over de groep; waar ${opts.weightBy} onderdrukt is (93) het gemiddelde gewicht van de golf (totaal kader / totaal responsen), zodat het gewicht de onderdrukte waarde niet verraadt; 0 voor een waarde zonder aantal in het kader.`,
-        en: `N_h / n_h: the sample frame's counts (the invitations) per value h of ${opts.weightBy}, divided by the responses with that value, per wave; for a merged group the sums over the group; where ${opts.weightBy} is suppressed (93) the wave's mean weight (whole frame / all responses), so that the weight does not give the suppressed value away; 0 for a value without a count in the frame.`,
+        nl: `N_h / n_h: de populatieaantallen per waarde h van ${opts.weightBy} die de beheerder opgaf (anders de aantallen van het steekproefkader, de uitnodigingen), gedeeld door de responsen met die waarde, per golf; voor een samengevoegde groep de sommen over de groep; waar ${opts.weightBy} onderdrukt is (93) het gemiddelde gewicht van de golf (totaal kader / totaal responsen), zodat het gewicht de onderdrukte waarde niet verraadt; 0 voor een waarde zonder aantal in het kader.`,
+        en: `N_h / n_h: the population totals per value h of ${opts.weightBy} that the administrator supplied (else the sample frame's counts, the invitations), divided by the responses with that value, per wave; for a merged group the sums over the group; where ${opts.weightBy} is suppressed (93) the wave's mean weight (whole frame / all responses), so that the weight does not give the suppressed value away; 0 for a value without a count in the frame.`,
       },
     });
   }

@@ -10,7 +10,7 @@ import type { LocalizedText } from '../questionnaires/questionnaire-file';
 import type { QuestionnaireRegistry } from '../questionnaires/registry';
 import { keptAttributes } from '../services/waves';
 import { modelOf } from './dataset-spec';
-import { ExportRefusedError, populationCounts } from './dataset-export';
+import { ExportRefusedError, populationSource } from './dataset-export';
 import { breakdownsFor, HeadlineCounter, indicatorsFor, Indicator } from './headline';
 import { change, Change, estimate, Estimate, suppress, Suppression, Weighting, weightsFor } from './headline-stats';
 import { variableMapFor } from './variable-map';
@@ -36,7 +36,7 @@ export interface HeadlineTable {
 export interface HeadlineReport {
   wave: { id: string; name: string; edition: string };
   previous: { id: string; name: string; edition: string } | null;
-  weighting: { by: string; strata: number; uncoveredPopulation: number; unweightedResponses: number; census: boolean; previousWeighted: boolean } | null;
+  weighting: { by: string; strata: number; uncoveredPopulation: number; unweightedResponses: number; census: boolean; previousWeighted: boolean; population: 'administrator' | 'frame' } | null;
   /** what the reader must know about the weighting and the comparison, in Dutch and English */
   notes: LocalizedText[];
   k: number;
@@ -127,11 +127,15 @@ export async function headlineReport(
   const q = registry.get(wave.questionnaire_id);
   if (!q) throw new ExportRefusedError(`questionnaire version ${wave.questionnaire_id} is not loaded`);
   if (opts.weightBy && !keptAttributes(wave).includes(opts.weightBy)) throw new ExportRefusedError(`"${opts.weightBy}" is not an attribute kept with the answers of this wave`);
+  let source = 'frame' as 'administrator' | 'frame';
   const compute = async (w: WaveRow, weightBy?: string): Promise<Computed> => {
     const m = modelOf(registry.get(w.questionnaire_id) as typeof q);
     const counter = new HeadlineCounter(indicatorsFor(m), breakdownsFor(m));
     await count(db, w, counter, weightBy);
-    return { counter, weighting: weightBy ? weightsFor(counter.strata, await populationCounts(db, w, weightBy), opts.census ?? false) : undefined };
+    if (!weightBy) return { counter };
+    const population = await populationSource(db, w, weightBy);
+    if (w.id === wave.id) source = population.source;
+    return { counter, weighting: weightsFor(counter.strata, population.counts, opts.census ?? false) };
   };
   const current = await compute(wave, opts.weightBy);
   if (current.counter.rows > 0 && current.counter.rows < opts.k) throw new ExportRefusedError(`the wave has ${current.counter.rows} responses, fewer than k = ${opts.k}`);
@@ -165,14 +169,19 @@ export async function headlineReport(
     const w = current.weighting;
     const uncovered = [...w.population].filter(([h]) => !w.sampled.get(h)).reduce((s, [, n]) => s + n, 0);
     const unweighted = [...w.sampled].filter(([h]) => !(w.weight.get(h) ?? 0)).reduce((s, [, n]) => s + n, 0);
-    weighting = { by: opts.weightBy, strata: w.weight.size, uncoveredPopulation: uncovered, unweightedResponses: unweighted, census: w.census, previousWeighted: !!prevWeightBy };
+    weighting = { by: opts.weightBy, strata: w.weight.size, uncoveredPopulation: uncovered, unweightedResponses: unweighted, census: w.census, previousWeighted: !!prevWeightBy, population: source };
   }
   const notes: LocalizedText[] = [];
   if (weighting) {
-    notes.push({
-      nl: `Gewogen (poststratificatie) naar ${weighting.by}, met de aantallen van het steekproefkader (de uitnodigingen) als populatie; 95%-interval: logit-interval zoals svyciprop van R's survey-pakket.`,
-      en: `Weighted (post-stratification) on ${weighting.by}, with the sample frame's counts (the invitations) as the population; 95% interval: the logit interval of svyciprop in R's survey package.`,
-    });
+    notes.push(source === 'administrator'
+      ? {
+          nl: `Gewogen (poststratificatie) naar ${weighting.by}, met de populatieaantallen die de beheerder opgaf; 95%-interval: logit-interval zoals svyciprop van R's survey-pakket.`,
+          en: `Weighted (post-stratification) on ${weighting.by}, to the population totals the administrator supplied; 95% interval: the logit interval of svyciprop in R's survey package.`,
+        }
+      : {
+          nl: `Gewogen (poststratificatie) naar ${weighting.by}, met de aantallen van het steekproefkader (de uitnodigingen) als populatie, want de beheerder gaf geen populatieaantallen op; 95%-interval: logit-interval zoals svyciprop van R's survey-pakket.`,
+          en: `Weighted (post-stratification) on ${weighting.by}, with the sample frame's counts (the invitations) as the population, since no population totals were supplied; 95% interval: the logit interval of svyciprop in R's survey package.`,
+        });
     notes.push(weighting.census
       ? { nl: 'Eindige-populatiecorrectie toegepast: de golf is een volledige telling van het kader.', en: 'Finite-population correction applied: the wave is a census of its frame.' }
       : { nl: 'Geen eindige-populatiecorrectie: het kader geldt als steekproef uit de populatie.', en: 'No finite-population correction: the frame is taken as a sample of the population.' });

@@ -8,6 +8,7 @@ import { experiencedAggression, synthAnswerSets } from '../../server/synth/answe
 import type { WaveRow } from '../../server/db/queries/waves';
 import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
 import { realRegistry } from '../helpers/test-app';
+import { setPopulationTotals } from '../../server/services/population-totals';
 import { seedResponses, seedWave } from './fixtures';
 
 describe('headline statistics', () => {
@@ -121,6 +122,38 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     expect(census.notes.map((n) => n.en).join(' ')).toMatch(/Finite-population correction applied/);
     const wide = cell?.variance as number;
     expect(census.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate?.variance).toBeLessThan(wide);
+    expect(report.weighting?.population).toBe('frame');
+    expect(report.notes[0].en).toMatch(/sample frame's counts .* since no population totals were supplied/);
+  });
+
+  it('weighted to population totals the administrator supplies (the frame is a sample), the same in the weight variable', async () => {
+    await expect(setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nwethouder,1300\nraadslid,x', 'cli:test')).rejects.toThrow(/line 3/);
+    await expect(setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nkoning,1', 'cli:test')).rejects.toThrow(/not a declared value/);
+    await expect(setPopulationTotals(t.db, realRegistry(), w2024, 'tier', 'value,total\ngemeente,1', 'cli:test')).rejects.toThrow(/not kept/);
+    await setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nWethouder,1300\nraadslid,8700\n', 'cli:test');
+    const report = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role' });
+    expect(report.weighting?.population).toBe('administrator');
+    expect(report.notes[0].en).toMatch(/population totals the administrator supplied/);
+    const isAlderman = (i: number) => i % 10 === 0;
+    const pw = answers2024.filter((a, i) => isAlderman(i) && experiencedAggression(a)).length / 20;
+    const pr = answers2024.filter((a, i) => !isAlderman(i) && experiencedAggression(a)).length / 180;
+    const cell = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate;
+    expect(cell?.p).toBeCloseTo((1300 * pw + 8700 * pr) / 10000, 10);
+    const audit = await t.db('audit_log').where({ action: 'wave.population-totals', wave_id: w2024.id });
+    expect(JSON.parse(audit[0].detail)).toEqual({ attribute: 'role', strata: 2, total: 10000 });
+    const prepared = await prepareExport({ db: t.db, registry: realRegistry() }, { wave: w2024 }, 'csv', { k: 5, weightBy: 'role' }, { actor: 'cli:test', via: 'cli' });
+    const chunks: Buffer[] = [];
+    await prepared.write(new PassThrough().on('data', (c: Buffer) => chunks.push(c)));
+    const rows = parse(Buffer.concat(chunks).toString('utf8'), { columns: true }) as Array<Record<string, string>>;
+    const aldermen = rows.filter((r) => r.role === '2'); // wethouder: the second declared value
+    expect(aldermen.length).toBeGreaterThan(0);
+    for (const r of aldermen) expect(Number(r.gewicht)).toBeCloseTo(1300 / 20, 4);
+    // where disclosure control suppressed the role, the weight is the wave's mean (10000 / 200), not the role's
+    for (const r of rows.filter((x) => x.role === '93')) expect(Number(r.gewicht)).toBeCloseTo(50, 4);
+    for (const r of rows.filter((x) => x.role === '3')) expect(Number(r.gewicht)).toBeCloseTo(8700 / 180, 4);
+    const total = rows.reduce((sum, r) => sum + Number(r.gewicht), 0);
+    expect(Math.abs(total - 10000) / 10000).toBeLessThan(0.05);
+    await t.db('population_totals').where({ wave_id: w2024.id }).delete();
   });
 
   it('the same as CSV: suppressed cells have no figures', async () => {
