@@ -63,6 +63,8 @@ async function writeSav(p: PreparedDataset, out: NodeJS.WritableStream): Promise
   const w = createSavWriter(out, savVariables(p.spec.columns, p.lang, p.plan.levels[0]), {
     compress: true,
     fileLabel: `${p.report.interim ? 'VOORLOPIG: ' : ''}${p.waves.length > 1 ? `Trend ${p.spec.map.key}` : first.name}`,
+    // the risk and utility report travels with the file (DISPLAY DOCUMENTS), long lines wrapped at 80 bytes
+    documents: reportLines(p).flatMap(([k, v]) => wrap(`${k}: ${v}`, 76)),
   });
   const dates = p.spec.columns.map((c, i) => (c.savDate ? i : -1)).filter((i) => i >= 0);
   const n = await pumpRows(p, (row: Cell[]) => {
@@ -71,6 +73,20 @@ async function writeSav(p: PreparedDataset, out: NodeJS.WritableStream): Promise
   });
   await w.end();
   return n;
+}
+
+/** Splits text into lines of at most `width` characters at spaces (continuation lines indented). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = `  ${word}`;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }
 
 /** Streams every dataset row into a writer, waiting only when it applies backpressure; returns the row count. */

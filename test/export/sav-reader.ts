@@ -32,6 +32,8 @@ export interface ReadSav {
   extensionSubtypes: number[];
   variables: ReadVariable[];
   rows: Array<Array<number | string | null>>;
+  /** document lines (record type 6) */
+  documents?: string[];
 }
 
 interface Slot {
@@ -48,6 +50,7 @@ const SYSMIS = -Number.MAX_VALUE;
 export function readSav(buf: Buffer): ReadSav {
   let p = 0;
   const rangeMissing = new Set<number[]>();
+  const documents: string[] = [];
   const int = (): number => ((p += 4), buf.readInt32LE(p - 4));
   const dbl = (): number => ((p += 8), buf.readDoubleLE(p - 8));
   const bytes = (n: number): Buffer => ((p += n), buf.subarray(p - n, p));
@@ -100,7 +103,8 @@ export function readSav(buf: Buffer): ReadSav {
       const n = int();
       for (let i = 0; i < n; i++) slots[int() - 1].valueLabels.push(...labels);
     } else if (type === 6) {
-      p += 80 * int();
+      const n = int();
+      for (let i = 0; i < n; i++) documents.push(text(80).trimEnd());
     } else if (type === 7) {
       const subtype = int();
       const size = int();
@@ -215,7 +219,7 @@ export function readSav(buf: Buffer): ReadSav {
   }
   return {
     product, caseSlots, compression, caseCount, created, fileLabel,
-    encoding: ext.get(20)?.toString('ascii'), integerInfo, floatInfo, extensionSubtypes, variables, rows,
+    encoding: ext.get(20)?.toString('ascii'), integerInfo, floatInfo, extensionSubtypes, variables, rows, documents,
   };
 }
 

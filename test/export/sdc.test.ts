@@ -118,6 +118,11 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
     expect(v?.missingIsRange).toBe(true);
     expect(v?.missing).toEqual([93, 99]);
     expect(v?.valueLabels).toEqual(expect.arrayContaining([{ value: 93, label: 'Onderdrukt (openbaarmakingscontrole)' }]));
+    // the risk report travels inside the .sav as document lines
+    const docs = (sav.documents ?? []).join('\n');
+    expect(docs).toContain(`k achieved (smallest combination of quasi-identifiers): ${book.disclosure.kAchieved}`);
+    expect(docs).toMatch(/province: recoding: landsdeel/);
+    expect((sav.documents ?? []).every((l) => Buffer.byteLength(l) <= 80)).toBe(true);
   });
 
   it("the one King's Commissioner of the wave never appears as such, in any format", async () => {
@@ -258,7 +263,7 @@ describe('interim releases and .sav details', () => {
     const file = path.join(tmp, `${crypto.randomUUID()}.sav`);
     fs.writeFileSync(file, bytes);
     const sps = path.join(tmp, 'check.sps');
-    fs.writeFileSync(sps, `GET FILE='${file}'.\nDESCRIPTIVES VARIABLES=veilig_gevoel_2024.\nFREQUENCIES VARIABLES=submitted_month language.\nCOMPUTE euro = LENGTH(RTRIM(opmerkingen)).\nDESCRIPTIVES VARIABLES=euro /STATISTICS=MAX.\n`);
+    fs.writeFileSync(sps, `GET FILE='${file}'.\nDESCRIPTIVES VARIABLES=veilig_gevoel_2024.\nFREQUENCIES VARIABLES=submitted_month language.\nDISPLAY DOCUMENTS.\nCOMPUTE euro = LENGTH(RTRIM(opmerkingen)).\nDESCRIPTIVES VARIABLES=euro /STATISTICS=MAX.\n`);
     const out = execFileSync('/usr/bin/pspp', ['-O', 'format=csv', sps], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
     expect(out).not.toMatch(/error/i);
     // the valid answers are 1 and 2; 98 (don't know) is missing and does not pull the mean up
@@ -269,6 +274,7 @@ describe('interim releases and .sav details', () => {
     expect(Number(desc?.[2])).toBeCloseTo(valid.reduce((s, v) => s + v, 0) / valid.length, 2);
     expect(out).toMatch(/Minimum,,(1 Q 2024|(FEB|MAR) 2024)/); // a date, printed as one
     expect(out).toMatch(/Nederlands|Dutch/);
+    expect(out).toMatch(/sample-unique combinations before \/ after/);
     expect(out).toMatch(/euro,[^\n]*6000/); // bytes: 2,000 characters of 3 bytes
   });
 });

@@ -203,6 +203,11 @@ export function buildDictionary(layout: Layout, opts: SavWriterOptions = {}): Bu
   writeHeader(out, layout, opts);
   for (const v of layout.vars) writeVariable(out, v);
   for (const v of layout.vars) writeValueLabels(out, v);
+  // type 6: document lines of 80 bytes, space-padded
+  if (opts.documents?.length) {
+    out.int(6, opts.documents.length);
+    for (const line of opts.documents) out.fixed(line, 80);
+  }
 
   // 7/3 machine integer info: version 1.0.0, machine -1, IEEE 754, compression
   // code 1, little-endian (2), character code 65001 (UTF-8).

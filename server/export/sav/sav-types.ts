@@ -33,6 +33,8 @@ export interface SavVariable {
 export interface SavWriterOptions {
   /** File label, truncated to 64 bytes at a character boundary. */
   fileLabel?: string;
+  /** Document lines (record type 6, shown by DISPLAY DOCUMENTS), each cut to 80 bytes at a character boundary. */
+  documents?: string[];
   /** Creation timestamp written in the header (local time); default now. */
   created?: Date;
   /** Bytecode-compress the case data (header compression code 1). Default
