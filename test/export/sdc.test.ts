@@ -237,6 +237,30 @@ describe('interim releases and .sav details', () => {
     await expect(download(t, { trendKey: 'miv-politieke-ambtsdragers' }, 'csv')).rejects.toThrow(/no closed waves/);
   });
 
+  it('.sav: a text longer than SPSS can hold is cut at 32,767 bytes, and the export report says so', async () => {
+    const w = await seedRealisticWave(t.db, realRegistry(), { n: 10, kept: [], name: 'Lange tekst', seed: 4 });
+    const [first] = await t.db('responses').where({ wave_id: w.wave.id }).select('id', 'answers');
+    const a = JSON.parse(first.answers);
+    a.opmerkingen = '€'.repeat(12000); // 36,000 bytes: only possible past the questionnaire's maxLength, but never silent
+    await t.db('responses').where({ id: first.id }).update({ answers: JSON.stringify(a) });
+    const sav = readSav((await download(t, { wave: w.wave }, 'sav')).bytes);
+    const names = sav.variables.map((v) => v.name);
+    expect(sav.variables[names.indexOf('opmerkingen')].width).toBe(32767);
+    const cut = sav.rows.map((r) => String(r[names.indexOf('opmerkingen')] ?? '').trimEnd()).find((x) => x.startsWith('€'));
+    expect(cut).toBe('€'.repeat(10922)); // whole characters only
+    const book = JSON.parse((await download(t, { wave: w.wave }, 'codebook-json')).bytes.toString('utf8'));
+    expect(book.cuts).toEqual([{ column: 'opmerkingen', longestBytes: 36000, rows: 1 }]);
+    expect(book.report).toEqual(expect.arrayContaining([['cut in .sav: opmerkingen', '1 values longer than 32767 bytes (longest 36000) end at 32767 bytes']]));
+    if (hasPspp) {
+      const file = path.join(tmp, `${crypto.randomUUID()}.sav`);
+      fs.writeFileSync(file, (await download(t, { wave: w.wave }, 'sav')).bytes);
+      const sps = path.join(tmp, 'long.sps');
+      fs.writeFileSync(sps, `GET FILE='${file}'.\nCOMPUTE len = LENGTH(RTRIM(opmerkingen)).\nDESCRIPTIVES VARIABLES=len /STATISTICS=MAX.\n`);
+      const out = execFileSync('/usr/bin/pspp', ['-O', 'format=csv', sps], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
+      expect(out).toMatch(/len,10,32766/); // 10,922 characters of 3 bytes
+    }
+  });
+
   itPspp('.sav: a 2,000-character "€" comment and CJK text arrive whole, 98 is missing in DESCRIPTIVES, the period is a date, the language is a variable', async () => {
     const w = await seedRealisticWave(t.db, realRegistry(), { n: 40, kept: [], name: 'Sav golf', seed: 3 });
     const euro = '€'.repeat(2000);
