@@ -8,7 +8,7 @@ import { responsePages } from '../db/queries/responses';
 import { listWaves, WaveRow } from '../db/queries/waves';
 import type { LocalizedText } from '../questionnaires/questionnaire-file';
 import type { QuestionnaireRegistry } from '../questionnaires/registry';
-import { keptAttributes } from '../services/waves';
+import { keptAttributes, wavePhase } from '../services/waves';
 import { modelOf } from './dataset-spec';
 import { ExportRefusedError, populationSource } from './dataset-export';
 import { breakdownsFor, HeadlineCounter, indicatorsFor, Indicator } from './headline';
@@ -122,7 +122,7 @@ export async function headlineReport(
   db: Db,
   registry: QuestionnaireRegistry,
   wave: WaveRow,
-  opts: { k: number; weightBy?: string; census?: boolean },
+  opts: { k: number; weightBy?: string; census?: boolean; today?: string },
 ): Promise<HeadlineReport> {
   const q = registry.get(wave.questionnaire_id);
   if (!q) throw new ExportRefusedError(`questionnaire version ${wave.questionnaire_id} is not loaded`);
@@ -172,6 +172,9 @@ export async function headlineReport(
     weighting = { by: opts.weightBy, strata: w.weight.size, uncoveredPopulation: uncovered, unweightedResponses: unweighted, census: w.census, previousWeighted: !!prevWeightBy, population: source };
   }
   const notes: LocalizedText[] = [];
+  if (wavePhase(wave, opts.today ?? new Date().toISOString().slice(0, 10)) !== 'closed') {
+    notes.push({ nl: 'VOORLOPIG: de golf staat nog open; de cijfers veranderen nog.', en: 'INTERIM: the wave is still open; the figures will change.' });
+  }
   if (weighting) {
     notes.push(source === 'administrator'
       ? {

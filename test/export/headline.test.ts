@@ -123,6 +123,9 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     const wide = cell?.variance as number;
     expect(census.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate?.variance).toBeLessThan(wide);
     expect(report.weighting?.population).toBe('frame');
+    expect(report.notes.some((n) => /INTERIM/.test(n.en))).toBe(false); // the wave closed in 2024
+    const open = await headlineReport(t.db, realRegistry(), w2024, { k: 5, today: '2024-03-01' });
+    expect(open.notes[0].en).toBe('INTERIM: the wave is still open; the figures will change.');
     expect(report.notes[0].en).toMatch(/sample frame's counts .* since no population totals were supplied/);
   });
 
