@@ -220,7 +220,8 @@ export async function populationSource(db: Db, wave: WaveRow, attribute: string)
   return { counts: await frameCounts(db, wave, attribute), source: 'frame' };
 }
 
-async function frameCounts(db: Db, wave: WaveRow, attribute: string): Promise<Map<string, number>> {
+/** The sample frame's counts per value: the invitations, or the counts kept when the wave was purged. */
+export async function frameCounts(db: Db, wave: WaveRow, attribute: string): Promise<Map<string, number>> {
   if (wave.purged_at) {
     const rows = await listWaveFinalCounts(db, wave.id);
     return new Map(rows.filter((r) => r.attribute === attribute).map((r) => [r.value, Number(r.invited)]));

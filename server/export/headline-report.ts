@@ -10,7 +10,7 @@ import type { LocalizedText } from '../questionnaires/questionnaire-file';
 import type { QuestionnaireRegistry } from '../questionnaires/registry';
 import { keptAttributes, wavePhase } from '../services/waves';
 import { modelOf } from './dataset-spec';
-import { ExportRefusedError, populationSource } from './dataset-export';
+import { ExportRefusedError, frameCounts, populationSource } from './dataset-export';
 import { breakdownsFor, HeadlineCounter, indicatorsFor, Indicator } from './headline';
 import { change, Change, estimate, Estimate, suppress, Suppression, Weighting, weightsFor } from './headline-stats';
 import { variableMapFor } from './variable-map';
@@ -53,6 +53,12 @@ async function count(db: Db, wave: WaveRow, counter: HeadlineCounter, weightBy?:
       counter.add(JSON.parse(r.answers) as Record<string, unknown>, stratum);
     }
   }
+}
+
+/** Whether the wave invited the whole population: the frame's count equals the administrator's total in every stratum. */
+async function isCensus(db: Db, wave: WaveRow, attribute: string, totals: Map<string, number>): Promise<boolean> {
+  const frame = await frameCounts(db, wave, attribute);
+  return totals.size > 0 && [...totals].every(([v, n]) => frame.get(v) === n);
 }
 
 /** The latest earlier edition's wave of the same questionnaire key that has responses to compare with. */
@@ -135,7 +141,9 @@ export async function headlineReport(
     if (!weightBy) return { counter };
     const population = await populationSource(db, w, weightBy);
     if (w.id === wave.id) source = population.source;
-    return { counter, weighting: weightsFor(counter.strata, population.counts, opts.census ?? false) };
+    // a census: the administrator's population totals are what the wave invited, stratum by stratum
+    const census = opts.census ?? (population.source === 'administrator' && (await isCensus(db, w, weightBy, population.counts)));
+    return { counter, weighting: weightsFor(counter.strata, population.counts, census) };
   };
   const current = await compute(wave, opts.weightBy);
   if (current.counter.rows > 0 && current.counter.rows < opts.k) throw new ExportRefusedError(`the wave has ${current.counter.rows} responses, fewer than k = ${opts.k}`);
@@ -186,8 +194,8 @@ export async function headlineReport(
           en: `Weighted (post-stratification) on ${weighting.by}, with the sample frame's counts (the invitations) as the population, since no population totals were supplied; 95% interval: the logit interval of svyciprop in R's survey package.`,
         });
     notes.push(weighting.census
-      ? { nl: 'Eindige-populatiecorrectie toegepast: de golf is een volledige telling van het kader.', en: 'Finite-population correction applied: the wave is a census of its frame.' }
-      : { nl: 'Geen eindige-populatiecorrectie: het kader geldt als steekproef uit de populatie.', en: 'No finite-population correction: the frame is taken as a sample of the population.' });
+      ? { nl: 'Eindige-populatiecorrectie toegepast: de golf nodigde de hele populatie uit (een volledige telling).', en: 'Finite-population correction applied: the wave invited the whole population (a census).' }
+      : { nl: 'Geen eindige-populatiecorrectie: de uitgenodigden gelden als steekproef uit de populatie.', en: 'No finite-population correction: those invited are taken as a sample of the population.' });
     if (usablePrev && !weighting.previousWeighted) {
       notes.push({
         nl: `De vorige editie kon niet naar ${weighting.by} gewogen worden (niet bewaard): haar cijfers zijn ongewogen, de verandering vergelijkt een gewogen met een ongewogen cijfer.`,

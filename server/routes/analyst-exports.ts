@@ -65,7 +65,7 @@ export function analystExportsRouter(deps: AppDeps): Router {
     const opts = optionsOf(deps, req.query);
     let report;
     try {
-      report = await headlineReport(deps.db, deps.registry, wave, { k: opts.k, weightBy: opts.weightBy, census: opts.census });
+      report = await headlineReport(deps.db, deps.registry, wave, { k: opts.k, weightBy: opts.weightBy });
     } catch (err) {
       if (err instanceof ExportRefusedError) throw new HttpError(409, err.message);
       throw err;

@@ -22,10 +22,10 @@ export function formatOr400(value: unknown): ExportFormat {
   return value;
 }
 
-/** Export options from the query string: lang=en, weight=<kept attribute>, census=1 (the wave is a census of its frame). */
+/** Export options from the query string: lang=en, weight=<kept attribute>. */
 export function optionsOf(deps: AppDeps, query: Record<string, unknown>): ExportOptions {
   const weight = typeof query.weight === 'string' && /^[a-z][a-z0-9_]{0,31}$/.test(query.weight) ? query.weight : undefined;
-  return { k: kOf(deps), lang: query.lang === 'en' ? 'en' : 'nl', weightBy: weight, census: query.census === '1' };
+  return { k: kOf(deps), lang: query.lang === 'en' ? 'en' : 'nl', weightBy: weight };
 }
 
 /** Prepares the export; an export that cannot be made is a 409 with the reason, before any byte is sent. */

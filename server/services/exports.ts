@@ -34,8 +34,6 @@ export interface ExportOptions {
   lang?: 'nl' | 'en';
   /** headline tables: post-stratify on this kept attribute */
   weightBy?: string;
-  /** headline tables: the wave is a census of its frame (finite-population correction) */
-  census?: boolean;
 }
 
 export interface ExportRequester {
@@ -121,7 +119,7 @@ export async function prepareExport(
   if (format === 'tables' || format === 'tables-html') {
     if (!('wave' in target)) throw new ExportRefusedError('headline tables are made per wave');
     questionnairesOf(registry, waves);
-    const report = await headlineReport(db, registry, target.wave, { k: opts.k, weightBy: opts.weightBy, census: opts.census });
+    const report = await headlineReport(db, registry, target.wave, { k: opts.k, weightBy: opts.weightBy });
     const weighting = { weightBy: opts.weightBy ?? null };
     if (format === 'tables') {
       return {

@@ -116,7 +116,7 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     const pw = answers2024.filter((a, i) => isAlderman(i) && experiencedAggression(a)).length / 20;
     const pr = answers2024.filter((a, i) => !isAlderman(i) && experiencedAggression(a)).length / 180;
     expect(cell?.p).toBeCloseTo((100 * pw + 300 * pr) / 400, 10);
-    // the table says how it was weighted: no finite-population correction unless the wave is declared a census
+    // the table says how it was weighted: no finite-population correction unless the wave is a census
     expect(report.notes.map((n) => n.en).join(' ')).toMatch(/No finite-population correction/);
     const census = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role', census: true });
     expect(census.notes.map((n) => n.en).join(' ')).toMatch(/Finite-population correction applied/);
@@ -156,6 +156,14 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     for (const r of rows.filter((x) => x.role === '3')) expect(Number(r.gewicht)).toBeCloseTo(8700 / 180, 4);
     const total = rows.reduce((sum, r) => sum + Number(r.gewicht), 0);
     expect(Math.abs(total - 10000) / 10000).toBeLessThan(0.05);
+    // totals equal to what the wave invited, stratum by stratum: a census, with the finite-population correction
+    const frame = (await t.db('invitations').where({ wave_id: w2024.id, is_test: false }).select('attributes')).map((r: { attributes: string }) => JSON.parse(r.attributes).role);
+    const invited = (role: string) => frame.filter((x: string) => x === role).length;
+    expect(invited('wethouder')).toBeGreaterThan(0);
+    await setPopulationTotals(t.db, realRegistry(), w2024, 'role', `value,total\nwethouder,${invited('wethouder')}\nraadslid,${invited('raadslid')}\n`, 'cli:test');
+    const all = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role' });
+    expect(all.weighting?.census).toBe(true);
+    expect(all.notes.map((n) => n.en).join(' ')).toMatch(/invited the whole population/);
     await t.db('population_totals').where({ wave_id: w2024.id }).delete();
   });
 
