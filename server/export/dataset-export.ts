@@ -350,10 +350,14 @@ export async function prepareDataset(
   const counter = new KeyCounter();
   const ids = new Map<string, string[]>();
   const entryOf = new Map<string, Int32Array>();
+  /** each row's rank among the rows of its combination, in first-pass (storage) order */
+  const rankOf = new Map<string, Int32Array>();
+  const seenOfEntry: number[] = [];
   const months = new Set<number>();
   for (const w of waves) {
     const mine: string[] = [];
     const entries: number[] = [];
+    const ranks: number[] = [];
     ids.set(w.id, mine);
     counter.waveOf(w.id);
     for await (const page of responsePages(db, w.id)) {
@@ -361,7 +365,9 @@ export async function prepareDataset(
         const answers = JSON.parse(r.answers) as Answers;
         const codes = codesOf(r, answers, JSON.parse(r.attributes) as Record<string, unknown>);
         months.add(codes[0]);
-        entries.push(counter.add(w.id, codes));
+        const entry = counter.add(w.id, codes);
+        entries.push(entry);
+        ranks.push(seenOfEntry[entry] = (seenOfEntry[entry] ?? -1) + 1);
         mine.push(r.id);
         const reader = measuring.readers.get(r.questionnaire_id);
         if (!reader) throw new Error(`response of version ${r.questionnaire_id} in wave ${w.id}`);
@@ -377,6 +383,7 @@ export async function prepareDataset(
       }
     }
     entryOf.set(w.id, Int32Array.from(entries));
+    rankOf.set(w.id, Int32Array.from(ranks));
   }
   for (const w of waves) {
     const n = ids.get(w.id)?.length ?? 0;
@@ -461,11 +468,11 @@ export async function prepareDataset(
 
   async function* rowsOf(): AsyncGenerator<Cell[]> {
     const row: Cell[] = new Array(spec.columns.length);
-    const release = plan.entryReleaser();
     const newId = randomIds();
     for (const w of waves) {
       const all = ids.get(w.id) as string[];
       const entries = entryOf.get(w.id) as Int32Array;
+      const ranks = rankOf.get(w.id) as Int32Array;
       // a fresh random order: positions shuffled, read back in batches by primary key
       const order = shuffle(Array.from({ length: all.length }, (_x, i) => i));
       for (let b = 0; b < order.length; b += BATCH) {
@@ -478,8 +485,8 @@ export async function prepareDataset(
           if (!reader) throw new Error(`response of version ${r.questionnaire_id} in wave ${w.id}`);
           const answers = JSON.parse(r.answers) as Answers;
           // the combination this row was counted in by the first pass (the stored row does not change: responses
-          // are written once)
-          const released = release(entries[pos]);
+          // are written once), and its rank there: rows diverted in step 3 are the same ones in every release
+          const released = plan.releaseRow(entries[pos], ranks[pos]);
           row[0] = newId();
           row[1] = r.wave_id;
           row[2] = editionNumber.get(r.wave_id) ?? null;

@@ -136,6 +136,9 @@ export interface ReleasePlan {
   releaser(): (waveId: string, codes: ReadonlyArray<number>) => number[];
   /** the same, by the entry index KeyCounter.add returned */
   entryReleaser(): (entry: number) => number[];
+  /** The released codes of the rank-th row (0-based, in first-pass order) of a combination: the same row gets the same
+   *  values in every release of the same data, whatever order the release lists the rows in. */
+  releaseRow(entry: number, rank: number): number[];
 }
 
 /** sdcMicro's individual risk (Benedetti–Franconi, approximation) of a row in a combination of fk sample rows whose weights sum to Fk. */
@@ -511,6 +514,15 @@ export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts:
         if (i === undefined) throw new Error('disclosure: a row that was not counted in the first pass');
         return byEntry(i);
       };
+    },
+    releaseRow(entry, rank) {
+      const r = outcome.released[entry];
+      let upTo = 0;
+      for (const x of r) {
+        upTo += x.rows;
+        if (rank < upTo) return x.codes;
+      }
+      return r[r.length - 1].codes;
     },
     entryReleaser() {
       const left = outcome.released.map((r) => (r.length > 1 ? r.map((x) => x.rows) : null));
