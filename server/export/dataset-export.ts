@@ -290,6 +290,7 @@ export async function prepareDataset(
   const attributes: string[] = [];
   for (const w of waves) for (const a of keptAttributes(w)) if (!attributes.includes(a)) attributes.push(a);
   const leaveOut = decl.answers.filter((a) => a.derived).flatMap((a) => a.questions);
+  if (opts.weightBy?.includes(',')) throw new ExportRefusedError('a weight variable is post-stratified on one attribute; raking on several is in the headline tables only');
   if (opts.weightBy && !waves.every((w) => keptAttributes(w).includes(opts.weightBy as string))) {
     throw new ExportRefusedError(`"${opts.weightBy}" is not an attribute kept with the answers of every wave of this file`);
   }

@@ -12,7 +12,7 @@ import { keptAttributes, wavePhase } from '../services/waves';
 import { modelOf } from './dataset-spec';
 import { ExportRefusedError, frameCounts, populationSource } from './dataset-export';
 import { breakdownsFor, HeadlineCounter, indicatorsFor, Indicator } from './headline';
-import { change, Change, estimate, Estimate, suppress, Suppression, Weighting, weightsFor } from './headline-stats';
+import { change, Change, estimate, Estimate, rakingWeights, suppress, Suppression, Weighting, weightsFor } from './headline-stats';
 import { variableMapFor } from './variable-map';
 
 export interface HeadlineCell {
@@ -46,10 +46,14 @@ export interface HeadlineReport {
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
+/** separates the values of the raking attributes in a cell's key */
+const CELL = '\u0001';
+
 async function count(db: Db, wave: WaveRow, counter: HeadlineCounter, weightBy?: string): Promise<void> {
   for await (const page of responsePages(db, wave.id)) {
     for (const r of page) {
-      const stratum = weightBy ? text((JSON.parse(r.attributes) as Record<string, unknown>)[weightBy]) : '';
+      const attrs = weightBy ? (JSON.parse(r.attributes) as Record<string, unknown>) : {};
+      const stratum = weightBy ? weightBy.split(',').map((a) => text(attrs[a])).join(CELL) : '';
       counter.add(JSON.parse(r.answers) as Record<string, unknown>, stratum);
     }
   }
@@ -132,13 +136,27 @@ export async function headlineReport(
 ): Promise<HeadlineReport> {
   const q = registry.get(wave.questionnaire_id);
   if (!q) throw new ExportRefusedError(`questionnaire version ${wave.questionnaire_id} is not loaded`);
-  if (opts.weightBy && !keptAttributes(wave).includes(opts.weightBy)) throw new ExportRefusedError(`"${opts.weightBy}" is not an attribute kept with the answers of this wave`);
-  let source = 'frame' as 'administrator' | 'frame';
+  const by = opts.weightBy ? opts.weightBy.split(',') : [];
+  for (const a of by) if (!keptAttributes(wave).includes(a)) throw new ExportRefusedError(`"${a}" is not an attribute kept with the answers of this wave`);
+  if (new Set(by).size !== by.length) throw new ExportRefusedError('each weighting attribute once');
+  let source = 'unknown' as 'administrator' | 'frame' | 'unknown';
   const compute = async (w: WaveRow, weightBy?: string): Promise<Computed> => {
     const m = modelOf(registry.get(w.questionnaire_id) as typeof q);
     const counter = new HeadlineCounter(indicatorsFor(m), breakdownsFor(m));
     await count(db, w, counter, weightBy);
     if (!weightBy) return { counter };
+    if (weightBy.includes(',')) {
+      // raking over several attributes, to each one's population totals
+      const attrs = weightBy.split(',');
+      const margins = [];
+      for (let i = 0; i < attrs.length; i++) {
+        const population = await populationSource(db, w, attrs[i]);
+        if (w.id === wave.id && population.source === 'frame') source = 'frame';
+        margins.push({ valueOf: new Map([...counter.strata.keys()].map((c) => [c, c.split(CELL)[i]])), totals: population.counts });
+      }
+      if (w.id === wave.id && source !== 'frame') source = 'administrator';
+      return { counter, weighting: rakingWeights(counter.strata, margins) };
+    }
     const population = await populationSource(db, w, weightBy);
     if (w.id === wave.id) source = population.source;
     // a census: the administrator's population totals are what the wave invited, stratum by stratum
@@ -149,7 +167,7 @@ export async function headlineReport(
   if (current.counter.rows > 0 && current.counter.rows < opts.k) throw new ExportRefusedError(`the wave has ${current.counter.rows} responses, fewer than k = ${opts.k}`);
   const edition = Number(q.edition);
   const prevWave = Number.isFinite(edition) ? await previousWave(db, registry, wave, edition) : null;
-  const prevWeightBy = prevWave && opts.weightBy && keptAttributes(prevWave).includes(opts.weightBy) ? opts.weightBy : undefined;
+  const prevWeightBy = prevWave && opts.weightBy && by.every((a) => keptAttributes(prevWave).includes(a)) ? opts.weightBy : undefined;
   const prev = prevWave ? await compute(prevWave, prevWeightBy) : null;
   const usablePrev = prev && prev.counter.rows >= opts.k ? prev : null;
 
@@ -177,14 +195,19 @@ export async function headlineReport(
     const w = current.weighting;
     const uncovered = [...w.population].filter(([h]) => !w.sampled.get(h)).reduce((s, [, n]) => s + n, 0);
     const unweighted = [...w.sampled].filter(([h]) => !(w.weight.get(h) ?? 0)).reduce((s, [, n]) => s + n, 0);
-    weighting = { by: opts.weightBy, strata: w.weight.size, uncoveredPopulation: uncovered, unweightedResponses: unweighted, census: w.census, previousWeighted: !!prevWeightBy, population: source };
+    weighting = { by: opts.weightBy, strata: w.weight.size, uncoveredPopulation: uncovered, unweightedResponses: unweighted, census: w.census, previousWeighted: !!prevWeightBy, population: source === 'administrator' ? 'administrator' : 'frame' };
   }
   const notes: LocalizedText[] = [];
   if (wavePhase(wave, opts.today ?? new Date().toISOString().slice(0, 10)) !== 'closed') {
     notes.push({ nl: 'VOORLOPIG: de golf staat nog open; de cijfers veranderen nog.', en: 'INTERIM: the wave is still open; the figures will change.' });
   }
   if (weighting) {
-    notes.push(source === 'administrator'
+    const how = by.length > 1 ? { nl: `Gewogen (raking, zoals rake() van R's survey-pakket) naar ${by.join(' en ')}`, en: `Weighted (raking, as rake() in R's survey package) on ${by.join(' and ')}` } : null;
+    if (how) {
+      notes.push(source === 'administrator'
+        ? { nl: `${how.nl}, met de populatieaantallen die de beheerder opgaf; 95%-interval: logit-interval zoals svyciprop.`, en: `${how.en}, to the population totals the administrator supplied; 95% interval: the logit interval of svyciprop.` }
+        : { nl: `${how.nl}; voor minstens één kenmerk gaf de beheerder geen populatieaantallen op en gelden de aantallen van het steekproefkader; 95%-interval: logit-interval zoals svyciprop.`, en: `${how.en}; for at least one attribute no population totals were supplied and the sample frame's counts stand in; 95% interval: the logit interval of svyciprop.` });
+    } else notes.push(source === 'administrator'
       ? {
           nl: `Gewogen (poststratificatie) naar ${weighting.by}, met de populatieaantallen die de beheerder opgaf; 95%-interval: logit-interval zoals svyciprop van R's survey-pakket.`,
           en: `Weighted (post-stratification) on ${weighting.by}, to the population totals the administrator supplied; 95% interval: the logit interval of svyciprop in R's survey package.`,

@@ -8,6 +8,7 @@
  *   values w_i (y_i - p) / W, less their mean within the post-stratum, with n / (n - 1); multiplied by the
  *   finite-population correction 1 - n / N only when the wave is a census of its frame. The 95% interval is the
  *   logit interval of svyciprop(method = "logit", df = Inf): logit(p) ± z SE / (p (1 - p)), transformed back.
+ * - Raked on several attributes: weights and variance as survey's rake() (see rakingWeights, rakedInterval).
  * - Change: difference of the two shares, z = d / sqrt(v1 + v0) (independent samples); significant when |z| > 1.96.
  * - Suppression: a cell with fewer than k respondents is suppressed (primary). In each group of cells that add up to
  *   a published total, when one cell is suppressed, or the suppressed cells together hold fewer than k, the
@@ -28,6 +29,9 @@ export interface Weighting {
   population: Map<string, number>;
   /** the responses are (nearly) all of the frame: finite-population correction */
   census: boolean;
+  /** raking over several attributes: per margin, the group of each stratum (a cell of the cross-classification) and
+   *  the weights right after that margin's step in the last round, as survey::rake keeps them for the variance */
+  raking?: Array<{ group: Map<string, string>; factor: Map<string, number> }>;
 }
 
 export interface Estimate {
@@ -68,6 +72,7 @@ export function estimate(strata: Map<string, StratumCounts>, weighting?: Weighti
   }
   if (W <= 0) return { n, p: null, lo: null, hi: null, variance: null };
   const p = Wy / W;
+  if (weighting.raking) return { n, p, ...rakedInterval(strata, weighting, p, W) };
   // the linearised value of a response is w (y - p) / W; post-stratification leaves its deviation from the
   // post-stratum mean (responses with weight 0 count in n, as in the survey package)
   let ss = 0;
@@ -87,6 +92,80 @@ export function estimate(strata: Map<string, StratumCounts>, weighting?: Weighti
   const variance = sampled > 1 ? (fpc * ss * sampled) / (sampled - 1) : 0;
   const [lo, hi] = logitInterval(p, Math.sqrt(variance));
   return { n, p, lo, hi, variance };
+}
+
+/**
+ * The variance of a raked share as survey's svyrecvar computes it: the linearised values are, ten times over the
+ * margins, reduced by the margin's weight times the mean of value / weight within the margin's group; then the variance of
+ * a simple random sample with replacement, n / (n - 1) times the sum of squares about the mean.
+ */
+function rakedInterval(strata: Map<string, StratumCounts>, weighting: Weighting, p: number, W: number): { lo: number; hi: number; variance: number } {
+  const cells = [...strata].filter(([, c]) => c.d > 0);
+  const x1 = cells.map(([h]) => ((weighting.weight.get(h) ?? 0) * (1 - p)) / W);
+  const x0 = cells.map(([h]) => ((weighting.weight.get(h) ?? 0) * (0 - p)) / W);
+  for (let it = 0; it < 10; it++) {
+    for (const m of weighting.raking ?? []) {
+      const sum = new Map<string, number>();
+      const count = new Map<string, number>();
+      cells.forEach(([h, c], i) => {
+        const f = m.factor.get(h) || 1;
+        const g = m.group.get(h) as string;
+        sum.set(g, (sum.get(g) ?? 0) + (c.y * x1[i] + (c.d - c.y) * x0[i]) / f);
+        count.set(g, (count.get(g) ?? 0) + c.d);
+      });
+      cells.forEach(([h], i) => {
+        const f = m.factor.get(h) || 1;
+        const g = m.group.get(h) as string;
+        const mean = (sum.get(g) as number) / (count.get(g) as number);
+        x1[i] -= f * mean;
+        x0[i] -= f * mean;
+      });
+    }
+  }
+  let n = 0;
+  let total = 0;
+  cells.forEach(([, c], i) => {
+    n += c.d;
+    total += c.y * x1[i] + (c.d - c.y) * x0[i];
+  });
+  const mean = total / n;
+  let ss = 0;
+  cells.forEach(([, c], i) => (ss += c.y * (x1[i] - mean) ** 2 + (c.d - c.y) * (x0[i] - mean) ** 2));
+  const variance = n > 1 ? (ss * n) / (n - 1) : 0;
+  const [lo, hi] = logitInterval(p, Math.sqrt(variance));
+  return { lo, hi, variance };
+}
+
+/**
+ * Raking weights as survey::rake makes them from design weights 1: post-stratify on each margin in turn, and repeat
+ * (at most ten times) until no cell of the cross-classification moves by 1 or more. `cells`: responses per cell;
+ * `margins`: per attribute, the cell's value and the population total per value (a value without a total: weight 0).
+ */
+export function rakingWeights(cells: Map<string, number>, margins: Array<{ valueOf: Map<string, string>; totals: Map<string, number> }>): Weighting {
+  const weight = new Map([...cells.keys()].map((c) => [c, 1]));
+  let factors: Array<Map<string, number>> = [];
+  let old = new Map(cells);
+  for (let iter = 0; iter < 10; iter++) {
+    factors = margins.map((m) => {
+      const sums = new Map<string, number>();
+      for (const [c, n] of cells) sums.set(m.valueOf.get(c) as string, (sums.get(m.valueOf.get(c) as string) ?? 0) + (weight.get(c) as number) * n);
+      // survey keeps, per margin, the weights right after its step (attr "weights" of the post-stratum)
+      const after = new Map<string, number>();
+      for (const c of cells.keys()) {
+        const v = m.valueOf.get(c) as string;
+        const N = m.totals.get(v) ?? 0;
+        const sum = sums.get(v) as number;
+        weight.set(c, (weight.get(c) as number) * (sum > 0 ? N / sum : 0));
+        after.set(c, weight.get(c) as number);
+      }
+      return after;
+    });
+    const now = new Map([...cells].map(([c, n]) => [c, (weight.get(c) as number) * n]));
+    const delta = Math.max(...[...now].map(([c, v]) => Math.abs(v - (old.get(c) as number))));
+    old = now;
+    if (delta < 1) break;
+  }
+  return { weight, sampled: cells, population: new Map(), census: false, raking: margins.map((m, i) => ({ group: m.valueOf, factor: factors[i] })) };
 }
 
 /** svyciprop's logit interval with a normal quantile: logit(p) ± z SE / (p (1 - p)). */

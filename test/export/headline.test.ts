@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
-import { estimate, suppress, weightsFor, wilson } from '../../server/export/headline-stats';
+import { estimate, rakingWeights, suppress, weightsFor, wilson } from '../../server/export/headline-stats';
 import { headlineReport } from '../../server/export/headline-report';
 import { prepareExport } from '../../server/services/exports';
 import { createInvitations } from '../../server/services/invitations';
@@ -49,6 +49,27 @@ describe('headline statistics', () => {
     const u = estimate(strata);
     expect(u.p).toBeCloseTo(0.46, 12);
     expect([u.lo, u.hi]).toEqual(wilson(0.46, 100));
+  });
+
+  it("raked on two attributes: weights, share, standard error and interval equal R's survey package", () => {
+    // Reference, computed once with R 4.2 and survey 4.1-1 on 100 respondents in tier x region cells:
+    //   r <- rake(svydesign(ids = ~1, data = df, weights = ~1), list(~a, ~b),
+    //             list(data.frame(a = c("gemeente", "provincie", "waterschap"), Freq = c(9000, 570, 750)),
+    //                  data.frame(b = c("noord", "zuid"), Freq = c(4000, 6320))))
+    //   svymean(~y, r); svyciprop(~y, r, method = "logit", df = Inf)
+    const tiers = ['gemeente', 'provincie', 'waterschap'];
+    const cells = [['gemeente|noord', 40, 22], ['provincie|noord', 12, 4], ['waterschap|noord', 9, 3], ['gemeente|zuid', 25, 11], ['provincie|zuid', 8, 3], ['waterschap|zuid', 6, 1]] as const;
+    const w = rakingWeights(new Map(cells.map(([c, n]) => [c, n])), [
+      { valueOf: new Map(cells.map(([c]) => [c, c.split('|')[0]])), totals: new Map(tiers.map((t, i) => [t, [9000, 570, 750][i]])) },
+      { valueOf: new Map(cells.map(([c]) => [c, c.split('|')[1]])), totals: new Map([['noord', 4000], ['zuid', 6320]]) },
+    ]);
+    expect(w.weight.get('gemeente|noord')).toBeCloseTo(87.6477044301, 8);
+    expect(w.weight.get('waterschap|zuid')).toBeCloseTo(78.2110016482, 8);
+    const e = estimate(new Map(cells.map(([c, d, y]) => [c, { d, y }])), w);
+    expect(e.p).toBeCloseTo(0.457587111253, 10);
+    expect(Math.sqrt(e.variance as number)).toBeCloseTo(0.060473827631, 10);
+    expect(e.lo).toBeCloseTo(0.3435300264, 9);
+    expect(e.hi).toBeCloseTo(0.576270523552, 9);
   });
 
   it('primary and secondary suppression within a group that adds up to a total', () => {

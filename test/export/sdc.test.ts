@@ -16,6 +16,9 @@ import type { WaveRow } from '../../server/db/queries/waves';
 import { experiencedAggression } from '../../server/synth/answers';
 import { modelOf } from '../../server/export/dataset-spec';
 import { declarationFor } from '../../server/export/disclosure-declaration';
+import { headlineReport } from '../../server/export/headline-report';
+import { estimate, rakingWeights } from '../../server/export/headline-stats';
+import { setPopulationTotals } from '../../server/services/population-totals';
 import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
 import { realRegistry } from '../helpers/test-app';
 import { readSav } from './sav-reader';
@@ -182,6 +185,34 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
     // the combined role agrees with the tier wherever both are released
     const tierOfRole = (f: number) => (f <= 3 ? 1 : f <= 6 ? 2 : 3);
     for (const r of rows) if (Number(r.functie) < 10) expect(tierOfRole(Number(r.functie))).toBe(Number(r.bestuurslaag));
+  });
+
+  it('headline tables raked on tier and province to totals the administrator supplied, and the dataset refuses a raked weight', async () => {
+    const provinces = [...new Set(seeded.frame.map((f) => f.province))];
+    await setPopulationTotals(t.db, realRegistry(), wave, 'tier', 'value,total\ngemeente,9000\nprovincie,570\nwaterschap,750', 'cli:test');
+    await setPopulationTotals(t.db, realRegistry(), wave, 'province', ['value,total', ...provinces.map((p, i) => `${p},${500 + 100 * i}`)].join('\n'), 'cli:test');
+    const report = await headlineReport(t.db, realRegistry(), wave, { k: K, weightBy: 'tier,province' });
+    expect(report.notes.map((n) => n.en).join(' ')).toMatch(/raking, as rake\(\) in R's survey package\) on tier and province, to the population totals the administrator supplied/);
+    // the same estimate from the counts of the seeded rows, raked by the library function checked against R
+    const rows = await t.db('responses').where({ wave_id: wave.id, is_test: false }).select('attributes', 'answers');
+    const cells = new Map<string, { d: number; y: number }>();
+    for (const r of rows) {
+      const a = JSON.parse(r.attributes);
+      const key = `${a.tier}\u0001${a.province}`;
+      const c = cells.get(key) ?? { d: 0, y: 0 };
+      c.d++;
+      c.y += experiencedAggression(JSON.parse(r.answers)) ? 1 : 0;
+      cells.set(key, c);
+    }
+    const w = rakingWeights(new Map([...cells].map(([c, x]) => [c, x.d])), [
+      { valueOf: new Map([...cells.keys()].map((c) => [c, c.split('\u0001')[0]])), totals: new Map([['gemeente', 9000], ['provincie', 570], ['waterschap', 750]]) },
+      { valueOf: new Map([...cells.keys()].map((c) => [c, c.split('\u0001')[1]])), totals: new Map(provinces.map((p, i) => [p, 500 + 100 * i])) },
+    ]);
+    const overall = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate;
+    expect(overall?.p).toBeCloseTo(estimate(cells, w).p as number, 12);
+    expect(overall?.variance).toBeCloseTo(estimate(cells, w).variance as number, 12);
+    await expect(download(t, { wave }, 'csv', K, 'tier,province')).rejects.toThrow(/raking on several is in the headline tables only/);
+    await t.db('population_totals').where({ wave_id: wave.id }).delete();
   });
 
   it('a reworded question carries its edition in the single-wave file', async () => {
