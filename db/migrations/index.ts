@@ -4,7 +4,8 @@ import * as accounts from './002_accounts';
 import * as mail from './003_mail';
 import * as exportsMigration from './004_exports';
 import * as userStatus from './005_user_status';
-import * as linkMisses from './006_link_misses';
+import * as populationTotals from './006_population_totals';
+import * as linkMisses from './007_link_misses';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } }
 
@@ -15,7 +16,8 @@ const migrations: Array<[string, Migration]> = [
   ['003_mail', mail],
   ['004_exports', exportsMigration],
   ['005_user_status', userStatus],
-  ['006_link_misses', linkMisses],
+  ['006_population_totals', populationTotals],
+  ['007_link_misses', linkMisses],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -25,6 +25,8 @@ Commands:
   wave create --name N --questionnaire KEY@VERSION --opens YYYY-MM-DD --closes YYYY-MM-DD [--keep tier,role]
   wave close --wave ID  close the wave now: its links show the closed page
   wave purge --wave ID --yes   after closing: delete the wave's contact data and tokens for good, keep the counts
+  wave population --wave ID --attribute A --file F.csv   population totals per value of a kept attribute
+                        ("value,total" lines) for weighting: the frame is then not taken as the population
   sample import --wave ID FILE.csv   check the sample file and add everyone in it, or nothing
   sample synth --population politieke-ambtsdragers|ambtenaren [--size N] [--seed S] [--out FILE.csv]
                                      write a fictional sample frame shaped like the real population

@@ -85,7 +85,7 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
   test('the migration to link_misses moves earlier link misses out of the sign-in counters, and back on rollback', async () => {
     const d = await freshDatabase(kind);
     try {
-      await d.db.migrate.down(); // before 006_link_misses
+      await d.db.migrate.down(); // before 007_link_misses
       const at = new Date().toISOString();
       await d.db('sign_in_failures').insert([
         { throttle_key: 'link-miss:198.51.100.7', failed_at: at },
