@@ -4,8 +4,9 @@ import * as accounts from './002_accounts';
 import * as mail from './003_mail';
 import * as exportsMigration from './004_exports';
 import * as userStatus from './005_user_status';
-import * as linkMisses from './006_link_misses';
-import * as sessionFlash from './007_session_flash';
+import * as populationTotals from './006_population_totals';
+import * as linkMisses from './007_link_misses';
+import * as sessionFlash from './008_session_flash';
 
 interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } }
 
@@ -16,8 +17,9 @@ const migrations: Array<[string, Migration]> = [
   ['003_mail', mail],
   ['004_exports', exportsMigration],
   ['005_user_status', userStatus],
-  ['006_link_misses', linkMisses],
-  ['007_session_flash', sessionFlash],
+  ['006_population_totals', populationTotals],
+  ['007_link_misses', linkMisses],
+  ['008_session_flash', sessionFlash],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

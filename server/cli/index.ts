@@ -27,6 +27,8 @@ Commands:
                         close the wave now: its links show the closed page (without --yes: says
                         how many have not finished, and changes nothing)
   wave purge --wave ID --yes   after closing: delete the wave's contact data and tokens for good, keep the counts
+  wave population --wave ID --attribute A --file F.csv   population totals per value of a kept attribute
+                        ("value,total" lines) for weighting: the frame is then not taken as the population
   sample import --wave ID [--skip-existing] FILE.csv
                         check the sample file and add everyone in it, or nothing (--skip-existing:
                         leave out, and count, those already in the wave)

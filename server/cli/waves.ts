@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Db } from '../shared/data/connection';
 import type { WaveRow } from '../fielding/wave-rules';
 import { cliActor } from '../accounts/audit';
 import { closeWave, createWaveAudited, loadWave, parseKeptAttributes } from '../fielding/wave-actions';
+import { setPopulationTotals } from '../fielding/population-totals';
 import { purgeWave } from '../fielding/wave-purge';
 import { UsageError } from './usage-error';
 import { withPlatform } from './with-platform';
@@ -65,12 +67,24 @@ async function purge(args: string[]): Promise<void> {
   });
 }
 
-const WAVE_COMMANDS: Record<string, (args: string[]) => Promise<void>> = { create, close, purge };
+/** wave population --wave ID --attribute NAME --file totals.csv: the population totals per stratum for weighting */
+async function population(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { wave: { type: 'string' }, attribute: { type: 'string' }, file: { type: 'string' } } });
+  if (!values.wave || !values.attribute || !values.file) throw new UsageError('wave population needs --wave ID, --attribute NAME and --file TOTALS.csv ("value,total" lines)');
+  const text = fs.readFileSync(values.file, 'utf8');
+  await withPlatform(async ({ db, registry }) => {
+    const wave = await findWaveOrFail(db, values.wave as string);
+    const n = await setPopulationTotals(db, registry, wave, values.attribute as string, text, cliActor());
+    process.stdout.write(`Stored ${n} population totals of ${values.attribute} for wave ${wave.id} "${wave.name}": weighting on ${values.attribute} uses them from now on.\n`);
+  });
+}
+
+const WAVE_COMMANDS: Record<string, (args: string[]) => Promise<void>> = { create, close, purge, population };
 
 /** npm run cli -- wave create|close|purge … */
 export async function wave(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   const handler = sub && Object.prototype.hasOwnProperty.call(WAVE_COMMANDS, sub) ? WAVE_COMMANDS[sub] : undefined;
-  if (!handler) throw new UsageError(sub ? `Unknown wave command "${sub}"` : 'wave needs a command: create, close or purge');
+  if (!handler) throw new UsageError(sub ? `Unknown wave command "${sub}"` : 'wave needs a command: create, close, purge or population');
   await handler(rest);
 }

@@ -3,10 +3,10 @@
  * with its label and question text in Dutch and English, type and measurement level, codes and labels (missing codes
  * marked), when it is asked (routing), and in which editions it exists and whether it is comparable.
  */
-import { MISSING_LABELS } from './files/dataset-spec';
-import type { PreparedDataset } from './dataset-export';
+import { MISSING_LABELS, MISSING_RANGE } from './files/dataset-spec';
+import type { ExportReport, PreparedDataset } from './dataset-export';
+import { reportLines } from './dataset-formats';
 import { MARKERS } from './files/scrub';
-import { WITHHELD } from './files/disclosure';
 
 export interface Codebook {
   questionnaire: string;
@@ -16,8 +16,16 @@ export interface Codebook {
   editions: string[];
   rows: number;
   missingCodes: typeof MISSING_LABELS;
+  /** SPSS: every numeric column declares this range missing; 97/98/99 are in it */
+  missingRange: [number, number];
   textColumns: string;
-  disclosure: PreparedDataset['plan']['report'] & { withheldValue: string };
+  /** interim: made while a wave was open */
+  release: 'interim' | 'final';
+  rowIds: string;
+  disclosure: ExportReport['disclosure'];
+  cuts: ExportReport['cuts'];
+  /** the risk and utility report as lines (as in the xlsx info sheet) */
+  report: Array<[string, string | number]>;
   redactionMarkers: Record<string, string>;
   columns: Array<{
     name: string;
@@ -26,6 +34,9 @@ export interface Codebook {
     measure: string;
     kind?: string;
     label: { nl: string; en: string };
+    quasiIdentifier?: boolean;
+    /** derived columns: how they are computed */
+    rule?: { nl: string; en: string };
     question?: { nl: string; en: string };
     values: Array<{ value: number; label: { nl: string; en: string }; missing: boolean }>;
     /** editions of this file whose values the column holds */
@@ -44,8 +55,13 @@ export function buildCodebook(p: PreparedDataset): Codebook {
     editions: p.spec.map.editions.filter((e) => editions.includes(e)),
     rows: p.rows,
     missingCodes: MISSING_LABELS,
+    missingRange: MISSING_RANGE,
     textColumns: 'Text columns are empty when the question was not asked or not answered; the routing says which. Free text is scrubbed: see redactionMarkers.',
-    disclosure: { ...p.plan.report, withheldValue: WITHHELD },
+    release: p.report.interim ? 'interim' : 'final',
+    rowIds: 'response_id is a fresh random id per download and the rows come in a fresh random order, so two downloads cannot be linked row by row.',
+    disclosure: p.report.disclosure,
+    cuts: p.report.cuts,
+    report: reportLines(p),
     redactionMarkers: MARKERS,
     columns: p.spec.columns.map((c) => ({
       name: c.name,
@@ -54,6 +70,8 @@ export function buildCodebook(p: PreparedDataset): Codebook {
       measure: c.measure,
       kind: c.kind,
       label: c.label,
+      quasiIdentifier: c.quasiIdentifier,
+      rule: c.rule,
       question: c.question,
       values: c.valueLabels.map((v) => ({ value: v.value, label: v.label, missing: c.missing.includes(v.value) })),
       holds: c.holds,

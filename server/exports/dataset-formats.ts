@@ -3,8 +3,8 @@
  * or SPSS .sav (variable and value labels, missing codes, measurement levels, UTF-8).
  */
 import { createCsvWriter } from './files/csv-writer';
-import type { Column } from './files/dataset-spec';
-import { ExportSummary, labelLines, PreparedDataset, summaryOf } from './dataset-export';
+import { Cell, Column, MISSING_RANGE } from './files/dataset-spec';
+import { ExportSummary, labelLines, PERIOD_LEVELS, PreparedDataset, summaryOf } from './dataset-export';
 import { createSavWriter, SavVariable } from './files/sav/sav-writer';
 import { XlsxWriter } from './files/xlsx-writer';
 
@@ -19,16 +19,35 @@ export const CONTENT_TYPES: Record<DatasetFormat, string> = {
 };
 export const EXTENSIONS: Record<DatasetFormat, string> = { csv: 'csv', 'csv-nl': 'csv', xlsx: 'xlsx', sav: 'sav' };
 
-export function savVariables(columns: Column[], lang: 'nl' | 'en'): SavVariable[] {
-  return columns.map((c) => ({
-    name: c.name,
-    label: c.label[lang],
-    type: c.type,
-    width: c.type === 'string' ? c.width : undefined,
-    measure: c.measure,
-    valueLabels: c.valueLabels.map((v) => ({ value: v.value, label: v.label[lang] })),
-    missing: c.missing.length ? c.missing : undefined,
-  }));
+/** Seconds from SPSS's day zero (14 October 1582) to the first day of a released period ("2024-02", "2024-Q1", "2024"). */
+export function spssDate(period: string): number | null {
+  const m = /^(\d{4})(?:-(\d{2})|-Q([1-4]))?$/.exec(period);
+  if (!m) return null;
+  const month = m[2] ? Number(m[2]) - 1 : m[3] ? (Number(m[3]) - 1) * 3 : 0;
+  return (Date.UTC(Number(m[1]), month, 1) - Date.UTC(1582, 9, 14)) / 1000;
+}
+
+/**
+ * The .sav dictionary: every numeric column with missing codes declares the range 93 thru 99 missing (suppressed,
+ * not in this edition, no answer, not asked, and the questionnaire's 97/98/99); the period is a date (MOYR, or QYR
+ * for quarters, DATE for a year: its first day).
+ */
+export function savVariables(columns: Column[], lang: 'nl' | 'en', periodLevel = 0): SavVariable[] {
+  return columns.map((c) => {
+    if (c.savDate) {
+      return { name: c.name, label: c.label[lang], type: 'numeric', measure: 'ordinal', dateFormat: (['MOYR', 'QYR', 'DATE', 'DATE'] as const)[periodLevel] };
+    }
+    return {
+      name: c.name,
+      label: c.label[lang],
+      type: c.type,
+      width: c.type === 'string' ? c.width : undefined,
+      decimals: c.decimals,
+      measure: c.measure,
+      valueLabels: c.valueLabels.map((v) => ({ value: v.value, label: v.label[lang] })),
+      missingRange: c.type === 'numeric' && c.missing.length ? MISSING_RANGE : undefined,
+    };
+  });
 }
 
 async function writeCsv(p: PreparedDataset, out: NodeJS.WritableStream, dutchExcel: boolean): Promise<number> {
@@ -41,13 +60,33 @@ async function writeCsv(p: PreparedDataset, out: NodeJS.WritableStream, dutchExc
 
 async function writeSav(p: PreparedDataset, out: NodeJS.WritableStream): Promise<number> {
   const first = p.waves[0];
-  const w = createSavWriter(out, savVariables(p.spec.columns, p.lang), {
+  const w = createSavWriter(out, savVariables(p.spec.columns, p.lang, p.plan.levels[0]), {
     compress: true,
-    fileLabel: p.waves.length > 1 ? `Trend ${p.spec.map.key}` : first.name,
+    fileLabel: `${p.report.interim ? 'VOORLOPIG: ' : ''}${p.waves.length > 1 ? `Trend ${p.spec.map.key}` : first.name}`,
+    // the risk and utility report travels with the file (DISPLAY DOCUMENTS), long lines wrapped at 80 bytes
+    documents: reportLines(p).flatMap(([k, v]) => wrap(`${k}: ${v}`, 76)),
   });
-  const n = await pumpRows(p, (row) => w.writeRow(row));
+  const dates = p.spec.columns.map((c, i) => (c.savDate ? i : -1)).filter((i) => i >= 0);
+  const n = await pumpRows(p, (row: Cell[]) => {
+    for (const i of dates) row[i] = spssDate(String(row[i] ?? ''));
+    return w.writeRow(row);
+  });
   await w.end();
   return n;
+}
+
+/** Splits text into lines of at most `width` characters at spaces (continuation lines indented). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = `  ${word}`;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }
 
 /** Streams every dataset row into a writer, waiting only when it applies backpressure; returns the row count. */
@@ -61,22 +100,46 @@ async function pumpRows<R>(p: { rowsOf(): AsyncIterable<R> }, write: (row: R) =>
   return n;
 }
 
+/** The risk and utility report as lines (the info sheet, the codebook's text): what disclosure control did. */
+export function reportLines(p: PreparedDataset): Array<[string, string | number]> {
+  const d = p.report.disclosure;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const lines: Array<[string, string | number]> = [
+    ['release', p.report.interim ? 'INTERIM (voorlopig): made while the wave was open; a later release has other rows and other row ids' : 'final'],
+    ['k (disclosure control)', d.k],
+    ['k achieved (smallest combination of quasi-identifiers)', d.kAchieved],
+    ['quasi-identifiers', d.quasiIdentifiers.map((q) => q.name).join(', ')],
+  ];
+  for (const q of d.quasiIdentifiers) {
+    const level = q.name === 'submitted_month' ? PERIOD_LEVELS[q.level] : q.recoding;
+    lines.push([`${q.name}`, `recoding: ${level}${q.level > 0 ? ` (level ${q.level} of ${q.levels})` : ''}; suppressed cells: ${q.suppressedCells}`]);
+  }
+  lines.push(
+    ['suppressed cells (code 93)', d.suppressedCells],
+    ['rows with every quasi-identifier suppressed', d.fullySuppressedRows],
+    ['sample-unique combinations before / after', `${d.before.sampleUniques} / ${d.after.sampleUniques}`],
+    ['combinations below k before / after', `${d.before.keysBelowK} / ${d.after.keysBelowK}`],
+    ['expected re-identifications (sum of individual risks, sdcMicro) before / after', `${d.before.expectedReidentifications.toFixed(2)} / ${d.after.expectedReidentifications.toFixed(2)}`],
+    ['highest individual risk before / after', `${pct(d.before.maxIndividualRisk)} / ${pct(d.after.maxIndividualRisk)}`],
+    ['rows with individual risk above 10% before / after', `${d.before.rowsAbove10pct} / ${d.after.rowsAbove10pct}`],
+    ['sampling weight for population frequencies (frame / responses)', d.weights.map((w) => w.weight.toFixed(3)).join('; ')],
+  );
+  for (const c of p.report.cuts) lines.push([`cut in .sav: ${c.column}`, `${c.rows} values longer than 32767 bytes (longest ${c.longestBytes}) end at 32767 bytes`]);
+  return lines;
+}
+
 /** Lines of the info sheet: what was exported and what disclosure control and scrubbing did. */
 export function infoLines(p: PreparedDataset, rows: number): Array<[string, string | number]> {
-  const d = p.plan.report;
   const lines: Array<[string, string | number]> = [
     ['questionnaire', p.spec.map.key],
     ['waves', p.waves.map((w) => `${w.name} (${w.id})`).join('; ')],
     ['rows', rows],
-    ['k (disclosure control)', d.k],
-    ['submitted_month released as', d.period],
+    ...reportLines(p),
   ];
-  for (const a of d.attributes) {
-    lines.push([`attribute ${a.name}`, `${a.rareValues} rare values recoded to "overig"; withheld in ${a.suppressedRows} rows${a.dropped ? '; withheld in every row' : ''}`]);
-  }
   lines.push(['free-text cells with redactions', p.redactions.cells]);
   for (const [kind, n] of Object.entries(p.redactions.byKind)) lines.push([`redacted ${kind}`, n]);
-  lines.push(['missing codes', 'not asked (routing) = -1, no answer = -2, not asked in this edition (trend file) = -3; text columns are empty in all three cases']);
+  lines.push(['missing codes', '93 = suppressed (disclosure control), 94 = not asked in this edition (trend file), 95 = no answer, 96 = not asked (routing); 97/98/99 as in the questionnaire; all seven are missing (SPSS range 93 thru 99); text columns are empty when not asked or not answered']);
+  lines.push(['response_id', 'a fresh random id per download, rows in a fresh random order: ids do not link two downloads']);
   return lines;
 }
 

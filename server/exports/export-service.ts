@@ -18,6 +18,7 @@ import { editionOfVersion, variableMapFor } from './files/variable-map';
 import { projectRoot } from '../shared/project-root';
 import type { QuestionnaireRegistry } from '../questionnaires/registry';
 import { recordAudit } from '../accounts/audit';
+import { wavePhase } from '../fielding/wave-rules';
 
 export { ExportRefusedError } from './dataset-export';
 
@@ -43,6 +44,9 @@ export interface ExportRequester {
 
 export interface ExportOutcome {
   rows: number;
+  release?: 'interim' | 'final';
+  kAchieved?: number;
+  suppressedCells?: number;
   redactedCells: number;
   redactions?: Record<string, number>;
 }
@@ -65,14 +69,17 @@ function endWith(out: NodeJS.WritableStream, text: string): Promise<void> {
   });
 }
 
-/** Waves of a questionnaire key for its trend file, oldest edition first (demo waves excluded). */
-export async function trendWaves(db: Db, registry: QuestionnaireRegistry, key: string): Promise<WaveRow[]> {
+/**
+ * Waves of a questionnaire key for its trend file, oldest edition first (demo waves excluded, and waves still open:
+ * while a wave is open only its own risk-controlled file and its tables are released).
+ */
+export async function trendWaves(db: Db, registry: QuestionnaireRegistry, key: string, today = new Date().toISOString().slice(0, 10)): Promise<WaveRow[]> {
   const versions = registry.list().filter((q) => q.key === key);
   if (versions.length === 0) throw new ExportRefusedError(`there is no questionnaire "${key}"`);
   const map = variableMapFor(versions);
   const order = (w: WaveRow) => map.editions.indexOf(editionOfVersion(map, registry.get(w.questionnaire_id)?.version ?? '') ?? '');
-  const waves = (await listWaves(db)).filter((w) => !w.is_demo && registry.get(w.questionnaire_id)?.key === key);
-  if (waves.length === 0) throw new ExportRefusedError(`there are no waves of "${key}"`);
+  const waves = (await listWaves(db)).filter((w) => !w.is_demo && registry.get(w.questionnaire_id)?.key === key && wavePhase(w, today) === 'closed');
+  if (waves.length === 0) throw new ExportRefusedError(`there are no closed waves of "${key}"`);
   return waves.sort((a, b) => order(a) - order(b) || a.created_at.localeCompare(b.created_at));
 }
 
@@ -138,12 +145,13 @@ export async function prepareExport(
     };
   }
 
-  const prepared = await prepareDataset(db, registry, waves, { k: opts.k, lang });
+  const prepared = await prepareDataset(db, registry, waves, { k: opts.k, lang, weightBy: opts.weightBy });
+  const suffix = prepared.report.interim ? '-voorlopig' : '';
   if (format === 'codebook' || format === 'codebook-json') {
     const book = buildCodebook(prepared);
     const body = format === 'codebook-json' ? JSON.stringify(book, null, 2) : await ejs.renderFile(path.join(projectRoot, 'views/analyst/codebook.ejs'), { book });
     return {
-      fileName: `${base}-codeboek.${format === 'codebook-json' ? 'json' : 'html'}`,
+      fileName: `${base}${suffix}-codeboek.${format === 'codebook-json' ? 'json' : 'html'}`,
       contentType: format === 'codebook-json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
       write: guarded(async (out) => {
         await endWith(out, body);
@@ -153,11 +161,15 @@ export async function prepareExport(
   }
   const datasetFormat = format as DatasetFormat;
   return {
-    fileName: `${base}.${EXTENSIONS[datasetFormat]}`,
+    fileName: `${base}${suffix}.${EXTENSIONS[datasetFormat]}`,
     contentType: CONTENT_TYPES[datasetFormat],
     write: guarded(async (out) => {
       const summary = await writeDataset(prepared, datasetFormat, out);
-      return { rows: summary.rows, redactedCells: summary.redactions.cells, redactions: summary.redactions.byKind };
+      const d = summary.disclosure;
+      return {
+        rows: summary.rows, redactedCells: summary.redactions.cells, redactions: summary.redactions.byKind,
+        release: prepared.report.interim ? 'interim' : 'final', kAchieved: d.kAchieved, suppressedCells: d.suppressedCells,
+      };
     }),
   };
 }

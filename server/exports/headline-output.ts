@@ -21,6 +21,7 @@ export function headlineCsvRows(r: HeadlineReport, lang: 'nl' | 'en'): Array<Arr
       ]);
     }
   }
+  for (const n of r.notes) rows.push(['note', n[lang], '', '', '', '', null, null, null, null, '', '', '', null, null, '']);
   return rows;
 }
 

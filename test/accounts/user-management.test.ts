@@ -205,7 +205,7 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     const counts = async () => Promise.all(['users', 'sessions', 'api_tokens'].map(async (table) => Number((await t.db(table).count({ n: '*' }).first())?.n)));
     const before = await counts();
     expect(before.every((n) => n > 0)).toBe(true);
-    await t.db.migrate.down({ name: '005_user_status' });
+    await t.db.migrate.down({ name: '005_user_status' }); // by name: later migrations exist
     expect(await t.db.schema.hasColumn('users', 'disabled_at')).toBe(false);
     expect(await counts()).toEqual(before);
     await t.db.migrate.latest();

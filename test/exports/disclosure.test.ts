@@ -1,79 +1,99 @@
-import { CombinationCounter, planDisclosure, WITHHELD } from '../../server/exports/files/disclosure';
+import { individualRisk, KeyCounter, planRelease, QiSpec, SUPPRESSED } from '../../server/exports/files/disclosure';
 import { neutraliseFormula, scrubText } from '../../server/exports/files/scrub';
 import { createRng } from '../../server/fielding/synth/rng';
 
 const W = 'wave-1';
 
-function released(counter: CombinationCounter, attrs: string[], k: number) {
-  const plan = planDisclosure(counter, attrs, k);
+/** Released combinations (suppressed = its own value) and their row counts, row by row as an export applies the plan. */
+function released(counter: KeyCounter, qis: QiSpec[], k: number) {
+  const plan = planRelease(counter, qis, k);
+  const release = plan.releaser();
   const groups = new Map<string, number>();
-  for (const c of counter.counts.values()) {
-    const r = plan.release(c.waveId, c.month, c.attributes);
-    const key = [c.waveId, r.period, ...r.attributes].join('|');
-    groups.set(key, (groups.get(key) ?? 0) + c.n);
+  for (const e of counter.entries) {
+    for (let i = 0; i < e.n; i++) {
+      const key = [counter.waves[e.wave], ...release(counter.waves[e.wave], e.codes)].join('|');
+      groups.set(key, (groups.get(key) ?? 0) + 1);
+    }
   }
   return { plan, groups };
 }
 
-describe('disclosure control of datasets', () => {
-  it('one mayor of a small municipality: rare values go to "overig", and the small combination is withheld until every group has k', () => {
-    const c = new CombinationCounter();
-    c.add(W, '2024-02', ['gemeente', 'raadslid'], 20);
-    c.add(W, '2024-02', ['gemeente', 'burgemeester'], 1);
-    c.add(W, '2024-02', ['waterschap', 'dijkgraaf'], 2);
-    c.add(W, '2024-02', ['provincie', 'statenlid'], 6);
-    const { plan, groups } = released(c, ['tier', 'role'], 5);
-    for (const n of groups.values()) expect(n).toBeGreaterThanOrEqual(5);
-    expect(plan.release(W, '2024-02', ['gemeente', 'raadslid'])).toEqual({ period: '2024-02', attributes: ['gemeente', 'raadslid'] });
-    // burgemeester (1) and dijkgraaf (2) are rare; together 3 < 5, so the next smallest role (statenlid, 6) joins them
-    expect(plan.release(W, '2024-02', ['provincie', 'statenlid']).attributes).toEqual([WITHHELD, WITHHELD]);
-    // the mayor is no longer unique: tier withheld in that row too, joining the "overig/overig" group
-    expect(plan.release(W, '2024-02', ['gemeente', 'burgemeester']).attributes).toEqual([WITHHELD, WITHHELD]);
-    expect(plan.report.attributes).toEqual([
-      { name: 'tier', rareValues: 2, suppressedRows: 1, dropped: false },
-      { name: 'role', rareValues: 3, suppressedRows: 0, dropped: false },
-    ]);
-    expect(plan.report.period).toBe('month');
+const flat = (name: string, importance = 5): QiSpec => ({ name, importance, local: true, levels: [] });
+const age: QiSpec = {
+  name: 'age', importance: 5, local: true,
+  levels: [{ name: 'wide', map: new Map([[1, 101], [2, 101], [3, 102], [4, 102]]), labels: [] }],
+};
+
+describe('disclosure control: global recoding first, local suppression last', () => {
+  it('one mayor among council members: only the mayor\'s role is suppressed, the tier stays', () => {
+    const c = new KeyCounter();
+    c.add(W, [1, 3], 20); // tier 1, council member
+    c.add(W, [1, 1], 1); // the mayor
+    c.add(W, [2, 6], 8);
+    const { plan, groups } = released(c, [flat('tier', 9), flat('role', 7)], 5);
+    expect(Math.min(...groups.values())).toBeGreaterThanOrEqual(5);
+    const release = plan.releaser();
+    expect(release(W, [2, 6])).toEqual([2, 6]);
+    // alone with a suppressed role the mayor is still one of a kind: four council members join them, the tier stays
+    expect(release(W, [1, 1])).toEqual([1, SUPPRESSED]);
+    const council = Array.from({ length: 20 }, () => release(W, [1, 3]).join(','));
+    expect(council.filter((x) => x === `1,${SUPPRESSED}`)).toHaveLength(4);
+    expect(council.filter((x) => x === '1,3')).toHaveLength(16);
+    expect(plan.report.quasiIdentifiers.map((q) => q.suppressedCells)).toEqual([0, 5]);
+    expect(plan.report.fullySuppressedRows).toBe(4);
   });
 
-  it('the submission month becomes the quarter, then the year, when a month is small', () => {
-    const c = new CombinationCounter();
-    c.add(W, '2024-02', ['gemeente'], 10);
-    c.add(W, '2024-03', ['gemeente'], 2);
-    expect(released(c, ['tier'], 5).plan.release(W, '2024-03', ['gemeente']).period).toBe('2024-Q1');
-    const d = new CombinationCounter();
-    d.add(W, '2024-03', ['gemeente'], 10);
-    d.add(W, '2024-04', ['gemeente'], 2);
-    const p = released(d, ['tier'], 5).plan;
-    expect(p.release(W, '2024-04', ['gemeente']).period).toBe('2024');
-    expect(p.report.period).toBe('year');
+  it('recodes globally when that saves many suppressed cells (age bands merged), and reports the level', () => {
+    const c = new KeyCounter();
+    // 240 rows spread thinly over 4 age bands × 20 other values: merging two bands makes every cell 6
+    for (let v = 0; v < 20; v++) for (let a = 1; a <= 4; a++) c.add(W, [v, a], 3);
+    const { plan, groups } = released(c, [flat('other'), age], 5);
+    expect(plan.report.quasiIdentifiers[1]).toMatchObject({ name: 'age', recoding: 'wide', level: 1, suppressedCells: 0 });
+    expect(plan.report.suppressedCells).toBe(0);
+    expect(Math.min(...groups.values())).toBe(6);
   });
 
-  it('withholds the last kept attribute in the rows of small combinations first', () => {
-    const c = new CombinationCounter();
-    for (const p of ['a', 'b']) for (const q of ['x', 'y']) c.add(W, '2024-02', [p, q], 3);
-    const { plan, groups } = released(c, ['p', 'q'], 5);
-    expect([...groups.values()]).toEqual([6, 6]);
-    expect(plan.release(W, '2024-02', ['a', 'y']).attributes).toEqual(['a', WITHHELD]);
-    expect(plan.report.attributes).toEqual([
-      { name: 'p', rareValues: 0, suppressedRows: 0, dropped: false },
-      { name: 'q', rareValues: 0, suppressedRows: 12, dropped: false },
-    ]);
+  it('never withholds a variable in every row when a coarser level satisfies k', () => {
+    const c = new KeyCounter();
+    for (let a = 1; a <= 4; a++) c.add(W, [a], 3);
+    const { plan } = released(c, [age], 5);
+    expect(plan.report.quasiIdentifiers[0]).toMatchObject({ level: 1, suppressedCells: 0 });
   });
 
-  it('never releases a combination smaller than k (random tables)', () => {
+  it('sample uniques and individual risk before and after', () => {
+    const c = new KeyCounter();
+    c.add(W, [1, 1], 1);
+    c.add(W, [1, 2], 9);
+    const { plan } = released(c, [flat('a'), flat('b')], 5);
+    expect(plan.report.before).toMatchObject({ sampleUniques: 1, keysBelowK: 1, minFrequency: 1 });
+    expect(plan.report.after).toMatchObject({ sampleUniques: 0, keysBelowK: 0 });
+    expect(plan.report.kAchieved).toBeGreaterThanOrEqual(5);
+  });
+
+  it('individual risk as sdcMicro defines it (Benedetti–Franconi approximation)', () => {
+    // fk = Fk: 1 / fk; fk = 1, 2 and > 2 from the closed forms with p = fk / Fk
+    expect(individualRisk(3, 3)).toBeCloseTo(1 / 3, 12);
+    expect(individualRisk(1, 10)).toBeCloseTo((0.1 / 0.9) * Math.log(10), 12);
+    expect(individualRisk(2, 10)).toBeCloseTo(0.2 / 0.8 - (0.2 / 0.8) ** 2 * Math.log(5), 12);
+    expect(individualRisk(5, 50)).toBeCloseTo(0.1 / (5 - 0.9), 12);
+  });
+
+  it('never releases a combination smaller than k (random tables, several waves, periods that stay)', () => {
     const rng = createRng(42);
-    for (let trial = 0; trial < 200; trial++) {
-      const c = new CombinationCounter();
+    for (let trial = 0; trial < 150; trial++) {
+      const c = new KeyCounter();
       const k = rng.int(2, 10);
-      const cells = rng.int(1, 40);
+      const cells = rng.int(1, 60);
       for (let i = 0; i < cells; i++) {
-        c.add(rng.chance(0.5) ? W : 'wave-2', `2024-0${rng.int(1, 4)}`, [`t${rng.int(1, 3)}`, `r${rng.int(1, 8)}`, `p${rng.int(1, 12)}`], rng.int(1, 12));
+        c.add(rng.chance(0.5) ? W : 'wave-2', [rng.int(1, 3), rng.int(1, 4), rng.int(1, 8), rng.int(1, 12)], rng.int(1, 12));
       }
       const totals = new Map<string, number>();
-      for (const x of c.counts.values()) totals.set(x.waveId, (totals.get(x.waveId) ?? 0) + x.n);
+      for (const x of c.entries) totals.set(c.waves[x.wave], (totals.get(c.waves[x.wave]) ?? 0) + x.n);
       if ([...totals.values()].some((n) => n < k)) continue; // such an export is refused
-      for (const n of released(c, ['tier', 'role', 'province'], k).groups.values()) expect(n).toBeGreaterThanOrEqual(k);
+      const qis = [flat('tier', 9), age, flat('role', 7), { ...flat('province', 3), levels: [{ name: 'region', map: new Map(Array.from({ length: 12 }, (_x, i) => [i + 1, 101 + (i % 4)] as [number, number])), labels: [] }] }];
+      const { groups, plan } = released(c, qis, k);
+      for (const n of groups.values()) expect(n).toBeGreaterThanOrEqual(k);
+      expect(plan.report.rows).toBe([...groups.values()].reduce((s, n) => s + n, 0));
     }
   });
 });

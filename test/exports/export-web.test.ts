@@ -50,6 +50,12 @@ describe.each(databaseKinds())('exports on the web and the API (%s)', (kind) => 
     expect(JSON.parse((entries.find((e) => JSON.parse(e.detail).format === 'csv') as { detail: string }).detail)).toMatchObject({ via: 'web', rows: 6, redactedCells: 1, outcome: 'complete' });
     const tables = await b.get(`/analyst/exports/waves/${wave.id}/tables`).expect(200);
     expect(tables.text).toContain('Headline tables');
+    // the risk report on the analyst page: k achieved, per variable its recoding and suppressed cells, before/after
+    expect(page.text).toContain(`/analyst/exports/waves/${wave.id}/risk`);
+    const risk = await b.get(`/analyst/exports/waves/${wave.id}/risk`).expect(200);
+    expect(risk.text).toContain('k achieved (smallest combination of quasi-identifiers)');
+    expect(risk.text).toMatch(/<code>tier<\/code><\/th><td>as collected<\/td><td>0<\/td>/);
+    expect(risk.text).toContain('sample-unique combinations before / after');
     await b.get(`/analyst/exports/waves/${wave.id}/download/pdf`).expect(400);
     await b.get(`/analyst/exports/waves/${crypto.randomUUID()}/download/csv`).expect(404);
   });

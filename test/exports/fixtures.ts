@@ -4,6 +4,9 @@ import type { Db } from '../../server/shared/data/connection';
 import { insertWave, WaveRow } from '../../server/fielding/data/waves';
 import type { QuestionnaireRegistry } from '../../server/questionnaires/registry';
 import { synthAnswerSets } from '../../server/fielding/synth/answers';
+import { createRng } from '../../server/fielding/synth/rng';
+import { OFFICE_HOLDER_ROLES, TIER_CODES } from '../../server/fielding/synth/reference-data';
+import { generateSampleFrame, SampleRow } from '../../server/fielding/synth/sample-frame';
 
 export interface SeedResponse {
   answers: Record<string, unknown>;
@@ -58,4 +61,48 @@ export async function seedSynthetic(
   const sets = synthAnswerSets(q, n, seed, { commentRate: 0.3 });
   await seedResponses(db, wave, sets.map((answers, i) => ({ answers, attributes: attributesOf(i), submittedOn: i % 3 === 0 ? '2024-03-02' : '2024-02-20' })));
   return sets;
+}
+
+/**
+ * A realistic wave of office holders: `n` people drawn from the synthetic sample frame, their answers synthetic but
+ * with the background answers (tier, role, municipality size) matching their frame row, as real respondents give
+ * them; gender, age and years in office vary. Kept attributes from the frame row. Optionally exactly one King's
+ * Commissioner.
+ */
+export async function seedRealisticWave(
+  db: Db,
+  registry: QuestionnaireRegistry,
+  opts: { n: number; kept: string[]; seed?: number; kingsCommissioners?: number; name?: string; closesOn?: string },
+): Promise<{ wave: WaveRow; answers: Array<Record<string, unknown>>; frame: SampleRow[] }> {
+  const seed = opts.seed ?? 11;
+  const all = generateSampleFrame('politieke-ambtsdragers', { seed, size: opts.n * 3 }).filter((r) => r.role !== 'commissaris_koning');
+  const frame = createRng(seed).shuffle(all).slice(0, opts.n - (opts.kingsCommissioners ?? 0));
+  const cdk = generateSampleFrame('politieke-ambtsdragers', { seed }).filter((r) => r.role === 'commissaris_koning');
+  frame.push(...cdk.slice(0, opts.kingsCommissioners ?? 0));
+  const wave = await seedWave(db, 'miv-politieke-ambtsdragers@2024.1', opts.kept, opts.name ?? 'Realistische golf');
+  if (opts.closesOn) {
+    await db('waves').where({ id: wave.id }).update({ closes_on: opts.closesOn });
+    wave.closes_on = opts.closesOn;
+  }
+  const q = registry.get(wave.questionnaire_id);
+  if (!q) throw new Error('no office-holder questionnaire');
+  const sets = synthAnswerSets(q, frame.length, seed, { commentRate: 0.2 });
+  const sizeCode: Record<string, number> = { lt20k: 1, '20k_50k': 2, '50k_100k': 3, ge100k: 4 };
+  sets.forEach((a, i) => {
+    const row = frame[i];
+    const role = OFFICE_HOLDER_ROLES[row.role as keyof typeof OFFICE_HOLDER_ROLES];
+    const tier = TIER_CODES[row.tier as keyof typeof TIER_CODES];
+    for (const k of ['functie_gem', 'functie_prov', 'functie_ws', 'gemeente_grootte']) delete a[k];
+    a.bestuurslaag = tier;
+    a[['functie_gem', 'functie_prov', 'functie_ws'][tier - 1]] = role.code;
+    if (tier === 1) a.gemeente_grootte = sizeCode[row.size_class] ?? 2;
+  });
+  const responses = sets.map((answers, i) => ({
+    answers,
+    attributes: Object.fromEntries(opts.kept.map((k) => [k, String(frame[i][k as keyof SampleRow] ?? '')])),
+    submittedOn: i % 4 === 0 ? '2024-03-04' : '2024-02-19',
+  }));
+  const ids = await seedResponses(db, wave, responses);
+  for (let i = 0; i < ids.length; i++) if (frame[i].language === 'en') await db('responses').where({ id: ids[i] }).update({ locale: 'en' });
+  return { wave, answers: sets, frame };
 }

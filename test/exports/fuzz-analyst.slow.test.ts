@@ -27,6 +27,7 @@ const ANALYST_ROUTES: Route[] = [
   { method: 'GET', path: '/analyst/exports/waves/:wave/download/:format', query: EXPORT_QUERY },
   { method: 'GET', path: '/analyst/exports/trend/:key/download/:format', query: EXPORT_QUERY },
   { method: 'GET', path: '/analyst/exports/waves/:wave/tables', query: EXPORT_QUERY },
+  { method: 'GET', path: '/analyst/exports/waves/:wave/risk', query: EXPORT_QUERY },
   { method: 'GET', path: '/analyst/tokens' },
   { method: 'POST', path: '/analyst/tokens', fields: { name: fc.constantFrom('R-script', 'x'.repeat(101), ' ', 'a\u0007b') } },
   { method: 'POST', path: '/analyst/tokens/:token/revoke' },

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { parse } from 'csv-parse/sync';
-import { estimate, suppress, weightsFor, wilson } from '../../server/exports/files/headline-stats';
+import { estimate, rakingWeights, suppress, weightsFor, wilson } from '../../server/exports/files/headline-stats';
 import { headlineReport } from '../../server/exports/headline-report';
 import { prepareExport } from '../../server/exports/export-service';
 import { createInvitations } from '../../server/fielding/issue-invitations';
@@ -8,6 +8,7 @@ import { experiencedAggression, synthAnswerSets } from '../../server/fielding/sy
 import type { WaveRow } from '../../server/fielding/data/waves';
 import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
 import { realRegistry } from '../helpers/test-app';
+import { setPopulationTotals } from '../../server/fielding/population-totals';
 import { seedResponses, seedWave } from './fixtures';
 import { registerVersions } from '../../server/questionnaires/version-registration';
 
@@ -27,8 +28,49 @@ describe('headline statistics', () => {
     expect(e.lo as number).toBeLessThan(e.p as number);
     expect(e.hi as number).toBeGreaterThan(e.p as number);
     expect(estimate(strata).p).toBeCloseTo(0.3, 10); // unweighted
-    // a census (n_h = N_h) has no sampling variance
-    expect(estimate(strata, weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 10], ['B', 10]]))).variance).toBeCloseTo(0, 12);
+    // a census (n_h = N_h, declared) has no sampling variance; the same counts taken as a sample have some
+    expect(estimate(strata, weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 10], ['B', 10]]), true)).variance).toBeCloseTo(0, 12);
+    expect(estimate(strata, weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 10], ['B', 10]]))).variance).toBeGreaterThan(0.005);
+  });
+
+  it("weighted share, standard error and 95% interval equal R's survey package on a fixture", () => {
+    // 100 respondents in three tiers, population totals per tier from the administrator (the frame is a sample).
+    // Reference, computed once with R 4.2 and survey 4.1-1:
+    //   d0 <- svydesign(ids = ~1, data = df, weights = ~1)
+    //   ps <- postStratify(d0, ~h, data.frame(h = c("gemeente", "provincie", "waterschap"), Freq = c(9000, 570, 750)))
+    //   svymean(~y, ps); svyciprop(~y, ps, method = "logit", df = Inf)
+    const strata = new Map([['gemeente', { d: 60, y: 33 }], ['provincie', { d: 25, y: 9 }], ['waterschap', { d: 15, y: 4 }]]);
+    const w = weightsFor(new Map([['gemeente', 60], ['provincie', 25], ['waterschap', 15]]), new Map([['gemeente', 9000], ['provincie', 570], ['waterschap', 750]]));
+    const e = estimate(strata, w);
+    expect(e.p).toBeCloseTo(0.518914728682, 10);
+    expect(Math.sqrt(e.variance as number)).toBeCloseTo(0.057156739485, 10);
+    expect(e.lo).toBeCloseTo(0.407804783977, 9);
+    expect(e.hi).toBeCloseTo(0.628184890517, 9);
+    // the unweighted path is unchanged: p = 46 / 100 with Wilson's interval
+    const u = estimate(strata);
+    expect(u.p).toBeCloseTo(0.46, 12);
+    expect([u.lo, u.hi]).toEqual(wilson(0.46, 100));
+  });
+
+  it("raked on two attributes: weights, share, standard error and interval equal R's survey package", () => {
+    // Reference, computed once with R 4.2 and survey 4.1-1 on 100 respondents in tier x region cells:
+    //   r <- rake(svydesign(ids = ~1, data = df, weights = ~1), list(~a, ~b),
+    //             list(data.frame(a = c("gemeente", "provincie", "waterschap"), Freq = c(9000, 570, 750)),
+    //                  data.frame(b = c("noord", "zuid"), Freq = c(4000, 6320))))
+    //   svymean(~y, r); svyciprop(~y, r, method = "logit", df = Inf)
+    const tiers = ['gemeente', 'provincie', 'waterschap'];
+    const cells = [['gemeente|noord', 40, 22], ['provincie|noord', 12, 4], ['waterschap|noord', 9, 3], ['gemeente|zuid', 25, 11], ['provincie|zuid', 8, 3], ['waterschap|zuid', 6, 1]] as const;
+    const w = rakingWeights(new Map(cells.map(([c, n]) => [c, n])), [
+      { valueOf: new Map(cells.map(([c]) => [c, c.split('|')[0]])), totals: new Map(tiers.map((t, i) => [t, [9000, 570, 750][i]])) },
+      { valueOf: new Map(cells.map(([c]) => [c, c.split('|')[1]])), totals: new Map([['noord', 4000], ['zuid', 6320]]) },
+    ]);
+    expect(w.weight.get('gemeente|noord')).toBeCloseTo(87.6477044301, 8);
+    expect(w.weight.get('waterschap|zuid')).toBeCloseTo(78.2110016482, 8);
+    const e = estimate(new Map(cells.map(([c, d, y]) => [c, { d, y }])), w);
+    expect(e.p).toBeCloseTo(0.457587111253, 10);
+    expect(Math.sqrt(e.variance as number)).toBeCloseTo(0.060473827631, 10);
+    expect(e.lo).toBeCloseTo(0.3435300264, 9);
+    expect(e.hi).toBeCloseTo(0.576270523552, 9);
   });
 
   it('primary and secondary suppression within a group that adds up to a total', () => {
@@ -96,6 +138,55 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     const pw = answers2024.filter((a, i) => isAlderman(i) && experiencedAggression(a)).length / 20;
     const pr = answers2024.filter((a, i) => !isAlderman(i) && experiencedAggression(a)).length / 180;
     expect(cell?.p).toBeCloseTo((100 * pw + 300 * pr) / 400, 10);
+    // the table says how it was weighted: no finite-population correction unless the wave is a census
+    expect(report.notes.map((n) => n.en).join(' ')).toMatch(/No finite-population correction/);
+    const census = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role', census: true });
+    expect(census.notes.map((n) => n.en).join(' ')).toMatch(/Finite-population correction applied/);
+    const wide = cell?.variance as number;
+    expect(census.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate?.variance).toBeLessThan(wide);
+    expect(report.weighting?.population).toBe('frame');
+    expect(report.notes.some((n) => /INTERIM/.test(n.en))).toBe(false); // the wave closed in 2024
+    const open = await headlineReport(t.db, realRegistry(), w2024, { k: 5, today: '2024-03-01' });
+    expect(open.notes[0].en).toBe('INTERIM: the wave is still open; the figures will change.');
+    expect(report.notes[0].en).toMatch(/sample frame's counts .* since no population totals were supplied/);
+  });
+
+  it('weighted to population totals the administrator supplies (the frame is a sample), the same in the weight variable', async () => {
+    await expect(setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nwethouder,1300\nraadslid,x', 'cli:test')).rejects.toThrow(/line 3/);
+    await expect(setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nkoning,1', 'cli:test')).rejects.toThrow(/not a declared value/);
+    await expect(setPopulationTotals(t.db, realRegistry(), w2024, 'tier', 'value,total\ngemeente,1', 'cli:test')).rejects.toThrow(/not kept/);
+    await setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nWethouder,1300\nraadslid,8700\n', 'cli:test');
+    const report = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role' });
+    expect(report.weighting?.population).toBe('administrator');
+    expect(report.notes[0].en).toMatch(/population totals the administrator supplied/);
+    const isAlderman = (i: number) => i % 10 === 0;
+    const pw = answers2024.filter((a, i) => isAlderman(i) && experiencedAggression(a)).length / 20;
+    const pr = answers2024.filter((a, i) => !isAlderman(i) && experiencedAggression(a)).length / 180;
+    const cell = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate;
+    expect(cell?.p).toBeCloseTo((1300 * pw + 8700 * pr) / 10000, 10);
+    const audit = await t.db('audit_log').where({ action: 'wave.population-totals', wave_id: w2024.id });
+    expect(JSON.parse(audit[0].detail)).toEqual({ attribute: 'role', strata: 2, total: 10000 });
+    const prepared = await prepareExport({ db: t.db, registry: realRegistry() }, { wave: w2024 }, 'csv', { k: 5, weightBy: 'role' }, { actor: 'cli:test', via: 'cli' });
+    const chunks: Buffer[] = [];
+    await prepared.write(new PassThrough().on('data', (c: Buffer) => chunks.push(c)));
+    const rows = parse(Buffer.concat(chunks).toString('utf8'), { columns: true }) as Array<Record<string, string>>;
+    const aldermen = rows.filter((r) => r.role === '2'); // wethouder: the second declared value
+    expect(aldermen.length).toBeGreaterThan(0);
+    for (const r of aldermen) expect(Number(r.gewicht)).toBeCloseTo(1300 / 20, 4);
+    // where disclosure control suppressed the role, the weight is the wave's mean (10000 / 200), not the role's
+    for (const r of rows.filter((x) => x.role === '93')) expect(Number(r.gewicht)).toBeCloseTo(50, 4);
+    for (const r of rows.filter((x) => x.role === '3')) expect(Number(r.gewicht)).toBeCloseTo(8700 / 180, 4);
+    const total = rows.reduce((sum, r) => sum + Number(r.gewicht), 0);
+    expect(Math.abs(total - 10000) / 10000).toBeLessThan(0.05);
+    // totals equal to what the wave invited, stratum by stratum: a census, with the finite-population correction
+    const frame = (await t.db('invitations').where({ wave_id: w2024.id, is_test: false }).select('attributes')).map((r: { attributes: string }) => JSON.parse(r.attributes).role);
+    const invited = (role: string) => frame.filter((x: string) => x === role).length;
+    expect(invited('wethouder')).toBeGreaterThan(0);
+    await setPopulationTotals(t.db, realRegistry(), w2024, 'role', `value,total\nwethouder,${invited('wethouder')}\nraadslid,${invited('raadslid')}\n`, 'cli:test');
+    const all = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role' });
+    expect(all.weighting?.census).toBe(true);
+    expect(all.notes.map((n) => n.en).join(' ')).toMatch(/invited the whole population/);
+    await t.db('population_totals').where({ wave_id: w2024.id }).delete();
   });
 
   it('the same as CSV: suppressed cells have no figures', async () => {

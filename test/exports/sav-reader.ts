@@ -11,6 +11,8 @@ export interface ReadVariable {
   label?: string;
   printFormat: { type: number; width: number; decimals: number };
   missing: number[];
+  /** missing[0..1] is a range [low, high] */
+  missingIsRange?: boolean;
   valueLabels: Array<{ value: number | string; label: string }>;
   measure?: 'nominal' | 'ordinal' | 'scale';
   displayWidth?: number;
@@ -30,6 +32,8 @@ export interface ReadSav {
   extensionSubtypes: number[];
   variables: ReadVariable[];
   rows: Array<Array<number | string | null>>;
+  /** document lines (record type 6) */
+  documents?: string[];
 }
 
 interface Slot {
@@ -45,6 +49,8 @@ const SYSMIS = -Number.MAX_VALUE;
 
 export function readSav(buf: Buffer): ReadSav {
   let p = 0;
+  const rangeMissing = new Set<number[]>();
+  const documents: string[] = [];
   const int = (): number => ((p += 4), buf.readInt32LE(p - 4));
   const dbl = (): number => ((p += 8), buf.readDoubleLE(p - 8));
   const bytes = (n: number): Buffer => ((p += n), buf.subarray(p - n, p));
@@ -81,8 +87,9 @@ export function readSav(buf: Buffer): ReadSav {
         label = bytes(len).toString('utf8');
         p += (4 - (len % 4)) % 4;
       }
-      if (nMissing < 0) throw new Error('ranges not supported by the test reader');
-      const missing = Array.from({ length: nMissing }, () => dbl());
+      // a range (-2) or a range and one code (-3): read as [low, high(, code)]
+      const missing = Array.from({ length: nMissing < 0 ? -nMissing : nMissing }, () => dbl());
+      if (nMissing < 0) rangeMissing.add(missing);
       slots.push({ width, shortName, label, printFormat, missing, valueLabels: [] });
     } else if (type === 3) {
       const labels = Array.from({ length: int() }, () => {
@@ -96,7 +103,8 @@ export function readSav(buf: Buffer): ReadSav {
       const n = int();
       for (let i = 0; i < n; i++) slots[int() - 1].valueLabels.push(...labels);
     } else if (type === 6) {
-      p += 80 * int();
+      const n = int();
+      for (let i = 0; i < n; i++) documents.push(text(80).trimEnd());
     } else if (type === 7) {
       const subtype = int();
       const size = int();
@@ -152,6 +160,7 @@ export function readSav(buf: Buffer): ReadSav {
       label: v.seg.label,
       printFormat: { type: (f >> 16) & 0xff, width: (f >> 8) & 0xff, decimals: f & 0xff },
       missing: v.seg.missing,
+      missingIsRange: rangeMissing.has(v.seg.missing),
       valueLabels: v.seg.valueLabels.map(({ value, label }) => ({
         value: width === 0 ? value.readDoubleLE(0) : value.toString('utf8').trimEnd(),
         label,
@@ -210,7 +219,7 @@ export function readSav(buf: Buffer): ReadSav {
   }
   return {
     product, caseSlots, compression, caseCount, created, fileLabel,
-    encoding: ext.get(20)?.toString('ascii'), integerInfo, floatInfo, extensionSubtypes, variables, rows,
+    encoding: ext.get(20)?.toString('ascii'), integerInfo, floatInfo, extensionSubtypes, variables, rows, documents,
   };
 }
 

@@ -11,7 +11,7 @@ export function runs(n: number): number {
 /** Every table a request could write to (questionnaire_versions is only written at start). */
 export const TABLES = [
   'waves', 'invitations', 'progress', 'responses', 'pending_imports', 'outbox', 'mail_templates', 'dev_mailbox',
-  'users', 'sessions', 'sign_in_failures', 'link_misses', 'audit_log', 'api_tokens', 'wave_final_counts',
+  'users', 'sessions', 'sign_in_failures', 'link_misses', 'audit_log', 'api_tokens', 'wave_final_counts', 'population_totals',
 ];
 
 /**

@@ -109,7 +109,7 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
   test('the migration to link_misses moves earlier link misses out of the sign-in counters, and back on rollback', async () => {
     const d = await freshDatabase(kind);
     try {
-      await d.db.migrate.down({ name: '006_link_misses' }); // before 006_link_misses (later ones do not touch these tables)
+      await d.db.migrate.down({ name: '007_link_misses' }); // before 007_link_misses (later ones do not touch these tables)
       const at = new Date().toISOString();
       await d.db('sign_in_failures').insert([
         { throttle_key: 'link-miss:198.51.100.7', failed_at: at },
@@ -118,7 +118,7 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
       await d.db.migrate.latest();
       expect(await d.db('link_misses').select('throttle_key', 'missed_at')).toEqual([{ throttle_key: 'link-miss:198.51.100.7', missed_at: at }]);
       expect(await d.db('sign_in_failures').pluck('throttle_key')).toEqual(['address:198.51.100.7']);
-      await d.db.migrate.down({ name: '006_link_misses' });
+      await d.db.migrate.down({ name: '007_link_misses' });
       expect((await d.db('sign_in_failures').pluck('throttle_key')).sort()).toEqual(['address:198.51.100.7', 'link-miss:198.51.100.7']);
       await d.db.migrate.latest();
     } finally {

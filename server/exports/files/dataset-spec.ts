@@ -13,13 +13,21 @@ import { Answers, Visibility } from './routing';
 import { routingText, SurveyModel, SurveyQuestion } from '../../questionnaires/questionnaire-model';
 import { editionOfVersion, EditionStatus, isAsked, MapVariable, VariableKind, VariableMap } from './variable-map';
 
-/** Structural missing codes (user-missing in SPSS). 97/98/99 stay what the questionnaire says they are. */
-export const MISSING = { notAsked: -1, noAnswer: -2, notInEdition: -3 } as const;
+/**
+ * Structural missing codes, next to the questionnaire's own 97/98/99 so that SPSS can declare them all missing with
+ * one range (93 thru 99): SPSS allows three discrete missing values or one range (plus one value), and 97/98/99 keep
+ * their meaning. Answer codes of choices are below 93 and number questions must stay below it too.
+ */
+export const MISSING = { suppressed: 93, notInEdition: 94, noAnswer: 95, notAsked: 96 } as const;
+/** every numeric column declares this range missing (SPSS user-missing) */
+export const MISSING_RANGE: [number, number] = [93, 99];
 export const MISSING_LABELS: Array<{ value: number; label: LocalizedText }> = [
-  { value: MISSING.notAsked, label: { nl: 'Niet gevraagd (routing)', en: 'Not asked (routing)' } },
-  { value: MISSING.noAnswer, label: { nl: 'Geen antwoord', en: 'No answer' } },
+  { value: MISSING.suppressed, label: { nl: 'Onderdrukt (openbaarmakingscontrole)', en: 'Suppressed (disclosure control)' } },
   { value: MISSING.notInEdition, label: { nl: 'Niet gevraagd in deze editie', en: 'Not asked in this edition' } },
+  { value: MISSING.noAnswer, label: { nl: 'Geen antwoord', en: 'No answer' } },
+  { value: MISSING.notAsked, label: { nl: 'Niet gevraagd (routing)', en: 'Not asked (routing)' } },
 ];
+const MISSING_CODES = [93, 94, 95, 96, 97, 98, 99];
 const CHECKBOX_LABELS: Array<{ value: number; label: LocalizedText }> = [
   { value: 0, label: { nl: 'Niet aangekruist', en: 'Not selected' } },
   { value: 1, label: { nl: 'Aangekruist', en: 'Selected' } },
@@ -46,13 +54,22 @@ export interface Column {
   name: string;
   label: LocalizedText;
   type: 'numeric' | 'string';
-  role: 'meta' | 'attribute' | 'variable';
+  role: 'meta' | 'attribute' | 'variable' | 'derived';
   kind?: VariableKind;
   measure: Measure;
   /** string columns: width in bytes (UTF-8) */
   width?: number;
+  /** numeric columns: decimals shown (the weight) */
+  decimals?: number;
   valueLabels: Array<{ value: number; label: LocalizedText }>;
+  /** codes declared missing (SPSS: the range MISSING_RANGE for every numeric column that has any) */
   missing: number[];
+  /** in .sav: a date (the submission period) */
+  savDate?: boolean;
+  /** derived columns: how it is computed */
+  rule?: LocalizedText;
+  /** a quasi-identifier: released after disclosure control (recoded or suppressed cell by cell) */
+  quasiIdentifier?: boolean;
   /** variables: the stable name in the variable map and, per edition in the map, where it comes from */
   stable?: string;
   question?: LocalizedText;
@@ -164,30 +181,38 @@ export function buildDatasetSpec(
   text: (s: string) => string,
   /** every version of the key, for the routing of editions not in this file (codebook) */
   known: RegisteredQuestionnaire[] = [],
+  /** variables left out: the questions of a derived quasi-identifier (the role asked per tier), by question name */
+  leaveOut: string[] = [],
 ): DatasetSpec {
   const trend = new Set(sources.map((s) => s.edition)).size > 1;
   const selected = map.editions.filter((e) => sources.some((s) => s.edition === e));
-  const missing = trend ? [MISSING.notAsked, MISSING.noAnswer, MISSING.notInEdition] : [MISSING.notAsked, MISSING.noAnswer];
-  const missingLabels = MISSING_LABELS.filter((m) => missing.includes(m.value as -1));
+  const structural: number[] = trend ? [MISSING.notAsked, MISSING.noAnswer, MISSING.notInEdition] : [MISSING.notAsked, MISSING.noAnswer];
+  const missingLabels = MISSING_LABELS.filter((m) => structural.includes(m.value));
+  const missing = MISSING_CODES;
   const columns: Column[] = [
     { name: 'response_id', label: { nl: 'Respons (willekeurig id)', en: 'Response (random id)' }, type: 'string', width: 36, role: 'meta', measure: 'nominal', valueLabels: [], missing: [] },
     { name: 'wave_id', label: { nl: 'Meting (golf)', en: 'Wave' }, type: 'string', width: 36, role: 'meta', measure: 'nominal', valueLabels: [], missing: [] },
     { name: 'edition', label: { nl: 'Editie van de monitor', en: 'Edition of the monitor' }, type: 'numeric', role: 'meta', measure: 'ordinal', valueLabels: [], missing: [] },
     { name: 'questionnaire', label: { nl: 'Vragenlijstversie', en: 'Questionnaire version' }, type: 'string', width: 64, role: 'meta', measure: 'nominal', valueLabels: [], missing: [] },
-    { name: 'submitted_month', label: { nl: 'Maand van invullen (mogelijk vergroofd)', en: 'Month of submission (may be coarsened)' }, type: 'string', width: 7, role: 'meta', measure: 'ordinal', valueLabels: [], missing: [] },
+    { name: 'submitted_month', label: { nl: 'Maand van invullen (mogelijk vergroofd)', en: 'Month of submission (may be coarsened)' }, type: 'string', width: 7, role: 'meta', measure: 'ordinal', valueLabels: [], missing: [], savDate: true },
+    { name: 'language', label: { nl: 'Taal van de vragenlijst', en: 'Language of the questionnaire' }, type: 'numeric', role: 'meta', measure: 'nominal', valueLabels: [], missing: MISSING_CODES, quasiIdentifier: true },
   ];
   const taken = new Set([...columns.map((c) => c.name), ...map.variables.map((v) => v.name.toLowerCase())]);
   for (const a of attributeNames) {
     const name = taken.has(a.toLowerCase()) ? `kenmerk_${a}` : a;
     taken.add(name.toLowerCase());
-    columns.push({ name, label: { nl: `Kenmerk uit de steekproef: ${a}`, en: `Sample attribute: ${a}` }, type: 'string', width: 1, role: 'attribute', measure: 'nominal', valueLabels: [], missing: [] });
+    columns.push({ name, label: { nl: `Kenmerk uit de steekproef: ${a}`, en: `Sample attribute: ${a}` }, type: 'numeric', role: 'attribute', measure: 'nominal', valueLabels: [], missing: MISSING_CODES, quasiIdentifier: true });
   }
   const versions = [...new Map(sources.map((s) => [s.questionnaire.id, s])).values()];
   const readers = new Map<string, { visibility: Visibility; extract: Extractor[] }>();
   for (const s of versions) readers.set(s.questionnaire.id, { visibility: new Visibility(modelOf(s.questionnaire).questions), extract: [] });
   const byEdition = new Map(sources.map((s) => [s.edition, s.questionnaire]));
   for (const v of map.variables) {
-    const runs = comparableRuns(v, map.editions).map((r) => r.filter((e) => selected.includes(e))).filter((r) => r.length > 0);
+    if (map.editions.some((e) => leaveOut.includes(v.editions[e]?.question ?? ''))) continue;
+    // a variable asked in several non-comparable runs carries its run's first edition in every file, so one name
+    // always means one wording (veilig_gevoel_2024 in the 2024 file as in the trend file)
+    const allRuns = comparableRuns(v, map.editions);
+    const runs = allRuns.map((r) => r.filter((e) => selected.includes(e))).filter((r) => r.length > 0);
     for (const run of runs) {
       const latest = byEdition.get(run[run.length - 1]) as RegisteredQuestionnaire;
       const entry = v.editions[run[run.length - 1]];
@@ -202,16 +227,17 @@ export function buildDatasetSpec(
       });
       // the map's label is that of the first edition asking the variable: right for the first run only
       columns.push({
-        name: runs.length > 1 ? `${v.name}_${run[0]}` : v.name,
+        name: allRuns.length > 1 ? `${v.name}_${allRuns.find((r) => r.includes(run[0]))?.[0] ?? run[0]}` : v.name,
         label: v.label && comparableRuns(v, map.editions)[0]?.includes(run[0]) ? v.label : partText(q, entry),
         question: q.title,
         type: numeric ? 'numeric' : 'string',
-        width: numeric ? undefined : Math.min(32767, Math.max(1, (q.maxLength ?? 1000) * 2)),
+        width: numeric ? undefined : 1, // set from the longest value (UTF-8 bytes) after the first pass
         role: 'variable',
         kind: v.kind,
         measure: v.kind === 'number' ? 'scale' : (v.kind === 'choice' || v.kind === 'matrix_row') && ORDINAL.test(q.name) ? 'ordinal' : 'nominal',
         valueLabels: numeric ? [...valueLabels(v.kind, q), ...missingLabels] : [],
         missing: numeric ? missing : [],
+        quasiIdentifier: undefined,
         stable: v.name,
         editions,
         holds: run,

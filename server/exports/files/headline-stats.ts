@@ -3,9 +3,12 @@
  * population counts of the sample frame, the change against the previous edition, and cell suppression.
  *
  * - Unweighted: p = y / n with Wilson's score interval.
- * - Post-stratified: each response in stratum h weighs N_h / n_h (N_h from the wave's sample frame). The variance of
- *   the weighted share is the Taylor linearisation for a stratified sample with finite-population correction; the
- *   interval is Wilson's with the effective sample size p(1 - p) / variance.
+ * - Post-stratified: each response in stratum h weighs N_h / n_h. The variance of the weighted share is that of
+ *   R's survey package for a post-stratified simple random sample (postStratify, then svymean): the linearised
+ *   values w_i (y_i - p) / W, less their mean within the post-stratum, with n / (n - 1); multiplied by the
+ *   finite-population correction 1 - n / N only when the wave is a census of its frame. The 95% interval is the
+ *   logit interval of svyciprop(method = "logit", df = Inf): logit(p) ± z SE / (p (1 - p)), transformed back.
+ * - Raked on several attributes: weights and variance as survey's rake() (see rakingWeights, rakedInterval).
  * - Change: difference of the two shares, z = d / sqrt(v1 + v0) (independent samples); significant when |z| > 1.96.
  * - Suppression: a cell with fewer than k respondents is suppressed (primary). In each group of cells that add up to
  *   a published total, when one cell is suppressed, or the suppressed cells together hold fewer than k, the
@@ -24,6 +27,11 @@ export interface Weighting {
   sampled: Map<string, number>;
   /** N_h */
   population: Map<string, number>;
+  /** the responses are (nearly) all of the frame: finite-population correction */
+  census: boolean;
+  /** raking over several attributes: per margin, the group of each stratum (a cell of the cross-classification) and
+   *  the weights right after that margin's step in the last round, as survey::rake keeps them for the variance */
+  raking?: Array<{ group: Map<string, string>; factor: Map<string, number> }>;
 }
 
 export interface Estimate {
@@ -64,20 +72,109 @@ export function estimate(strata: Map<string, StratumCounts>, weighting?: Weighti
   }
   if (W <= 0) return { n, p: null, lo: null, hi: null, variance: null };
   const p = Wy / W;
-  let variance = 0;
+  if (weighting.raking) return { n, p, ...rakedInterval(strata, weighting, p, W) };
+  // the linearised value of a response is w (y - p) / W; post-stratification leaves its deviation from the
+  // post-stratum mean (responses with weight 0 count in n, as in the survey package)
+  let ss = 0;
+  let sampled = 0;
+  let frame = 0;
   for (const [h, c] of strata) {
     const w = weighting.weight.get(h) ?? 0;
-    const m = weighting.sampled.get(h) ?? c.d;
-    const N = weighting.population.get(h) ?? m;
-    if (m < 2 || w === 0) continue;
-    const s1 = (w * (c.y - p * c.d)) / W;
-    const s2 = ((w * w) / (W * W)) * (c.y * (1 - p) * (1 - p) + (c.d - c.y) * p * p);
-    const fpc = N > 0 ? Math.max(0, 1 - m / N) : 1;
-    variance += fpc * (m / (m - 1)) * (s2 - (s1 * s1) / m);
+    sampled += c.d;
+    frame += weighting.population.get(h) ?? 0;
+    if (c.d === 0) continue;
+    const z1 = (w * (1 - p)) / W;
+    const z0 = (w * (0 - p)) / W;
+    const mean = (c.y * z1 + (c.d - c.y) * z0) / c.d;
+    ss += c.y * (z1 - mean) ** 2 + (c.d - c.y) * (z0 - mean) ** 2;
   }
-  const nEff = variance > 0 ? (p * (1 - p)) / variance : n;
-  const [lo, hi] = wilson(p, Math.max(1, nEff));
+  const fpc = weighting.census && frame > 0 ? Math.max(0, 1 - sampled / frame) : 1;
+  const variance = sampled > 1 ? (fpc * ss * sampled) / (sampled - 1) : 0;
+  const [lo, hi] = logitInterval(p, Math.sqrt(variance));
   return { n, p, lo, hi, variance };
+}
+
+/**
+ * The variance of a raked share as survey's svyrecvar computes it: the linearised values are, ten times over the
+ * margins, reduced by the margin's weight times the mean of value / weight within the margin's group; then the variance of
+ * a simple random sample with replacement, n / (n - 1) times the sum of squares about the mean.
+ */
+function rakedInterval(strata: Map<string, StratumCounts>, weighting: Weighting, p: number, W: number): { lo: number; hi: number; variance: number } {
+  const cells = [...strata].filter(([, c]) => c.d > 0);
+  const x1 = cells.map(([h]) => ((weighting.weight.get(h) ?? 0) * (1 - p)) / W);
+  const x0 = cells.map(([h]) => ((weighting.weight.get(h) ?? 0) * (0 - p)) / W);
+  for (let it = 0; it < 10; it++) {
+    for (const m of weighting.raking ?? []) {
+      const sum = new Map<string, number>();
+      const count = new Map<string, number>();
+      cells.forEach(([h, c], i) => {
+        const f = m.factor.get(h) || 1;
+        const g = m.group.get(h) as string;
+        sum.set(g, (sum.get(g) ?? 0) + (c.y * x1[i] + (c.d - c.y) * x0[i]) / f);
+        count.set(g, (count.get(g) ?? 0) + c.d);
+      });
+      cells.forEach(([h], i) => {
+        const f = m.factor.get(h) || 1;
+        const g = m.group.get(h) as string;
+        const mean = (sum.get(g) as number) / (count.get(g) as number);
+        x1[i] -= f * mean;
+        x0[i] -= f * mean;
+      });
+    }
+  }
+  let n = 0;
+  let total = 0;
+  cells.forEach(([, c], i) => {
+    n += c.d;
+    total += c.y * x1[i] + (c.d - c.y) * x0[i];
+  });
+  const mean = total / n;
+  let ss = 0;
+  cells.forEach(([, c], i) => (ss += c.y * (x1[i] - mean) ** 2 + (c.d - c.y) * (x0[i] - mean) ** 2));
+  const variance = n > 1 ? (ss * n) / (n - 1) : 0;
+  const [lo, hi] = logitInterval(p, Math.sqrt(variance));
+  return { lo, hi, variance };
+}
+
+/**
+ * Raking weights as survey::rake makes them from design weights 1: post-stratify on each margin in turn, and repeat
+ * (at most ten times) until no cell of the cross-classification moves by 1 or more. `cells`: responses per cell;
+ * `margins`: per attribute, the cell's value and the population total per value (a value without a total: weight 0).
+ */
+export function rakingWeights(cells: Map<string, number>, margins: Array<{ valueOf: Map<string, string>; totals: Map<string, number> }>): Weighting {
+  const weight = new Map([...cells.keys()].map((c) => [c, 1]));
+  let factors: Array<Map<string, number>> = [];
+  let old = new Map(cells);
+  for (let iter = 0; iter < 10; iter++) {
+    factors = margins.map((m) => {
+      const sums = new Map<string, number>();
+      for (const [c, n] of cells) sums.set(m.valueOf.get(c) as string, (sums.get(m.valueOf.get(c) as string) ?? 0) + (weight.get(c) as number) * n);
+      // survey keeps, per margin, the weights right after its step (attr "weights" of the post-stratum)
+      const after = new Map<string, number>();
+      for (const c of cells.keys()) {
+        const v = m.valueOf.get(c) as string;
+        const N = m.totals.get(v) ?? 0;
+        const sum = sums.get(v) as number;
+        weight.set(c, (weight.get(c) as number) * (sum > 0 ? N / sum : 0));
+        after.set(c, weight.get(c) as number);
+      }
+      return after;
+    });
+    const now = new Map([...cells].map(([c, n]) => [c, (weight.get(c) as number) * n]));
+    const delta = Math.max(...[...now].map(([c, v]) => Math.abs(v - (old.get(c) as number))));
+    old = now;
+    if (delta < 1) break;
+  }
+  return { weight, sampled: cells, population: new Map(), census: false, raking: margins.map((m, i) => ({ group: m.valueOf, factor: factors[i] })) };
+}
+
+/** svyciprop's logit interval with a normal quantile: logit(p) ± z SE / (p (1 - p)). */
+export function logitInterval(p: number, se: number): [number, number] {
+  if (p <= 0 || p >= 1 || !(se > 0)) return [p, p];
+  const eta = Math.log(p / (1 - p));
+  const half = (Z95 * se) / (p * (1 - p));
+  const expit = (x: number) => 1 / (1 + Math.exp(-x));
+  return [expit(eta - half), expit(eta + half)];
 }
 
 export interface Change { difference: number; z: number | null; significant: boolean }
@@ -115,11 +212,11 @@ export function suppress(counts: number[], groups: number[][], k: number, alread
 }
 
 /** Post-stratification weights from sample counts n_h and population counts N_h (strata without population: 0). */
-export function weightsFor(sampled: Map<string, number>, population: Map<string, number>): Weighting {
+export function weightsFor(sampled: Map<string, number>, population: Map<string, number>, census = false): Weighting {
   const weight = new Map<string, number>();
   for (const [h, n] of sampled) {
     const N = population.get(h) ?? 0;
     weight.set(h, n > 0 && N > 0 ? N / n : 0);
   }
-  return { weight, sampled, population };
+  return { weight, sampled, population, census };
 }

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import type { AppDeps } from '../../app-deps';
 import { HttpError } from '../../shared/web/errors';
-import { headlineTablesForPage, wavesWithResponseCounts } from '../wave-catalogue';
+import { headlineTablesForPage, riskReportForPage, wavesWithResponseCounts } from '../wave-catalogue';
 import { viewHelpers } from '../headline-output';
 import type { SignedInUser } from '../../accounts/sessions';
 import { keptAttributes } from '../../fielding/wave-rules';
@@ -38,6 +38,14 @@ export function analystExportsRouter(deps: AppDeps): Router {
     if (format === 'tables' || format === 'tables-html') throw new HttpError(400, 'Headline tables are made per wave');
     const prepared = await prepareExport(deps, { trendKey: key }, format, optionsOf(deps, req.query), who(res));
     await sendExport(deps, res, prepared);
+  });
+
+  // the risk and utility report of the wave's microdata release, as a page (the same lines as the codebook's)
+  router.get('/exports/waves/:id/risk', async (req, res) => {
+    const wave = await waveOr404(deps, req.params.id);
+    const opts = optionsOf(deps, req.query);
+    const { report, lines } = await riskReportForPage(deps, wave, { k: opts.k, lang: opts.lang ?? 'nl' }, who(res));
+    renderSignedInPage(res, 'analyst/risk', { title: `Disclosure risk: ${wave.name}`, wave, report, lines, k: opts.k });
   });
 
   router.get('/exports/waves/:id/tables', async (req, res) => {

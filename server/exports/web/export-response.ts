@@ -24,7 +24,8 @@ export function formatOr400(value: unknown): ExportFormat {
 
 /** Export options from the query string: lang=en, weight=<kept attribute>. */
 export function optionsOf(deps: AppDeps, query: Record<string, unknown>): ExportOptions {
-  const weight = typeof query.weight === 'string' && /^[a-z][a-z0-9_]{0,31}$/.test(query.weight) ? query.weight : undefined;
+  // one attribute (post-stratification) or up to three, comma-separated (raking; tables only)
+  const weight = typeof query.weight === 'string' && /^[a-z][a-z0-9_]{0,31}(,[a-z][a-z0-9_]{0,31}){0,2}$/.test(query.weight) ? query.weight : undefined;
   return { k: kOf(deps), lang: query.lang === 'en' ? 'en' : 'nl', weightBy: weight };
 }
 

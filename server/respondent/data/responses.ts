@@ -41,11 +41,21 @@ export async function countByMonthAndAttributes(db: Db, waveId: string): Promise
   return rows.map((r) => ({ month: r.month, attributes: r.attributes, n: Number(r.n) }));
 }
 
-export type ExportResponseRow = Pick<ResponseRow, 'id' | 'wave_id' | 'questionnaire_id' | 'attributes' | 'answers' | 'submitted_on'>;
+export type ExportResponseRow = Pick<ResponseRow, 'id' | 'wave_id' | 'questionnaire_id' | 'attributes' | 'answers' | 'submitted_on' | 'locale'>;
+const EXPORT_COLUMNS = ['id', 'wave_id', 'questionnaire_id', 'attributes', 'answers', 'submitted_on', 'locale'];
+
+/**
+ * Real responses of the wave with these ids, in any order (the caller orders them). Only the primary key is in the
+ * WHERE clause, so SQLite looks each id up instead of scanning the wave's index; wave and test flag are checked here.
+ */
+export async function responsesByIds(db: Db, waveId: string, ids: string[]): Promise<ExportResponseRow[]> {
+  const rows = (await db('responses').whereIn('id', ids).select([...EXPORT_COLUMNS, 'is_test'])) as Array<ExportResponseRow & { is_test: boolean | number }>;
+  return rows.filter((r) => r.wave_id === waveId && !r.is_test);
+}
 
 /** The wave's real (non-test) responses in pages, in the order of their random id (keyset paging on (wave_id, id)). */
 export async function* responsePages(db: Db, waveId: string, pageSize = 2000): AsyncGenerator<ExportResponseRow[]> {
-  const select = ['id', 'wave_id', 'questionnaire_id', 'attributes', 'answers', 'submitted_on'];
+  const select = EXPORT_COLUMNS;
   let after = '';
   for (;;) {
     const page = await db('responses').where({ wave_id: waveId, is_test: false }).andWhere('id', '>', after).orderBy('id').limit(pageSize).select(select);

@@ -11,6 +11,7 @@ const LOWEST = -1.7976931348623155e308; // next value above -DBL_MAX
 const MAX_STRING = 32767;
 const FMT_A = 1;
 const FMT_F = 5;
+const DATE_FORMATS = { DATE: [20, 11], MOYR: [28, 8], QYR: [29, 8] } as const;
 const MEASURE_CODE: Record<Measure, number> = { nominal: 1, ordinal: 2, scale: 3 };
 
 export interface VarLayout {
@@ -78,10 +79,12 @@ function checkVariable(def: SavVariable): Omit<VarLayout, 'shortNames' | 'firstS
   if (def.measure !== undefined && !(def.measure in MEASURE_CODE)) throw new Error(`${where}: bad measure`);
   if (!numeric && def.measure === 'scale') throw new Error(`${where}: a string variable cannot be 'scale'`);
   const missing = def.missing ?? [];
-  if (missing.length > 0 && !numeric) throw new Error(`${where}: user-missing codes are supported for numerics only`);
-  if (missing.length > 3 || missing.some((m) => typeof m !== 'number' || !Number.isFinite(m))) {
-    throw new Error(`${where}: at most 3 finite user-missing codes`);
+  if ((missing.length > 0 || def.missingRange) && !numeric) throw new Error(`${where}: user-missing codes are supported for numerics only`);
+  if (missing.length > (def.missingRange ? 1 : 3) || missing.some((m) => typeof m !== 'number' || !Number.isFinite(m))) {
+    throw new Error(`${where}: at most 3 finite user-missing codes, or a range and one code`);
   }
+  if (def.missingRange && !(def.missingRange.every(Number.isFinite) && def.missingRange[0] <= def.missingRange[1])) throw new Error(`${where}: bad missing range`);
+  if (def.dateFormat && (!numeric || !(def.dateFormat in DATE_FORMATS))) throw new Error(`${where}: a date format is for numerics only`);
   const values = new Set<number | string>();
   for (const vl of def.valueLabels ?? []) {
     if (numeric ? typeof vl.value !== 'number' || !Number.isFinite(vl.value) : typeof vl.value !== 'string') {
@@ -145,12 +148,20 @@ function writeHeader(out: Bytes, layout: Layout, opts: SavWriterOptions): void {
   out.fixed(opts.fileLabel ?? '', 64).raw(Buffer.alloc(3));
 }
 
+function numFormat(v: VarLayout): number {
+  const d = v.def.dateFormat ? DATE_FORMATS[v.def.dateFormat] : null;
+  return d ? fmt(d[0], d[1], 0) : fmt(FMT_F, numWidth(v), v.decimals);
+}
+
 function writeVariable(out: Bytes, v: VarLayout): void {
   v.segWidths.forEach((segWidth, s) => {
     const label = s === 0 && v.def.label ? utf8Truncate(v.def.label, 255) : null;
-    const missing = s === 0 ? v.def.missing ?? [] : [];
-    const format = v.width === 0 ? fmt(FMT_F, numWidth(v), v.decimals) : fmt(FMT_A, segWidth, 0);
-    out.int(2, segWidth, label ? 1 : 0, missing.length, format, format).fixed(v.shortNames[s], 8);
+    const range = s === 0 ? v.def.missingRange : undefined;
+    const missing = s === 0 ? [...(range ?? []), ...(v.def.missing ?? [])] : [];
+    // n_missing_values: 1..3 discrete codes, -2 a range, -3 a range and one code
+    const nMissing = range ? -2 - (v.def.missing?.length ? 1 : 0) : missing.length;
+    const format = v.width === 0 ? numFormat(v) : fmt(FMT_A, segWidth, 0);
+    out.int(2, segWidth, label ? 1 : 0, nMissing, format, format).fixed(v.shortNames[s], 8);
     if (label) out.int(label.length).fixed(label, Math.ceil(label.length / 4) * 4);
     for (const m of missing) out.dbl(m);
     for (let i = 1; i < slotsFor(segWidth); i++) out.int(2, -1, 0, 0, 0, 0).fixed('', 8, 0);
@@ -192,6 +203,11 @@ export function buildDictionary(layout: Layout, opts: SavWriterOptions = {}): Bu
   writeHeader(out, layout, opts);
   for (const v of layout.vars) writeVariable(out, v);
   for (const v of layout.vars) writeValueLabels(out, v);
+  // type 6: document lines of 80 bytes, space-padded
+  if (opts.documents?.length) {
+    out.int(6, opts.documents.length);
+    for (const line of opts.documents) out.fixed(line, 80);
+  }
 
   // 7/3 machine integer info: version 1.0.0, machine -1, IEEE 754, compression
   // code 1, little-endian (2), character code 65001 (UTF-8).
@@ -204,7 +220,7 @@ export function buildDictionary(layout: Layout, opts: SavWriterOptions = {}): Bu
   out.int(7, 11, 4, segments * 3);
   for (const v of layout.vars) {
     v.segWidths.forEach((w, s) => {
-      const display = v.width === 0 ? numWidth(v) : Math.min(s === 0 ? v.width : w, 32);
+      const display = v.width === 0 ? (v.def.dateFormat ? DATE_FORMATS[v.def.dateFormat][1] : numWidth(v)) : Math.min(s === 0 ? v.width : w, 32);
       out.int(MEASURE_CODE[v.measure], display, v.width === 0 ? 1 : 0);
     });
   }

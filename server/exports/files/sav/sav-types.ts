@@ -24,11 +24,17 @@ export interface SavVariable {
   valueLabels?: Array<{ value: number | string; label: string }>;
   /** Up to 3 discrete user-missing numeric codes (numeric variables only). */
   missing?: number[];
+  /** A user-missing range [low, high] (numeric variables only), with at most one discrete code in `missing`. */
+  missingRange?: [number, number];
+  /** Numeric date formats: values are seconds since 14 October 1582 (MOYR: "FEB 2024", QYR: "1 Q 2024"). */
+  dateFormat?: 'MOYR' | 'QYR' | 'DATE';
 }
 
 export interface SavWriterOptions {
   /** File label, truncated to 64 bytes at a character boundary. */
   fileLabel?: string;
+  /** Document lines (record type 6, shown by DISPLAY DOCUMENTS), each cut to 80 bytes at a character boundary. */
+  documents?: string[];
   /** Creation timestamp written in the header (local time); default now. */
   created?: Date;
   /** Bytecode-compress the case data (header compression code 1). Default

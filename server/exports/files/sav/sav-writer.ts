@@ -55,7 +55,7 @@ function makeCaseEncoder(layout: Layout): (values: ReadonlyArray<Cell>, buf: Buf
       let dst = at;
       for (let k = 0; k < segs.length; k++) {
         const used = Math.max(0, Math.min(v.width - 255 * k, 255));
-        scratch.copy(buf, dst, 255 * k, 255 * k + used);
+        if (used > 0) scratch.copy(buf, dst, 255 * k, 255 * k + used); // the last segments of a wide string may hold no bytes
         const alloc = slotsFor(segs[k]) * 8;
         buf.fill(0x20, dst + used, dst + alloc);
         dst += alloc;
