@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util';
 import { cliActor } from '../accounts/audit';
-import { asReminderAudience, describeMailPlan, describeQueueResult, inviteWave, mailPlan, remindWave } from '../mail/wave-mail';
+import {
+  asReminderAudience,
+  describeMailPlan,
+  describeQueueResult,
+  inviteWave,
+  mailPlan,
+  remindWave,
+} from '../mail/wave-mail';
 import { mailWorkerFromConfig } from '../mail/mail-worker';
 import { UsageError } from './usage-error';
 import { withPlatform } from './with-platform';
@@ -12,27 +19,49 @@ function notConfirmed(what: string, command: string): never {
 
 /** npm run cli -- invite --wave ID --yes */
 export async function invite(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { wave: { type: 'string' }, yes: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: { wave: { type: 'string' }, yes: { type: 'boolean', default: false } },
+  });
   if (!values.wave) throw new UsageError('--wave ID is required');
   const waveId = values.wave;
   await withPlatform(async ({ db }) => {
-    if (!values.yes) notConfirmed(describeMailPlan('invite', 'all', await mailPlan(db, waveId, 'invite', { now: new Date() })), `invite --wave ${waveId}`);
+    if (!values.yes)
+      notConfirmed(
+        describeMailPlan('invite', 'all', await mailPlan(db, waveId, 'invite', { now: new Date() })),
+        `invite --wave ${waveId}`,
+      );
     const result = await inviteWave(db, waveId, { actor: cliActor(), now: new Date() });
-    process.stdout.write(`${describeQueueResult('invite', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`);
+    process.stdout.write(
+      `${describeQueueResult('invite', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`,
+    );
   });
 }
 
 /** npm run cli -- remind --wave ID [--audience all|not-started|started] --yes */
 export async function remind(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { wave: { type: 'string' }, audience: { type: 'string', default: 'all' }, yes: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      wave: { type: 'string' },
+      audience: { type: 'string', default: 'all' },
+      yes: { type: 'boolean', default: false },
+    },
+  });
   if (!values.wave) throw new UsageError('--wave ID is required');
   const audience = asReminderAudience(values.audience);
   if (!audience) throw new UsageError('--audience is all, not-started or started');
   const waveId = values.wave;
   await withPlatform(async ({ db }) => {
-    if (!values.yes) notConfirmed(describeMailPlan('remind', audience, await mailPlan(db, waveId, 'remind', { now: new Date(), audience })), `remind --wave ${waveId} --audience ${audience}`);
+    if (!values.yes)
+      notConfirmed(
+        describeMailPlan('remind', audience, await mailPlan(db, waveId, 'remind', { now: new Date(), audience })),
+        `remind --wave ${waveId} --audience ${audience}`,
+      );
     const result = await remindWave(db, waveId, { actor: cliActor(), now: new Date(), audience });
-    process.stdout.write(`${describeQueueResult('remind', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`);
+    process.stdout.write(
+      `${describeQueueResult('remind', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`,
+    );
   });
 }
 
@@ -44,7 +73,9 @@ export async function mail(args: string[]): Promise<void> {
   await withPlatform(async ({ db, config }) => {
     const worker = mailWorkerFromConfig(db, config, (line) => process.stdout.write(`${line}\n`));
     const where = worker.via === 'smtp' ? 'SMTP' : 'the development mailbox (NOT sent: SMTP_URL is not set)';
-    process.stdout.write(`Mail worker: to ${where}, at most ${config.mailRatePerSecond}/s over ${config.mailConnections} connection(s).\n`);
+    process.stdout.write(
+      `Mail worker: to ${where}, at most ${config.mailRatePerSecond}/s over ${config.mailConnections} connection(s).\n`,
+    );
     if (values['until-idle']) {
       await worker.drain();
       await worker.stop();
@@ -58,6 +89,8 @@ export async function mail(args: string[]): Promise<void> {
     }
     const s = worker.stats;
     const sent = worker.via === 'smtp' ? `${s.sent} sent` : `${s.sent} kept in the development mailbox (NOT sent)`;
-    process.stdout.write(`Mail worker stopped: ${sent}, ${s.bounced} bounced, ${s.retried} to retry, ${s.failed} failed, ${s.cancelled} cancelled.\n`);
+    process.stdout.write(
+      `Mail worker stopped: ${sent}, ${s.bounced} bounced, ${s.retried} to retry, ${s.failed} failed, ${s.cancelled} cancelled.\n`,
+    );
   });
 }

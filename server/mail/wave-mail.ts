@@ -1,6 +1,20 @@
 import type { Db } from '../shared/data/connection';
-import { countInvitationMail, findInvitationByTokenHash, InvitationRow, markInvitationMailsQueued, optOutInvitation, setInvitationMailState } from '../fielding/data/invitations';
-import { cancelPendingFor, countMailTargets, countOutbox, countRecentlyReminded, queueMessages, type ReminderAudience } from './data/outbox';
+import {
+  countInvitationMail,
+  findInvitationByTokenHash,
+  InvitationRow,
+  markInvitationMailsQueued,
+  optOutInvitation,
+  setInvitationMailState,
+} from '../fielding/data/invitations';
+import {
+  cancelPendingFor,
+  countMailTargets,
+  countOutbox,
+  countRecentlyReminded,
+  queueMessages,
+  type ReminderAudience,
+} from './data/outbox';
 import { findQuestionnaireVersion } from '../questionnaires/data/questionnaire-versions';
 import { findWave, WaveRow } from '../fielding/data/waves';
 import { recordAudit } from '../accounts/audit';
@@ -37,7 +51,17 @@ export function optOutLink(publicUrl: string, token: string): string {
 /** The message for one person: plain text, the personal link, and the opt-out link in the text and in the headers. */
 export function buildMessage(template: MailTemplate, m: MessageInput): OutgoingMail {
   const unsubscribe = optOutLink(m.publicUrl, m.token);
-  const rendered = renderMail(template, { name: m.name, link: `${m.publicUrl}/s/${m.token}`, optOutLink: unsubscribe, closesOn: m.closesOn, survey: m.survey }, m.language);
+  const rendered = renderMail(
+    template,
+    {
+      name: m.name,
+      link: `${m.publicUrl}/s/${m.token}`,
+      optOutLink: unsubscribe,
+      closesOn: m.closesOn,
+      survey: m.survey,
+    },
+    m.language,
+  );
   return {
     to: m.to,
     subject: rendered.subject,
@@ -72,12 +96,19 @@ export interface ReminderOptions {
 async function mailableWave(db: Db, waveId: string, now: Date): Promise<WaveRow> {
   const wave = await findWave(db, waveId);
   if (!wave) throw new MailActionError(`There is no wave with id "${waveId}".`, 'not-found');
-  if ((wave as WaveRow & { purged_at?: string | null }).purged_at) throw new MailActionError('This wave has been purged: it has no addresses any more.');
-  if (wavePhase(wave, dutchDay(now)) === 'closed') throw new MailActionError('This wave is closed: no more mail goes out for it.');
+  if ((wave as WaveRow & { purged_at?: string | null }).purged_at)
+    throw new MailActionError('This wave has been purged: it has no addresses any more.');
+  if (wavePhase(wave, dutchDay(now)) === 'closed')
+    throw new MailActionError('This wave is closed: no more mail goes out for it.');
   return wave;
 }
 
-async function queue(db: Db, waveId: string, kind: MailKind, opts: { actor: string; now: Date } & ReminderOptions): Promise<QueueResult> {
+async function queue(
+  db: Db,
+  waveId: string,
+  kind: MailKind,
+  opts: { actor: string; now: Date } & ReminderOptions,
+): Promise<QueueResult> {
   const audience = opts.audience ?? 'all';
   const remindedSince = new Date(opts.now.getTime() - (opts.minIntervalMs ?? REMINDER_MIN_INTERVAL_MS));
   const wave = await mailableWave(db, waveId, opts.now);
@@ -104,7 +135,15 @@ async function queue(db: Db, waveId: string, kind: MailKind, opts: { actor: stri
       actor: opts.actor,
       action: kind === 'invite' ? 'mail.send' : 'mail.remind',
       waveId,
-      detail: { kind, queued, total: result.total, optedOut: result.optedOut, noEmail: result.noEmail, completed: result.completed, ...(kind === 'remind' ? { audience, recentlyReminded } : {}) },
+      detail: {
+        kind,
+        queued,
+        total: result.total,
+        optedOut: result.optedOut,
+        noEmail: result.noEmail,
+        completed: result.completed,
+        ...(kind === 'remind' ? { audience, recentlyReminded } : {}),
+      },
       at: opts.now,
     });
     return result;
@@ -121,7 +160,11 @@ export function inviteWave(db: Db, waveId: string, opts: { actor: string; now: D
  * who have not started, or only those who started), leaving out whoever had a reminder within the minimum interval
  * (3 days by default): pressing the button twice reminds nobody twice.
  */
-export function remindWave(db: Db, waveId: string, opts: { actor: string; now: Date } & ReminderOptions): Promise<QueueResult> {
+export function remindWave(
+  db: Db,
+  waveId: string,
+  opts: { actor: string; now: Date } & ReminderOptions,
+): Promise<QueueResult> {
   return queue(db, waveId, 'remind', opts);
 }
 
@@ -129,14 +172,30 @@ export function remindWave(db: Db, waveId: string, opts: { actor: string; now: D
  * What pressing the button would do, for the confirmation shown first: how many messages it would queue now (a
  * closed or purged wave is refused here already, as the action itself would be).
  */
-export async function mailPlan(db: Db, waveId: string, kind: MailKind, opts: { now: Date } & ReminderOptions): Promise<{ wave: WaveRow; count: number }> {
+export async function mailPlan(
+  db: Db,
+  waveId: string,
+  kind: MailKind,
+  opts: { now: Date } & ReminderOptions,
+): Promise<{ wave: WaveRow; count: number }> {
   const wave = await mailableWave(db, waveId, opts.now);
   const remindedSince = new Date(opts.now.getTime() - (opts.minIntervalMs ?? REMINDER_MIN_INTERVAL_MS));
   return { wave, count: await countMailTargets(db, waveId, kind, { audience: opts.audience ?? 'all', remindedSince }) };
 }
 
-export function describeMailPlan(kind: MailKind, audience: ReminderAudience, plan: { wave: WaveRow; count: number }): string {
-  const who = kind === 'invite' ? '' : audience === 'not-started' ? ' (only those who have not started)' : audience === 'started' ? ' (only those who started but have not finished)' : '';
+export function describeMailPlan(
+  kind: MailKind,
+  audience: ReminderAudience,
+  plan: { wave: WaveRow; count: number },
+): string {
+  const who =
+    kind === 'invite'
+      ? ''
+      : audience === 'not-started'
+        ? ' (only those who have not started)'
+        : audience === 'started'
+          ? ' (only those who started but have not finished)'
+          : '';
   const what = kind === 'invite' ? 'invitation' : 'reminder';
   return `This queues ${plan.count} ${what} mail${plan.count === 1 ? '' : 's'}${who} for wave "${plan.wave.name}". The mail worker sends them at once.`;
 }
@@ -148,13 +207,20 @@ export function asReminderAudience(value: unknown): ReminderAudience | undefined
 export function describeQueueResult(kind: MailKind, r: QueueResult): string {
   const what = kind === 'invite' ? 'invitation' : 'reminder';
   const lines = [`Queued ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}".`];
-  lines.push(`Of ${r.total} invitations: ${r.optedOut} opted out, ${r.noEmail} without an e-mail address, ${r.completed} completed.`);
-  if (kind === 'remind' && r.notYetInvited > 0) lines.push(`${r.notYetInvited} have not had their invitation mail yet and get no reminder.`);
-  if (kind === 'remind' && r.recentlyReminded > 0) lines.push(`${r.recentlyReminded} had a reminder in the last ${Math.round(REMINDER_MIN_INTERVAL_MS / 86_400_000)} days and get none now.`);
+  lines.push(
+    `Of ${r.total} invitations: ${r.optedOut} opted out, ${r.noEmail} without an e-mail address, ${r.completed} completed.`,
+  );
+  if (kind === 'remind' && r.notYetInvited > 0)
+    lines.push(`${r.notYetInvited} have not had their invitation mail yet and get no reminder.`);
+  if (kind === 'remind' && r.recentlyReminded > 0)
+    lines.push(
+      `${r.recentlyReminded} had a reminder in the last ${Math.round(REMINDER_MIN_INTERVAL_MS / 86_400_000)} days and get none now.`,
+    );
   return lines.join('\n');
 }
 
-export type OptOutLink = { kind: 'throttled'; retryAfter: number } | { kind: 'not-found' } | { kind: 'found'; invitation: InvitationRow };
+export type OptOutLink =
+  { kind: 'throttled'; retryAfter: number } | { kind: 'not-found' } | { kind: 'found'; invitation: InvitationRow };
 
 /**
  * The invitation behind an opt-out link, inside the same throttle as the respondent's links (one count of unknown
@@ -185,7 +251,15 @@ export async function optOut(db: Db, token: string): Promise<boolean> {
 /** An example token for previews and test sends: the link has the real shape but opens no questionnaire. */
 export const EXAMPLE_TOKEN = 'VOORBEELD-example-link-opens-no-survey-xxxx'.slice(0, 43);
 
-export interface PreviewInput { wave: WaveRow; kind: MailKind; language: MailLanguage; publicUrl: string; from: string; template?: MailTemplate; name?: string }
+export interface PreviewInput {
+  wave: WaveRow;
+  kind: MailKind;
+  language: MailLanguage;
+  publicUrl: string;
+  from: string;
+  template?: MailTemplate;
+  name?: string;
+}
 
 /** The message as a person would get it, with an example link. */
 export async function previewMail(db: Db, p: PreviewInput): Promise<OutgoingMail & { from: string }> {
@@ -210,11 +284,18 @@ export async function sendTestMail(
   transport: MailTransport,
   p: Omit<PreviewInput, 'template'> & { to: string; actor: string; now: Date; timeoutMs: number },
 ): Promise<void> {
-  if (!isMailAddress(p.to)) throw new MailActionError('Your account has no usable e-mail address for a test mail.', 'invalid');
+  if (!isMailAddress(p.to))
+    throw new MailActionError('Your account has no usable e-mail address for a test mail.', 'invalid');
   const mail = await previewMail(db, p);
   const test: OutgoingMail = { ...mail, to: p.to, subject: `[TEST] ${mail.subject}`, messageId: undefined };
   await transport.send(test, { waveId: p.wave.id, invitationId: null }, AbortSignal.timeout(4 * p.timeoutMs));
-  await recordAudit(db, { actor: p.actor, action: 'mail.test-send', waveId: p.wave.id, detail: { kind: p.kind, language: p.language, via: transport.via }, at: p.now });
+  await recordAudit(db, {
+    actor: p.actor,
+    action: 'mail.test-send',
+    waveId: p.wave.id,
+    detail: { kind: p.kind, language: p.language, via: transport.via },
+    at: p.now,
+  });
 }
 
 /** The wave's outbox: messages pending, sent, bounced, failed and cancelled, per kind and in all. */

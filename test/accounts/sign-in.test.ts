@@ -4,7 +4,16 @@ import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../server/accounts/sess
 import { SIGN_IN_LIMITS } from '../../server/accounts/sign-in';
 import { hashPassword, verifyPassword } from '../../server/accounts/passwords';
 import { databaseKinds } from '../helpers/databases';
-import { addTestUser, adminTestApp, AdminTestApp, Browser, CHEAP_COST, hiddenField, PASSWORD, setCookie } from '../helpers/signed-in';
+import {
+  addTestUser,
+  adminTestApp,
+  AdminTestApp,
+  Browser,
+  CHEAP_COST,
+  hiddenField,
+  PASSWORD,
+  setCookie,
+} from '../helpers/signed-in';
 
 describe('password hashing', () => {
   test('scrypt with a random salt: the same password hashes differently, verifies, and a wrong one does not', async () => {
@@ -84,31 +93,50 @@ describe.each(databaseKinds())('sign-in, sessions and CSRF on %s', (kind) => {
     expect(JSON.stringify(failures)).not.toContain('niemand@example.org'); // may be a password typed in the wrong field
   });
 
-  test('signing in returns to the page asked for, within the role\'s own area of this site only', async () => {
+  test("signing in returns to the page asked for, within the role's own area of this site only", async () => {
     const asked = await request(t.proxied).get('/admin/users?x=1');
     expect(asked.status).toBe(303);
     expect(asked.headers.location).toBe('/signin?next=%2Fadmin%2Fusers%3Fx%3D1');
     const back = async (email: string, next: string) => {
       const browser = new Browser(t.proxied, '192.0.2.77');
-      const form = await browser.agent.get(`/signin?next=${encodeURIComponent(next)}`).set('X-Forwarded-For', browser.address).expect(200);
+      const form = await browser.agent
+        .get(`/signin?next=${encodeURIComponent(next)}`)
+        .set('X-Forwarded-For', browser.address)
+        .expect(200);
       const res = await browser.agent
         .post('/signin')
         .set('X-Forwarded-For', browser.address)
         .type('form')
-        .send({ _csrf: hiddenField(form.text, '_csrf'), next: hiddenField(form.text, 'next'), email, password: PASSWORD });
+        .send({
+          _csrf: hiddenField(form.text, '_csrf'),
+          next: hiddenField(form.text, 'next'),
+          email,
+          password: PASSWORD,
+        });
       expect(res.status).toBe(303);
       return res.headers.location as string;
     };
     expect(await back('beheer@example.org', '/admin/users?x=1')).toBe('/admin/users?x=1');
     expect(await back('beheer@example.org', '/analyst/exports')).toBe('/analyst/exports');
     expect(await back('analist@example.org', '/admin/users')).toBe('/analyst'); // not their area
-    for (const evil of ['//evil.example/admin', 'https://evil.example/admin', '/\\evil.example', '/admin/../signout', '/administrator', 'javascript:alert(1)', '/admin\u0000']) {
+    for (const evil of [
+      '//evil.example/admin',
+      'https://evil.example/admin',
+      '/\\evil.example',
+      '/admin/../signout',
+      '/administrator',
+      'javascript:alert(1)',
+      '/admin\u0000',
+    ]) {
       expect(await back('beheer@example.org', evil)).toBe('/admin');
     }
   });
 
   test('a sign-in without the form token of the sign-in page is refused', async () => {
-    const res = await request(t.proxied).post('/signin').type('form').send({ email: 'beheer@example.org', password: PASSWORD });
+    const res = await request(t.proxied)
+      .post('/signin')
+      .type('form')
+      .send({ email: 'beheer@example.org', password: PASSWORD });
     expect(res.status).toBe(403);
     expect(setCookie(res, 'veldwerk_session')).toBeUndefined();
   });
@@ -130,12 +158,20 @@ describe.each(databaseKinds())('sign-in, sessions and CSRF on %s', (kind) => {
 
   test(`8 wrong passwords sent at once: no more than ${SIGN_IN_LIMITS.perAccount} are judged, the rest get 429`, async () => {
     await addTestUser(t.db, 'parallel@example.org', 'analyst');
-    const browsers = await Promise.all(Array.from({ length: 8 }, (_, i) => new Browser(t.proxied, `203.0.113.${i + 1}`).openSignIn()));
-    const statuses = await Promise.all(browsers.map(async (b) => (await b.submitSignIn('parallel@example.org', 'fout')).status));
+    const browsers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => new Browser(t.proxied, `203.0.113.${i + 1}`).openSignIn()),
+    );
+    const statuses = await Promise.all(
+      browsers.map(async (b) => (await b.submitSignIn('parallel@example.org', 'fout')).status),
+    );
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(SIGN_IN_LIMITS.perAccount);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(8 - SIGN_IN_LIMITS.perAccount);
     expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
-    const judged = await t.db('audit_log').where({ action: 'signin.failure', actor: 'parallel@example.org' }).count({ n: '*' }).first();
+    const judged = await t
+      .db('audit_log')
+      .where({ action: 'signin.failure', actor: 'parallel@example.org' })
+      .count({ n: '*' })
+      .first();
     expect(Number(judged?.n)).toBeLessThanOrEqual(SIGN_IN_LIMITS.perAccount);
     // the counter holds the judged ones only (a refused attempt does not move the window on)
     const rows = await t.db('sign_in_failures').where('throttle_key', 'like', 'account:%').count({ n: '*' }).first();
@@ -147,7 +183,9 @@ describe.each(databaseKinds())('sign-in, sessions and CSRF on %s', (kind) => {
     for (const a of accounts) await addTestUser(t.db, a, 'analyst');
     for (let i = 0; i < SIGN_IN_LIMITS.perAddress; i++) {
       // spread over accounts so that no account reaches its own limit
-      expect((await new Browser(t.proxied, '198.51.100.77').signIn(accounts[i % accounts.length], 'fout')).status).toBe(401);
+      expect((await new Browser(t.proxied, '198.51.100.77').signIn(accounts[i % accounts.length], 'fout')).status).toBe(
+        401,
+      );
     }
     expect((await new Browser(t.proxied, '198.51.100.77').signIn('beheer@example.org', PASSWORD)).status).toBe(429);
     expect((await new Browser(t.proxied, '198.51.100.78').signIn('x1@example.org', PASSWORD)).status).toBe(303);
@@ -192,15 +230,26 @@ describe.each(databaseKinds())('sign-in, sessions and CSRF on %s', (kind) => {
     await browser.get('/admin').expect(303);
   });
 
-  test('state-changing requests need the session\'s CSRF token: none or a wrong one gets 403 and changes nothing', async () => {
+  test("state-changing requests need the session's CSRF token: none or a wrong one gets 403 and changes nothing", async () => {
     const browser = await t.signIn('beheer@example.org');
     const before = await t.db('waves').count({ n: '*' }).first();
-    const form = { name: 'Golf', questionnaire: 'demo@1', opens_on: '2030-01-01', closes_on: '2030-02-01', kept: 'tier' };
+    const form = {
+      name: 'Golf',
+      questionnaire: 'demo@1',
+      opens_on: '2030-01-01',
+      closes_on: '2030-02-01',
+      kept: 'tier',
+    };
     await browser.post('/admin/waves', form, null).expect(403);
     await browser.post('/admin/waves', form, 'x'.repeat(43)).expect(403);
     const other = await t.signIn('beheer@example.org'); // another session's token does not fit this session
     await browser.post('/admin/waves', form, other.csrf).expect(403);
-    await browser.agent.post('/admin/waves').set('X-Forwarded-For', browser.address).set('X-CSRF-Token', 'nope').send(form).expect(403);
+    await browser.agent
+      .post('/admin/waves')
+      .set('X-Forwarded-For', browser.address)
+      .set('X-CSRF-Token', 'nope')
+      .send(form)
+      .expect(403);
     await browser.post('/signout', {}, null).expect(403);
     expect((await t.db('waves').count({ n: '*' }).first())?.n).toEqual(before?.n);
     await browser.post('/admin/waves', form).expect(303);

@@ -39,7 +39,10 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     ]);
     const res = await admin.upload(`/admin/waves/${wave.id}/import`, 'sample.csv', file).expect(422);
     expect(res.text).toContain('The file was not imported');
-    const rows = [...res.text.matchAll(/<tr><th scope="row">(\d+)<\/th><td>([^<]*)<\/td><\/tr>/g)].map((m) => [Number(m[1]), m[2]]);
+    const rows = [...res.text.matchAll(/<tr><th scope="row">(\d+)<\/th><td>([^<]*)<\/td><\/tr>/g)].map((m) => [
+      Number(m[1]),
+      m[2],
+    ]);
     expect(rows).toEqual([
       [3, 'the e-mail address is not valid'],
       [4, expect.stringContaining('&#34;stadsdeel&#34; is not a known tier')],
@@ -53,24 +56,42 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     expect(await invitationCount(wave)).toBe(0);
     expect(Number((await t.db('pending_imports').where({ wave_id: wave.id }).count({ n: '*' }).first())?.n)).toBe(0);
 
-    const json = await admin.upload(`/admin/waves/${wave.id}/import`, 'sample.csv', file).set('Accept', 'application/json').expect(422);
+    const json = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 'sample.csv', file)
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(json.body.problems[0]).toEqual({ line: 3, message: 'the e-mail address is not valid' });
     expect(json.body.problemCount).toBe(8);
   });
 
   test('header problems: no email column, a bad or repeated column name', async () => {
     const wave = await t.wave();
-    const res = await admin.upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['x,y,z'], 'naam,tier,tier')).set('Accept', 'application/json').expect(422);
+    const res = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['x,y,z'], 'naam,tier,tier'))
+      .set('Accept', 'application/json')
+      .expect(422);
     const messages = res.body.problems.map((p: { line: number; message: string }) => `${p.line}: ${p.message}`);
     expect(messages).toEqual(['1: header: column "tier" appears twice', '1: header: there is no "email" column']);
-    const bad = await admin.upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['a@example.org,1'], 'email,Functie Naam')).set('Accept', 'application/json').expect(422);
+    const bad = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['a@example.org,1'], 'email,Functie Naam'))
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(bad.body.problems[0].message).toContain('column name "Functie Naam" must be');
-    const notUtf8 = await admin.upload(`/admin/waves/${wave.id}/import`, 's.csv', Buffer.from('email,name\na@example.org,Jos\xe9\n', 'latin1')).set('Accept', 'application/json').expect(422);
+    const notUtf8 = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 's.csv', Buffer.from('email,name\na@example.org,Jos\xe9\n', 'latin1'))
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(notUtf8.body.problems[0].message).toContain('not valid UTF-8');
     // a Windows-1252 file whose first accented letter is on line 41: the problem is reported on line 41, not line 1
     const rows = Array.from({ length: 39 }, (_, i) => `p${i}@example.org,Persoon ${i}`);
-    const ansi = Buffer.from(['email,name', ...rows, 'anke@example.org,Anke Cr\xe9mer', 'b@example.org,B\xfcrger'].join('\r\n') + '\r\n', 'latin1');
-    const located = await admin.upload(`/admin/waves/${wave.id}/import`, 'ansi.csv', ansi).set('Accept', 'application/json').expect(422);
+    const ansi = Buffer.from(
+      ['email,name', ...rows, 'anke@example.org,Anke Cr\xe9mer', 'b@example.org,B\xfcrger'].join('\r\n') + '\r\n',
+      'latin1',
+    );
+    const located = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 'ansi.csv', ansi)
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(located.body.problems).toHaveLength(1);
     expect(located.body.problems[0].line).toBe(41);
     expect(located.body.problems[0].message).toContain('Windows-1252');
@@ -103,7 +124,10 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     expect(page.text).toContain('<tr><th scope="row">(empty)</th><td>1</td></tr>');
     const json = await admin.get(preview).set('Accept', 'application/json').expect(200);
     const language = json.body.summary.attributes.find((a: { attribute: string }) => a.attribute === 'language');
-    expect(language.values).toEqual([{ value: 'nl', count: 3 }, { value: 'en', count: 1 }]);
+    expect(language.values).toEqual([
+      { value: 'nl', count: 3 },
+      { value: 'en', count: 1 },
+    ]);
 
     await admin.post(`${preview}/confirm`).expect(303).expect('location', `/admin/waves/${wave.id}`);
     expect((await admin.get(`/admin/waves/${wave.id}`).expect(200)).text).toContain('4 people were added to the wave.');
@@ -123,23 +147,51 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     expect(audit[0].actor).toBe('beheer@example.org');
 
     // a second file with an address from the first is refused, naming the line
-    const again = await admin.upload(`/admin/waves/${wave.id}/import`, 'extra.csv', csv(['e@example.org,E,,gemeente,,,', 'B@Example.org,B,,gemeente,,,'])).set('Accept', 'application/json').expect(422);
-    expect(again.body.problems).toEqual([{ line: 3, message: 'the e-mail address is already in this wave (an earlier import): choose "skip those already in the wave" to leave them out' }]);
+    const again = await admin
+      .upload(
+        `/admin/waves/${wave.id}/import`,
+        'extra.csv',
+        csv(['e@example.org,E,,gemeente,,,', 'B@Example.org,B,,gemeente,,,']),
+      )
+      .set('Accept', 'application/json')
+      .expect(422);
+    expect(again.body.problems).toEqual([
+      {
+        line: 3,
+        message:
+          'the e-mail address is already in this wave (an earlier import): choose "skip those already in the wave" to leave them out',
+      },
+    ]);
     expect(await invitationCount(wave)).toBe(4);
     // ... unless the administrator asks to skip those already in the wave: they are counted, not added again
-    const skipping = await admin.upload(`/admin/waves/${wave.id}/import`, 'extra.csv', csv(['e@example.org,E,,gemeente,,,', 'B@Example.org,B,,gemeente,,,']), undefined, { skip_existing: 'yes' }).expect(303);
+    const skipping = await admin
+      .upload(
+        `/admin/waves/${wave.id}/import`,
+        'extra.csv',
+        csv(['e@example.org,E,,gemeente,,,', 'B@Example.org,B,,gemeente,,,']),
+        undefined,
+        { skip_existing: 'yes' },
+      )
+      .expect(303);
     const shown = await admin.get(skipping.headers.location).expect(200);
     expect(shown.text).toContain('1 person already in this wave was skipped.');
     expect(shown.text).toContain('<strong>1</strong> people');
     await admin.post(`${skipping.headers.location}/confirm`).expect(303);
     expect(await invitationCount(wave)).toBe(5);
-    const none = await admin.upload(`/admin/waves/${wave.id}/import`, 'same.csv', csv(['e@example.org,E,,gemeente,,,']), undefined, { skip_existing: 'yes' }).set('Accept', 'application/json').expect(422);
+    const none = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 'same.csv', csv(['e@example.org,E,,gemeente,,,']), undefined, {
+        skip_existing: 'yes',
+      })
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(none.body.problems[0].message).toContain('everyone in the file (1) is in this wave already');
   });
 
   test('a cancelled preview is deleted and adds nobody', async () => {
     const wave = await t.wave();
-    const upload = await admin.upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['z@example.org,Z,,rijk,,,'])).expect(303);
+    const upload = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['z@example.org,Z,,rijk,,,']))
+      .expect(303);
     await admin.post(`${upload.headers.location}/cancel`).expect(303);
     expect(await t.db('pending_imports').where({ wave_id: wave.id })).toHaveLength(0);
     expect(await invitationCount(wave)).toBe(0);
@@ -147,10 +199,17 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
 
   test('markup in names and attributes is shown as text, never as markup; a kept attribute takes declared values only', async () => {
     const evil = '<script>alert(1)</script>';
-    const file = csv([1, 2, 3, 4, 5].map((i) => `x${i}@example.org,"${evil}","<b>Org</b>",gemeente,"<img src=x onerror=alert(2)>",,nl`));
+    const file = csv(
+      [1, 2, 3, 4, 5].map(
+        (i) => `x${i}@example.org,"${evil}","<b>Org</b>",gemeente,"<img src=x onerror=alert(2)>",,nl`,
+      ),
+    );
     // role is kept with the answers by this wave: only the questionnaire's declared roles are taken
     const keeping = await t.wave({ keptAttributes: ['role'] });
-    const refused = await admin.upload(`/admin/waves/${keeping.id}/import`, 's.csv', file).set('Accept', 'application/json').expect(422);
+    const refused = await admin
+      .upload(`/admin/waves/${keeping.id}/import`, 's.csv', file)
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(refused.body.problems[0]).toMatchObject({ line: 2 });
     expect(refused.body.problems[0].message).toContain('is not a role this questionnaire declares');
     expect(await invitationCount(keeping)).toBe(0);
@@ -195,7 +254,16 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
       new Promise<{ status: number; wholeBodySent: boolean }>((resolve, reject) => {
         const boundary = 'vwboundary';
         const head = `${before}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="s.csv"\r\nContent-Type: text/csv\r\n\r\nemail\r\n`;
-        const req = http.request({ port, method: 'POST', path: `/admin/waves/${wave.id}/import`, headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(19 * 1024 * 1024) } });
+        const req = http.request({
+          port,
+          method: 'POST',
+          path: `/admin/waves/${wave.id}/import`,
+          headers: {
+            cookie,
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'content-length': String(19 * 1024 * 1024),
+          },
+        });
         let sent = false;
         req.on('response', (res) => {
           res.resume();
@@ -211,7 +279,9 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
       });
     try {
       expect(await answer('')).toEqual({ status: 403, wholeBodySent: false });
-      expect(await answer(`--vwboundary\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\nforged-token\r\n`)).toEqual({ status: 403, wholeBodySent: false });
+      expect(
+        await answer(`--vwboundary\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\nforged-token\r\n`),
+      ).toEqual({ status: 403, wholeBodySent: false });
     } finally {
       server.close();
     }
@@ -229,14 +299,20 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     const tiers = ['gemeente', 'provincie', 'waterschap'];
     const roles = ['raadslid', 'statenlid', 'dijkgraaf'];
     const provinces = ['Utrecht', 'Zeeland', 'Limburg', 'Drenthe'];
-    const rows = Array.from({ length: 10_000 }, (_, i) => `persoon${i}@example.org,Persoon ${i},Organisatie ${i % 300},${tiers[i % 3]},${roles[i % 3]},${provinces[i % 4]},${i % 5 ? 'nl' : 'en'}`);
+    const rows = Array.from(
+      { length: 10_000 },
+      (_, i) =>
+        `persoon${i}@example.org,Persoon ${i},Organisatie ${i % 300},${tiers[i % 3]},${roles[i % 3]},${provinces[i % 4]},${i % 5 ? 'nl' : 'en'}`,
+    );
     const started = Date.now();
     const upload = await admin.upload(`/admin/waves/${wave.id}/import`, 'groot.csv', csv(rows)).expect(303);
     const staged = Date.now();
     await admin.post(`${upload.headers.location}/confirm`).expect(303);
     const committed = Date.now();
     expect(await invitationCount(wave)).toBe(10_000);
-    console.log(`sample import of 10,000 rows on ${kind}: upload+check+stage ${staged - started} ms, commit ${committed - staged} ms`);
+    console.log(
+      `sample import of 10,000 rows on ${kind}: upload+check+stage ${staged - started} ms, commit ${committed - staged} ms`,
+    );
     expect(committed - started).toBeLessThan(20_000);
   });
 });

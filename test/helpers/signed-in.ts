@@ -12,7 +12,13 @@ export const CHEAP_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 export const PASSWORD = 'correct horse battery staple';
 
 export async function addTestUser(db: Db, email: string, role: Role, password = PASSWORD): Promise<void> {
-  await insertUser(db, { id: crypto.randomUUID(), email, role, password_hash: await hashPassword(password, CHEAP_COST), created_at: new Date().toISOString() });
+  await insertUser(db, {
+    id: crypto.randomUUID(),
+    email,
+    role,
+    password_hash: await hashPassword(password, CHEAP_COST),
+    created_at: new Date().toISOString(),
+  });
 }
 
 export interface AdminTestApp extends TestApp {
@@ -21,9 +27,18 @@ export interface AdminTestApp extends TestApp {
   signIn(email: string, opts?: { address?: string; password?: string }): Promise<Browser>;
 }
 
-export async function adminTestApp(kind: 'sqlite' | 'postgres', publicUrl = 'http://veldwerk.test'): Promise<AdminTestApp> {
+export async function adminTestApp(
+  kind: 'sqlite' | 'postgres',
+  publicUrl = 'http://veldwerk.test',
+): Promise<AdminTestApp> {
   const t = await testApp(kind);
-  const proxied = createApp({ db: t.db, registry: t.registry, config: { publicUrl, logRequests: true, trustProxy: 'loopback' }, clock: () => t.now.value, log: (l) => t.logs.push(l) });
+  const proxied = createApp({
+    db: t.db,
+    registry: t.registry,
+    config: { publicUrl, logRequests: true, trustProxy: 'loopback' },
+    clock: () => t.now.value,
+    log: (l) => t.logs.push(l),
+  });
   return {
     ...t,
     proxied,
@@ -42,7 +57,10 @@ export class Browser {
   readonly agent: ReturnType<typeof request.agent>;
   csrf = '';
 
-  constructor(app: Express, readonly address = '203.0.113.10') {
+  constructor(
+    app: Express,
+    readonly address = '203.0.113.10',
+  ) {
     this.agent = request.agent(app);
   }
 
@@ -58,7 +76,11 @@ export class Browser {
   }
 
   submitSignIn(email: string, password: string): request.Test {
-    return this.agent.post('/signin').set('X-Forwarded-For', this.address).type('form').send({ _csrf: this.signInToken, email, password });
+    return this.agent
+      .post('/signin')
+      .set('X-Forwarded-For', this.address)
+      .type('form')
+      .send({ _csrf: this.signInToken, email, password });
   }
 
   private signInToken = '';
@@ -78,11 +100,20 @@ export class Browser {
     return this.agent.post(path).set('X-Forwarded-For', this.address).type('form').send(body);
   }
 
-  upload(path: string, fileName: string, content: string | Buffer, csrf: string | null = this.csrf, fields: Record<string, string> = {}): request.Test {
+  upload(
+    path: string,
+    fileName: string,
+    content: string | Buffer,
+    csrf: string | null = this.csrf,
+    fields: Record<string, string> = {},
+  ): request.Test {
     const req = this.agent.post(path).set('X-Forwarded-For', this.address);
     if (csrf !== null) req.field('_csrf', csrf);
     for (const [name, value] of Object.entries(fields)) req.field(name, value); // before the file, as a page's form sends them
-    return req.attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), { filename: fileName, contentType: 'text/csv' });
+    return req.attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), {
+      filename: fileName,
+      contentType: 'text/csv',
+    });
   }
 }
 

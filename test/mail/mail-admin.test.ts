@@ -17,8 +17,20 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
   beforeAll(async () => {
     t = await testApp(kind);
     sink = await startSmtpSink();
-    const base = { db: t.db, registry: t.registry, config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback' }, clock: () => t.now.value };
-    const smtpApp = createApp({ ...base, mail: { transport: smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 1000 }), from: TEST_FROM, timeoutMs: 1000 } });
+    const base = {
+      db: t.db,
+      registry: t.registry,
+      config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback' },
+      clock: () => t.now.value,
+    };
+    const smtpApp = createApp({
+      ...base,
+      mail: {
+        transport: smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 1000 }),
+        from: TEST_FROM,
+        timeoutMs: 1000,
+      },
+    });
     const devApp = createApp(base);
     await addTestUser(t.db, 'beheer@example.org', 'admin');
     await addTestUser(t.db, 'analist@example.org', 'analyst');
@@ -54,14 +66,22 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     expect(preview.text).toContain('http://veldwerk.test/u/'); // the opt-out link is always added
     expect(preview.text).toContain('List-Unsubscribe-Post');
     expect(await t.db('mail_templates').where({ wave_id: wave.id })).toHaveLength(0); // a preview saves nothing
-    await admin.post(url, { subject: 'Hi', body: 'no link here', action: 'save' }).expect(422, /must contain \{\{link\}\}/);
+    await admin
+      .post(url, { subject: 'Hi', body: 'no link here', action: 'save' })
+      .expect(422, /must contain \{\{link\}\}/);
     await admin.post(url, { subject: 'Your {{link}}', body, action: 'save' }).expect(422, /may not be in the subject/);
-    await admin.post(url, { subject: 'Hi', body: '{{link}} {{password}}', action: 'save' }).expect(422, /Unknown placeholder/);
+    await admin
+      .post(url, { subject: 'Hi', body: '{{link}} {{password}}', action: 'save' })
+      .expect(422, /Unknown placeholder/);
     await admin.post(url, { subject: 'Invitation for {{name}}', body, action: 'save' }).expect(303);
     // every saved edit is in the audit log: who, which template (refused ones and previews are not)
     const edits = await t.db('audit_log').where({ wave_id: wave.id, action: 'mail.template' });
-    expect(edits.map((e) => [e.actor, JSON.parse(e.detail)])).toEqual([['beheer@example.org', { kind: 'invite', language: 'en', subject: 'Invitation for {{name}}' }]]);
-    expect(await t.db('mail_templates').where({ wave_id: wave.id, kind: 'invite', language: 'en' }).first()).toMatchObject({ subject: 'Invitation for {{name}}' });
+    expect(edits.map((e) => [e.actor, JSON.parse(e.detail)])).toEqual([
+      ['beheer@example.org', { kind: 'invite', language: 'en', subject: 'Invitation for {{name}}' }],
+    ]);
+    expect(
+      await t.db('mail_templates').where({ wave_id: wave.id, kind: 'invite', language: 'en' }).first(),
+    ).toMatchObject({ subject: 'Invitation for {{name}}' });
     await admin.get(`/admin/waves/${wave.id}/mail/templates/invite/de`).expect(404);
     // the saved template is what goes out
     await t.invite(wave, people(1, 'tpl', { language: 'en', name: 'Pat' }));
@@ -74,7 +94,11 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     const wave = await t.wave();
     await admin.get('/admin').expect(200); // shows (and so clears) any message an earlier action left for this session
     const spoof = 'Your account is locked: call +31 20 555 0100 to unlock it';
-    for (const path of [`/admin/waves/${wave.id}/mail?notice=${encodeURIComponent(spoof)}`, `/admin/waves/${wave.id}?imported=300`, `/admin/waves/${wave.id}/mail/templates/invite/nl?saved=1`]) {
+    for (const path of [
+      `/admin/waves/${wave.id}/mail?notice=${encodeURIComponent(spoof)}`,
+      `/admin/waves/${wave.id}?imported=300`,
+      `/admin/waves/${wave.id}/mail/templates/invite/nl?saved=1`,
+    ]) {
       const page = await admin.get(path).expect(200);
       expect(page.text).not.toContain(spoof);
       expect(page.text).not.toContain('300 people were added');
@@ -96,13 +120,29 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     expect(overview.text).toContain('Queued 3 invitation mails');
     expect((await admin.get(res.headers.location).expect(200)).text).not.toContain('Queued 3 invitation mails'); // once
     await sendQueued(t.db, sink);
-    await admin.post(`/admin/waves/${wave.id}/mail/remind`, { audience: 'everybody-twice' }).set('Accept', 'application/json').expect(400);
-    const json = await admin.post(`/admin/waves/${wave.id}/mail/remind`, { audience: 'not-started' }).set('Accept', 'application/json').expect(200);
+    await admin
+      .post(`/admin/waves/${wave.id}/mail/remind`, { audience: 'everybody-twice' })
+      .set('Accept', 'application/json')
+      .expect(400);
+    const json = await admin
+      .post(`/admin/waves/${wave.id}/mail/remind`, { audience: 'not-started' })
+      .set('Accept', 'application/json')
+      .expect(200);
     expect(json.body).toMatchObject({ queued: 3 });
     // pressed again at once: nobody is reminded twice
-    expect((await admin.post(`/admin/waves/${wave.id}/mail/remind`).set('Accept', 'application/json').expect(200)).body).toMatchObject({ queued: 0 });
-    const audit = await t.db('audit_log').where({ wave_id: wave.id }).whereIn('action', ['mail.send', 'mail.remind']).orderBy('id');
-    expect(audit.map((a) => [a.action, a.actor])).toEqual([['mail.send', 'beheer@example.org'], ['mail.remind', 'beheer@example.org'], ['mail.remind', 'beheer@example.org']]);
+    expect(
+      (await admin.post(`/admin/waves/${wave.id}/mail/remind`).set('Accept', 'application/json').expect(200)).body,
+    ).toMatchObject({ queued: 0 });
+    const audit = await t
+      .db('audit_log')
+      .where({ wave_id: wave.id })
+      .whereIn('action', ['mail.send', 'mail.remind'])
+      .orderBy('id');
+    expect(audit.map((a) => [a.action, a.actor])).toEqual([
+      ['mail.send', 'beheer@example.org'],
+      ['mail.remind', 'beheer@example.org'],
+      ['mail.remind', 'beheer@example.org'],
+    ]);
     expect(JSON.parse(audit[2].detail)).toMatchObject({ queued: 0, audience: 'all', recentlyReminded: 3 });
     await sendQueued(t.db, sink);
     expect(sink.received.filter((m) => m.subject.startsWith('Herinnering'))).toHaveLength(3);
@@ -114,7 +154,9 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     expect(mail.envelopeTo).toEqual(['beheer@example.org']);
     expect(mail.subject).toBe('[TEST] Reminder: Demo questionnaire on safety and integrity');
     expect(mail.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
-    await request(t.app).get(new URL(linkIn(mail)).pathname).expect(404); // an example link, not a person's
+    await request(t.app)
+      .get(new URL(linkIn(mail)).pathname)
+      .expect(404); // an example link, not a person's
     expect(await t.db('audit_log').where({ wave_id: wave.id, action: 'mail.test-send' })).toHaveLength(1);
     // without the form's CSRF token, or as an analyst: refused
     await admin.post(`/admin/waves/${wave.id}/mail/invite`, {}, null).expect(403);
@@ -144,7 +186,10 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     const stats = await sendQueued(t.db, 'dev-mailbox');
     expect(stats.sent).toBe(2);
     expect(sink.received).toHaveLength(0);
-    expect((await t.db('outbox').where({ wave_id: wave.id })).map((r) => r.delivered_via)).toEqual(['dev-mailbox', 'dev-mailbox']);
+    expect((await t.db('outbox').where({ wave_id: wave.id })).map((r) => r.delivered_via)).toEqual([
+      'dev-mailbox',
+      'dev-mailbox',
+    ]);
     const stored = await t.db('dev_mailbox').where({ wave_id: wave.id });
     expect(stored).toHaveLength(2);
     for (const m of stored) expect(m.body + m.headers).not.toMatch(/\/[su]\/[A-Za-z0-9_-]{43}/); // no token in the database
@@ -154,7 +199,10 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     // the person has saved answers: nothing in the mailbox may lead to them
     const [person] = await t.db('invitations').where({ wave_id: wave.id, email: stored[0].recipient });
     const token = deriveToken(person.id);
-    await request(t.app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 1, opmerkingen: 'vertrouwelijk-antwoord' }, pageNo: 0 }).expect(204);
+    await request(t.app)
+      .put(`/s/${token}/progress`)
+      .send({ answers: { agressie_any: 1, opmerkingen: 'vertrouwelijk-antwoord' }, pageNo: 0 })
+      .expect(204);
     const one = await devAdmin.get(`/admin/mail/dev-mailbox/${stored[0].id}`).expect(200);
     expect(one.text).toContain('Development mailbox: this message was NOT sent');
     expect(one.text).not.toContain(token);

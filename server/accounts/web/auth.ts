@@ -33,7 +33,9 @@ export const POLL_HEADER = 'x-veldwerk-poll';
 /** res.locals.user: the signed-in user, or undefined. */
 export function loadSession(deps: AppDeps): RequestHandler {
   return async (req, res, next) => {
-    res.locals.user = await resumeSession(deps.db, sessionIdOf(req, deps), deps.clock(), { touch: req.get(POLL_HEADER) === undefined });
+    res.locals.user = await resumeSession(deps.db, sessionIdOf(req, deps), deps.clock(), {
+      touch: req.get(POLL_HEADER) === undefined,
+    });
     next();
   };
 }
@@ -51,7 +53,8 @@ export function signInPageFor(path: string): string {
  * never another host: no "//", no backslash, no control characters), else the role's home page.
  */
 export function pageAfterSignIn(role: Role, next: unknown): string {
-  if (typeof next !== 'string' || next.length > 500 || /[\\\u0000-\u001f\u007f]|\/\/|\/\.\.?(\/|$)/.test(next)) return HOME[role];
+  if (typeof next !== 'string' || next.length > 500 || /[\\\u0000-\u001f\u007f]|\/\/|\/\.\.?(\/|$)/.test(next))
+    return HOME[role];
   return AREAS[role].test(next) ? next : HOME[role];
 }
 

@@ -56,7 +56,19 @@ export function adminWavesRouter(deps: AppDeps): Router {
   };
 
   const showForm = (res: Response, values: NewWave, errors: Record<string, string>, wave?: WaveRow) =>
-    renderSignedInPage(res, 'admin/wave-form', { title: wave ? `Edit wave ${wave.name}` : 'New wave', values, errors, wave, questionnaires: questionnaires(), declaredKept: declaredKept() }, Object.keys(errors).length ? 422 : 200);
+    renderSignedInPage(
+      res,
+      'admin/wave-form',
+      {
+        title: wave ? `Edit wave ${wave.name}` : 'New wave',
+        values,
+        errors,
+        wave,
+        questionnaires: questionnaires(),
+        declaredKept: declaredKept(),
+      },
+      Object.keys(errors).length ? 422 : 200,
+    );
 
   router.get('/', async (_req, res) => {
     const now = deps.clock();
@@ -64,7 +76,9 @@ export function adminWavesRouter(deps: AppDeps): Router {
     renderSignedInPage(res, 'admin/waves', { title: 'Waves', waves });
   });
 
-  router.get('/waves/new', (_req, res) => showForm(res, { name: '', questionnaireId: '', opensOn: '', closesOn: '', keptAttributes: [] }, {}));
+  router.get('/waves/new', (_req, res) =>
+    showForm(res, { name: '', questionnaireId: '', opensOn: '', closesOn: '', keptAttributes: [] }, {}),
+  );
 
   router.post('/waves', async (req, res) => {
     const input = formInput(req.body);
@@ -107,15 +121,37 @@ export function adminWavesRouter(deps: AppDeps): Router {
     const questionnaire = deps.registry.get(wave.questionnaire_id);
     if (!questionnaire) throw new HttpError(404, 'The questionnaire of this wave is not loaded');
     const locale = req.query.lang === 'en' ? 'en' : 'nl';
-    const config = { survey: questionnaire.survey, answers: {}, pageNo: 0, locale, texts: { nl: pageTexts('nl'), en: pageTexts('en') }, preview: true };
-    res.render('respondent/survey', { locale, t: pageTexts(locale), title: questionnaire.title[locale], configJson: JSON.stringify(config), preview: true, user: undefined });
+    const config = {
+      survey: questionnaire.survey,
+      answers: {},
+      pageNo: 0,
+      locale,
+      texts: { nl: pageTexts('nl'), en: pageTexts('en') },
+      preview: true,
+    };
+    res.render('respondent/survey', {
+      locale,
+      t: pageTexts(locale),
+      title: questionnaire.title[locale],
+      configJson: JSON.stringify(config),
+      preview: true,
+      user: undefined,
+    });
   });
 
   router.post('/waves/:id/test-links', loadWaveParam, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
     const count = Number(formText(req.body, 'count') || '1');
     const language = formText(req.body, 'language') === 'en' ? 'en' : 'nl';
-    const links = await createTestLinks(deps.db, wave, count, language, deps.config.publicUrl, actor(res), deps.clock());
+    const links = await createTestLinks(
+      deps.db,
+      wave,
+      count,
+      language,
+      deps.config.publicUrl,
+      actor(res),
+      deps.clock(),
+    );
     if (wantsJson(req)) return res.status(201).json({ links });
     renderSignedInPage(res, 'admin/test-links', { title: `Test links for ${wave.name}`, wave, links }, 201);
   });
@@ -140,7 +176,8 @@ export function adminWavesRouter(deps: AppDeps): Router {
 
   router.post('/waves/:id/purge', loadWaveParam, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
-    if (formText(req.body, 'confirm') !== 'yes') throw new HttpError(400, 'Tick the box to confirm that the contact data is to be deleted for good');
+    if (formText(req.body, 'confirm') !== 'yes')
+      throw new HttpError(400, 'Tick the box to confirm that the contact data is to be deleted for good');
     const result = await purgeWave(deps.db, wave, actor(res), deps.clock());
     if (wantsJson(req)) return res.json({ status: 'purged', ...result });
     res.redirect(303, `/admin/waves/${wave.id}`);
@@ -148,9 +185,17 @@ export function adminWavesRouter(deps: AppDeps): Router {
 
   router.get('/waves/:id/monitor', loadWaveParam, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
-    const monitor = labelMonitor(await waveMonitor(deps.db, wave, deps.clock(), kOf(deps)), deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map(), 'en');
+    const monitor = labelMonitor(
+      await waveMonitor(deps.db, wave, deps.clock(), kOf(deps)),
+      deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map(),
+      'en',
+    );
     if (wantsJson(req)) return res.json(monitor);
-    renderSignedInPage(res, 'admin/monitor', { title: `Monitor: ${monitor.wave.name}`, wave: res.locals.wave, monitor });
+    renderSignedInPage(res, 'admin/monitor', {
+      title: `Monitor: ${monitor.wave.name}`,
+      wave: res.locals.wave,
+      monitor,
+    });
   });
 
   return router;

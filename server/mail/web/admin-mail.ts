@@ -3,7 +3,17 @@ import type { AppDeps } from '../../app-deps';
 import { countDevMailbox, devMailView, listDevMailbox } from '../dev-mailbox';
 import type { WaveRow } from '../../fielding/wave-rules';
 import { HttpError, wantsJson } from '../../shared/web/errors';
-import { asReminderAudience, describeMailPlan, describeQueueResult, mailPlan, inviteWave, outboxCounts, previewMail, remindWave, sendTestMail } from '../wave-mail';
+import {
+  asReminderAudience,
+  describeMailPlan,
+  describeQueueResult,
+  mailPlan,
+  inviteWave,
+  outboxCounts,
+  previewMail,
+  remindWave,
+  sendTestMail,
+} from '../wave-mail';
 import { DomainError } from '../../shared/errors';
 import { classifyFailure, devMailboxTransport, MailDeps } from '../mail-transport';
 import {
@@ -31,7 +41,11 @@ const LANGUAGE_NAMES: Record<MailLanguage, string> = { nl: 'Dutch', en: 'English
 /** Mail pages under /admin (mounted by adminRouter behind its session, role and CSRF checks). */
 export function adminMailRouter(deps: AppDeps): Router {
   const router = express.Router();
-  const mail: MailDeps = deps.mail ?? { transport: devMailboxTransport(deps.db, deps.clock), from: 'Veldwerk <veldwerk@localhost>', timeoutMs: 5000 };
+  const mail: MailDeps = deps.mail ?? {
+    transport: devMailboxTransport(deps.db, deps.clock),
+    from: 'Veldwerk <veldwerk@localhost>',
+    timeoutMs: 5000,
+  };
   const loadWave = waveParam(deps);
   const user = (res: Response) => res.locals.user as SignedInUser;
   const kindLang = (req: Request) => {
@@ -48,7 +62,19 @@ export function adminMailRouter(deps: AppDeps): Router {
     // controls that no longer apply are not shown: a closed or purged wave sends nothing more
     const status = waveStatus(wave, deps.clock());
     const mailable = status.phase !== 'closed' && !status.purged;
-    renderSignedInPage(res, 'mail/wave-mail', { title: `E-mail: ${wave.name}`, wave, status, mailable, outbox, via: mail.transport.via, kinds: MAIL_KINDS, languages: MAIL_LANGUAGES, kindNames: KIND_NAMES, languageNames: LANGUAGE_NAMES, notice: undefined });
+    renderSignedInPage(res, 'mail/wave-mail', {
+      title: `E-mail: ${wave.name}`,
+      wave,
+      status,
+      mailable,
+      outbox,
+      via: mail.transport.via,
+      kinds: MAIL_KINDS,
+      languages: MAIL_LANGUAGES,
+      kindNames: KIND_NAMES,
+      languageNames: LANGUAGE_NAMES,
+      notice: undefined,
+    });
   });
 
   for (const kind of MAIL_KINDS) {
@@ -56,7 +82,8 @@ export function adminMailRouter(deps: AppDeps): Router {
       const wave = res.locals.wave as WaveRow;
       const opts = { actor: user(res).email, now: deps.clock() };
       const audience = asReminderAudience(formText(req.body, 'audience') || 'all');
-      if (kind === 'remind' && !audience) throw new HttpError(400, 'Choose whom to remind: all, not-started or started');
+      if (kind === 'remind' && !audience)
+        throw new HttpError(400, 'Choose whom to remind: all, not-started or started');
       // a page asks first, with the count (an API call with a JSON answer is its own confirmation)
       if (!wantsJson(req) && formText(req.body, 'confirmed') !== 'yes') {
         const plan = await mailPlan(deps.db, wave.id, kind, { now: opts.now, audience });
@@ -69,8 +96,18 @@ export function adminMailRouter(deps: AppDeps): Router {
           back: `/admin/waves/${wave.id}/mail`,
         });
       }
-      const result = kind === 'invite' ? await inviteWave(deps.db, wave.id, opts) : await remindWave(deps.db, wave.id, { ...opts, audience });
-      if (wantsJson(req)) return res.json({ queued: result.queued, total: result.total, optedOut: result.optedOut, noEmail: result.noEmail, completed: result.completed });
+      const result =
+        kind === 'invite'
+          ? await inviteWave(deps.db, wave.id, opts)
+          : await remindWave(deps.db, wave.id, { ...opts, audience });
+      if (wantsJson(req))
+        return res.json({
+          queued: result.queued,
+          total: result.total,
+          optedOut: result.optedOut,
+          noEmail: result.noEmail,
+          completed: result.completed,
+        });
       await flashForNextPage(deps, req, describeQueueResult(kind, result));
       res.redirect(303, `/admin/waves/${wave.id}/mail`);
     });
@@ -80,15 +117,35 @@ export function adminMailRouter(deps: AppDeps): Router {
     const wave = res.locals.wave as WaveRow;
     const { kind, language } = kindLang(req);
     const template = await loadTemplate(deps.db, wave.id, kind, language);
-    const preview = await previewMail(deps.db, { wave, kind, language, publicUrl: deps.config.publicUrl, from: mail.from, template });
-    renderSignedInPage(res, 'mail/template', { title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`, wave, kind, language, template, preview, placeholders: PLACEHOLDERS, error: undefined, notice: undefined });
+    const preview = await previewMail(deps.db, {
+      wave,
+      kind,
+      language,
+      publicUrl: deps.config.publicUrl,
+      from: mail.from,
+      template,
+    });
+    renderSignedInPage(res, 'mail/template', {
+      title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`,
+      wave,
+      kind,
+      language,
+      template,
+      preview,
+      placeholders: PLACEHOLDERS,
+      error: undefined,
+      notice: undefined,
+    });
   });
 
   // "preview" shows the text as a person would get it without saving; "save" checks and stores it
   router.post('/waves/:id/mail/templates/:kind/:lang', loadWave, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
     const { kind, language } = kindLang(req);
-    const input = { subject: formText(req.body, 'subject'), body: typeof req.body?.body === 'string' ? req.body.body : '' };
+    const input = {
+      subject: formText(req.body, 'subject'),
+      body: typeof req.body?.body === 'string' ? req.body.body : '',
+    };
     try {
       const checked = checkTemplate(input);
       if (formText(req.body, 'action') === 'save') {
@@ -96,11 +153,43 @@ export function adminMailRouter(deps: AppDeps): Router {
         await flashForNextPage(deps, req, 'Saved.');
         return res.redirect(303, `/admin/waves/${wave.id}/mail/templates/${kind}/${language}`);
       }
-      const preview = await previewMail(deps.db, { wave, kind, language, publicUrl: deps.config.publicUrl, from: mail.from, template: checked });
-      renderSignedInPage(res, 'mail/template', { title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`, wave, kind, language, template: input, preview, placeholders: PLACEHOLDERS, error: undefined, notice: 'Preview of the text above: not saved yet.' });
+      const preview = await previewMail(deps.db, {
+        wave,
+        kind,
+        language,
+        publicUrl: deps.config.publicUrl,
+        from: mail.from,
+        template: checked,
+      });
+      renderSignedInPage(res, 'mail/template', {
+        title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`,
+        wave,
+        kind,
+        language,
+        template: input,
+        preview,
+        placeholders: PLACEHOLDERS,
+        error: undefined,
+        notice: 'Preview of the text above: not saved yet.',
+      });
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      renderSignedInPage(res, 'mail/template', { title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`, wave, kind, language, template: input, preview: undefined, placeholders: PLACEHOLDERS, error: err.message, notice: undefined }, 422);
+      renderSignedInPage(
+        res,
+        'mail/template',
+        {
+          title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`,
+          wave,
+          kind,
+          language,
+          template: input,
+          preview: undefined,
+          placeholders: PLACEHOLDERS,
+          error: err.message,
+          notice: undefined,
+        },
+        422,
+      );
     }
   });
 
@@ -110,8 +199,21 @@ export function adminMailRouter(deps: AppDeps): Router {
     const language = asMailLanguage(formText(req.body, 'language')) ?? 'nl';
     let notice: string;
     try {
-      await sendTestMail(deps.db, mail.transport, { wave, kind, language, publicUrl: deps.config.publicUrl, from: mail.from, to: user(res).email, actor: user(res).email, now: deps.clock(), timeoutMs: mail.timeoutMs });
-      notice = mail.transport.via === 'smtp' ? `A test mail was sent to ${user(res).email}.` : 'The test mail is in the development mailbox: NOT sent, SMTP_URL is not set.';
+      await sendTestMail(deps.db, mail.transport, {
+        wave,
+        kind,
+        language,
+        publicUrl: deps.config.publicUrl,
+        from: mail.from,
+        to: user(res).email,
+        actor: user(res).email,
+        now: deps.clock(),
+        timeoutMs: mail.timeoutMs,
+      });
+      notice =
+        mail.transport.via === 'smtp'
+          ? `A test mail was sent to ${user(res).email}.`
+          : 'The test mail is in the development mailbox: NOT sent, SMTP_URL is not set.';
     } catch (err) {
       if (err instanceof DomainError) throw err; // a refusal (closed wave, no address) answers 4xx
       notice = `The test mail could not be sent: ${classifyFailure(err).message}`;
@@ -123,8 +225,22 @@ export function adminMailRouter(deps: AppDeps): Router {
 
   router.get('/mail/dev-mailbox', async (req, res) => {
     const messages = await listDevMailbox(deps.db, 200);
-    if (wantsJson(req)) return res.json({ sent: false, messages: messages.map((m) => ({ id: m.id, recipient: m.recipient, subject: m.subject, created_at: m.created_at })) });
-    renderSignedInPage(res, 'mail/dev-mailbox', { title: 'Development mailbox (NOT sent)', messages, total: await countDevMailbox(deps.db), via: mail.transport.via });
+    if (wantsJson(req))
+      return res.json({
+        sent: false,
+        messages: messages.map((m) => ({
+          id: m.id,
+          recipient: m.recipient,
+          subject: m.subject,
+          created_at: m.created_at,
+        })),
+      });
+    renderSignedInPage(res, 'mail/dev-mailbox', {
+      title: 'Development mailbox (NOT sent)',
+      messages,
+      total: await countDevMailbox(deps.db),
+      via: mail.transport.via,
+    });
   });
 
   router.get('/mail/dev-mailbox/:no', async (req, res) => {

@@ -55,8 +55,20 @@ export function optOutRouter(deps: AppDeps): Router {
     const { invitation } = link;
     const locale = localeOf(req, invitation.language);
     const texts = TEXTS[locale];
-    if (invitation.opted_out) return res.render('respondent/message', { locale, t: pageTexts(locale), title: texts.doneTitle, body: texts.done });
-    res.render('mail/opt-out', { locale, t: pageTexts(locale), title: texts.title, texts, action: `/u/${String(req.params.token)}${req.query.lang ? `?lang=${locale}` : ''}` });
+    if (invitation.opted_out)
+      return res.render('respondent/message', {
+        locale,
+        t: pageTexts(locale),
+        title: texts.doneTitle,
+        body: texts.done,
+      });
+    res.render('mail/opt-out', {
+      locale,
+      t: pageTexts(locale),
+      title: texts.title,
+      texts,
+      action: `/u/${String(req.params.token)}${req.query.lang ? `?lang=${locale}` : ''}`,
+    });
   });
 
   router.post('/u/:token', async (req, res) => {
@@ -64,7 +76,12 @@ export function optOutRouter(deps: AppDeps): Router {
     if (!link) return;
     if (!(await optOut(deps.db, String(req.params.token)))) return notFound(req, res);
     const locale = localeOf(req, link.invitation.language);
-    res.render('respondent/message', { locale, t: pageTexts(locale), title: TEXTS[locale].doneTitle, body: TEXTS[locale].done });
+    res.render('respondent/message', {
+      locale,
+      t: pageTexts(locale),
+      title: TEXTS[locale].doneTitle,
+      body: TEXTS[locale].done,
+    });
   });
 
   return router;

@@ -7,8 +7,25 @@ import { readableDay, readableMoment } from '../calendar';
 const dayInEnglish = (day: string | null | undefined) => readableDay(day, 'en');
 const momentInEnglish = (iso: string | null | undefined) => readableMoment(iso, 'en');
 
-export function renderSignedInPage(res: Response, view: string, data: { title: string } & Record<string, unknown>, status = 200): void {
-  res.status(status).render(view, { locale: 'en', t: pageTexts('en'), user: res.locals.user, signedInArea: true, errors: {}, flash: res.locals.flash, day: dayInEnglish, moment: momentInEnglish, ...data });
+export function renderSignedInPage(
+  res: Response,
+  view: string,
+  data: { title: string } & Record<string, unknown>,
+  status = 200,
+): void {
+  res
+    .status(status)
+    .render(view, {
+      locale: 'en',
+      t: pageTexts('en'),
+      user: res.locals.user,
+      signedInArea: true,
+      errors: {},
+      flash: res.locals.flash,
+      day: dayInEnglish,
+      moment: momentInEnglish,
+      ...data,
+    });
 }
 
 /** A form's text field, trimmed ('' when missing or not a string). */

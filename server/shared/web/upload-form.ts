@@ -18,8 +18,12 @@ export interface UploadedFile {
  * server hold 20 MB per request before the CSRF check (pages put the hidden token field before the file input, and
  * browsers send the parts in that order).
  */
-export function uploadForm(maxFileBytes: number, formTokenOk: (req: Request, token: unknown) => boolean): RequestHandler {
-  const forged = () => new HttpError(403, 'This form has expired or did not come from Veldwerk: reload the page and try again');
+export function uploadForm(
+  maxFileBytes: number,
+  formTokenOk: (req: Request, token: unknown) => boolean,
+): RequestHandler {
+  const forged = () =>
+    new HttpError(403, 'This form has expired or did not come from Veldwerk: reload the page and try again');
   const tooLarge = () => new HttpError(413, `The file is larger than ${Math.round(maxFileBytes / (1024 * 1024))} MB`);
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return next();
@@ -30,7 +34,10 @@ export function uploadForm(maxFileBytes: number, formTokenOk: (req: Request, tok
     }
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxFileBytes, fields: 10, fieldSize: 4096, parts: 11 } });
+      parser = busboy({
+        headers: req.headers,
+        limits: { files: 1, fileSize: maxFileBytes, fields: 10, fieldSize: 4096, parts: 11 },
+      });
     } catch {
       return next(new HttpError(400, 'The upload could not be read'));
     }
