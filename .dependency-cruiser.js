@@ -17,7 +17,8 @@ const SERVICE = `^server/(respondent|fielding|mail|accounts|exports|shared)/(?!w
 const PURE = ['^server/questionnaires/(?!data/|version-registration\\.ts$)', '^server/exports/files/'];
 const DATABASE_LIBRARIES = '(^|/)node_modules/(@types/)?(knex|better-sqlite3|pg)/';
 // (ejs is not among them: the export service writes HTML codebooks and tables as files with it)
-const HTTP_LIBRARIES = '(^|/)node_modules/(@types/)?(express|express-serve-static-core|helmet|busboy|proxy-addr|supertest)/';
+const HTTP_LIBRARIES =
+  '(^|/)node_modules/(@types/)?(express|express-serve-static-core|helmet|busboy|proxy-addr|supertest)/';
 const ROOT = '^server/(app|main|platform)\\.ts$';
 
 module.exports = {
@@ -63,7 +64,10 @@ module.exports = {
       comment: 'Questionnaire models and file writers compute; they read no database and call no service.',
       severity: 'error',
       from: { path: PURE },
-      to: { path: ['^server/', '^db/', DATABASE_LIBRARIES], pathNot: [...PURE, '^server/shared/(locale|calendar|errors)\\.ts$'] },
+      to: {
+        path: ['^server/', '^db/', DATABASE_LIBRARIES],
+        pathNot: [...PURE, '^server/shared/(locale|calendar|errors)\\.ts$'],
+      },
     },
     {
       name: 'shared-knows-no-domain',

@@ -12,7 +12,10 @@ export default tseslint.config(
     rules: {
       // input checks (addresses, names, templates, XML text, config values) match control characters on purpose
       'no-control-regex': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {
@@ -22,16 +25,35 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name=/^(raw|pragma|exec|prepare)$/][callee.object.name=/^(db|trx|knex|connection)$/]", message: 'SQL belongs in a query module (server/<domain>/data/).' },
-        { selector: "CallExpression[callee.property.name=/^(raw|pragma|exec|prepare)$/][callee.object.property.name=/^(db|trx|knex|connection)$/]", message: 'SQL belongs in a query module (server/<domain>/data/).' },
-        { selector: "CallExpression[callee.name=/^(db|trx|knex)$/]", message: 'Queries belong in a query module (server/<domain>/data/).' },
-        { selector: "CallExpression[callee.property.name=/^(db|trx)$/]", message: 'Queries belong in a query module (server/<domain>/data/).' },
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(raw|pragma|exec|prepare)$/][callee.object.name=/^(db|trx|knex|connection)$/]',
+          message: 'SQL belongs in a query module (server/<domain>/data/).',
+        },
+        {
+          selector:
+            'CallExpression[callee.property.name=/^(raw|pragma|exec|prepare)$/][callee.object.property.name=/^(db|trx|knex|connection)$/]',
+          message: 'SQL belongs in a query module (server/<domain>/data/).',
+        },
+        {
+          selector: 'CallExpression[callee.name=/^(db|trx|knex)$/]',
+          message: 'Queries belong in a query module (server/<domain>/data/).',
+        },
+        {
+          selector: 'CallExpression[callee.property.name=/^(db|trx)$/]',
+          message: 'Queries belong in a query module (server/<domain>/data/).',
+        },
       ],
     },
   },
   {
     // these walk SurveyJS definitions and survey-core objects, which have no usable types here
-    files: ['server/questionnaires/answer-validator.ts', 'server/questionnaires/choice-rules.ts', 'server/questionnaires/survey-rules.ts', 'server/fielding/synth/answers.ts'],
+    files: [
+      'server/questionnaires/answer-validator.ts',
+      'server/questionnaires/choice-rules.ts',
+      'server/questionnaires/survey-rules.ts',
+      'server/fielding/synth/answers.ts',
+    ],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
@@ -42,12 +64,34 @@ export default tseslint.config(
   {
     // browser scripts served as they are
     files: ['server/public/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', console: 'readonly', Survey: 'readonly', SurveyUI: 'readonly', navigator: 'readonly', location: 'readonly', history: 'readonly', URL: 'readonly', Event: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' } },
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        console: 'readonly',
+        Survey: 'readonly',
+        SurveyUI: 'readonly',
+        navigator: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        URL: 'readonly',
+        Event: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+      },
+    },
   },
   {
     files: ['**/*.js', '**/*.cjs'],
     ignores: ['server/public/**'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

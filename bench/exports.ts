@@ -23,25 +23,54 @@ import { createWave } from '../server/fielding/wave-rules';
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS || 100_000);
 const QUESTIONNAIRE = 'miv-politieke-ambtsdragers@2024.1';
 
-interface ChildResult { mode: string; rows: number; seconds: number; maxRssMb: number; bytes: number; quasiIdentifiers?: number; suppressedCells?: number }
+interface ChildResult {
+  mode: string;
+  rows: number;
+  seconds: number;
+  maxRssMb: number;
+  bytes: number;
+  quasiIdentifiers?: number;
+  suppressedCells?: number;
+}
 
 export async function seed(sqliteFile: string): Promise<string> {
   const platform = await openPlatform(loadConfig({ SQLITE_FILE: sqliteFile, DEMO: 'false' }));
   const q = platform.registry.get(QUESTIONNAIRE);
   if (!q) throw new Error(`${QUESTIONNAIRE} is not registered`);
-  const wave = await createWave(platform.db, platform.registry, { name: 'bench export', questionnaireId: QUESTIONNAIRE, opensOn: '2024-02-01', closesOn: '2024-03-15', keptAttributes: ['tier', 'role', 'province'] }, new Date());
+  const wave = await createWave(
+    platform.db,
+    platform.registry,
+    {
+      name: 'bench export',
+      questionnaireId: QUESTIONNAIRE,
+      opensOn: '2024-02-01',
+      closesOn: '2024-03-15',
+      keptAttributes: ['tier', 'role', 'province'],
+    },
+    new Date(),
+  );
   await platform.close();
   // 2,000 distinct synthetic answer sets (with comments), people of the real population structure, cycled
   const sets = synthAnswerSets(q, 2000, 11, { commentRate: 0.2 }).map((a) => JSON.stringify(a));
   const frame = generateSampleFrame('politieke-ambtsdragers', { seed: 3 });
   const rng = createRng(5);
   const db = new Database(sqliteFile);
-  const insert = db.prepare('insert into responses (id, wave_id, questionnaire_id, attributes, answers, locale, submitted_on, is_test) values (?, ?, ?, ?, ?, ?, ?, 0)');
+  const insert = db.prepare(
+    'insert into responses (id, wave_id, questionnaire_id, attributes, answers, locale, submitted_on, is_test) values (?, ?, ?, ?, ?, ?, ?, 0)',
+  );
   db.transaction(() => {
     for (let i = 0; i < ROWS; i++) {
       const p = frame[i % frame.length];
       const day = `2024-0${rng.int(2, 3)}-${String(rng.int(1, 28)).padStart(2, '0')}`;
-      insert.run(crypto.randomUUID(), wave.id, QUESTIONNAIRE, JSON.stringify({ tier: p.tier, role: p.role, province: p.province }), sets[i % sets.length], 'nl', day);
+      insert.run(
+        crypto.randomUUID(),
+        wave.id,
+        QUESTIONNAIRE,
+        JSON.stringify({ tier: p.tier, role: p.role, province: p.province }),
+        sets[i % sets.length],
+        'nl',
+        day,
+      );
     }
   })();
   db.close();
@@ -54,7 +83,11 @@ async function bareLoop(sqliteFile: string, waveId: string, out: fs.WriteStream)
   const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   let buf = 'id,wave_id,questionnaire_id,attributes,answers,submitted_on\r\n';
   let n = 0;
-  const rows = db.prepare('select id, wave_id, questionnaire_id, attributes, answers, submitted_on from responses where wave_id = ? and is_test = 0 order by id').iterate(waveId);
+  const rows = db
+    .prepare(
+      'select id, wave_id, questionnaire_id, attributes, answers, submitted_on from responses where wave_id = ? and is_test = 0 order by id',
+    )
+    .iterate(waveId);
   for (const r of rows as Iterable<Record<string, string>>) {
     buf += `${r.id},${r.wave_id},${quote(r.questionnaire_id)},${quote(r.attributes)},${quote(r.answers)},${r.submitted_on}\r\n`;
     n++;
@@ -84,11 +117,21 @@ async function child(mode: string, sqliteFile: string, waveId: string, outFile: 
     started = process.hrtime.bigint();
     const prepared = await prepareDataset(platform.db, platform.registry, [wave], { k: 5 });
     rows = (await writeDataset(prepared, mode as 'csv' | 'sav', out)).rows;
-    sdc = { quasiIdentifiers: prepared.report.disclosure.quasiIdentifiers.length, suppressedCells: prepared.report.disclosure.suppressedCells };
+    sdc = {
+      quasiIdentifiers: prepared.report.disclosure.quasiIdentifiers.length,
+      suppressedCells: prepared.report.disclosure.suppressedCells,
+    };
     await platform.close();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const result: ChildResult = { mode, rows, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: fs.statSync(outFile).size, ...sdc };
+  const result: ChildResult = {
+    mode,
+    rows,
+    seconds,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    bytes: fs.statSync(outFile).size,
+    ...sdc,
+  };
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
 
@@ -101,10 +144,30 @@ const ROOT = path.join(__dirname, '..');
  */
 function compileChild(): string {
   const outDir = path.join(ROOT, 'dist', 'bench-exports');
-  spawnSync(process.execPath, [
-    path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), path.join(ROOT, 'bench', 'exports.ts'), '--outDir', outDir, '--rootDir', ROOT,
-    '--module', 'commonjs', '--target', 'es2022', '--moduleResolution', 'node', '--esModuleInterop', '--resolveJsonModule', '--skipLibCheck', '--strict', '--types', 'node',
-  ], { cwd: ROOT, encoding: 'utf8' });
+  spawnSync(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      path.join(ROOT, 'bench', 'exports.ts'),
+      '--outDir',
+      outDir,
+      '--rootDir',
+      ROOT,
+      '--module',
+      'commonjs',
+      '--target',
+      'es2022',
+      '--moduleResolution',
+      'node',
+      '--esModuleInterop',
+      '--resolveJsonModule',
+      '--skipLibCheck',
+      '--strict',
+      '--types',
+      'node',
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   const entry = path.join(outDir, 'bench', 'exports.js');
   if (!fs.existsSync(entry)) throw new Error('export bench: tsc did not produce the child script');
   return entry;
@@ -112,7 +175,11 @@ function compileChild(): string {
 
 function runChild(entry: string, mode: string, sqliteFile: string, waveId: string, dir: string): ChildResult {
   const outFile = path.join(dir, `export-${mode}.${mode === 'sav' ? 'sav' : 'csv'}`);
-  const r = spawnSync(process.execPath, [entry, mode, sqliteFile, waveId, outFile], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LOG_REQUESTS: 'false' } });
+  const r = spawnSync(process.execPath, [entry, mode, sqliteFile, waveId, outFile], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, LOG_REQUESTS: 'false' },
+  });
   const line = /RESULT (.*)/.exec(r.stdout ?? '');
   if (!line) throw new Error(`export bench child ${mode} failed (${r.status}): ${r.stderr}`);
   return JSON.parse(line[1]) as ChildResult;
@@ -125,8 +192,10 @@ export async function exportBench(): Promise<void> {
     const t0 = Date.now();
     const waveId = await seed(sqliteFile);
     const entry = compileChild();
-    console.log(`\nExports: ${ROWS.toLocaleString('en')} responses of ${QUESTIONNAIRE} (seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s); `
-      + `each run in its own process (compiled JS), ${ROUNDS} rounds in turn, best time and highest peak RSS per run`);
+    console.log(
+      `\nExports: ${ROWS.toLocaleString('en')} responses of ${QUESTIONNAIRE} (seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s); ` +
+        `each run in its own process (compiled JS), ${ROUNDS} rounds in turn, best time and highest peak RSS per run`,
+    );
     const modes = ['bare', 'csv', 'sav'];
     const best = new Map<string, ChildResult>();
     const peak = new Map<string, number>();
@@ -144,11 +213,17 @@ export async function exportBench(): Promise<void> {
       const rate = r.rows / r.seconds;
       const ratio = m === 'bare' ? '' : `${((rate / (bare.rows / bare.seconds)) * 100).toFixed(0)}%`;
       const name = m === 'bare' ? 'bare loop (read + CSV)' : `export ${m}`;
-      console.log(`${name.padEnd(24)} ${rate.toFixed(0).padStart(7)} ${r.seconds.toFixed(2).padStart(9)} ${(peak.get(m) as number).toFixed(0).padStart(13)} ${(r.bytes / 1048576).toFixed(1).padStart(11)} ${ratio.padStart(14)}`);
+      console.log(
+        `${name.padEnd(24)} ${rate.toFixed(0).padStart(7)} ${r.seconds.toFixed(2).padStart(9)} ${(peak.get(m) as number).toFixed(0).padStart(13)} ${(r.bytes / 1048576).toFixed(1).padStart(11)} ${ratio.padStart(14)}`,
+      );
     }
     const csv = best.get('csv') as ChildResult;
-    console.log(`every export includes disclosure control: k = 5 over ${csv.quasiIdentifiers} quasi-identifiers together (period, language, kept tier, role, province, and six answers), ${csv.suppressedCells} cells suppressed`);
-    console.log('target (issue 13): each export, disclosure control included, at 25% or more of the bare loop\'s rows/s, peak RSS under 400 MB');
+    console.log(
+      `every export includes disclosure control: k = 5 over ${csv.quasiIdentifiers} quasi-identifiers together (period, language, kept tier, role, province, and six answers), ${csv.suppressedCells} cells suppressed`,
+    );
+    console.log(
+      "target (issue 13): each export, disclosure control included, at 25% or more of the bare loop's rows/s, peak RSS under 400 MB",
+    );
   } finally {
     if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -157,8 +232,11 @@ export async function exportBench(): Promise<void> {
 if (require.main === module) {
   const [mode, sqliteFile, waveId, outFile] = process.argv.slice(2);
   const run = mode ? child(mode, sqliteFile, waveId, outFile) : exportBench();
-  run.then(() => process.exit(0), (err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  run.then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
 }

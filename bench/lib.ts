@@ -17,14 +17,22 @@ export interface Figure {
 }
 
 /** Starts a TypeScript server script in its own process; resolves with its port once it prints "listening <port>". */
-export function startServer(script: string, env: Record<string, string>, cwd = ROOT): Promise<{ child: ChildProcess; port: number }> {
+export function startServer(
+  script: string,
+  env: Record<string, string>,
+  cwd = ROOT,
+): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
     // PRELOAD=/path/to/script.js loads a script into the server first (a profiler, say)
-    const child = spawn(process.execPath, [...(process.env.PRELOAD ? ['-r', process.env.PRELOAD] : []), '-r', '@swc-node/register', script], {
-      cwd,
-      env: { ...process.env, LOG_REQUESTS: 'false', DEMO: 'false', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(process.env.PRELOAD ? ['-r', process.env.PRELOAD] : []), '-r', '@swc-node/register', script],
+      {
+        cwd,
+        env: { ...process.env, LOG_REQUESTS: 'false', DEMO: 'false', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     child.stdout!.on('data', (d: Buffer) => {
       const m = /listening (\d+)/.exec(d.toString());
       if (m) resolve({ child, port: Number(m[1]) });

@@ -10,13 +10,17 @@ import { createWave } from '../server/fielding/wave-rules';
 import { Figure, load, printTable, startServer } from './lib';
 import { DEMO_ANSWERS, respondentLoad } from './respondent-load';
 
-
 /** Seeds a wave with n invitations in a fresh SQLite file and returns the tokens. */
 export async function seed(sqliteFile: string, n: number): Promise<string[]> {
   const platform = await openPlatform({ ...loadConfig({ SQLITE_FILE: sqliteFile }) });
   const now = new Date();
   const today = dutchDay(now);
-  const wave = await createWave(platform.db, platform.registry, { name: 'bench', questionnaireId: 'demo@1', opensOn: today, closesOn: addDays(today, 7), keptAttributes: ['tier'] }, now);
+  const wave = await createWave(
+    platform.db,
+    platform.registry,
+    { name: 'bench', questionnaireId: 'demo@1', opensOn: today, closesOn: addDays(today, 7), keptAttributes: ['tier'] },
+    now,
+  );
   const invitees = Array.from({ length: n }, () => ({ attributes: { tier: 'gemeente' } }));
   const issued = await createInvitations(platform.db, wave, invitees, { now });
   await platform.close();
@@ -44,24 +48,44 @@ export async function respondentBench(): Promise<Figure[]> {
   try {
     await load('warm-up', { url: `${url}/hello`, duration: 3 });
     const hello = await load('GET hello-world', { url: `${url}/hello` });
-    const insert = await load('POST knex insert (reference)', { url: `${url}/insert`, method: 'POST', headers: json, body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }) });
-    const page = await load('GET respondent page', { url, requests: cycling(browsing, (t) => ({ method: 'GET', path: `/s/${t}` })) });
+    const insert = await load('POST knex insert (reference)', {
+      url: `${url}/insert`,
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }),
+    });
+    const page = await load('GET respondent page', {
+      url,
+      requests: cycling(browsing, (t) => ({ method: 'GET', path: `/s/${t}` })),
+    });
     const save = await load('PUT autosave', {
       url,
       headers: json,
-      requests: cycling(browsing, (t) => ({ method: 'PUT', path: `/s/${t}/progress`, body: JSON.stringify({ answers: { agressie_any: 1 }, pageNo: 1, locale: 'nl' }) })),
+      requests: cycling(browsing, (t) => ({
+        method: 'PUT',
+        path: `/s/${t}/progress`,
+        body: JSON.stringify({ answers: { agressie_any: 1 }, pageNo: 1, locale: 'nl' }),
+      })),
     });
     const complete = await load('POST complete (distinct tokens)', {
       url,
       headers: json,
-      requests: cycling(completing, (t) => ({ method: 'POST', path: `/s/${t}/complete`, body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }) })),
+      requests: cycling(completing, (t) => ({
+        method: 'POST',
+        path: `/s/${t}/complete`,
+        body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }),
+      })),
     });
     // hello-world again at the end: this machine's speed drifts by a fifth between runs, so each ratio is taken
     // against the faster of the two hello-world runs and a slow one cannot flatter the others
     const helloAgain = await load('GET hello-world (again)', { url: `${url}/hello` });
     const baseline = helloAgain.reqPerSec > hello.reqPerSec ? helloAgain : hello;
     const figures = [hello, insert, page, save, complete, helloAgain];
-    printTable('Respondent flow (SQLite, 50 connections, server in its own process; ratios to the faster hello-world)', figures, baseline);
+    printTable(
+      'Respondent flow (SQLite, 50 connections, server in its own process; ratios to the faster hello-world)',
+      figures,
+      baseline,
+    );
     figures.push(await respondentLoad(url, flowing, 'SQLite, one process'));
     return figures;
   } finally {

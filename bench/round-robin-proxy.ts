@@ -1,7 +1,9 @@
 import http from 'node:http';
 
 /** A minimal round-robin HTTP proxy: each request goes to the next target, so one respondent meets every process. */
-export function startRoundRobinProxy(targets: number[]): Promise<{ port: number; close: () => void; served: number[] }> {
+export function startRoundRobinProxy(
+  targets: number[],
+): Promise<{ port: number; close: () => void; served: number[] }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const served = targets.map(() => 0);
   let next = 0;

@@ -6,12 +6,18 @@ import { mailBench } from './mail';
 import { respondentBench } from './respondent-flow';
 import { storageCostBench } from './storage-cost';
 
-const SECTIONS: Record<string, () => Promise<unknown>> = { respondent: respondentBench, storage: storageCostBench, mail: mailBench, exports: exportBench };
+const SECTIONS: Record<string, () => Promise<unknown>> = {
+  respondent: respondentBench,
+  storage: storageCostBench,
+  mail: mailBench,
+  exports: exportBench,
+};
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((name) => !(name in SECTIONS));
-  if (unknown.length) throw new Error(`unknown bench section ${unknown.join(', ')}; choose from ${Object.keys(SECTIONS).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`unknown bench section ${unknown.join(', ')}; choose from ${Object.keys(SECTIONS).join(', ')}`);
   console.log(`Veldwerk benchmarks — node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? ''}`);
   for (const [name, run] of Object.entries(SECTIONS)) if (asked.length === 0 || asked.includes(name)) await run();
 }

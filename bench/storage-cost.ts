@@ -33,7 +33,12 @@ function copyDatabase(from: string, to: string): void {
   fs.copyFileSync(`${from}.token-secret`, `${to}.token-secret`);
 }
 
-async function measure(label: string, root: string, sqliteFile: string, tokens: { save: string[]; complete: string[] }): Promise<Figure[]> {
+async function measure(
+  label: string,
+  root: string,
+  sqliteFile: string,
+  tokens: { save: string[]; complete: string[] },
+): Promise<Figure[]> {
   const { child, port } = await startServer('bench/respondent-server.ts', { SQLITE_FILE: sqliteFile }, root);
   const url = `http://127.0.0.1:${port}`;
   const json = { 'content-type': 'application/json' };
@@ -43,13 +48,21 @@ async function measure(label: string, root: string, sqliteFile: string, tokens: 
       url,
       duration: SECONDS,
       headers: json,
-      requests: cycling(tokens.save, (t) => ({ method: 'PUT', path: `/s/${t}/progress`, body: JSON.stringify({ answers: { agressie_any: 1, opmerkingen: 'x'.repeat(200) }, pageNo: 1, locale: 'nl' }) })),
+      requests: cycling(tokens.save, (t) => ({
+        method: 'PUT',
+        path: `/s/${t}/progress`,
+        body: JSON.stringify({ answers: { agressie_any: 1, opmerkingen: 'x'.repeat(200) }, pageNo: 1, locale: 'nl' }),
+      })),
     });
     const complete = await load(`${label}: POST complete`, {
       url,
       duration: SECONDS,
       headers: json,
-      requests: cycling(tokens.complete, (t) => ({ method: 'POST', path: `/s/${t}/complete`, body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }) })),
+      requests: cycling(tokens.complete, (t) => ({
+        method: 'POST',
+        path: `/s/${t}/complete`,
+        body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }),
+      })),
     });
     return [save, complete];
   } finally {
@@ -67,27 +80,44 @@ export async function storageCostBench(): Promise<void> {
     const rounds: Array<{ label: string; figures: Figure[] }> = [];
     let next = 1000;
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const [label, root] of [['before', baseline], ['now', ROOT]] as const) {
+      for (const [label, root] of [
+        ['before', baseline],
+        ['now', ROOT],
+      ] as const) {
         if (!root) continue;
         const file = path.join(dir, `${label}-${round}.sqlite`);
         copyDatabase(seeded, file);
-        rounds.push({ label, figures: await measure(label, root, file, { save: tokens.slice(0, 1000), complete: tokens.slice(next, (next += 30_000)) }) });
+        rounds.push({
+          label,
+          figures: await measure(label, root, file, {
+            save: tokens.slice(0, 1000),
+            complete: tokens.slice(next, (next += 30_000)),
+          }),
+        });
         fs.rmSync(file, { force: true });
       }
     }
     const median = (label: string, i: number) => {
-      const sorted = rounds.filter((r) => r.label === label).map((r) => r.figures[i]).sort((a, b) => a.reqPerSec - b.reqPerSec);
+      const sorted = rounds
+        .filter((r) => r.label === label)
+        .map((r) => r.figures[i])
+        .sort((a, b) => a.reqPerSec - b.reqPerSec);
       return sorted[Math.floor(sorted.length / 2)];
     };
     const best = median;
-    console.log(`\nAnonymity at rest: cost (SQLite, 50 connections, ${SECONDS} s a run, median of ${ROUNDS} alternating runs; before = ${BASELINE})`);
-    for (const r of rounds) console.log(`  ${r.figures.map((f) => `${f.name} ${f.reqPerSec.toFixed(0)} req/s p99 ${f.p99} ms`).join(', ')}`);
+    console.log(
+      `\nAnonymity at rest: cost (SQLite, 50 connections, ${SECONDS} s a run, median of ${ROUNDS} alternating runs; before = ${BASELINE})`,
+    );
+    for (const r of rounds)
+      console.log(`  ${r.figures.map((f) => `${f.name} ${f.reqPerSec.toFixed(0)} req/s p99 ${f.p99} ms`).join(', ')}`);
     console.log('request          before req/s  p99 ms    now req/s  p99 ms   now/before');
     for (const [i, name] of ['autosave', 'complete'].entries()) {
       const b = best('before', i);
       const n = best('now', i);
       const ratio = b ? `${((n.reqPerSec / b.reqPerSec) * 100).toFixed(0)}%` : '';
-      console.log(`${name.padEnd(16)} ${(b ? b.reqPerSec.toFixed(0) : '-').padStart(12)} ${String(b?.p99 ?? '-').padStart(7)} ${n.reqPerSec.toFixed(0).padStart(12)} ${String(n.p99).padStart(7)} ${ratio.padStart(12)}`);
+      console.log(
+        `${name.padEnd(16)} ${(b ? b.reqPerSec.toFixed(0) : '-').padStart(12)} ${String(b?.p99 ?? '-').padStart(7)} ${n.reqPerSec.toFixed(0).padStart(12)} ${String(n.p99).padStart(7)} ${ratio.padStart(12)}`,
+      );
     }
   } finally {
     try {

@@ -36,7 +36,9 @@ export const SQLITE_PRAGMAS = [
   'temp_store = MEMORY',
 ];
 
-interface PragmaConnection { pragma(source: string): unknown }
+interface PragmaConnection {
+  pragma(source: string): unknown;
+}
 
 /** The one knex configuration, used by the app, the CLI, the tests and the migrations. */
 export function buildKnexConfig(settings: DatabaseSettings): Knex.Config {

@@ -58,7 +58,9 @@ export class CachingBetterSqlite3Client extends BetterSqlite3Client {
     if (!connection) throw new Error('No connection provided');
     if (ROLLBACK.test(obj.sql) && !connection.inTransaction) return obj; // SQLite rolled it back already
     if (typeof obj.options?.safeIntegers === 'boolean' || ONE_OFF.test(obj.sql)) {
-      return (BetterSqlite3Client.prototype as { _query(c: SqliteConnection, o: QueryObject): Promise<QueryObject> })._query.call(this, connection, obj);
+      return (
+        BetterSqlite3Client.prototype as { _query(c: SqliteConnection, o: QueryObject): Promise<QueryObject> }
+      )._query.call(this, connection, obj);
     }
     const statement = preparedStatement(connection, obj.sql);
     const bindings = sqliteBindings(obj.bindings);

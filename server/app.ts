@@ -24,7 +24,6 @@ import { systemClock } from './shared/calendar';
 
 export type { AppDeps };
 
-
 export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick<AppDeps, 'clock' | 'log'>>): Express {
   const deps: AppDeps = { clock: systemClock, log: (line) => console.log(line), ...partial };
   const app = express();
@@ -102,7 +101,9 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
 }
 
 /** The headers a middleware that only sets headers (helmet) gives every response, taken once. */
-function headersOf(middleware: (req: never, res: never, next: (err?: unknown) => void) => void): Record<string, string> {
+function headersOf(
+  middleware: (req: never, res: never, next: (err?: unknown) => void) => void,
+): Record<string, string> {
   const headers: Record<string, string> = {};
   const res = {
     setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),

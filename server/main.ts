@@ -20,25 +20,45 @@ async function main(): Promise<void> {
   }
   // the mail worker runs in the server process (more workers: npm run cli -- mail work)
   const mailWorker = mailWorkerFromConfig(db, config, (line) => console.log(line));
-  const app = createApp({ db, registry, config, mail: { transport: mailWorker.transport, from: config.mailFrom, timeoutMs: config.mailTimeoutMs } });
+  const app = createApp({
+    db,
+    registry,
+    config,
+    mail: { transport: mailWorker.transport, from: config.mailFrom, timeoutMs: config.mailTimeoutMs },
+  });
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    console.log(`Veldwerk listens on ${config.publicUrl} (port ${port}, ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqliteFile}`})`);
+    console.log(
+      `Veldwerk listens on ${config.publicUrl} (port ${port}, ${config.databaseUrl ? 'PostgreSQL' : `SQLite ${config.sqliteFile}`})`,
+    );
   });
   applyServerTimeouts(server);
   mailWorker.start();
   // staged sample imports hold a whole sample's contact data: expired ones are deleted for good, not only when
   // someone stages the next file
-  const sweep = () => void sweepExpiredImports(db, new Date()).catch((err) => console.error(`Sweeping expired imports failed: ${err instanceof Error ? err.message : err}`));
+  const sweep = () =>
+    void sweepExpiredImports(db, new Date()).catch((err) =>
+      console.error(`Sweeping expired imports failed: ${err instanceof Error ? err.message : err}`),
+    );
   sweep();
   setInterval(sweep, 5 * 60_000).unref();
   // unknown-link misses past the throttle window count for nothing any more: dropped on the same schedule
-  const sweepMisses = () => void sweepOldLinkMisses(db, new Date()).catch((err) => console.error(`Sweeping link misses failed: ${err instanceof Error ? err.message : err}`));
+  const sweepMisses = () =>
+    void sweepOldLinkMisses(db, new Date()).catch((err) =>
+      console.error(`Sweeping link misses failed: ${err instanceof Error ? err.message : err}`),
+    );
   setInterval(sweepMisses, 5 * 60_000).unref();
-  if (mailWorker.via === 'dev-mailbox') console.log('SMTP_URL is not set: mail is kept in the development mailbox on the admin pages, NOT sent.');
+  if (mailWorker.via === 'dev-mailbox')
+    console.log('SMTP_URL is not set: mail is kept in the development mailbox on the admin pages, NOT sent.');
   const stop = () => {
-    server.close(() => void mailWorker.stop().then(() => platform.close()).then(() => process.exit(0)));
+    server.close(
+      () =>
+        void mailWorker
+          .stop()
+          .then(() => platform.close())
+          .then(() => process.exit(0)),
+    );
     setTimeout(() => process.exit(0), 5_000).unref();
   };
   process.on('SIGTERM', stop);

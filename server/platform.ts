@@ -21,7 +21,12 @@ export async function openPlatform(config: Config): Promise<Platform> {
   setTokenSecret(config.tokenSecret ?? sqliteTokenSecret(config.sqliteFile));
   const registry = QuestionnaireRegistry.fromDirectory(config.questionnairesDir);
   const sqlite = !config.databaseUrl;
-  const db = openDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.sqliteFile, searchPath: config.databaseSchema, backgroundCheckpoints: sqlite });
+  const db = openDatabase({
+    databaseUrl: config.databaseUrl,
+    sqliteFile: config.sqliteFile,
+    searchPath: config.databaseSchema,
+    backgroundCheckpoints: sqlite,
+  });
   let checkpointer: Checkpointer | undefined;
   try {
     await migrateToLatest(db);

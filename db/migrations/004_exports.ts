@@ -19,6 +19,8 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.schema.alterTable('responses', (t) => t.dropIndex(['wave_id', 'is_test', 'submitted_on', 'attributes'], 'responses_export_plan_index'));
+  await knex.schema.alterTable('responses', (t) =>
+    t.dropIndex(['wave_id', 'is_test', 'submitted_on', 'attributes'], 'responses_export_plan_index'),
+  );
   await knex.schema.dropTableIfExists('api_tokens');
 }

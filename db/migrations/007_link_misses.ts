@@ -12,11 +12,15 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['throttle_key', 'missed_at']);
     t.index(['missed_at']);
   });
-  await knex.raw("insert into link_misses (throttle_key, missed_at) select throttle_key, failed_at from sign_in_failures where throttle_key like 'link-miss:%'");
+  await knex.raw(
+    "insert into link_misses (throttle_key, missed_at) select throttle_key, failed_at from sign_in_failures where throttle_key like 'link-miss:%'",
+  );
   await knex('sign_in_failures').where('throttle_key', 'like', 'link-miss:%').delete();
 }
 
 export async function down(knex: Knex): Promise<void> {
-  await knex.raw('insert into sign_in_failures (throttle_key, failed_at) select throttle_key, missed_at from link_misses');
+  await knex.raw(
+    'insert into sign_in_failures (throttle_key, failed_at) select throttle_key, missed_at from link_misses',
+  );
   await knex.schema.dropTable('link_misses');
 }

@@ -7,7 +7,11 @@ import * as userStatus from './005_user_status';
 import * as populationTotals from './006_population_totals';
 import * as linkMisses from './007_link_misses';
 
-interface Migration { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void>; config?: { transaction?: boolean } }
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+  config?: { transaction?: boolean };
+}
 
 /** Migrations are listed here (not found by file name), so the same list runs from source and from the build. */
 const migrations: Array<[string, Migration]> = [

@@ -53,7 +53,11 @@ export async function recordAudit(db: Db, entry: AuditEntry): Promise<void> {
 
 export const AUDIT_PAGE_SIZE = 100;
 
-export async function auditPage(db: Db, beforeId?: number, waveId?: string): Promise<{ entries: AuditRow[]; olderBefore?: number }> {
+export async function auditPage(
+  db: Db,
+  beforeId?: number,
+  waveId?: string,
+): Promise<{ entries: AuditRow[]; olderBefore?: number }> {
   const entries = await listAuditEntries(db, { limit: AUDIT_PAGE_SIZE + 1, beforeId, waveId });
   const more = entries.length > AUDIT_PAGE_SIZE;
   const shown = entries.slice(0, AUDIT_PAGE_SIZE);

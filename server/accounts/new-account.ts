@@ -25,7 +25,13 @@ export async function addUser(
   if (!isValidEmail(email)) throw new UserInputError('the e-mail address is not valid');
   if (!isRole(input.role)) throw new UserInputError(`the role must be one of: ${ROLES.join(', ')}`);
   const password = generatePassword();
-  const row: UserRow = { id: crypto.randomUUID(), email, role: input.role, password_hash: await hashPassword(password, cost), created_at: now.toISOString() };
+  const row: UserRow = {
+    id: crypto.randomUUID(),
+    email,
+    role: input.role,
+    password_hash: await hashPassword(password, cost),
+    created_at: now.toISOString(),
+  };
   try {
     await insertUser(db, row);
   } catch (err) {

@@ -1,9 +1,18 @@
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>;
+const scrypt = promisify(crypto.scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: crypto.ScryptOptions,
+) => Promise<Buffer>;
 
-export interface ScryptCost { N: number; r: number; p: number }
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
 
 /**
  * OWASP's scrypt minimum (N=2^17, r=8, p=1) in its lower-memory equivalent N=2^15, r=8, p=3: 32 MiB per hash,
@@ -28,7 +37,17 @@ function parseStored(stored: string): { cost: ScryptCost; salt: Buffer; hash: Bu
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
   const [N, r, p] = parts.slice(1, 4).map(Number);
-  const sane = Number.isInteger(N) && N >= 2 && N <= 2 ** 20 && (N & (N - 1)) === 0 && Number.isInteger(r) && r >= 1 && r <= 32 && Number.isInteger(p) && p >= 1 && p <= 16;
+  const sane =
+    Number.isInteger(N) &&
+    N >= 2 &&
+    N <= 2 ** 20 &&
+    (N & (N - 1)) === 0 &&
+    Number.isInteger(r) &&
+    r >= 1 &&
+    r <= 32 &&
+    Number.isInteger(p) &&
+    p >= 1 &&
+    p <= 16;
   if (!sane) return undefined;
   return { cost: { N, r, p }, salt: Buffer.from(parts[4], 'base64url'), hash: Buffer.from(parts[5], 'base64url') };
 }
@@ -37,7 +56,10 @@ function parseStored(stored: string): { cost: ScryptCost; salt: Buffer; hash: Bu
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parsed = parseStored(stored);
   if (!parsed || parsed.hash.length !== KEY_BYTES) return false;
-  const candidate = await scrypt(password.normalize('NFC'), parsed.salt, KEY_BYTES, { ...parsed.cost, maxmem: maxmem(parsed.cost) });
+  const candidate = await scrypt(password.normalize('NFC'), parsed.salt, KEY_BYTES, {
+    ...parsed.cost,
+    maxmem: maxmem(parsed.cost),
+  });
   return crypto.timingSafeEqual(candidate, parsed.hash);
 }
 

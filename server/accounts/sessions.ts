@@ -1,6 +1,12 @@
 import crypto from 'node:crypto';
 import type { Db } from '../shared/data/connection';
-import { deleteExpiredSessions, deleteSession, findSessionWithUser, insertSession, touchSession } from './data/sessions';
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  findSessionWithUser,
+  insertSession,
+  touchSession,
+} from './data/sessions';
 import type { Role } from './data/users';
 
 /** A session ends after 30 minutes without a request, and 12 hours after sign-in whatever happens. */
@@ -38,7 +44,11 @@ export function isValidCsrfToken(sessionId: string, token: unknown): boolean {
 export async function startSession(db: Db, userId: string, now: Date): Promise<string> {
   const sessionId = crypto.randomBytes(32).toString('base64url');
   const at = now.toISOString();
-  await deleteExpiredSessions(db, new Date(now.getTime() - SESSION_IDLE_MS).toISOString(), new Date(now.getTime() - SESSION_ABSOLUTE_MS).toISOString());
+  await deleteExpiredSessions(
+    db,
+    new Date(now.getTime() - SESSION_IDLE_MS).toISOString(),
+    new Date(now.getTime() - SESSION_ABSOLUTE_MS).toISOString(),
+  );
   await insertSession(db, { id_hash: sha256(sessionId), user_id: userId, created_at: at, last_seen_at: at });
   return sessionId;
 }
@@ -47,7 +57,12 @@ export async function startSession(db: Db, userId: string, now: Date): Promise<s
  * The user of a live session, or undefined (unknown, malformed or expired: an expired session is deleted).
  * `touch: false` (background polling) does not count as activity, so an unattended page still times out.
  */
-export async function resumeSession(db: Db, sessionId: string | undefined, now: Date, opts: { touch?: boolean } = {}): Promise<SignedInUser | undefined> {
+export async function resumeSession(
+  db: Db,
+  sessionId: string | undefined,
+  now: Date,
+  opts: { touch?: boolean } = {},
+): Promise<SignedInUser | undefined> {
   if (!sessionId || !SESSION_ID.test(sessionId)) return undefined;
   const idHash = sha256(sessionId);
   const session = await findSessionWithUser(db, idHash);

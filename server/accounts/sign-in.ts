@@ -1,6 +1,11 @@
 import crypto from 'node:crypto';
 import type { Db } from '../shared/data/connection';
-import { clearSignInFailures, countSignInFailures, deleteSignInFailuresBefore, recordSignInFailures } from './data/sign-in-failures';
+import {
+  clearSignInFailures,
+  countSignInFailures,
+  deleteSignInFailuresBefore,
+  recordSignInFailures,
+} from './data/sign-in-failures';
 import { findUserByEmail, Role } from './data/users';
 import { recordAudit } from './audit';
 import { normalizeEmail } from '../shared/email-address';
@@ -27,7 +32,11 @@ export function addressKey(address: string): string {
   return `address:${address.slice(0, 90)}`;
 }
 
-export async function signIn(db: Db, input: { email: string; password: string; address: string }, now: Date): Promise<SignInResult> {
+export async function signIn(
+  db: Db,
+  input: { email: string; password: string; address: string },
+  now: Date,
+): Promise<SignInResult> {
   const email = normalizeEmail(input.email).slice(0, 320);
   const keys = { account: accountKey(email), address: addressKey(input.address) };
   const since = new Date(now.getTime() - SIGN_IN_LIMITS.windowMs).toISOString();
@@ -50,7 +59,12 @@ export async function signIn(db: Db, input: { email: string; password: string; a
     await recordSignInFailures(db, [keys.account, keys.address], now.toISOString());
     // an unknown "e-mail" may be a password typed in the wrong field: it is not written to the log
     const detail = ok && disabled ? { address: input.address, reason: 'account disabled' } : { address: input.address };
-    await recordAudit(db, { actor: user ? user.email : '(unknown account)', action: 'signin.failure', detail, at: now });
+    await recordAudit(db, {
+      actor: user ? user.email : '(unknown account)',
+      action: 'signin.failure',
+      detail,
+      at: now,
+    });
     return { kind: 'invalid' };
   }
   await clearSignInFailures(db, keys.account);

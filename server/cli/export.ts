@@ -14,7 +14,14 @@ import { withPlatform } from './with-platform';
 export async function exportCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { wave: { type: 'string' }, trend: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, lang: { type: 'string', default: 'nl' }, weight: { type: 'string' } },
+    options: {
+      wave: { type: 'string' },
+      trend: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      lang: { type: 'string', default: 'nl' },
+      weight: { type: 'string' },
+    },
   });
   if (!values.wave === !values.trend) throw new UsageError('export needs --wave ID or --trend KEY (one of them)');
   let format = values.format;
@@ -25,13 +32,26 @@ export async function exportCommand(args: string[]): Promise<void> {
   const outFile = values.out;
   await withPlatform(async ({ db, registry, config }) => {
     const target = values.wave ? { wave: await findWaveOrFail(db, values.wave) } : { trendKey: values.trend as string };
-    const prepared = await prepareExport({ db, registry }, target, format as never, { k: config.disclosureK, lang: values.lang as 'nl' | 'en', weightBy: values.weight }, { actor: cliActor(), via: 'cli' });
+    const prepared = await prepareExport(
+      { db, registry },
+      target,
+      format as never,
+      { k: config.disclosureK, lang: values.lang as 'nl' | 'en', weightBy: values.weight },
+      { actor: cliActor(), via: 'cli' },
+    );
     const partial = `${outFile}.partial`;
     try {
       const outcome = await prepared.write(fs.createWriteStream(partial));
       fs.renameSync(partial, outFile);
-      const redacted = outcome.redactions ? Object.entries(outcome.redactions).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') : '';
-      process.stderr.write(`Wrote ${outFile}: ${outcome.rows} responses; free-text cells with redactions: ${outcome.redactedCells}${redacted ? ` (${redacted})` : ''}; k = ${config.disclosureK}.\n`);
+      const redacted = outcome.redactions
+        ? Object.entries(outcome.redactions)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')
+        : '';
+      process.stderr.write(
+        `Wrote ${outFile}: ${outcome.rows} responses; free-text cells with redactions: ${outcome.redactedCells}${redacted ? ` (${redacted})` : ''}; k = ${config.disclosureK}.\n`,
+      );
     } catch (err) {
       fs.rmSync(partial, { force: true });
       throw err;

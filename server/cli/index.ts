@@ -64,13 +64,27 @@ async function db(args: string[]): Promise<void> {
   const platform = await openPlatform(loadConfig());
   try {
     await reorderStoredRows(platform.db);
-    process.stdout.write(platform.config.databaseUrl ? 'Rewrote responses and invitations in random-id order.\n' : 'SQLite keeps responses in random-id order already; nothing to do.\n');
+    process.stdout.write(
+      platform.config.databaseUrl
+        ? 'Rewrote responses and invitations in random-id order.\n'
+        : 'SQLite keeps responses in random-id order already; nothing to do.\n',
+    );
   } finally {
     await platform.close();
   }
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { demo, db, export: exportCommand, invite: mailCli.invite, remind: mailCli.remind, mail: mailCli.mail, user, wave, sample };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  demo,
+  db,
+  export: exportCommand,
+  invite: mailCli.invite,
+  remind: mailCli.remind,
+  mail: mailCli.mail,
+  user,
+  wave,
+  sample,
+};
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -87,7 +101,9 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    process.stderr.write(`${err instanceof ConfigError ? 'Configuration error: ' : 'Error: '}${(err as Error).message}\n`);
+    process.stderr.write(
+      `${err instanceof ConfigError ? 'Configuration error: ' : 'Error: '}${(err as Error).message}\n`,
+    );
     return 1;
   }
 }

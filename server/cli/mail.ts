@@ -16,7 +16,9 @@ export async function invite(args: string[]): Promise<void> {
   const waveId = waveOption(args);
   await withPlatform(async ({ db }) => {
     const result = await inviteWave(db, waveId, { actor: cliActor(), now: new Date() });
-    process.stdout.write(`${describeQueueResult('invite', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`);
+    process.stdout.write(
+      `${describeQueueResult('invite', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`,
+    );
   });
 }
 
@@ -25,7 +27,9 @@ export async function remind(args: string[]): Promise<void> {
   const waveId = waveOption(args);
   await withPlatform(async ({ db }) => {
     const result = await remindWave(db, waveId, { actor: cliActor(), now: new Date() });
-    process.stdout.write(`${describeQueueResult('remind', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`);
+    process.stdout.write(
+      `${describeQueueResult('remind', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`,
+    );
   });
 }
 
@@ -37,7 +41,9 @@ export async function mail(args: string[]): Promise<void> {
   await withPlatform(async ({ db, config }) => {
     const worker = mailWorkerFromConfig(db, config, (line) => process.stdout.write(`${line}\n`));
     const where = worker.via === 'smtp' ? 'SMTP' : 'the development mailbox (NOT sent: SMTP_URL is not set)';
-    process.stdout.write(`Mail worker: to ${where}, at most ${config.mailRatePerSecond}/s over ${config.mailConnections} connection(s).\n`);
+    process.stdout.write(
+      `Mail worker: to ${where}, at most ${config.mailRatePerSecond}/s over ${config.mailConnections} connection(s).\n`,
+    );
     if (values['until-idle']) {
       await worker.drain();
       await worker.stop();
@@ -51,6 +57,8 @@ export async function mail(args: string[]): Promise<void> {
     }
     const s = worker.stats;
     const sent = worker.via === 'smtp' ? `${s.sent} sent` : `${s.sent} kept in the development mailbox (NOT sent)`;
-    process.stdout.write(`Mail worker stopped: ${sent}, ${s.bounced} bounced, ${s.retried} to retry, ${s.failed} failed, ${s.cancelled} cancelled.\n`);
+    process.stdout.write(
+      `Mail worker stopped: ${sent}, ${s.bounced} bounced, ${s.retried} to retry, ${s.failed} failed, ${s.cancelled} cancelled.\n`,
+    );
   });
 }

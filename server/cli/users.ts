@@ -14,7 +14,11 @@ const COMMANDS = 'add, disable, enable, role, reset';
  */
 export async function user(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { email: { type: 'string' }, role: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { email: { type: 'string' }, role: { type: 'string' } },
+  });
   const email = values.email ?? positionals[0];
   const role = values.role ?? positionals[values.email === undefined ? 1 : 0];
   if (sub === 'add') {
@@ -22,7 +26,12 @@ export async function user(args: string[]): Promise<void> {
     await withPlatform(async ({ db }) => {
       const now = new Date();
       const { user: created, password } = await addUser(db, { email, role }, now);
-      await recordAudit(db, { actor: cliActor(), action: 'user.add', detail: { email: created.email, role: created.role }, at: now });
+      await recordAudit(db, {
+        actor: cliActor(),
+        action: 'user.add',
+        detail: { email: created.email, role: created.role },
+        at: now,
+      });
       process.stdout.write(`Added ${created.role} ${created.email}.\nPassword (shown only this once): ${password}\n`);
     });
     return;
@@ -41,9 +50,16 @@ export async function user(args: string[]): Promise<void> {
       throw err instanceof UserChangeRefused ? new Error(err.message) : err;
     }
     const who = `${result.user.role} ${result.user.email}`;
-    if (sub === 'reset') process.stdout.write(`New password for ${who}; its sessions have ended.\nPassword (shown only this once): ${result.password}\n`);
-    else if (!result.changed) process.stdout.write(`Nothing to do: ${who} is ${sub === 'role' ? 'that role' : `${sub}d`} already.\n`);
+    if (sub === 'reset')
+      process.stdout.write(
+        `New password for ${who}; its sessions have ended.\nPassword (shown only this once): ${result.password}\n`,
+      );
+    else if (!result.changed)
+      process.stdout.write(`Nothing to do: ${who} is ${sub === 'role' ? 'that role' : `${sub}d`} already.\n`);
     else if (sub === 'role') process.stdout.write(`${result.user.email} is now ${result.user.role}.\n`);
-    else process.stdout.write(`${sub === 'disable' ? 'Disabled' : 'Enabled'} ${who}${sub === 'disable' ? '; its sessions have ended' : ''}.\n`);
+    else
+      process.stdout.write(
+        `${sub === 'disable' ? 'Disabled' : 'Enabled'} ${who}${sub === 'disable' ? '; its sessions have ended' : ''}.\n`,
+      );
   });
 }

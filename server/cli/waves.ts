@@ -15,7 +15,10 @@ export async function findWaveOrFail(db: Db, id: string): Promise<WaveRow> {
   return wave;
 }
 
-function waveId(args: string[], extra: Record<string, { type: 'boolean' }> = {}): { id: string; flags: Record<string, boolean | undefined> } {
+function waveId(
+  args: string[],
+  extra: Record<string, { type: 'boolean' }> = {},
+): { id: string; flags: Record<string, boolean | undefined> } {
   const { values } = parseArgs({ args, options: { wave: { type: 'string' }, ...extra } });
   if (!values.wave) throw new UsageError('--wave ID is required');
   const { wave, ...flags } = values as Record<string, string | boolean | undefined>;
@@ -25,15 +28,31 @@ function waveId(args: string[], extra: Record<string, { type: 'boolean' }> = {})
 async function create(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { name: { type: 'string' }, questionnaire: { type: 'string' }, opens: { type: 'string' }, closes: { type: 'string' }, keep: { type: 'string', default: '' } },
+    options: {
+      name: { type: 'string' },
+      questionnaire: { type: 'string' },
+      opens: { type: 'string' },
+      closes: { type: 'string' },
+      keep: { type: 'string', default: '' },
+    },
   });
   if (!values.name || !values.questionnaire || !values.opens || !values.closes) {
-    throw new UsageError('wave create needs --name, --questionnaire KEY@VERSION, --opens YYYY-MM-DD and --closes YYYY-MM-DD');
+    throw new UsageError(
+      'wave create needs --name, --questionnaire KEY@VERSION, --opens YYYY-MM-DD and --closes YYYY-MM-DD',
+    );
   }
   await withPlatform(async ({ db, registry }) => {
-    const input = { name: values.name as string, questionnaireId: values.questionnaire as string, opensOn: values.opens as string, closesOn: values.closes as string, keptAttributes: parseKeptAttributes(values.keep ?? '') };
+    const input = {
+      name: values.name as string,
+      questionnaireId: values.questionnaire as string,
+      opensOn: values.opens as string,
+      closesOn: values.closes as string,
+      keptAttributes: parseKeptAttributes(values.keep ?? ''),
+    };
     const wave = await createWaveAudited(db, registry, input, cliActor(), new Date());
-    process.stdout.write(`Created wave ${wave.id} "${wave.name}": ${wave.questionnaire_id}, links work ${wave.opens_on} to ${wave.closes_on}, kept with answers: ${input.keptAttributes.join(', ') || 'nothing'}.\n`);
+    process.stdout.write(
+      `Created wave ${wave.id} "${wave.name}": ${wave.questionnaire_id}, links work ${wave.opens_on} to ${wave.closes_on}, kept with answers: ${input.keptAttributes.join(', ') || 'nothing'}.\n`,
+    );
   });
 }
 
@@ -61,13 +80,21 @@ async function purge(args: string[]): Promise<void> {
 
 /** wave population --wave ID --attribute NAME --file totals.csv: the population totals per stratum for weighting */
 async function population(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { wave: { type: 'string' }, attribute: { type: 'string' }, file: { type: 'string' } } });
-  if (!values.wave || !values.attribute || !values.file) throw new UsageError('wave population needs --wave ID, --attribute NAME and --file TOTALS.csv ("value,total" lines)');
+  const { values } = parseArgs({
+    args,
+    options: { wave: { type: 'string' }, attribute: { type: 'string' }, file: { type: 'string' } },
+  });
+  if (!values.wave || !values.attribute || !values.file)
+    throw new UsageError(
+      'wave population needs --wave ID, --attribute NAME and --file TOTALS.csv ("value,total" lines)',
+    );
   const text = fs.readFileSync(values.file, 'utf8');
   await withPlatform(async ({ db, registry }) => {
     const wave = await findWaveOrFail(db, values.wave as string);
     const n = await setPopulationTotals(db, registry, wave, values.attribute as string, text, cliActor());
-    process.stdout.write(`Stored ${n} population totals of ${values.attribute} for wave ${wave.id} "${wave.name}": weighting on ${values.attribute} uses them from now on.\n`);
+    process.stdout.write(
+      `Stored ${n} population totals of ${values.attribute} for wave ${wave.id} "${wave.name}": weighting on ${values.attribute} uses them from now on.\n`,
+    );
   });
 }
 
@@ -77,6 +104,9 @@ const WAVE_COMMANDS: Record<string, (args: string[]) => Promise<void>> = { creat
 export async function wave(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   const handler = sub && Object.prototype.hasOwnProperty.call(WAVE_COMMANDS, sub) ? WAVE_COMMANDS[sub] : undefined;
-  if (!handler) throw new UsageError(sub ? `Unknown wave command "${sub}"` : 'wave needs a command: create, close, purge or population');
+  if (!handler)
+    throw new UsageError(
+      sub ? `Unknown wave command "${sub}"` : 'wave needs a command: create, close, purge or population',
+    );
   await handler(rest);
 }

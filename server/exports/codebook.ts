@@ -41,7 +41,15 @@ export interface Codebook {
     values: Array<{ value: number; label: { nl: string; en: string }; missing: boolean }>;
     /** editions of this file whose values the column holds */
     holds?: string[];
-    editions?: Array<{ edition: string; version: string; status: string; question: string | null; comparable: boolean; routing: string; note?: { nl: string; en: string } }>;
+    editions?: Array<{
+      edition: string;
+      version: string;
+      status: string;
+      question: string | null;
+      comparable: boolean;
+      routing: string;
+      note?: { nl: string; en: string };
+    }>;
   }>;
 }
 
@@ -56,9 +64,11 @@ export function buildCodebook(p: PreparedDataset): Codebook {
     rows: p.rows,
     missingCodes: MISSING_LABELS,
     missingRange: MISSING_RANGE,
-    textColumns: 'Text columns are empty when the question was not asked or not answered; the routing says which. Free text is scrubbed: see redactionMarkers.',
+    textColumns:
+      'Text columns are empty when the question was not asked or not answered; the routing says which. Free text is scrubbed: see redactionMarkers.',
     release: p.report.interim ? 'interim' : 'final',
-    rowIds: 'response_id is a fresh random id per download and the rows come in a fresh random order, so two downloads cannot be linked row by row.',
+    rowIds:
+      'response_id is a fresh random id per download and the rows come in a fresh random order, so two downloads cannot be linked row by row.',
     disclosure: p.report.disclosure,
     cuts: p.report.cuts,
     report: reportLines(p),

@@ -15,7 +15,16 @@ import type { WaveRow } from '../fielding/data/waves';
 import type { LocalizedText } from '../questionnaires/questionnaire-file';
 import type { QuestionnaireRegistry, RegisteredQuestionnaire } from '../questionnaires/registry';
 import { keptAttributes, wavePhase } from '../fielding/wave-rules';
-import { Cell, Column, DatasetSpec, buildDatasetSpec, editionOf, MISSING, MISSING_LABELS, modelOf } from './files/dataset-spec';
+import {
+  Cell,
+  Column,
+  DatasetSpec,
+  buildDatasetSpec,
+  editionOf,
+  MISSING,
+  MISSING_LABELS,
+  modelOf,
+} from './files/dataset-spec';
 import { DeclaredLevel, declarationFor, DisclosureDeclaration } from './files/disclosure-declaration';
 import { DisclosureReport, KeyCounter, planRelease, QiSpec, ReleasePlan, SUPPRESSED } from './files/disclosure';
 import type { Answers } from './files/routing';
@@ -108,7 +117,9 @@ function valueCoder(qi: RuntimeQi, value: string): number {
 function levelSpecs(levels: DeclaredLevel[], code: (m: number | string) => number) {
   return levels.map((l, li) => ({
     name: l.name,
-    map: new Map(l.groups.flatMap((g, gi) => g.members.map((m) => [code(m), 100 * (li + 1) + gi + 1] as [number, number]))),
+    map: new Map(
+      l.groups.flatMap((g, gi) => g.members.map((m) => [code(m), 100 * (li + 1) + gi + 1] as [number, number])),
+    ),
     labels: l.groups.map((g, gi) => ({ value: 100 * (li + 1) + gi + 1, label: g.label })),
   }));
 }
@@ -129,28 +140,71 @@ export function periodText(code: number, level: number): string {
 }
 
 function periodSpec(months: Set<number>): QiSpec {
-  const at = (lvl: number) => new Map([...months].map((c) => [c, lvl === 3 ? 0 : lvl === 2 ? Math.floor(c / 100) : lvl === 1 ? Math.floor(c / 100) * 10 + Math.floor(((c % 100) - 1) / 3) + 1 : c]));
-  return { name: 'submitted_month', importance: 0, local: false, levels: [1, 2, 3].map((l) => ({ name: PERIOD_LEVELS[l], map: at(l), labels: [] })) };
+  const at = (lvl: number) =>
+    new Map(
+      [...months].map((c) => [
+        c,
+        lvl === 3
+          ? 0
+          : lvl === 2
+            ? Math.floor(c / 100)
+            : lvl === 1
+              ? Math.floor(c / 100) * 10 + Math.floor(((c % 100) - 1) / 3) + 1
+              : c,
+      ]),
+    );
+  return {
+    name: 'submitted_month',
+    importance: 0,
+    local: false,
+    levels: [1, 2, 3].map((l) => ({ name: PERIOD_LEVELS[l], map: at(l), labels: [] })),
+  };
 }
 
-function buildQis(decl: DisclosureDeclaration, spec: DatasetSpec, attributes: string[], declared: RegisteredQuestionnaire['sampleAttributes']): RuntimeQi[] {
+function buildQis(
+  decl: DisclosureDeclaration,
+  spec: DatasetSpec,
+  attributes: string[],
+  declared: RegisteredQuestionnaire['sampleAttributes'],
+): RuntimeQi[] {
   const col = (name: string) => spec.columns.findIndex((c) => c.name === name);
   const qis: RuntimeQi[] = [];
-  qis.push({ name: 'submitted_month', kind: 'period', column: -1, spec: { name: 'submitted_month', importance: 0, local: false, levels: [] }, labels: new Map(), declaredLevels: [] });
+  qis.push({
+    name: 'submitted_month',
+    kind: 'period',
+    column: -1,
+    spec: { name: 'submitted_month', importance: 0, local: false, levels: [] },
+    labels: new Map(),
+    declaredLevels: [],
+  });
   const lang: RuntimeQi = {
-    name: 'language', kind: 'language', column: col('language'), declaredLevels: [],
+    name: 'language',
+    kind: 'language',
+    column: col('language'),
+    declaredLevels: [],
     spec: { name: 'language', importance: decl.language.importance, local: true, levels: [] },
-    labels: new Map([[1, { nl: 'Nederlands', en: 'Dutch' }], [2, { nl: 'Engels', en: 'English' }]]),
-    codes: new Map([['nl', 1], ['en', 2]]),
+    labels: new Map([
+      [1, { nl: 'Nederlands', en: 'Dutch' }],
+      [2, { nl: 'Engels', en: 'English' }],
+    ]),
+    codes: new Map([
+      ['nl', 1],
+      ['en', 2],
+    ]),
   };
   qis.push(lang);
   const attrColumns = spec.columns.filter((c) => c.role === 'attribute');
   attributes.forEach((a, i) => {
     const d = decl.attributes[a];
     const qi: RuntimeQi = {
-      name: attrColumns[i].name, kind: 'attribute', column: spec.columns.indexOf(attrColumns[i]), attribute: a,
+      name: attrColumns[i].name,
+      kind: 'attribute',
+      column: spec.columns.indexOf(attrColumns[i]),
+      attribute: a,
       spec: { name: attrColumns[i].name, importance: d?.importance ?? 2, local: true, levels: [] },
-      labels: new Map(), codes: new Map(), declaredLevels: d?.levels ?? [],
+      labels: new Map(),
+      codes: new Map(),
+      declaredLevels: d?.levels ?? [],
     };
     const sample = declared.get(a);
     for (const [value, label] of sample?.values ?? []) {
@@ -168,7 +222,11 @@ function buildQis(decl: DisclosureDeclaration, spec: DatasetSpec, attributes: st
     const c = spec.columns[column];
     c.quasiIdentifier = true;
     qis.push({
-      name: a.name, kind: 'answer', column, questions: a.questions, declaredLevels: a.levels,
+      name: a.name,
+      kind: 'answer',
+      column,
+      questions: a.questions,
+      declaredLevels: a.levels,
       spec: { name: a.name, importance: a.importance, local: true, levels: levelSpecs(a.levels, Number) },
       labels: new Map(c.valueLabels.filter((v) => v.value < SUPPRESSED).map((v) => [v.value, v.label])),
     });
@@ -183,18 +241,33 @@ function addDerivedColumns(spec: DatasetSpec, decl: DisclosureDeclaration, versi
   for (const a of decl.answers) {
     if (!a.derived || spec.columns.some((c) => c.name === a.name)) continue;
     spec.columns.push({
-      name: a.name, label: a.derived.label, type: 'numeric', role: 'derived', measure: 'nominal', missing, rule: a.derived.rule,
-      valueLabels: [...a.derived.values, ...missingLabels], quasiIdentifier: true,
+      name: a.name,
+      label: a.derived.label,
+      type: 'numeric',
+      role: 'derived',
+      measure: 'nominal',
+      missing,
+      rule: a.derived.rule,
+      valueLabels: [...a.derived.values, ...missingLabels],
+      quasiIdentifier: true,
     });
   }
   if (versions.some((q) => modelOf(q).questions.some((x) => x.type === 'matrix' && x.name.startsWith('scr_')))) {
     spec.columns.push({
-      name: 'agressie_ervaren', label: { nl: 'Agressie meegemaakt (12 maanden)', en: 'Experienced aggression (12 months)' }, type: 'numeric', role: 'derived', measure: 'nominal', missing,
+      name: 'agressie_ervaren',
+      label: { nl: 'Agressie meegemaakt (12 maanden)', en: 'Experienced aggression (12 months)' },
+      type: 'numeric',
+      role: 'derived',
+      measure: 'nominal',
+      missing,
       rule: {
         nl: '1 als minstens één cel van de screener (de matrixvragen scr_*) code 2 tot en met 5 heeft (een keer of vaker); anders 0. Weet niet (98) en zeg ik liever niet (99) tellen niet mee.',
-        en: '1 when at least one cell of the screener (the scr_* matrix questions) holds code 2 to 5 (once or more); otherwise 0. Don\'t know (98) and rather not say (99) do not count.',
+        en: "1 when at least one cell of the screener (the scr_* matrix questions) holds code 2 to 5 (once or more); otherwise 0. Don't know (98) and rather not say (99) do not count.",
       },
-      valueLabels: [{ value: 1, label: { nl: 'Ja', en: 'Yes' } }, { value: 0, label: { nl: 'Nee', en: 'No' } }],
+      valueLabels: [
+        { value: 1, label: { nl: 'Ja', en: 'Yes' } },
+        { value: 0, label: { nl: 'Nee', en: 'No' } },
+      ],
     });
   }
 }
@@ -216,9 +289,14 @@ export async function populationCounts(db: Db, wave: WaveRow, attribute: string)
   return (await populationSource(db, wave, attribute)).counts;
 }
 
-export async function populationSource(db: Db, wave: WaveRow, attribute: string): Promise<{ counts: Map<string, number>; source: 'administrator' | 'frame' }> {
+export async function populationSource(
+  db: Db,
+  wave: WaveRow,
+  attribute: string,
+): Promise<{ counts: Map<string, number>; source: 'administrator' | 'frame' }> {
   const totals = await listPopulationTotals(db, wave.id, attribute);
-  if (totals.length > 0) return { counts: new Map(totals.map((t) => [t.value, Number(t.total)])), source: 'administrator' };
+  if (totals.length > 0)
+    return { counts: new Map(totals.map((t) => [t.value, Number(t.total)])), source: 'administrator' };
   return { counts: await frameCounts(db, wave, attribute), source: 'frame' };
 }
 
@@ -236,7 +314,9 @@ export async function frameCounts(db: Db, wave: WaveRow, attribute: string): Pro
 async function samplingWeight(db: Db, wave: WaveRow, responses: number): Promise<number> {
   let frame: number;
   if (wave.purged_at) {
-    frame = (await listWaveFinalCounts(db, wave.id)).filter((r) => r.attribute === '').reduce((s, r) => s + Number(r.invited), 0);
+    frame = (await listWaveFinalCounts(db, wave.id))
+      .filter((r) => r.attribute === '')
+      .reduce((s, r) => s + Number(r.invited), 0);
   } else {
     frame = Number((await countWaveInvitations(db, wave.id))?.invited ?? 0);
   }
@@ -284,7 +364,8 @@ export async function prepareDataset(
   if (waves.length === 0) throw new ExportRefusedError('no waves to export');
   const questionnaires = questionnairesOf(registry, waves);
   const key = questionnaires[0].key;
-  if (questionnaires.some((q) => q.key !== key)) throw new ExportRefusedError('a trend file stacks waves of one questionnaire (population) only');
+  if (questionnaires.some((q) => q.key !== key))
+    throw new ExportRefusedError('a trend file stacks waves of one questionnaire (population) only');
   const known = versionsOfKey(registry, key);
   const map = variableMapFor(known);
   const decl = declarationFor(known);
@@ -292,9 +373,14 @@ export async function prepareDataset(
   const attributes: string[] = [];
   for (const w of waves) for (const a of keptAttributes(w)) if (!attributes.includes(a)) attributes.push(a);
   const leaveOut = decl.answers.filter((a) => a.derived).flatMap((a) => a.questions);
-  if (opts.weightBy?.includes(',')) throw new ExportRefusedError('a weight variable is post-stratified on one attribute; raking on several is in the headline tables only');
+  if (opts.weightBy?.includes(','))
+    throw new ExportRefusedError(
+      'a weight variable is post-stratified on one attribute; raking on several is in the headline tables only',
+    );
   if (opts.weightBy && !waves.every((w) => keptAttributes(w).includes(opts.weightBy as string))) {
-    throw new ExportRefusedError(`"${opts.weightBy}" is not an attribute kept with the answers of every wave of this file`);
+    throw new ExportRefusedError(
+      `"${opts.weightBy}" is not an attribute kept with the answers of every wave of this file`,
+    );
   }
 
   const redactions = emptyCounts();
@@ -302,8 +388,17 @@ export async function prepareDataset(
   addDerivedColumns(spec, decl, questionnaires);
   if (opts.weightBy) {
     spec.columns.push({
-      name: 'gewicht', label: { nl: `Gewicht (poststratificatie naar ${opts.weightBy})`, en: `Weight (post-stratification on ${opts.weightBy})` },
-      type: 'numeric', role: 'derived', measure: 'scale', decimals: 4, valueLabels: [], missing: [],
+      name: 'gewicht',
+      label: {
+        nl: `Gewicht (poststratificatie naar ${opts.weightBy})`,
+        en: `Weight (post-stratification on ${opts.weightBy})`,
+      },
+      type: 'numeric',
+      role: 'derived',
+      measure: 'scale',
+      decimals: 4,
+      valueLabels: [],
+      missing: [],
       rule: {
         nl: `N_h / n_h: de populatieaantallen per waarde h van ${opts.weightBy} die de beheerder opgaf (anders de aantallen van het steekproefkader, de uitnodigingen), gedeeld door de responsen met die waarde, per golf; voor een samengevoegde groep de sommen over de groep; waar ${opts.weightBy} onderdrukt is (93) het gemiddelde gewicht van de golf (totaal kader / totaal responsen), zodat het gewicht de onderdrukte waarde niet verraadt; 0 voor een waarde zonder aantal in het kader.`,
         en: `N_h / n_h: the population totals per value h of ${opts.weightBy} that the administrator supplied (else the sample frame's counts, the invitations), divided by the responses with that value, per wave; for a merged group the sums over the group; where ${opts.weightBy} is suppressed (93) the wave's mean weight (whole frame / all responses), so that the weight does not give the suppressed value away; 0 for a value without a count in the frame.`,
@@ -317,14 +412,19 @@ export async function prepareDataset(
   const measuring = buildDatasetSpec(map, sources, attributes, (x) => x, known, leaveOut);
   const scrubForWidth = scrubber(emptyCounts());
   const firstVar = spec.columns.findIndex((c) => c.role === 'variable');
-  const textCols = spec.columns.map((c, i) => (c.role === 'variable' && c.type === 'string' ? i : -1)).filter((i) => i >= 0);
+  const textCols = spec.columns
+    .map((c, i) => (c.role === 'variable' && c.type === 'string' ? i : -1))
+    .filter((i) => i >= 0);
   const longest = new Map<number, number>(textCols.map((i) => [i, 1]));
   const tooLong = new Map<number, number>();
 
   const versionInfo = new Map<string, { screener: string[]; has: Set<string> }>();
   for (const q of questionnaires) {
     const m = modelOf(q);
-    versionInfo.set(q.id, { screener: m.questions.filter((x) => x.type === 'matrix' && x.name.startsWith('scr_')).map((x) => x.name), has: new Set(m.questions.map((x) => x.name)) });
+    versionInfo.set(q.id, {
+      screener: m.questions.filter((x) => x.type === 'matrix' && x.name.startsWith('scr_')).map((x) => x.name),
+      has: new Set(m.questions.map((x) => x.name)),
+    });
   }
 
   /** collected codes of a response's quasi-identifiers */
@@ -370,7 +470,7 @@ export async function prepareDataset(
         months.add(codes[0]);
         const entry = counter.add(w.id, codes);
         entries.push(entry);
-        ranks.push(seenOfEntry[entry] = (seenOfEntry[entry] ?? -1) + 1);
+        ranks.push((seenOfEntry[entry] = (seenOfEntry[entry] ?? -1) + 1));
         mine.push(r.id);
         const reader = measuring.readers.get(r.questionnaire_id);
         if (!reader) throw new Error(`response of version ${r.questionnaire_id} in wave ${w.id}`);
@@ -390,10 +490,17 @@ export async function prepareDataset(
   }
   for (const w of waves) {
     const n = ids.get(w.id)?.length ?? 0;
-    if (n > 0 && n < opts.k) throw new ExportRefusedError(`wave "${w.name}" has ${n} responses, fewer than k = ${opts.k}: it cannot be exported without identifying people`);
+    if (n > 0 && n < opts.k)
+      throw new ExportRefusedError(
+        `wave "${w.name}" has ${n} responses, fewer than k = ${opts.k}: it cannot be exported without identifying people`,
+      );
   }
   for (const c of textCols) spec.columns[c].width = Math.min(MAX_STRING_BYTES, longest.get(c) as number);
-  const cuts = [...tooLong].map(([c, rows]) => ({ column: spec.columns[c].name, longestBytes: longest.get(c) as number, rows }));
+  const cuts = [...tooLong].map(([c, rows]) => ({
+    column: spec.columns[c].name,
+    longestBytes: longest.get(c) as number,
+    rows,
+  }));
 
   // the period: coarse enough that every period of a wave holds k rows, before the search
   qis[0].spec = periodSpec(months);
@@ -409,7 +516,12 @@ export async function prepareDataset(
   const weights: number[] = [];
   for (const w of waves) weights.push(await samplingWeight(db, w, ids.get(w.id)?.length ?? 0));
 
-  const plan = planRelease(counter, qis.map((q) => q.spec), opts.k, { weights, minLevels: qis.map((_q, i) => (i === 0 ? minPeriod : 0)), stepShare: opts.stepShare });
+  const plan = planRelease(
+    counter,
+    qis.map((q) => q.spec),
+    opts.k,
+    { weights, minLevels: qis.map((_q, i) => (i === 0 ? minPeriod : 0)), stepShare: opts.stepShare },
+  );
   const periodLevel = plan.levels[0];
 
   // value labels of the released codes
@@ -420,7 +532,9 @@ export async function prepareDataset(
     const merged = level > 0 ? qi.spec.levels[level - 1] : null;
     const own = [...qi.labels].filter(([v]) => !merged?.map.has(v)).map(([value, label]) => ({ value, label }));
     const structural = c.valueLabels.filter((v) => v.value > SUPPRESSED && v.value < 97);
-    c.valueLabels = [...own, ...(merged?.labels ?? []), ...structural, MISSING_LABELS[0]].sort((a, b) => a.value - b.value);
+    c.valueLabels = [...own, ...(merged?.labels ?? []), ...structural, MISSING_LABELS[0]].sort(
+      (a, b) => a.value - b.value,
+    );
     if (qi.kind !== 'answer') c.missing = [SUPPRESSED];
   }
   const periodColumn = spec.columns.find((c) => c.name === 'submitted_month') as Column;
@@ -437,11 +551,12 @@ export async function prepareDataset(
     const qi = qis[qiAt];
     const valueOf = new Map([...(qi.codes as Map<string, number>)].map(([v, c]) => [c, v]));
     const level = plan.levels[qiAt];
-    const group = (code: number) => (level > 0 ? qi.spec.levels[level - 1].map.get(code) ?? code : code);
+    const group = (code: number) => (level > 0 ? (qi.spec.levels[level - 1].map.get(code) ?? code) : code);
     for (let wi = 0; wi < waves.length; wi++) {
       const N = await populationCounts(db, waves[wi], opts.weightBy);
       const n = new Map<number, number>();
-      for (const e of counter.entries) if (e.wave === counter.waveOf(waves[wi].id)) n.set(e.codes[qiAt], (n.get(e.codes[qiAt]) ?? 0) + e.n);
+      for (const e of counter.entries)
+        if (e.wave === counter.waveOf(waves[wi].id)) n.set(e.codes[qiAt], (n.get(e.codes[qiAt]) ?? 0) + e.n);
       const byGroup = new Map<number, { N: number; n: number }>();
       let totalN = 0;
       let totaln = 0;
@@ -465,7 +580,14 @@ export async function prepareDataset(
   const interim = waves.some((w) => wavePhase(w, today) !== 'closed');
   const report: ExportReport = { disclosure: plan.report, interim, cuts };
 
-  const editionNumber = new Map(waves.map((w, i) => [w.id, typeof questionnaires[i].edition === 'number' || /^\d+$/.test(String(questionnaires[i].edition)) ? Number(questionnaires[i].edition) : null]));
+  const editionNumber = new Map(
+    waves.map((w, i) => [
+      w.id,
+      typeof questionnaires[i].edition === 'number' || /^\d+$/.test(String(questionnaires[i].edition))
+        ? Number(questionnaires[i].edition)
+        : null,
+    ]),
+  );
   const aggressionColumn = spec.columns.findIndex((c) => c.name === 'agressie_ervaren');
   const nVars = spec.columns.filter((c) => c.role === 'variable').length;
 
@@ -480,7 +602,15 @@ export async function prepareDataset(
       const order = shuffle(Array.from({ length: all.length }, (_x, i) => i));
       for (let b = 0; b < order.length; b += BATCH) {
         const batch = order.slice(b, b + BATCH);
-        const byId = new Map((await responsesByIds(db, w.id, batch.map((i) => all[i]))).map((r) => [r.id, r]));
+        const byId = new Map(
+          (
+            await responsesByIds(
+              db,
+              w.id,
+              batch.map((i) => all[i]),
+            )
+          ).map((r) => [r.id, r]),
+        );
         for (const pos of batch) {
           const r = byId.get(all[pos]);
           if (!r) continue; // deleted since the first pass: never released unplanned
@@ -498,8 +628,16 @@ export async function prepareDataset(
           const extract = reader.extract;
           for (let i = 0; i < nVars; i++) row[firstVar + i] = extract[i](answers, reader.visibility);
           for (let i = 1; i < qis.length; i++) row[qis[i].column] = released[i];
-          if (aggressionColumn >= 0) row[aggressionColumn] = experiencedAggression(answers, (versionInfo.get(r.questionnaire_id) as { screener: string[] }).screener);
-          if (weightColumn >= 0) row[weightColumn] = Math.round(((weightOf.get(counter.waveOf(w.id)) as Map<number, number>).get(released[weightQi]) ?? 0) * 1e4) / 1e4;
+          if (aggressionColumn >= 0)
+            row[aggressionColumn] = experiencedAggression(
+              answers,
+              (versionInfo.get(r.questionnaire_id) as { screener: string[] }).screener,
+            );
+          if (weightColumn >= 0)
+            row[weightColumn] =
+              Math.round(
+                ((weightOf.get(counter.waveOf(w.id)) as Map<number, number>).get(released[weightQi]) ?? 0) * 1e4,
+              ) / 1e4;
           yield row;
         }
       }
@@ -510,10 +648,23 @@ export async function prepareDataset(
 
 /** Columns as (name, label) for the labels sheet and the codebook: one line per value label. */
 export function labelLines(columns: Column[]): Array<Array<string | number>> {
-  const lines: Array<Array<string | number>> = [['variable', 'label_nl', 'label_en', 'type', 'measure', 'value', 'value_label_nl', 'value_label_en', 'missing']];
+  const lines: Array<Array<string | number>> = [
+    ['variable', 'label_nl', 'label_en', 'type', 'measure', 'value', 'value_label_nl', 'value_label_en', 'missing'],
+  ];
   for (const c of columns) {
     lines.push([c.name, c.label.nl, c.label.en, c.type, c.measure, '', '', '', '']);
-    for (const v of c.valueLabels) lines.push([c.name, '', '', '', '', v.value, v.label.nl, v.label.en, c.missing.includes(v.value) ? 'missing' : '']);
+    for (const v of c.valueLabels)
+      lines.push([
+        c.name,
+        '',
+        '',
+        '',
+        '',
+        v.value,
+        v.label.nl,
+        v.label.en,
+        c.missing.includes(v.value) ? 'missing' : '',
+      ]);
   }
   return lines;
 }

@@ -35,7 +35,13 @@ export function spssDate(period: string): number | null {
 export function savVariables(columns: Column[], lang: 'nl' | 'en', periodLevel = 0): SavVariable[] {
   return columns.map((c) => {
     if (c.savDate) {
-      return { name: c.name, label: c.label[lang], type: 'numeric', measure: 'ordinal', dateFormat: (['MOYR', 'QYR', 'DATE', 'DATE'] as const)[periodLevel] };
+      return {
+        name: c.name,
+        label: c.label[lang],
+        type: 'numeric',
+        measure: 'ordinal',
+        dateFormat: (['MOYR', 'QYR', 'DATE', 'DATE'] as const)[periodLevel],
+      };
     }
     return {
       name: c.name,
@@ -90,7 +96,10 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** Streams every dataset row into a writer, waiting only when it applies backpressure; returns the row count. */
-async function pumpRows<R>(p: { rowsOf(): AsyncIterable<R> }, write: (row: R) => Promise<void> | void): Promise<number> {
+async function pumpRows<R>(
+  p: { rowsOf(): AsyncIterable<R> },
+  write: (row: R) => Promise<void> | void,
+): Promise<number> {
   let n = 0;
   for await (const row of p.rowsOf()) {
     const wait = write(row);
@@ -105,26 +114,47 @@ export function reportLines(p: PreparedDataset): Array<[string, string | number]
   const d = p.report.disclosure;
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines: Array<[string, string | number]> = [
-    ['release', p.report.interim ? 'INTERIM (voorlopig): made while the wave was open; a later release has other rows and other row ids' : 'final'],
+    [
+      'release',
+      p.report.interim
+        ? 'INTERIM (voorlopig): made while the wave was open; a later release has other rows and other row ids'
+        : 'final',
+    ],
     ['k (disclosure control)', d.k],
     ['k achieved (smallest combination of quasi-identifiers)', d.kAchieved],
     ['quasi-identifiers', d.quasiIdentifiers.map((q) => q.name).join(', ')],
   ];
   for (const q of d.quasiIdentifiers) {
     const level = q.name === 'submitted_month' ? PERIOD_LEVELS[q.level] : q.recoding;
-    lines.push([`${q.name}`, `recoding: ${level}${q.level > 0 ? ` (level ${q.level} of ${q.levels})` : ''}; suppressed cells: ${q.suppressedCells}`]);
+    lines.push([
+      `${q.name}`,
+      `recoding: ${level}${q.level > 0 ? ` (level ${q.level} of ${q.levels})` : ''}; suppressed cells: ${q.suppressedCells}`,
+    ]);
   }
   lines.push(
     ['suppressed cells (code 93)', d.suppressedCells],
     ['rows with every quasi-identifier suppressed', d.fullySuppressedRows],
     ['sample-unique combinations before / after', `${d.before.sampleUniques} / ${d.after.sampleUniques}`],
     ['combinations below k before / after', `${d.before.keysBelowK} / ${d.after.keysBelowK}`],
-    ['expected re-identifications (sum of individual risks, sdcMicro) before / after', `${d.before.expectedReidentifications.toFixed(2)} / ${d.after.expectedReidentifications.toFixed(2)}`],
-    ['highest individual risk before / after', `${pct(d.before.maxIndividualRisk)} / ${pct(d.after.maxIndividualRisk)}`],
+    [
+      'expected re-identifications (sum of individual risks, sdcMicro) before / after',
+      `${d.before.expectedReidentifications.toFixed(2)} / ${d.after.expectedReidentifications.toFixed(2)}`,
+    ],
+    [
+      'highest individual risk before / after',
+      `${pct(d.before.maxIndividualRisk)} / ${pct(d.after.maxIndividualRisk)}`,
+    ],
     ['rows with individual risk above 10% before / after', `${d.before.rowsAbove10pct} / ${d.after.rowsAbove10pct}`],
-    ['sampling weight for population frequencies (frame / responses)', d.weights.map((w) => w.weight.toFixed(3)).join('; ')],
+    [
+      'sampling weight for population frequencies (frame / responses)',
+      d.weights.map((w) => w.weight.toFixed(3)).join('; '),
+    ],
   );
-  for (const c of p.report.cuts) lines.push([`cut in .sav: ${c.column}`, `${c.rows} values longer than 32767 bytes (longest ${c.longestBytes}) end at 32767 bytes`]);
+  for (const c of p.report.cuts)
+    lines.push([
+      `cut in .sav: ${c.column}`,
+      `${c.rows} values longer than 32767 bytes (longest ${c.longestBytes}) end at 32767 bytes`,
+    ]);
   return lines;
 }
 
@@ -138,15 +168,24 @@ export function infoLines(p: PreparedDataset, rows: number): Array<[string, stri
   ];
   lines.push(['free-text cells with redactions', p.redactions.cells]);
   for (const [kind, n] of Object.entries(p.redactions.byKind)) lines.push([`redacted ${kind}`, n]);
-  lines.push(['missing codes', '93 = suppressed (disclosure control), 94 = not asked in this edition (trend file), 95 = no answer, 96 = not asked (routing); 97/98/99 as in the questionnaire; all seven are missing (SPSS range 93 thru 99); text columns are empty when not asked or not answered']);
-  lines.push(['response_id', 'a fresh random id per download, rows in a fresh random order: ids do not link two downloads']);
+  lines.push([
+    'missing codes',
+    '93 = suppressed (disclosure control), 94 = not asked in this edition (trend file), 95 = no answer, 96 = not asked (routing); 97/98/99 as in the questionnaire; all seven are missing (SPSS range 93 thru 99); text columns are empty when not asked or not answered',
+  ]);
+  lines.push([
+    'response_id',
+    'a fresh random id per download, rows in a fresh random order: ids do not link two downloads',
+  ]);
   return lines;
 }
 
 async function writeXlsx(p: PreparedDataset, out: NodeJS.WritableStream): Promise<number> {
   const book = new XlsxWriter(out);
   const data = await book.sheet('data', { frozenHeader: true });
-  await data.row(p.spec.columns.map((c) => c.name), { bold: true });
+  await data.row(
+    p.spec.columns.map((c) => c.name),
+    { bold: true },
+  );
   const n = await pumpRows(p, (row) => data.row(row));
   await data.close();
   const labels = await book.sheet('labels', { frozenHeader: true });
@@ -161,7 +200,11 @@ async function writeXlsx(p: PreparedDataset, out: NodeJS.WritableStream): Promis
 }
 
 /** Streams the dataset in the format to `out` (which it ends); resolves with what was written. */
-export async function writeDataset(p: PreparedDataset, format: DatasetFormat, out: NodeJS.WritableStream): Promise<ExportSummary> {
+export async function writeDataset(
+  p: PreparedDataset,
+  format: DatasetFormat,
+  out: NodeJS.WritableStream,
+): Promise<ExportSummary> {
   let rows: number;
   if (format === 'csv' || format === 'csv-nl') rows = await writeCsv(p, out, format === 'csv-nl');
   else if (format === 'xlsx') rows = await writeXlsx(p, out);

@@ -59,7 +59,15 @@ export interface PreparedExport {
 }
 
 function slug(s: string): string {
-  return s.normalize('NFKD').replace(/[^\x20-\x7e]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60) || 'export';
+  return (
+    s
+      .normalize('NFKD')
+      .replace(/[^\x20-\x7e]/g, '')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase()
+      .slice(0, 60) || 'export'
+  );
 }
 
 function endWith(out: NodeJS.WritableStream, text: string): Promise<void> {
@@ -73,19 +81,38 @@ function endWith(out: NodeJS.WritableStream, text: string): Promise<void> {
  * Waves of a questionnaire key for its trend file, oldest edition first (demo waves excluded, and waves still open:
  * while a wave is open only its own risk-controlled file and its tables are released).
  */
-export async function trendWaves(db: Db, registry: QuestionnaireRegistry, key: string, today = new Date().toISOString().slice(0, 10)): Promise<WaveRow[]> {
+export async function trendWaves(
+  db: Db,
+  registry: QuestionnaireRegistry,
+  key: string,
+  today = new Date().toISOString().slice(0, 10),
+): Promise<WaveRow[]> {
   const versions = registry.list().filter((q) => q.key === key);
   if (versions.length === 0) throw new ExportRefusedError(`there is no questionnaire "${key}"`);
   const map = variableMapFor(versions);
-  const order = (w: WaveRow) => map.editions.indexOf(editionOfVersion(map, registry.get(w.questionnaire_id)?.version ?? '') ?? '');
-  const waves = (await listWaves(db)).filter((w) => !w.is_demo && registry.get(w.questionnaire_id)?.key === key && wavePhase(w, today) === 'closed');
+  const order = (w: WaveRow) =>
+    map.editions.indexOf(editionOfVersion(map, registry.get(w.questionnaire_id)?.version ?? '') ?? '');
+  const waves = (await listWaves(db)).filter(
+    (w) => !w.is_demo && registry.get(w.questionnaire_id)?.key === key && wavePhase(w, today) === 'closed',
+  );
   if (waves.length === 0) throw new ExportRefusedError(`there are no closed waves of "${key}"`);
   return waves.sort((a, b) => order(a) - order(b) || a.created_at.localeCompare(b.created_at));
 }
 
-async function audit(db: Db, who: ExportRequester, waves: WaveRow[], format: ExportFormat, detail: Record<string, unknown>): Promise<void> {
+async function audit(
+  db: Db,
+  who: ExportRequester,
+  waves: WaveRow[],
+  format: ExportFormat,
+  detail: Record<string, unknown>,
+): Promise<void> {
   for (const w of waves) {
-    await recordAudit(db, { actor: who.actor, action: 'export.download', waveId: w.id, detail: { format, via: who.via, ...detail } });
+    await recordAudit(db, {
+      actor: who.actor,
+      action: 'export.download',
+      waveId: w.id,
+      detail: { format, via: who.via, ...detail },
+    });
   }
 }
 
@@ -105,16 +132,17 @@ export async function prepareExport(
   const base = 'wave' in target ? `veldwerk-${slug(target.wave.name)}` : `veldwerk-trend-${slug(target.trendKey)}`;
   const lang = opts.lang ?? 'nl';
   const trend = 'trendKey' in target ? { trend: target.trendKey } : {};
-  const guarded = (write: (out: NodeJS.WritableStream) => Promise<ExportOutcome>) => async (out: NodeJS.WritableStream) => {
-    try {
-      const outcome = await write(out);
-      await audit(db, who, waves, format, { ...trend, k: opts.k, outcome: 'complete', ...outcome });
-      return outcome;
-    } catch (err) {
-      await audit(db, who, waves, format, { ...trend, k: opts.k, outcome: 'failed' });
-      throw err;
-    }
-  };
+  const guarded =
+    (write: (out: NodeJS.WritableStream) => Promise<ExportOutcome>) => async (out: NodeJS.WritableStream) => {
+      try {
+        const outcome = await write(out);
+        await audit(db, who, waves, format, { ...trend, k: opts.k, outcome: 'complete', ...outcome });
+        return outcome;
+      } catch (err) {
+        await audit(db, who, waves, format, { ...trend, k: opts.k, outcome: 'failed' });
+        throw err;
+      }
+    };
 
   if (format === 'tables' || format === 'tables-html') {
     if (!('wave' in target)) throw new ExportRefusedError('headline tables are made per wave');
@@ -134,7 +162,11 @@ export async function prepareExport(
         }),
       };
     }
-    const html = await ejs.renderFile(path.join(projectRoot, 'views/analyst/tables-standalone.ejs'), { report, helpers: viewHelpers(), lang });
+    const html = await ejs.renderFile(path.join(projectRoot, 'views/analyst/tables-standalone.ejs'), {
+      report,
+      helpers: viewHelpers(),
+      lang,
+    });
     return {
       fileName: `${base}-tabellen.html`,
       contentType: 'text/html; charset=utf-8',
@@ -149,7 +181,10 @@ export async function prepareExport(
   const suffix = prepared.report.interim ? '-voorlopig' : '';
   if (format === 'codebook' || format === 'codebook-json') {
     const book = buildCodebook(prepared);
-    const body = format === 'codebook-json' ? JSON.stringify(book, null, 2) : await ejs.renderFile(path.join(projectRoot, 'views/analyst/codebook.ejs'), { book });
+    const body =
+      format === 'codebook-json'
+        ? JSON.stringify(book, null, 2)
+        : await ejs.renderFile(path.join(projectRoot, 'views/analyst/codebook.ejs'), { book });
     return {
       fileName: `${base}${suffix}-codeboek.${format === 'codebook-json' ? 'json' : 'html'}`,
       contentType: format === 'codebook-json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
@@ -167,8 +202,12 @@ export async function prepareExport(
       const summary = await writeDataset(prepared, datasetFormat, out);
       const d = summary.disclosure;
       return {
-        rows: summary.rows, redactedCells: summary.redactions.cells, redactions: summary.redactions.byKind,
-        release: prepared.report.interim ? 'interim' : 'final', kAchieved: d.kAchieved, suppressedCells: d.suppressedCells,
+        rows: summary.rows,
+        redactedCells: summary.redactions.cells,
+        redactions: summary.redactions.byKind,
+        release: prepared.report.interim ? 'interim' : 'final',
+        kAchieved: d.kAchieved,
+        suppressedCells: d.suppressedCells,
       };
     }),
   };

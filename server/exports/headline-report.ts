@@ -12,7 +12,17 @@ import { keptAttributes, wavePhase } from '../fielding/wave-rules';
 import { modelOf } from './files/dataset-spec';
 import { ExportRefusedError, frameCounts, populationSource } from './dataset-export';
 import { breakdownsFor, HeadlineCounter, indicatorsFor, Indicator } from './files/headline';
-import { change, Change, estimate, Estimate, rakingWeights, suppress, Suppression, Weighting, weightsFor } from './files/headline-stats';
+import {
+  change,
+  Change,
+  estimate,
+  Estimate,
+  rakingWeights,
+  suppress,
+  Suppression,
+  Weighting,
+  weightsFor,
+} from './files/headline-stats';
 import { variableMapFor } from './files/variable-map';
 
 export interface HeadlineCell {
@@ -36,7 +46,15 @@ export interface HeadlineTable {
 export interface HeadlineReport {
   wave: { id: string; name: string; edition: string };
   previous: { id: string; name: string; edition: string } | null;
-  weighting: { by: string; strata: number; uncoveredPopulation: number; unweightedResponses: number; census: boolean; previousWeighted: boolean; population: 'administrator' | 'frame' } | null;
+  weighting: {
+    by: string;
+    strata: number;
+    uncoveredPopulation: number;
+    unweightedResponses: number;
+    census: boolean;
+    previousWeighted: boolean;
+    population: 'administrator' | 'frame';
+  } | null;
   /** what the reader must know about the weighting and the comparison, in Dutch and English */
   notes: LocalizedText[];
   k: number;
@@ -53,7 +71,12 @@ async function count(db: Db, wave: WaveRow, counter: HeadlineCounter, weightBy?:
   for await (const page of responsePages(db, wave.id)) {
     for (const r of page) {
       const attrs = weightBy ? (JSON.parse(r.attributes) as Record<string, unknown>) : {};
-      const stratum = weightBy ? weightBy.split(',').map((a) => text(attrs[a])).join(CELL) : '';
+      const stratum = weightBy
+        ? weightBy
+            .split(',')
+            .map((a) => text(attrs[a]))
+            .join(CELL)
+        : '';
       counter.add(JSON.parse(r.answers) as Record<string, unknown>, stratum);
     }
   }
@@ -66,13 +89,22 @@ async function isCensus(db: Db, wave: WaveRow, attribute: string, totals: Map<st
 }
 
 /** The latest earlier edition's wave of the same questionnaire key that has responses to compare with. */
-async function previousWave(db: Db, registry: QuestionnaireRegistry, wave: WaveRow, edition: number): Promise<WaveRow | null> {
+async function previousWave(
+  db: Db,
+  registry: QuestionnaireRegistry,
+  wave: WaveRow,
+  edition: number,
+): Promise<WaveRow | null> {
   const key = registry.get(wave.questionnaire_id)?.key;
   const candidates = (await listWaves(db)).filter((w) => {
     const q = registry.get(w.questionnaire_id);
     return w.id !== wave.id && !w.is_demo && q?.key === key && Number(q?.edition) < edition;
   });
-  candidates.sort((a, b) => Number(registry.get(b.questionnaire_id)?.edition) - Number(registry.get(a.questionnaire_id)?.edition) || b.created_at.localeCompare(a.created_at));
+  candidates.sort(
+    (a, b) =>
+      Number(registry.get(b.questionnaire_id)?.edition) - Number(registry.get(a.questionnaire_id)?.edition) ||
+      b.created_at.localeCompare(a.created_at),
+  );
   return candidates[0] ?? null;
 }
 
@@ -85,10 +117,16 @@ function comparable(registry: QuestionnaireRegistry, wave: WaveRow, previous: Wa
   const to = map.editions.findIndex((e) => map.versions[e] === current.version);
   if (from < 0 || to <= from) return false;
   const vars = map.variables.filter((v) => ind.questions.includes(v.editions[map.editions[to]]?.question ?? ''));
-  return vars.length > 0 && vars.every((v) => map.editions.slice(from + 1, to + 1).every((e) => v.editions[e]?.status === 'same'));
+  return (
+    vars.length > 0 &&
+    vars.every((v) => map.editions.slice(from + 1, to + 1).every((e) => v.editions[e]?.status === 'same'))
+  );
 }
 
-interface Computed { counter: HeadlineCounter; weighting?: Weighting }
+interface Computed {
+  counter: HeadlineCounter;
+  weighting?: Weighting;
+}
 
 /** Estimates and suppression for every cell of one wave's counts. */
 function cellsOf(c: Computed, ind: Indicator, k: number) {
@@ -115,7 +153,10 @@ function cellsOf(c: Computed, ind: Indicator, k: number) {
     let changed = false;
     keys.forEach((key, i) => {
       if (!key.startsWith('tier|') || marks[i] === null) return;
-      const children = keys.map((k2, j) => [k2, j] as const).filter(([k2]) => k2.startsWith(`role|${key.slice(5)}:`)).map(([, j]) => j);
+      const children = keys
+        .map((k2, j) => [k2, j] as const)
+        .filter(([k2]) => k2.startsWith(`role|${key.slice(5)}:`))
+        .map(([, j]) => j);
       if (children.length > 0 && children.every((j) => marks[j] === null)) {
         marks[children.sort((x, y) => counts[x] - counts[y])[0]] = 'secondary';
         changed = true;
@@ -137,7 +178,9 @@ export async function headlineReport(
   const q = registry.get(wave.questionnaire_id);
   if (!q) throw new ExportRefusedError(`questionnaire version ${wave.questionnaire_id} is not loaded`);
   const by = opts.weightBy ? opts.weightBy.split(',') : [];
-  for (const a of by) if (!keptAttributes(wave).includes(a)) throw new ExportRefusedError(`"${a}" is not an attribute kept with the answers of this wave`);
+  for (const a of by)
+    if (!keptAttributes(wave).includes(a))
+      throw new ExportRefusedError(`"${a}" is not an attribute kept with the answers of this wave`);
   if (new Set(by).size !== by.length) throw new ExportRefusedError('each weighting attribute once');
   let source = 'unknown' as 'administrator' | 'frame' | 'unknown';
   const compute = async (w: WaveRow, weightBy?: string): Promise<Computed> => {
@@ -152,7 +195,10 @@ export async function headlineReport(
       for (let i = 0; i < attrs.length; i++) {
         const population = await populationSource(db, w, attrs[i]);
         if (w.id === wave.id && population.source === 'frame') source = 'frame';
-        margins.push({ valueOf: new Map([...counter.strata.keys()].map((c) => [c, c.split(CELL)[i]])), totals: population.counts });
+        margins.push({
+          valueOf: new Map([...counter.strata.keys()].map((c) => [c, c.split(CELL)[i]])),
+          totals: population.counts,
+        });
       }
       if (w.id === wave.id && source !== 'frame') source = 'administrator';
       return { counter, weighting: rakingWeights(counter.strata, margins) };
@@ -160,14 +206,17 @@ export async function headlineReport(
     const population = await populationSource(db, w, weightBy);
     if (w.id === wave.id) source = population.source;
     // a census: the administrator's population totals are what the wave invited, stratum by stratum
-    const census = opts.census ?? (population.source === 'administrator' && (await isCensus(db, w, weightBy, population.counts)));
+    const census =
+      opts.census ?? (population.source === 'administrator' && (await isCensus(db, w, weightBy, population.counts)));
     return { counter, weighting: weightsFor(counter.strata, population.counts, census) };
   };
   const current = await compute(wave, opts.weightBy);
-  if (current.counter.rows > 0 && current.counter.rows < opts.k) throw new ExportRefusedError(`the wave has ${current.counter.rows} responses, fewer than k = ${opts.k}`);
+  if (current.counter.rows > 0 && current.counter.rows < opts.k)
+    throw new ExportRefusedError(`the wave has ${current.counter.rows} responses, fewer than k = ${opts.k}`);
   const edition = Number(q.edition);
   const prevWave = Number.isFinite(edition) ? await previousWave(db, registry, wave, edition) : null;
-  const prevWeightBy = prevWave && opts.weightBy && by.every((a) => keptAttributes(prevWave).includes(a)) ? opts.weightBy : undefined;
+  const prevWeightBy =
+    prevWave && opts.weightBy && by.every((a) => keptAttributes(prevWave).includes(a)) ? opts.weightBy : undefined;
   const prev = prevWave ? await compute(prevWave, prevWeightBy) : null;
   const usablePrev = prev && prev.counter.rows >= opts.k ? prev : null;
 
@@ -185,9 +234,22 @@ export async function headlineReport(
         const p = prevCells?.get(`${br.id}|${cat.key}`);
         const previous = p && !p.suppressed && isComparable ? p.estimate : null;
         const shown = c.suppressed ? null : c.estimate;
-        rows.push({ category: cat.key, label: cat.label, estimate: shown, suppressed: c.suppressed, previous, change: shown && previous ? change(shown, previous) : null });
+        rows.push({
+          category: cat.key,
+          label: cat.label,
+          estimate: shown,
+          suppressed: c.suppressed,
+          previous,
+          change: shown && previous ? change(shown, previous) : null,
+        });
       }
-      if (rows.length > 0) tables.push({ indicator: { id: ind.id, label: ind.label, base: ind.base }, breakdown: { id: br.id, label: br.label }, comparable: isComparable, cells: rows });
+      if (rows.length > 0)
+        tables.push({
+          indicator: { id: ind.id, label: ind.label, base: ind.base },
+          breakdown: { id: br.id, label: br.label },
+          comparable: isComparable,
+          cells: rows,
+        });
     }
   }
   let weighting: HeadlineReport['weighting'] = null;
@@ -195,30 +257,66 @@ export async function headlineReport(
     const w = current.weighting;
     const uncovered = [...w.population].filter(([h]) => !w.sampled.get(h)).reduce((s, [, n]) => s + n, 0);
     const unweighted = [...w.sampled].filter(([h]) => !(w.weight.get(h) ?? 0)).reduce((s, [, n]) => s + n, 0);
-    weighting = { by: opts.weightBy, strata: w.weight.size, uncoveredPopulation: uncovered, unweightedResponses: unweighted, census: w.census, previousWeighted: !!prevWeightBy, population: source === 'administrator' ? 'administrator' : 'frame' };
+    weighting = {
+      by: opts.weightBy,
+      strata: w.weight.size,
+      uncoveredPopulation: uncovered,
+      unweightedResponses: unweighted,
+      census: w.census,
+      previousWeighted: !!prevWeightBy,
+      population: source === 'administrator' ? 'administrator' : 'frame',
+    };
   }
   const notes: LocalizedText[] = [];
   if (wavePhase(wave, opts.today ?? new Date().toISOString().slice(0, 10)) !== 'closed') {
-    notes.push({ nl: 'VOORLOPIG: de golf staat nog open; de cijfers veranderen nog.', en: 'INTERIM: the wave is still open; the figures will change.' });
+    notes.push({
+      nl: 'VOORLOPIG: de golf staat nog open; de cijfers veranderen nog.',
+      en: 'INTERIM: the wave is still open; the figures will change.',
+    });
   }
   if (weighting) {
-    const how = by.length > 1 ? { nl: `Gewogen (raking, zoals rake() van R's survey-pakket) naar ${by.join(' en ')}`, en: `Weighted (raking, as rake() in R's survey package) on ${by.join(' and ')}` } : null;
+    const how =
+      by.length > 1
+        ? {
+            nl: `Gewogen (raking, zoals rake() van R's survey-pakket) naar ${by.join(' en ')}`,
+            en: `Weighted (raking, as rake() in R's survey package) on ${by.join(' and ')}`,
+          }
+        : null;
     if (how) {
-      notes.push(source === 'administrator'
-        ? { nl: `${how.nl}, met de populatieaantallen die de beheerder opgaf; 95%-interval: logit-interval zoals svyciprop.`, en: `${how.en}, to the population totals the administrator supplied; 95% interval: the logit interval of svyciprop.` }
-        : { nl: `${how.nl}; voor minstens één kenmerk gaf de beheerder geen populatieaantallen op en gelden de aantallen van het steekproefkader; 95%-interval: logit-interval zoals svyciprop.`, en: `${how.en}; for at least one attribute no population totals were supplied and the sample frame's counts stand in; 95% interval: the logit interval of svyciprop.` });
-    } else notes.push(source === 'administrator'
-      ? {
-          nl: `Gewogen (poststratificatie) naar ${weighting.by}, met de populatieaantallen die de beheerder opgaf; 95%-interval: logit-interval zoals svyciprop van R's survey-pakket.`,
-          en: `Weighted (post-stratification) on ${weighting.by}, to the population totals the administrator supplied; 95% interval: the logit interval of svyciprop in R's survey package.`,
-        }
-      : {
-          nl: `Gewogen (poststratificatie) naar ${weighting.by}, met de aantallen van het steekproefkader (de uitnodigingen) als populatie, want de beheerder gaf geen populatieaantallen op; 95%-interval: logit-interval zoals svyciprop van R's survey-pakket.`,
-          en: `Weighted (post-stratification) on ${weighting.by}, with the sample frame's counts (the invitations) as the population, since no population totals were supplied; 95% interval: the logit interval of svyciprop in R's survey package.`,
-        });
-    notes.push(weighting.census
-      ? { nl: 'Eindige-populatiecorrectie toegepast: de golf nodigde de hele populatie uit (een volledige telling).', en: 'Finite-population correction applied: the wave invited the whole population (a census).' }
-      : { nl: 'Geen eindige-populatiecorrectie: de uitgenodigden gelden als steekproef uit de populatie.', en: 'No finite-population correction: those invited are taken as a sample of the population.' });
+      notes.push(
+        source === 'administrator'
+          ? {
+              nl: `${how.nl}, met de populatieaantallen die de beheerder opgaf; 95%-interval: logit-interval zoals svyciprop.`,
+              en: `${how.en}, to the population totals the administrator supplied; 95% interval: the logit interval of svyciprop.`,
+            }
+          : {
+              nl: `${how.nl}; voor minstens één kenmerk gaf de beheerder geen populatieaantallen op en gelden de aantallen van het steekproefkader; 95%-interval: logit-interval zoals svyciprop.`,
+              en: `${how.en}; for at least one attribute no population totals were supplied and the sample frame's counts stand in; 95% interval: the logit interval of svyciprop.`,
+            },
+      );
+    } else
+      notes.push(
+        source === 'administrator'
+          ? {
+              nl: `Gewogen (poststratificatie) naar ${weighting.by}, met de populatieaantallen die de beheerder opgaf; 95%-interval: logit-interval zoals svyciprop van R's survey-pakket.`,
+              en: `Weighted (post-stratification) on ${weighting.by}, to the population totals the administrator supplied; 95% interval: the logit interval of svyciprop in R's survey package.`,
+            }
+          : {
+              nl: `Gewogen (poststratificatie) naar ${weighting.by}, met de aantallen van het steekproefkader (de uitnodigingen) als populatie, want de beheerder gaf geen populatieaantallen op; 95%-interval: logit-interval zoals svyciprop van R's survey-pakket.`,
+              en: `Weighted (post-stratification) on ${weighting.by}, with the sample frame's counts (the invitations) as the population, since no population totals were supplied; 95% interval: the logit interval of svyciprop in R's survey package.`,
+            },
+      );
+    notes.push(
+      weighting.census
+        ? {
+            nl: 'Eindige-populatiecorrectie toegepast: de golf nodigde de hele populatie uit (een volledige telling).',
+            en: 'Finite-population correction applied: the wave invited the whole population (a census).',
+          }
+        : {
+            nl: 'Geen eindige-populatiecorrectie: de uitgenodigden gelden als steekproef uit de populatie.',
+            en: 'No finite-population correction: those invited are taken as a sample of the population.',
+          },
+    );
     if (usablePrev && !weighting.previousWeighted) {
       notes.push({
         nl: `De vorige editie kon niet naar ${weighting.by} gewogen worden (niet bewaard): haar cijfers zijn ongewogen, de verandering vergelijkt een gewogen met een ongewogen cijfer.`,

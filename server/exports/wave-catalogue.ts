@@ -23,7 +23,12 @@ export async function headlineTablesForPage(
   who: ExportRequester,
 ): Promise<HeadlineReport> {
   const report = await headlineReport(deps.db, deps.registry, wave, { k: opts.k, weightBy: opts.weightBy });
-  await recordAudit(deps.db, { ...who, action: 'export.download', waveId: wave.id, detail: { format: 'tables-page', via: who.via, weightBy: opts.weightBy ?? null, k: opts.k, rows: report.rows } });
+  await recordAudit(deps.db, {
+    ...who,
+    action: 'export.download',
+    waveId: wave.id,
+    detail: { format: 'tables-page', via: who.via, weightBy: opts.weightBy ?? null, k: opts.k, rows: report.rows },
+  });
   return report;
 }
 
@@ -35,6 +40,11 @@ export async function riskReportForPage(
   who: ExportRequester,
 ): Promise<{ report: ExportReport; lines: ReturnType<typeof reportLines> }> {
   const prepared = await prepareDataset(deps.db, deps.registry, [wave], { k: opts.k, lang: opts.lang });
-  await recordAudit(deps.db, { ...who, action: 'export.download', waveId: wave.id, detail: { format: 'risk-page', via: who.via, k: opts.k, rows: prepared.rows } });
+  await recordAudit(deps.db, {
+    ...who,
+    action: 'export.download',
+    waveId: wave.id,
+    detail: { format: 'risk-page', via: who.via, k: opts.k, rows: prepared.rows },
+  });
   return { report: prepared.report, lines: reportLines(prepared) };
 }

@@ -40,7 +40,10 @@ export class CsvReader {
   private first = true;
   private ended = false;
 
-  constructor(private readonly onRecord: (record: CsvRecord) => void, opts: { separator?: ',' | ';' } = {}) {
+  constructor(
+    private readonly onRecord: (record: CsvRecord) => void,
+    opts: { separator?: ',' | ';' } = {},
+  ) {
     this.separator = opts.separator;
   }
 
@@ -159,7 +162,9 @@ export class CsvReader {
           } else if (d === '\r') {
             this.state = 'after-cr';
           } else {
-            this.skipRestOfLine('a quote inside an unquoted field: put the whole field in quotes and write a quote as ""');
+            this.skipRestOfLine(
+              'a quote inside an unquoted field: put the whole field in quotes and write a quote as ""',
+            );
           }
           break;
         }

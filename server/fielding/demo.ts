@@ -12,19 +12,35 @@ export const DEMO_QUESTIONNAIRE = 'miv-politieke-ambtsdragers@2024.1';
 const DEMO_KEPT = ['tier', 'role', 'province'];
 
 /** The demo wave (created once, open for a year from its first day) with n fresh links for fictional office holders. */
-export async function seedDemoLinks(db: Db, registry: QuestionnaireRegistry, publicUrl: string, n: number, now: Date): Promise<string[]> {
+export async function seedDemoLinks(
+  db: Db,
+  registry: QuestionnaireRegistry,
+  publicUrl: string,
+  n: number,
+  now: Date,
+): Promise<string[]> {
   let wave = await findDemoWave(db, DEMO_QUESTIONNAIRE);
   if (!wave) {
     const today = dutchDay(now);
     wave = await createWave(
       db,
       registry,
-      { name: 'Demo: Monitor Integriteit en Veiligheid 2024, politieke ambtsdragers', questionnaireId: DEMO_QUESTIONNAIRE, opensOn: today, closesOn: addDays(today, 365), keptAttributes: DEMO_KEPT, isDemo: true },
+      {
+        name: 'Demo: Monitor Integriteit en Veiligheid 2024, politieke ambtsdragers',
+        questionnaireId: DEMO_QUESTIONNAIRE,
+        opensOn: today,
+        closesOn: addDays(today, 365),
+        keptAttributes: DEMO_KEPT,
+        isDemo: true,
+      },
       now,
     );
   }
   // fictional people drawn from a synthetic sample frame (a fresh seed each time, so repeated runs differ)
-  const people = generateSampleFrame('politieke-ambtsdragers', { size: n, seed: crypto.randomBytes(6).toString('hex') });
+  const people = generateSampleFrame('politieke-ambtsdragers', {
+    size: n,
+    seed: crypto.randomBytes(6).toString('hex'),
+  });
   const invitees = people.map((p) => ({
     email: p.email,
     name: p.name,

@@ -37,7 +37,8 @@ export interface MonitorView {
  * One row of an attribute's table: a value of its own, or (last, at most one per attribute) the value groups combined
  * because they were too small: then `value` is null and `combinedValues` says how many values it holds (never which).
  */
-export type MonitorValueRow = { value: string; counts: MonitorCounts } | { value: null; combinedValues: number; counts: MonitorCounts };
+export type MonitorValueRow =
+  { value: string; counts: MonitorCounts } | { value: null; combinedValues: number; counts: MonitorCounts };
 
 function percent(part: number, whole: number): number | null {
   return whole > 0 ? Math.round((1000 * part) / whole) / 10 : null;
@@ -78,7 +79,8 @@ function byValue(a: { value: string }, b: { value: string }): number {
 
 function sum(rows: ParticipationCounts[]): ParticipationCounts {
   const total = toParticipationCounts(undefined);
-  for (const r of rows) for (const key of Object.keys(total) as Array<keyof ParticipationCounts>) total[key] += Number(r[key] ?? 0);
+  for (const r of rows)
+    for (const key of Object.keys(total) as Array<keyof ParticipationCounts>) total[key] += Number(r[key] ?? 0);
   return total;
 }
 
@@ -89,13 +91,18 @@ function sum(rows: ParticipationCounts[]): ParticipationCounts {
  * is the only row: otherwise subtracting the shown rows from the overall total would give the small groups' counts
  * back. Every count column follows the grouping, since the rows are summed before the rates are computed.
  */
-export function groupSmallValues(rows: Array<{ value: string; counts: ParticipationCounts }>, k: number): MonitorValueRow[] {
+export function groupSmallValues(
+  rows: Array<{ value: string; counts: ParticipationCounts }>,
+  k: number,
+): MonitorValueRow[] {
   const values = rows.map((r) => ({ value: r.value, counts: toParticipationCounts(r.counts) }));
   const small = values.filter((v) => v.counts.invited < k);
   if (small.length === 0) return [...values].sort(byValue).map((v) => ({ value: v.value, counts: view(v.counts) }));
   let pooled = small.reduce((n, v) => n + v.counts.invited, 0);
   // the smallest first; among equals the one last in the shown order, so the choice never depends on the database
-  const rest = values.filter((v) => v.counts.invited >= k).sort((a, b) => a.counts.invited - b.counts.invited || byValue(b, a));
+  const rest = values
+    .filter((v) => v.counts.invited >= k)
+    .sort((a, b) => a.counts.invited - b.counts.invited || byValue(b, a));
   while (pooled > 0 && pooled < k && rest.length > 0) {
     const next = rest.shift() as (typeof rest)[number];
     small.push(next);
@@ -116,7 +123,10 @@ export async function liveCounts(db: Db, wave: WaveRow): Promise<LiveCounts> {
   const byAttribute = [];
   for (const attribute of keptAttributes(wave)) {
     const rows = await countWaveInvitationsByAttribute(db, wave.id, attribute);
-    byAttribute.push({ attribute, values: rows.map((r) => ({ value: r.value ?? '', counts: toParticipationCounts(r) })).sort(byValue) });
+    byAttribute.push({
+      attribute,
+      values: rows.map((r) => ({ value: r.value ?? '', counts: toParticipationCounts(r) })).sort(byValue),
+    });
   }
   return { overall, byAttribute };
 }
@@ -126,7 +136,10 @@ async function finalCounts(db: Db, wave: WaveRow): Promise<LiveCounts> {
   const overall = rows.find((r) => r.attribute === '') ?? toParticipationCounts(undefined);
   const byAttribute = keptAttributes(wave).map((attribute) => ({
     attribute,
-    values: rows.filter((r) => r.attribute === attribute).map((r) => ({ value: r.value, counts: r as ParticipationCounts })).sort(byValue),
+    values: rows
+      .filter((r) => r.attribute === attribute)
+      .map((r) => ({ value: r.value, counts: r as ParticipationCounts }))
+      .sort(byValue),
   }));
   return { overall, byAttribute };
 }
@@ -136,7 +149,14 @@ export async function waveMonitor(db: Db, wave: WaveRow, now: Date, k: number): 
   const status = waveStatus(wave, now);
   const counts = status.purged ? await finalCounts(db, wave) : await liveCounts(db, wave);
   return {
-    wave: { id: wave.id, name: wave.name, phase: status.phase, purged: status.purged, opensOn: wave.opens_on, closesOn: wave.closes_on },
+    wave: {
+      id: wave.id,
+      name: wave.name,
+      phase: status.phase,
+      purged: status.purged,
+      opensOn: wave.opens_on,
+      closesOn: wave.closes_on,
+    },
     source: status.purged ? 'final' : 'live',
     overall: view(counts.overall),
     k,

@@ -16,8 +16,12 @@ export class PopulationTotalsError extends Error {}
 
 /** Parses "value,total" lines (a header line "value,total" first) into totals; refuses anything else, naming the line. */
 export function parsePopulationTotals(text: string): Array<{ value: string; total: number }> {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.trim());
-  if (lines[0]?.toLowerCase().replace(/\s/g, '') !== 'value,total') throw new PopulationTotalsError('line 1 must be the header "value,total"');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .map((l) => l.trim());
+  if (lines[0]?.toLowerCase().replace(/\s/g, '') !== 'value,total')
+    throw new PopulationTotalsError('line 1 must be the header "value,total"');
   const out: Array<{ value: string; total: number }> = [];
   const seen = new Set<string>();
   lines.slice(1).forEach((line, i) => {
@@ -33,8 +37,16 @@ export function parsePopulationTotals(text: string): Array<{ value: string; tota
   return out;
 }
 
-export async function setPopulationTotals(db: Db, registry: QuestionnaireRegistry, wave: WaveRow, attribute: string, text: string, actor: string): Promise<number> {
-  if (!keptAttributes(wave).includes(attribute)) throw new PopulationTotalsError(`"${attribute}" is not kept with the answers of wave "${wave.name}"`);
+export async function setPopulationTotals(
+  db: Db,
+  registry: QuestionnaireRegistry,
+  wave: WaveRow,
+  attribute: string,
+  text: string,
+  actor: string,
+): Promise<number> {
+  if (!keptAttributes(wave).includes(attribute))
+    throw new PopulationTotalsError(`"${attribute}" is not kept with the answers of wave "${wave.name}"`);
   const declared = registry.get(wave.questionnaire_id)?.sampleAttributes.get(attribute);
   const totals = parsePopulationTotals(text).map((t) => {
     const value = declared ? declaredValue(declared, t.value) : t.value;
@@ -42,6 +54,11 @@ export async function setPopulationTotals(db: Db, registry: QuestionnaireRegistr
     return { value, total: t.total };
   });
   await replacePopulationTotals(db, wave.id, attribute, totals);
-  await recordAudit(db, { actor, action: 'wave.population-totals', waveId: wave.id, detail: { attribute, strata: totals.length, total: totals.reduce((s, t) => s + t.total, 0) } });
+  await recordAudit(db, {
+    actor,
+    action: 'wave.population-totals',
+    waveId: wave.id,
+    detail: { attribute, strata: totals.length, total: totals.reduce((s, t) => s + t.total, 0) },
+  });
   return totals.length;
 }

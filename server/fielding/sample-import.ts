@@ -2,7 +2,12 @@ import crypto from 'node:crypto';
 import type { Db } from '../shared/data/connection';
 import { eraseDeletedRows } from '../shared/data/erase';
 import { listWaveEmails } from './data/invitations';
-import { deletePendingImport, deletePendingImportsBefore, insertPendingImport, PendingImportRow } from './data/pending-imports';
+import {
+  deletePendingImport,
+  deletePendingImportsBefore,
+  insertPendingImport,
+  PendingImportRow,
+} from './data/pending-imports';
 import { lockWave, WaveRow } from './data/waves';
 import { recordAudit } from '../accounts/audit';
 import { CsvProblem, CsvReader } from './csv-reader';
@@ -55,7 +60,11 @@ export class SampleFileChecker {
    * `declared`: the questionnaire's declared sample attributes; a value of an attribute the wave keeps must be one
    * of the declared values (written in the declared spelling), since it is stored with the answers.
    */
-  constructor(private readonly existing: Set<string>, private readonly kept: string[], private readonly declared: SampleAttributeDeclaration = new Map()) {
+  constructor(
+    private readonly existing: Set<string>,
+    private readonly kept: string[],
+    private readonly declared: SampleAttributeDeclaration = new Map(),
+  ) {
     this.reader = new CsvReader((record) => {
       if (!this.plan) {
         this.plan = planColumns(record, this.problems);
@@ -64,7 +73,8 @@ export class SampleFileChecker {
       }
       if (this.headerBroken) return; // the rows cannot be read against a broken header
       const invitee = checkSampleRecord(this.plan, record, this.seen, this.existing, this.problems);
-      if (invitee && this.keptValuesDeclared(invitee, record.line) && this.problems.length === 0) this.invitees.push(invitee);
+      if (invitee && this.keptValuesDeclared(invitee, record.line) && this.problems.length === 0)
+        this.invitees.push(invitee);
     });
   }
 
@@ -90,9 +100,12 @@ export class SampleFileChecker {
       this.reader.end();
     }
     const problems = [...this.reader.problems, ...this.problems].sort((a, b) => a.line - b.line);
-    if (!this.plan && problems.length === 0) problems.push({ line: 1, message: 'the file is empty: it needs a header row and at least one row' });
-    else if (this.plan && this.invitees.length === 0 && problems.length === 0) problems.push({ line: 2, message: 'the file has a header row but no rows' });
-    if (problems.length > 0) return { ok: false, problems: problems.slice(0, MAX_PROBLEMS_LISTED), problemCount: problems.length };
+    if (!this.plan && problems.length === 0)
+      problems.push({ line: 1, message: 'the file is empty: it needs a header row and at least one row' });
+    else if (this.plan && this.invitees.length === 0 && problems.length === 0)
+      problems.push({ line: 2, message: 'the file has a header row but no rows' });
+    if (problems.length > 0)
+      return { ok: false, problems: problems.slice(0, MAX_PROBLEMS_LISTED), problemCount: problems.length };
     return { ok: true, invitees: this.invitees, summary: summarize(this.invitees, this.plan as ColumnPlan, this.kept) };
   }
 
@@ -109,7 +122,10 @@ export class SampleFileChecker {
       }
       const allowed = [...attribute.values.keys()];
       const list = allowed.length > 12 ? `${allowed.slice(0, 12).join(', ')}, …` : allowed.join(', ');
-      this.problems.push({ line, message: `"${value.slice(0, 40)}" is not a ${name} this questionnaire declares, and ${name} is kept with the answers (one of: ${list})` });
+      this.problems.push({
+        line,
+        message: `"${value.slice(0, 40)}" is not a ${name} this questionnaire declares, and ${name} is kept with the answers (one of: ${list})`,
+      });
       ok = false;
     }
     return ok;
@@ -117,7 +133,10 @@ export class SampleFileChecker {
 
   private notUtf8(): void {
     this.broken = true;
-    this.problems.push({ line: this.reader.lineNumber, message: 'the file is not valid UTF-8 (at or after this line): save it as "CSV UTF-8"' });
+    this.problems.push({
+      line: this.reader.lineNumber,
+      message: 'the file is not valid UTF-8 (at or after this line): save it as "CSV UTF-8"',
+    });
   }
 }
 
@@ -126,13 +145,25 @@ function summarize(invitees: Invitee[], plan: ColumnPlan, kept: string[]): Sampl
   const attributes = names.map((attribute) => {
     const counts = new Map<string, number>();
     for (const p of invitees) {
-      const value = attribute === 'language' ? (p.language ?? 'nl') : Object.hasOwn(p.attributes, attribute) ? p.attributes[attribute] : '';
+      const value =
+        attribute === 'language'
+          ? (p.language ?? 'nl')
+          : Object.hasOwn(p.attributes, attribute)
+            ? p.attributes[attribute]
+            : '';
       counts.set(value, (counts.get(value) ?? 0) + 1);
     }
-    const values = [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+    const values = [...counts]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
     return { attribute, kept: kept.includes(attribute), values };
   });
-  return { rows: invitees.length, columns: plan.columns, attributes, missingKept: kept.filter((k) => !plan.attributes.includes(k)) };
+  return {
+    rows: invitees.length,
+    columns: plan.columns,
+    attributes,
+    missingKept: kept.filter((k) => !plan.attributes.includes(k)),
+  };
 }
 
 async function existingEmails(db: Db, waveId: string): Promise<Set<string>> {
@@ -160,7 +191,13 @@ export async function checkSampleFile(
  * lock that no address has meanwhile arrived by another import. The personal tokens are derived from TOKEN_SECRET
  * and the invitation id (respondent/personal-tokens.ts): only their hashes are stored, and the mail worker derives them again.
  */
-export async function commitSample(db: Db, wave: WaveRow, invitees: Invitee[], now: Date, pendingImportId?: string): Promise<number> {
+export async function commitSample(
+  db: Db,
+  wave: WaveRow,
+  invitees: Invitee[],
+  now: Date,
+  pendingImportId?: string,
+): Promise<number> {
   return db.transaction(async (trx) => {
     const locked = await lockWave(trx, wave.id);
     if (!locked) throw new WaveStateError('the wave does not exist');
@@ -170,7 +207,10 @@ export async function commitSample(db: Db, wave: WaveRow, invitees: Invitee[], n
     }
     const existing = await existingEmails(trx, wave.id);
     const clash = invitees.find((p) => p.email && existing.has(normalizeEmail(p.email)));
-    if (clash) throw new WaveStateError('meanwhile another import added some of these addresses to the wave: upload the file again');
+    if (clash)
+      throw new WaveStateError(
+        'meanwhile another import added some of these addresses to the wave: upload the file again',
+      );
     await createInvitations(trx, locked, invitees, { now });
     return invitees.length;
   });
@@ -223,11 +263,23 @@ export function isPendingImportExpired(row: PendingImportRow, now: Date): boolea
 }
 
 /** Web flow, step 2: the confirmed pending import becomes invitations and is deleted. */
-export async function confirmPendingImport(db: Db, wave: WaveRow, row: PendingImportRow, actor: string, now: Date): Promise<number> {
+export async function confirmPendingImport(
+  db: Db,
+  wave: WaveRow,
+  row: PendingImportRow,
+  actor: string,
+  now: Date,
+): Promise<number> {
   if (isPendingImportExpired(row, now)) throw new WaveStateError('this preview has expired: upload the file again');
   const count = await commitSample(db, wave, JSON.parse(row.invitees) as Invitee[], now, row.id);
   await eraseDeletedRows(db, ['pending_imports']); // the staged copy is deleted with the commit: now for good
-  await recordAudit(db, { actor, action: 'sample.import', waveId: wave.id, detail: { file: row.file_name, rows: count }, at: now });
+  await recordAudit(db, {
+    actor,
+    action: 'sample.import',
+    waveId: wave.id,
+    detail: { file: row.file_name, rows: count },
+    at: now,
+  });
   return count;
 }
 
@@ -245,7 +297,13 @@ export async function importSampleFile(
   const checked = await checkSampleFile(db, wave, chunks, declared);
   if (!checked.ok) return checked;
   const count = await commitSample(db, wave, checked.invitees, now);
-  await recordAudit(db, { actor, action: 'sample.import', waveId: wave.id, detail: { file: cleanFileName(fileName), rows: count }, at: now });
+  await recordAudit(db, {
+    actor,
+    action: 'sample.import',
+    waveId: wave.id,
+    detail: { file: cleanFileName(fileName), rows: count },
+    at: now,
+  });
   return { ok: true, count, summary: checked.summary };
 }
 

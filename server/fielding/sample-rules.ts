@@ -11,18 +11,35 @@ export const KNOWN_VALUES: Record<string, readonly string[]> = {
   language: ['nl', 'en'],
   tier: ['gemeente', 'provincie', 'waterschap', 'rijk'],
   province: [
-    'Drenthe', 'Flevoland', 'Fryslân', 'Gelderland', 'Groningen', 'Limburg',
-    'Noord-Brabant', 'Noord-Holland', 'Overijssel', 'Utrecht', 'Zeeland', 'Zuid-Holland',
+    'Drenthe',
+    'Flevoland',
+    'Fryslân',
+    'Gelderland',
+    'Groningen',
+    'Limburg',
+    'Noord-Brabant',
+    'Noord-Holland',
+    'Overijssel',
+    'Utrecht',
+    'Zeeland',
+    'Zuid-Holland',
   ],
 };
 const VALUE_ALIASES: Record<string, Record<string, string>> = { province: { friesland: 'Fryslân' } };
 
 /** Header spellings accepted for the fixed columns. */
 const COLUMN_ALIASES: Record<string, string> = {
-  email: 'email', 'e-mail': 'email', emailadres: 'email', 'e-mailadres': 'email',
-  name: 'name', naam: 'name',
-  organisation: 'organisation', organization: 'organisation', organisatie: 'organisation',
-  language: 'language', taal: 'language',
+  email: 'email',
+  'e-mail': 'email',
+  emailadres: 'email',
+  'e-mailadres': 'email',
+  name: 'name',
+  naam: 'name',
+  organisation: 'organisation',
+  organization: 'organisation',
+  organisatie: 'organisation',
+  language: 'language',
+  taal: 'language',
 };
 export const CONTACT_COLUMNS = ['email', 'name', 'organisation'];
 const ATTRIBUTE = /^[a-z][a-z0-9_]{0,31}$/;
@@ -43,7 +60,8 @@ export interface ColumnPlan {
 function characterProblem(column: string, value: string): string | undefined {
   if (LINE_BREAK.test(value)) return `field "${column}" contains a line break`;
   const m = CONTROL.exec(value);
-  if (m) return `field "${column}" contains a control character (U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  if (m)
+    return `field "${column}" contains a control character (U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
   return undefined;
 }
 
@@ -51,14 +69,19 @@ function characterProblem(column: string, value: string): string | undefined {
 export function planColumns(header: CsvRecord, problems: CsvProblem[]): ColumnPlan {
   const columns: string[] = [];
   const seen = new Set<string>();
-  if (header.fields.length > MAX_COLUMNS) problems.push({ line: header.line, message: `at most ${MAX_COLUMNS} columns` });
+  if (header.fields.length > MAX_COLUMNS)
+    problems.push({ line: header.line, message: `at most ${MAX_COLUMNS} columns` });
   header.fields.forEach((raw, index) => {
     const chars = characterProblem(`column ${index + 1}`, raw);
     const lower = raw.trim().toLowerCase();
     const name = own(COLUMN_ALIASES, lower) ?? lower;
     if (chars) problems.push({ line: header.line, message: `header: ${chars}` });
     else if (name === '') problems.push({ line: header.line, message: `header: column ${index + 1} has no name` });
-    else if (!ATTRIBUTE.test(name)) problems.push({ line: header.line, message: `header: column name "${raw.trim().slice(0, 40)}" must be letters a-z, digits and _ (starting with a letter, at most 32)` });
+    else if (!ATTRIBUTE.test(name))
+      problems.push({
+        line: header.line,
+        message: `header: column name "${raw.trim().slice(0, 40)}" must be letters a-z, digits and _ (starting with a letter, at most 32)`,
+      });
     else if (seen.has(name)) problems.push({ line: header.line, message: `header: column "${name}" appears twice` });
     seen.add(name);
     columns.push(name);
@@ -104,14 +127,21 @@ export function checkSampleRecord(
     if (chars) return void problems.push({ line, message: chars });
     const value = raw.trim();
     const max = column === 'email' ? MAX_EMAIL_LENGTH : MAX_VALUE_LENGTH;
-    if (value.length > max) return void problems.push({ line, message: `field "${column}" is longer than ${max} characters` });
+    if (value.length > max)
+      return void problems.push({ line, message: `field "${column}" is longer than ${max} characters` });
     if (column === 'email') {
-      if (!isValidEmail(value)) return void problems.push({ line, message: value === '' ? 'the e-mail address is missing' : 'the e-mail address is not valid' });
+      if (!isValidEmail(value))
+        return void problems.push({
+          line,
+          message: value === '' ? 'the e-mail address is missing' : 'the e-mail address is not valid',
+        });
       const key = normalizeEmail(value);
       const earlier = seen.get(key);
-      if (earlier !== undefined) return void problems.push({ line, message: `the e-mail address is also on line ${earlier} of this file` });
+      if (earlier !== undefined)
+        return void problems.push({ line, message: `the e-mail address is also on line ${earlier} of this file` });
       seen.set(key, line);
-      if (existing.has(key)) return void problems.push({ line, message: 'the e-mail address is already in this wave (an earlier import)' });
+      if (existing.has(key))
+        return void problems.push({ line, message: 'the e-mail address is already in this wave (an earlier import)' });
       invitee.email = value;
     } else if (column === 'name' || column === 'organisation') {
       invitee[column] = value === '' ? null : value;
@@ -119,7 +149,11 @@ export function checkSampleRecord(
       // no value: the attribute is left out (language defaults to nl)
     } else if (own(KNOWN_VALUES, column)) {
       const known = knownValue(column, value);
-      if (!known) return void problems.push({ line, message: `"${value.slice(0, 40)}" is not a known ${column} (one of: ${KNOWN_VALUES[column].join(', ')})` });
+      if (!known)
+        return void problems.push({
+          line,
+          message: `"${value.slice(0, 40)}" is not a known ${column} (one of: ${KNOWN_VALUES[column].join(', ')})`,
+        });
       if (column === 'language') invitee.language = known as 'nl' | 'en';
       else invitee.attributes[column] = known;
     } else {

@@ -42,17 +42,42 @@ export async function loadWave(db: Db, id: string): Promise<WaveRow | undefined>
 }
 
 export function waveFormValues(wave: WaveRow): NewWave {
-  return { name: wave.name, questionnaireId: wave.questionnaire_id, opensOn: wave.opens_on, closesOn: wave.closes_on, keptAttributes: keptAttributes(wave) };
+  return {
+    name: wave.name,
+    questionnaireId: wave.questionnaire_id,
+    opensOn: wave.opens_on,
+    closesOn: wave.closes_on,
+    keptAttributes: keptAttributes(wave),
+  };
 }
 
-export async function createWaveAudited(db: Db, registry: QuestionnaireRegistry, input: NewWave, actor: string, now: Date): Promise<WaveRow> {
+export async function createWaveAudited(
+  db: Db,
+  registry: QuestionnaireRegistry,
+  input: NewWave,
+  actor: string,
+  now: Date,
+): Promise<WaveRow> {
   const wave = await createWave(db, registry, input, now);
-  await recordAudit(db, { actor, action: 'wave.create', waveId: wave.id, detail: { name: wave.name, questionnaire: wave.questionnaire_id }, at: now });
+  await recordAudit(db, {
+    actor,
+    action: 'wave.create',
+    waveId: wave.id,
+    detail: { name: wave.name, questionnaire: wave.questionnaire_id },
+    at: now,
+  });
   return wave;
 }
 
 /** Changes a wave's settings; allowed only before it opens. */
-export async function editWave(db: Db, registry: QuestionnaireRegistry, wave: WaveRow, input: NewWave, actor: string, now: Date): Promise<WaveRow> {
+export async function editWave(
+  db: Db,
+  registry: QuestionnaireRegistry,
+  wave: WaveRow,
+  input: NewWave,
+  actor: string,
+  now: Date,
+): Promise<WaveRow> {
   if (!waveStatus(wave, now).editable) throw new WaveStateError('a wave can be changed only until it opens');
   checkNewWave(input, registry);
   const settings = {
@@ -63,23 +88,45 @@ export async function editWave(db: Db, registry: QuestionnaireRegistry, wave: Wa
     kept_attributes: JSON.stringify(input.keptAttributes),
   };
   await updateWaveSettings(db, wave.id, settings);
-  await recordAudit(db, { actor, action: 'wave.edit', waveId: wave.id, detail: { ...settings, kept_attributes: input.keptAttributes }, at: now });
+  await recordAudit(db, {
+    actor,
+    action: 'wave.edit',
+    waveId: wave.id,
+    detail: { ...settings, kept_attributes: input.keptAttributes },
+    at: now,
+  });
   return { ...wave, ...settings };
 }
 
 /** Closes the wave at once: its links show the closed page from now on. */
 export async function closeWave(db: Db, wave: WaveRow, actor: string, now: Date): Promise<void> {
-  if (wave.purged_at || !(await setWaveClosed(db, wave.id, now.toISOString()))) throw new WaveStateError('the wave is closed already');
+  if (wave.purged_at || !(await setWaveClosed(db, wave.id, now.toISOString())))
+    throw new WaveStateError('the wave is closed already');
   await eraseStorageOrder(db); // PostgreSQL: the rows' physical order must not hint at the order of completion
-  await recordAudit(db, { actor, action: 'wave.close', waveId: wave.id, detail: `closed wave "${wave.name}"`, at: now });
+  await recordAudit(db, {
+    actor,
+    action: 'wave.close',
+    waveId: wave.id,
+    detail: `closed wave "${wave.name}"`,
+    at: now,
+  });
 }
 
 export const MAX_TEST_LINKS = 20;
 
 /** Links for trying the wave out: their responses are marked as test and never counted or exported. */
-export async function createTestLinks(db: Db, wave: WaveRow, count: number, language: 'nl' | 'en', publicUrl: string, actor: string, now: Date): Promise<string[]> {
+export async function createTestLinks(
+  db: Db,
+  wave: WaveRow,
+  count: number,
+  language: 'nl' | 'en',
+  publicUrl: string,
+  actor: string,
+  now: Date,
+): Promise<string[]> {
   if (!waveStatus(wave, now).importable) throw new WaveStateError('a closed wave gets no test links');
-  if (!Number.isInteger(count) || count < 1 || count > MAX_TEST_LINKS) throw new WaveInputError(`ask for 1 to ${MAX_TEST_LINKS} test links`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_TEST_LINKS)
+    throw new WaveInputError(`ask for 1 to ${MAX_TEST_LINKS} test links`);
   const invitees = Array.from({ length: count }, () => ({ language, attributes: {} }));
   const issued = await createInvitations(db, wave, invitees, { isTest: true, now });
   await recordAudit(db, { actor, action: 'wave.test-links', waveId: wave.id, detail: { count, language }, at: now });
@@ -93,7 +140,13 @@ export type WaveField = 'name' | 'questionnaire' | 'opens_on' | 'closes_on' | 'k
  * checkNewWave itself, alone among known-good values, so the rules stay in one place.
  */
 export function waveFormErrors(input: NewWave, registry: QuestionnaireRegistry): Partial<Record<WaveField, string>> {
-  const good: NewWave = { name: 'x', questionnaireId: registry.list()[0]?.id ?? '', opensOn: '2000-01-01', closesOn: '2000-01-02', keptAttributes: [] };
+  const good: NewWave = {
+    name: 'x',
+    questionnaireId: registry.list()[0]?.id ?? '',
+    opensOn: '2000-01-01',
+    closesOn: '2000-01-02',
+    keptAttributes: [],
+  };
   const tryOne = (variant: Partial<NewWave>): string | undefined => {
     try {
       checkNewWave({ ...good, ...variant }, registry);
@@ -111,7 +164,8 @@ export function waveFormErrors(input: NewWave, registry: QuestionnaireRegistry):
   set('questionnaire', tryOne({ questionnaireId: input.questionnaireId }));
   set('opens_on', tryOne({ opensOn: input.opensOn, closesOn: '9999-12-31' }));
   set('closes_on', tryOne({ opensOn: '0001-01-01', closesOn: input.closesOn }));
-  if (!errors.opens_on && !errors.closes_on) set('closes_on', tryOne({ opensOn: input.opensOn, closesOn: input.closesOn }));
+  if (!errors.opens_on && !errors.closes_on)
+    set('closes_on', tryOne({ opensOn: input.opensOn, closesOn: input.closesOn }));
   // the kept attributes are checked against the chosen questionnaire's declaration (the first one while none is chosen)
   const forKept = registry.get(input.questionnaireId) ? { questionnaireId: input.questionnaireId } : {};
   set('kept', tryOne({ ...forKept, keptAttributes: input.keptAttributes }));
@@ -120,7 +174,10 @@ export function waveFormErrors(input: NewWave, registry: QuestionnaireRegistry):
 
 /** "tier, role province" → ['tier', 'role', 'province'] */
 export function parseKeptAttributes(text: string): string[] {
-  return text.split(/[\s,;]+/).map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  return text
+    .split(/[\s,;]+/)
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
 }
 
 /** All waves, newest first (the administrator's list). */

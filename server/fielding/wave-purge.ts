@@ -30,7 +30,8 @@ export async function purgeWave(db: Db, wave: WaveRow, actor: string, now: Date)
     if (!status.purgeable) throw new WaveStateError('close the wave before purging it');
     const counts = await liveCounts(trx, locked);
     const rows: WaveFinalCountRow[] = [{ wave_id: wave.id, attribute: '', value: '', ...counts.overall }];
-    for (const a of counts.byAttribute) for (const v of a.values) rows.push({ wave_id: wave.id, attribute: a.attribute, value: v.value, ...v.counts });
+    for (const a of counts.byAttribute)
+      for (const v of a.values) rows.push({ wave_id: wave.id, attribute: a.attribute, value: v.value, ...v.counts });
     await insertWaveFinalCounts(trx, rows);
     const outbox = await deleteWaveOutbox(trx, wave.id); // its messages and the development mailbox's copies
     const pendingImports = await deletePendingImportsOfWave(trx, wave.id);
@@ -39,6 +40,12 @@ export async function purgeWave(db: Db, wave: WaveRow, actor: string, now: Date)
     return { invitations, pendingImports, outboxMessages: outbox };
   });
   await compactAfterPurge(db); // not only unlinked: gone from the file, its free pages and the WAL (or the PG heap)
-  await recordAudit(db, { actor, action: 'wave.purge', waveId: wave.id, detail: { invitationsDeleted: result.invitations, outboxMessagesDeleted: result.outboxMessages }, at: now });
+  await recordAudit(db, {
+    actor,
+    action: 'wave.purge',
+    waveId: wave.id,
+    detail: { invitationsDeleted: result.invitations, outboxMessagesDeleted: result.outboxMessages },
+    at: now,
+  });
   return result;
 }

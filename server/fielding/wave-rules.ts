@@ -49,14 +49,19 @@ export function checkNewWave(input: NewWave, registry: QuestionnaireRegistry): v
   if (input.closesOn < input.opensOn) throw new WaveInputError('the closing date is before the opening date');
   const declared = questionnaire.sampleAttributes;
   const seen = new Set<string>();
-  if (input.keptAttributes.length > MAX_KEPT) throw new WaveInputError(`at most ${MAX_KEPT} attributes can be kept with the answers`);
+  if (input.keptAttributes.length > MAX_KEPT)
+    throw new WaveInputError(`at most ${MAX_KEPT} attributes can be kept with the answers`);
   for (const attr of input.keptAttributes) {
     const shown = attr.slice(0, 40);
-    if (!ATTRIBUTE.test(attr)) throw new WaveInputError(`kept attribute "${shown}" must match [a-z][a-z0-9_]*, at most 32 characters`);
-    if (NEVER_KEPT.includes(attr) || looksIdentifying(attr)) throw new WaveInputError(`"${attr}" identifies a person or how to reach them, and is never kept with answers`);
+    if (!ATTRIBUTE.test(attr))
+      throw new WaveInputError(`kept attribute "${shown}" must match [a-z][a-z0-9_]*, at most 32 characters`);
+    if (NEVER_KEPT.includes(attr) || looksIdentifying(attr))
+      throw new WaveInputError(`"${attr}" identifies a person or how to reach them, and is never kept with answers`);
     if (!declared.has(attr)) {
       const allowed = [...declared.keys()].join(', ') || 'none';
-      throw new WaveInputError(`"${attr}" is not an attribute ${questionnaire.key} declares for keeping with the answers (declared: ${allowed})`);
+      throw new WaveInputError(
+        `"${attr}" is not an attribute ${questionnaire.key} declares for keeping with the answers (declared: ${allowed})`,
+      );
     }
     if (seen.has(attr)) throw new WaveInputError(`kept attribute "${attr}" is listed twice`);
     seen.add(attr);
@@ -67,7 +72,11 @@ export function checkNewWave(input: NewWave, registry: QuestionnaireRegistry): v
  * The wave's kept attributes of one invitation, as stored with its response: declared attributes only, each with a
  * declared value (in its declared spelling); anything else is left out.
  */
-export function keptValues(wave: WaveRow, declared: SampleAttributeDeclaration, attributes: Record<string, unknown>): Record<string, string> {
+export function keptValues(
+  wave: WaveRow,
+  declared: SampleAttributeDeclaration,
+  attributes: Record<string, unknown>,
+): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name of keptAttributes(wave)) {
     const attribute = declared.get(name);

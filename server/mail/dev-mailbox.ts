@@ -28,13 +28,19 @@ export async function devMailView(db: Db, id: number): Promise<DevMailView | und
   const message = await findDevMail(db, id);
   if (!message) return undefined;
   const hide = (s: string) => s.split(TOKEN_MARKER).join(TOKEN_NOT_SHOWN);
-  const headers = Object.entries(JSON.parse(message.headers) as Record<string, string>).map(([k, v]): [string, string] => [k, hide(v)]);
+  const headers = Object.entries(JSON.parse(message.headers) as Record<string, string>).map(
+    ([k, v]): [string, string] => [k, hide(v)],
+  );
   const links: DevMailLink[] = [];
   const marker = TOKEN_MARKER.replace(/[[\]]/g, '\\$&');
   for (const match of new Set(message.body.match(new RegExp(`https?://\\S+?/([su])/${marker}`, 'g')) ?? [])) {
     const optOut = /\/u\/\[/.test(match);
     if (optOut) links.push({ text: 'Opt-out link of this person (not shown in the development mailbox)' });
-    else if (message.wave_id) links.push({ href: `/admin/waves/${message.wave_id}/preview`, text: 'Personal link: opens a read-only preview of the questionnaire here, without the person’s answers' });
+    else if (message.wave_id)
+      links.push({
+        href: `/admin/waves/${message.wave_id}/preview`,
+        text: 'Personal link: opens a read-only preview of the questionnaire here, without the person’s answers',
+      });
   }
   return { message, headers, body: hide(message.body), links };
 }

@@ -7,7 +7,10 @@ export type MailLanguage = 'nl' | 'en';
 export const MAIL_KINDS: MailKind[] = ['invite', 'remind'];
 export const MAIL_LANGUAGES: MailLanguage[] = ['nl', 'en'];
 
-export interface MailTemplate { subject: string; body: string }
+export interface MailTemplate {
+  subject: string;
+  body: string;
+}
 
 /** The placeholders a template may use; {{link}} is required in the body and refused in the subject. */
 export const PLACEHOLDERS = ['name', 'link', 'closing_date', 'survey'] as const;
@@ -104,9 +107,16 @@ export function defaultTemplate(kind: MailKind, language: MailLanguage): MailTem
 }
 
 /** The wave's template, or the built-in default. */
-export async function loadTemplate(db: Db, waveId: string, kind: MailKind, language: MailLanguage): Promise<MailTemplate & { isDefault: boolean }> {
+export async function loadTemplate(
+  db: Db,
+  waveId: string,
+  kind: MailKind,
+  language: MailLanguage,
+): Promise<MailTemplate & { isDefault: boolean }> {
   const row = await findMailTemplate(db, waveId, kind, language);
-  return row ? { subject: row.subject, body: row.body, isDefault: false } : { ...defaultTemplate(kind, language), isDefault: true };
+  return row
+    ? { subject: row.subject, body: row.body, isDefault: false }
+    : { ...defaultTemplate(kind, language), isDefault: true };
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_]+)\s*\}\}/g;
@@ -116,12 +126,19 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 export function checkTemplate(t: MailTemplate): MailTemplate {
   const subject = (t.subject ?? '').trim();
   const body = (t.body ?? '').replace(/\r\n?/g, '\n').trim();
-  if (!subject || subject.length > 200 || CONTROL.test(subject)) throw new TemplateError('The subject is required: one line, at most 200 characters.');
+  if (!subject || subject.length > 200 || CONTROL.test(subject))
+    throw new TemplateError('The subject is required: one line, at most 200 characters.');
   if (!body || body.length > 20_000) throw new TemplateError('The text is required, at most 20,000 characters.');
   if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(body)) throw new TemplateError('The text contains control characters.');
-  for (const [field, text] of [['subject', subject], ['text', body]] as const) {
+  for (const [field, text] of [
+    ['subject', subject],
+    ['text', body],
+  ] as const) {
     for (const m of text.matchAll(PLACEHOLDER)) {
-      if (!(PLACEHOLDERS as readonly string[]).includes(m[1])) throw new TemplateError(`Unknown placeholder {{${m[1]}}} in the ${field}; use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`);
+      if (!(PLACEHOLDERS as readonly string[]).includes(m[1]))
+        throw new TemplateError(
+          `Unknown placeholder {{${m[1]}}} in the ${field}; use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`,
+        );
     }
   }
   if (/\{\{\s*link\s*\}\}/.test(subject)) throw new TemplateError('The personal link may not be in the subject.');
@@ -129,9 +146,23 @@ export function checkTemplate(t: MailTemplate): MailTemplate {
   return { subject, body };
 }
 
-export async function storeTemplate(db: Db, waveId: string, kind: MailKind, language: MailLanguage, t: MailTemplate, now: Date): Promise<void> {
+export async function storeTemplate(
+  db: Db,
+  waveId: string,
+  kind: MailKind,
+  language: MailLanguage,
+  t: MailTemplate,
+  now: Date,
+): Promise<void> {
   const checked = checkTemplate(t);
-  const row: MailTemplateRow = { wave_id: waveId, kind, language, subject: checked.subject, body: checked.body, updated_at: now.toISOString() };
+  const row: MailTemplateRow = {
+    wave_id: waveId,
+    kind,
+    language,
+    subject: checked.subject,
+    body: checked.body,
+    updated_at: now.toISOString(),
+  };
   await saveMailTemplate(db, row);
 }
 
@@ -142,7 +173,12 @@ export function oneLine(value: string, max = 200): string {
 
 export function formatClosingDate(day: string, language: MailLanguage): string {
   const d = new Date(`${day}T12:00:00Z`);
-  return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+  return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(d);
 }
 
 export interface MailValues {
@@ -154,7 +190,10 @@ export interface MailValues {
   survey: string;
 }
 
-export interface RenderedMail { subject: string; text: string }
+export interface RenderedMail {
+  subject: string;
+  text: string;
+}
 
 /**
  * Fills in a template as plain text. Values are substituted in one pass (a name that reads "{{link}}" stays text) and
@@ -168,7 +207,8 @@ export function renderMail(t: MailTemplate, values: MailValues, language: MailLa
     closing_date: formatClosingDate(values.closesOn, language),
     survey: oneLine(values.survey),
   };
-  const fill = (text: string) => text.replace(PLACEHOLDER, (whole, key: string) => (key in filled ? filled[key as Placeholder] : whole));
+  const fill = (text: string) =>
+    text.replace(PLACEHOLDER, (whole, key: string) => (key in filled ? filled[key as Placeholder] : whole));
   const subject = oneLine(fill(t.subject), 250);
   const body = fill(t.body.replace(/\r\n?/g, '\n')).trimEnd();
   return { subject, text: `${body}\n\n-- \n${FOOTER[language]}\n${values.optOutLink}\n` };

@@ -117,9 +117,17 @@ export function devMailboxTransport(db: Db, clock: () => Date = () => new Date()
   };
 }
 
-export function transportFromConfig(db: Db, config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'mailConnections' | 'mailTimeoutMs'>): MailTransport {
+export function transportFromConfig(
+  db: Db,
+  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'mailConnections' | 'mailTimeoutMs'>,
+): MailTransport {
   if (!config.smtpUrl) return devMailboxTransport(db);
-  return smtpTransport({ url: config.smtpUrl, from: config.mailFrom, connections: config.mailConnections, timeoutMs: config.mailTimeoutMs });
+  return smtpTransport({
+    url: config.smtpUrl,
+    from: config.mailFrom,
+    connections: config.mailConnections,
+    timeoutMs: config.mailTimeoutMs,
+  });
 }
 
 export interface Failure {
@@ -129,7 +137,14 @@ export interface Failure {
   message: string;
 }
 
-interface SmtpError { name?: string; code?: string; responseCode?: number; response?: string; message?: string; permanent?: boolean }
+interface SmtpError {
+  name?: string;
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  message?: string;
+  permanent?: boolean;
+}
 
 /** Redacts anything that looks like an e-mail address. */
 export function withoutAddresses(text: string): string {
@@ -138,7 +153,9 @@ export function withoutAddresses(text: string): string {
 
 export function classifyFailure(err: unknown): Failure {
   const e = (err ?? {}) as SmtpError;
-  const text = withoutAddresses(String(e.response || e.message || e.code || 'unknown error')).replace(/\s+/g, ' ').slice(0, 300);
+  const text = withoutAddresses(String(e.response || e.message || e.code || 'unknown error'))
+    .replace(/\s+/g, ' ')
+    .slice(0, 300);
   const code = [e.code, e.responseCode].filter(Boolean).join(' ');
   const message = code ? `${code}: ${text}` : text;
   if (e.name === 'AbortError' || e.code === 'EABORT') return { kind: 'temporary', message: `timed out: ${message}` };

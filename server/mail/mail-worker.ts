@@ -2,7 +2,17 @@ import crypto from 'node:crypto';
 import type { Config } from '../shared/config';
 import type { Db } from '../shared/data/connection';
 import { setInvitationMailState } from '../fielding/data/invitations';
-import { claimDue, countPending, extendLease, findSendContext, finishRow, markSent, releaseLease, scheduleRetry, SendContextRow } from './data/outbox';
+import {
+  claimDue,
+  countPending,
+  extendLease,
+  findSendContext,
+  finishRow,
+  markSent,
+  releaseLease,
+  scheduleRetry,
+  SendContextRow,
+} from './data/outbox';
 import { dutchDay } from '../shared/calendar';
 import { buildMessage } from './wave-mail';
 import { classifyFailure, fromAddress, isMailAddress, MailTransport, transportFromConfig } from './mail-transport';
@@ -31,7 +41,13 @@ export interface MailWorkerOptions {
   maxAttempts?: number;
 }
 
-export interface WorkerStats { sent: number; bounced: number; retried: number; failed: number; cancelled: number }
+export interface WorkerStats {
+  sent: number;
+  bounced: number;
+  retried: number;
+  failed: number;
+  cancelled: number;
+}
 
 /** Spaces sends evenly at `perSecond`, shared by all lanes of a worker. */
 class RateLimiter {
@@ -89,7 +105,10 @@ export class MailWorker {
   readonly via: MailTransport['via'];
   readonly transport: MailTransport;
   readonly stats: WorkerStats = { sent: 0, bounced: 0, retried: 0, failed: 0, cancelled: 0 };
-  private readonly o: Required<Omit<MailWorkerOptions, 'log' | 'clock'>> & { log: (l: string) => void; clock: () => Date };
+  private readonly o: Required<Omit<MailWorkerOptions, 'log' | 'clock'>> & {
+    log: (l: string) => void;
+    clock: () => Date;
+  };
   private readonly limiter: RateLimiter;
   private readonly deadlineMs: number;
   private readonly leaseMs: number;
@@ -101,7 +120,15 @@ export class MailWorker {
   private readonly marks: MarkBatcher;
 
   constructor(opts: MailWorkerOptions) {
-    this.o = { pollMs: 1000, retryBaseMs: 30_000, retryMaxMs: 3_600_000, maxAttempts: 8, log: () => {}, clock: () => new Date(), ...opts };
+    this.o = {
+      pollMs: 1000,
+      retryBaseMs: 30_000,
+      retryMaxMs: 3_600_000,
+      maxAttempts: 8,
+      log: () => {},
+      clock: () => new Date(),
+      ...opts,
+    };
     this.via = opts.transport.via;
     this.transport = opts.transport;
     this.limiter = new RateLimiter(this.o.ratePerSecond);
@@ -131,7 +158,9 @@ export class MailWorker {
   /** Works until no message is due (or, with waitForRetries, none is pending at all). For the CLI and the tests. */
   async drain(opts: { waitForRetries?: boolean } = {}): Promise<WorkerStats> {
     this.stopping = false;
-    await Promise.all(Array.from({ length: this.o.connections }, () => this.lane(opts.waitForRetries ? 'pending' : 'due')));
+    await Promise.all(
+      Array.from({ length: this.o.connections }, () => this.lane(opts.waitForRetries ? 'pending' : 'due')),
+    );
     return this.stats;
   }
 
@@ -228,7 +257,13 @@ export class MailWorker {
     if (cancel) return this.end(ctx, leaseToken, 'cancelled', cancel, label);
     const token = deriveToken(ctx.invitation_id);
     if (hashToken(token) !== ctx.token_hash) {
-      return this.end(ctx, leaseToken, 'failed', 'the personal link cannot be rebuilt: TOKEN_SECRET is not the key the invitation was made with', label);
+      return this.end(
+        ctx,
+        leaseToken,
+        'failed',
+        'the personal link cannot be rebuilt: TOKEN_SECRET is not the key the invitation was made with',
+        label,
+      );
     }
     if (!isMailAddress(ctx.email)) return this.end(ctx, leaseToken, 'bounced', 'not a valid e-mail address', label);
     const language = asMailLanguage(ctx.language) ?? 'nl';
@@ -244,16 +279,23 @@ export class MailWorker {
       messageId: `<veldwerk.${ctx.wave_id}.${ctx.id}@${this.messageDomain}>`,
     });
     try {
-      await this.o.transport.send(mail, { waveId: ctx.wave_id, invitationId: ctx.invitation_id, token }, AbortSignal.timeout(this.deadlineMs));
+      await this.o.transport.send(
+        mail,
+        { waveId: ctx.wave_id, invitationId: ctx.invitation_id, token },
+        AbortSignal.timeout(this.deadlineMs),
+      );
     } catch (err) {
       const failure = classifyFailure(err);
       if (failure.kind === 'permanent') return this.end(ctx, leaseToken, 'bounced', failure.message, label);
-      if (ctx.attempts >= this.o.maxAttempts) return this.end(ctx, leaseToken, 'failed', `gave up after ${ctx.attempts} attempts: ${failure.message}`, label);
+      if (ctx.attempts >= this.o.maxAttempts)
+        return this.end(ctx, leaseToken, 'failed', `gave up after ${ctx.attempts} attempts: ${failure.message}`, label);
       const delay = Math.min(this.o.retryBaseMs * 2 ** (ctx.attempts - 1), this.o.retryMaxMs);
       const jitter = 1 + Math.random() * 0.2;
       await scheduleRetry(db, ctx.id, leaseToken, new Date(this.o.clock().getTime() + delay * jitter), failure.message);
       this.stats.retried++;
-      log(`mail: ${label} attempt ${ctx.attempts} failed, retry in ${Math.round((delay * jitter) / 1000)} s: ${failure.message}`);
+      log(
+        `mail: ${label} attempt ${ctx.attempts} failed, retry in ${Math.round((delay * jitter) / 1000)} s: ${failure.message}`,
+      );
       return;
     }
     await this.marks.add(ctx);
@@ -261,7 +303,13 @@ export class MailWorker {
     log(`mail: ${label} ${this.o.transport.via === 'smtp' ? 'sent' : 'kept in the development mailbox (NOT sent)'}`);
   }
 
-  private async end(ctx: SendContextRow, leaseToken: string, state: 'bounced' | 'failed' | 'cancelled', reason: string, label: string): Promise<void> {
+  private async end(
+    ctx: SendContextRow,
+    leaseToken: string,
+    state: 'bounced' | 'failed' | 'cancelled',
+    reason: string,
+    label: string,
+  ): Promise<void> {
     await this.o.db.transaction(async (trx) => {
       if (!(await finishRow(trx, ctx.id, leaseToken, state, reason))) return;
       if (state === 'bounced') await setInvitationMailState(trx, ctx.invitation_id, 'bounced');
@@ -276,7 +324,10 @@ export class MailWorker {
 /** The worker as configured (server and `npm run cli -- mail work`): SMTP when SMTP_URL is set, else the dev mailbox. */
 export function mailWorkerFromConfig(
   db: Db,
-  config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'mailConnections' | 'mailTimeoutMs' | 'mailRatePerSecond' | 'publicUrl'>,
+  config: Pick<
+    Config,
+    'smtpUrl' | 'mailFrom' | 'mailConnections' | 'mailTimeoutMs' | 'mailRatePerSecond' | 'publicUrl'
+  >,
   log: (line: string) => void,
 ): MailWorker {
   return new MailWorker({

@@ -1,5 +1,12 @@
 import type { Db } from '../shared/data/connection';
-import { countInvitationMail, findInvitationByTokenHash, InvitationRow, markInvitationMailsQueued, optOutInvitation, setInvitationMailState } from '../fielding/data/invitations';
+import {
+  countInvitationMail,
+  findInvitationByTokenHash,
+  InvitationRow,
+  markInvitationMailsQueued,
+  optOutInvitation,
+  setInvitationMailState,
+} from '../fielding/data/invitations';
 import { cancelPendingFor, countOutbox, queueMessages } from './data/outbox';
 import { findQuestionnaireVersion } from '../questionnaires/data/questionnaire-versions';
 import { findWave, WaveRow } from '../fielding/data/waves';
@@ -36,7 +43,17 @@ export function optOutLink(publicUrl: string, token: string): string {
 /** The message for one person: plain text, the personal link, and the opt-out link in the text and in the headers. */
 export function buildMessage(template: MailTemplate, m: MessageInput): OutgoingMail {
   const unsubscribe = optOutLink(m.publicUrl, m.token);
-  const rendered = renderMail(template, { name: m.name, link: `${m.publicUrl}/s/${m.token}`, optOutLink: unsubscribe, closesOn: m.closesOn, survey: m.survey }, m.language);
+  const rendered = renderMail(
+    template,
+    {
+      name: m.name,
+      link: `${m.publicUrl}/s/${m.token}`,
+      optOutLink: unsubscribe,
+      closesOn: m.closesOn,
+      survey: m.survey,
+    },
+    m.language,
+  );
   return {
     to: m.to,
     subject: rendered.subject,
@@ -61,8 +78,10 @@ export interface QueueResult {
 async function mailableWave(db: Db, waveId: string, now: Date): Promise<WaveRow> {
   const wave = await findWave(db, waveId);
   if (!wave) throw new MailActionError(`There is no wave with id "${waveId}".`, 'not-found');
-  if ((wave as WaveRow & { purged_at?: string | null }).purged_at) throw new MailActionError('This wave has been purged: it has no addresses any more.');
-  if (wavePhase(wave, dutchDay(now)) === 'closed') throw new MailActionError('This wave is closed: no more mail goes out for it.');
+  if ((wave as WaveRow & { purged_at?: string | null }).purged_at)
+    throw new MailActionError('This wave has been purged: it has no addresses any more.');
+  if (wavePhase(wave, dutchDay(now)) === 'closed')
+    throw new MailActionError('This wave is closed: no more mail goes out for it.');
   return wave;
 }
 
@@ -89,7 +108,14 @@ async function queue(db: Db, waveId: string, kind: MailKind, opts: { actor: stri
       actor: opts.actor,
       action: kind === 'invite' ? 'mail.send' : 'mail.remind',
       waveId,
-      detail: { kind, queued, total: result.total, optedOut: result.optedOut, noEmail: result.noEmail, completed: result.completed },
+      detail: {
+        kind,
+        queued,
+        total: result.total,
+        optedOut: result.optedOut,
+        noEmail: result.noEmail,
+        completed: result.completed,
+      },
       at: opts.now,
     });
     return result;
@@ -108,9 +134,14 @@ export function remindWave(db: Db, waveId: string, opts: { actor: string; now: D
 
 export function describeQueueResult(kind: MailKind, r: QueueResult): string {
   const what = kind === 'invite' ? 'invitation' : 'reminder';
-  const lines = [`Queued ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}" (${r.wave.id}).`];
-  lines.push(`Of ${r.total} invitations: ${r.optedOut} opted out, ${r.noEmail} without an e-mail address, ${r.completed} completed.`);
-  if (kind === 'remind' && r.notYetInvited > 0) lines.push(`${r.notYetInvited} have not had their invitation mail yet and get no reminder.`);
+  const lines = [
+    `Queued ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}" (${r.wave.id}).`,
+  ];
+  lines.push(
+    `Of ${r.total} invitations: ${r.optedOut} opted out, ${r.noEmail} without an e-mail address, ${r.completed} completed.`,
+  );
+  if (kind === 'remind' && r.notYetInvited > 0)
+    lines.push(`${r.notYetInvited} have not had their invitation mail yet and get no reminder.`);
   return lines.join('\n');
 }
 
@@ -135,7 +166,15 @@ export async function optOut(db: Db, token: string): Promise<boolean> {
 /** An example token for previews and test sends: the link has the real shape but opens no questionnaire. */
 export const EXAMPLE_TOKEN = 'VOORBEELD-example-link-opens-no-survey-xxxx'.slice(0, 43);
 
-export interface PreviewInput { wave: WaveRow; kind: MailKind; language: MailLanguage; publicUrl: string; from: string; template?: MailTemplate; name?: string }
+export interface PreviewInput {
+  wave: WaveRow;
+  kind: MailKind;
+  language: MailLanguage;
+  publicUrl: string;
+  from: string;
+  template?: MailTemplate;
+  name?: string;
+}
 
 /** The message as a person would get it, with an example link. */
 export async function previewMail(db: Db, p: PreviewInput): Promise<OutgoingMail & { from: string }> {
@@ -160,11 +199,18 @@ export async function sendTestMail(
   transport: MailTransport,
   p: Omit<PreviewInput, 'template'> & { to: string; actor: string; now: Date; timeoutMs: number },
 ): Promise<void> {
-  if (!isMailAddress(p.to)) throw new MailActionError('Your account has no usable e-mail address for a test mail.', 'invalid');
+  if (!isMailAddress(p.to))
+    throw new MailActionError('Your account has no usable e-mail address for a test mail.', 'invalid');
   const mail = await previewMail(db, p);
   const test: OutgoingMail = { ...mail, to: p.to, subject: `[TEST] ${mail.subject}`, messageId: undefined };
   await transport.send(test, { waveId: p.wave.id, invitationId: null }, AbortSignal.timeout(4 * p.timeoutMs));
-  await recordAudit(db, { actor: p.actor, action: 'mail.test-send', waveId: p.wave.id, detail: { kind: p.kind, language: p.language, via: transport.via }, at: p.now });
+  await recordAudit(db, {
+    actor: p.actor,
+    action: 'mail.test-send',
+    waveId: p.wave.id,
+    detail: { kind: p.kind, language: p.language, via: transport.via },
+    at: p.now,
+  });
 }
 
 /** The wave's outbox: messages pending, sent, bounced, failed and cancelled, per kind and in all. */

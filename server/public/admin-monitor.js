@@ -7,9 +7,21 @@
   if (!root || root.getAttribute('data-source') !== 'live') return;
   var INTERVAL_MS = 5000;
 
-  function pct(v) { return v === null ? '\u2013' : v.toFixed(1) + '%'; }
+  function pct(v) {
+    return v === null ? '\u2013' : v.toFixed(1) + '%';
+  }
   function cells(c) {
-    return [c.invited, c.queued, c.sent, pct(c.sendingProgress), c.bounced, c.optedOut, c.started, c.completed, pct(c.responseRate)];
+    return [
+      c.invited,
+      c.queued,
+      c.sent,
+      pct(c.sendingProgress),
+      c.bounced,
+      c.optedOut,
+      c.started,
+      c.completed,
+      pct(c.responseRate),
+    ];
   }
   function fill(tableId, rows) {
     var table = root.querySelector('table[data-table="' + tableId + '"]');
@@ -39,20 +51,38 @@
   function render(m) {
     fill('overall', [{ value: 'All', counts: m.overall }]);
     m.attributes.forEach(function (a) {
-      fill('by-' + a.attribute, a.values.map(function (v) { return { value: label(v), counts: v.counts }; }));
+      fill(
+        'by-' + a.attribute,
+        a.values.map(function (v) {
+          return { value: label(v), counts: v.counts };
+        }),
+      );
     });
     if (updated) updated.textContent = m.generatedAt.slice(0, 19).replace('T', ' ') + ' UTC';
     if (m.source !== 'live') window.location.reload();
   }
   function poll() {
-    fetch(window.location.pathname, { headers: { Accept: 'application/json', 'X-Veldwerk-Poll': '1' }, credentials: 'same-origin', cache: 'no-store' })
+    fetch(window.location.pathname, {
+      headers: { Accept: 'application/json', 'X-Veldwerk-Poll': '1' },
+      credentials: 'same-origin',
+      cache: 'no-store',
+    })
       .then(function (res) {
-        if (res.status === 401) { window.location.assign('/signin'); return null; }
+        if (res.status === 401) {
+          window.location.assign('/signin');
+          return null;
+        }
         return res.ok ? res.json() : null;
       })
-      .then(function (m) { if (m) render(m); })
-      .catch(function () { /* offline for a moment: the next poll tries again */ })
-      .then(function () { setTimeout(poll, INTERVAL_MS); });
+      .then(function (m) {
+        if (m) render(m);
+      })
+      .catch(function () {
+        /* offline for a moment: the next poll tries again */
+      })
+      .then(function () {
+        setTimeout(poll, INTERVAL_MS);
+      });
   }
   setTimeout(poll, INTERVAL_MS);
 })();

@@ -8,12 +8,15 @@
   var config = JSON.parse(container.getAttribute('data-config'));
   var base = window.location.pathname.replace(/\/+$/, '');
   var locale = config.locale;
-  var texts = function () { return config.texts[locale]; };
+  var texts = function () {
+    return config.texts[locale];
+  };
 
   // real headings (SurveyJS draws titles as plain divs): screen-reader users can jump from question to question
   Survey.settings.titleTags = { survey: 'h1', page: 'h2', panel: 'h3', question: 'h3' };
   // no sliding and fading for people who asked their system for less motion
-  if (window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches) Survey.settings.animationEnabled = false;
+  if (window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches)
+    Survey.settings.animationEnabled = false;
   var model = new Survey.Model(config.survey);
   model.locale = locale;
   model.textUpdateMode = 'onTyping';
@@ -52,20 +55,38 @@
   function save() {
     if (submitted || config.preview) return;
     clearTimeout(saveTimer);
-    if (saving) { pending = true; return; }
+    if (saving) {
+      pending = true;
+      return;
+    }
     saving = true;
-    fetch(base + '/progress', { method: 'PUT', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: progressBody() })
+    fetch(base + '/progress', {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: progressBody(),
+    })
       .then(function (res) {
-        if (res.status === 409 || res.status === 410) { window.location.reload(); return; }
-        if (res.status === 503) { retrySave(texts().unavailableSave, retryDelay(res)); return; }
+        if (res.status === 409 || res.status === 410) {
+          window.location.reload();
+          return;
+        }
+        if (res.status === 503) {
+          retrySave(texts().unavailableSave, retryDelay(res));
+          return;
+        }
         if (!res.ok) throw new Error('HTTP ' + res.status);
         say(texts().saved);
       })
-      .catch(function () { retrySave(texts().saveFailed, 5000); })
+      .catch(function () {
+        retrySave(texts().saveFailed, 5000);
+      })
       .then(function () {
         saving = false;
         // a change made while this request ran is saved now (also after a failure: the timer then still retries)
-        if (pending) { pending = false; save(); }
+        if (pending) {
+          pending = false;
+          save();
+        }
       });
   }
 
@@ -80,8 +101,15 @@
     if (document.visibilityState === 'hidden' && saveTimer && !submitted) {
       clearTimeout(saveTimer);
       try {
-        fetch(base + '/progress', { method: 'PUT', keepalive: true, headers: { 'Content-Type': 'application/json' }, body: progressBody() });
-      } catch (e) { /* best effort: the next page change saves again */ }
+        fetch(base + '/progress', {
+          method: 'PUT',
+          keepalive: true,
+          headers: { 'Content-Type': 'application/json' },
+          body: progressBody(),
+        });
+      } catch (e) {
+        /* best effort: the next page change saves again */
+      }
     }
   });
 
@@ -121,13 +149,18 @@
           return;
         }
         // the server cannot save now: the answers stay in the page and the respondent sends them again later
-        if (res.status === 503) { say(texts().unavailableSubmit, true); return; }
+        if (res.status === 503) {
+          say(texts().unavailableSubmit, true);
+          return;
+        }
         return res.json().then(function (body) {
           if (res.status === 422 && body.errors) showServerErrors(body.errors);
           else say(body.error || texts().saveFailed, true);
         });
       })
-      .catch(function () { say(texts().saveFailed, true); });
+      .catch(function () {
+        say(texts().saveFailed, true);
+      });
   });
 
   // --- language switch: questionnaire texts and Veldwerk's own texts around it together, so no Dutch is left on an

@@ -21,7 +21,10 @@ export function hasTokenSecret(): boolean {
 /** The personal token of an invitation. */
 export function deriveToken(invitationId: string): string {
   if (!secret) throw new Error('no token secret is configured (TOKEN_SECRET)');
-  return crypto.createHmac('sha256', secret).update(`veldwerk/personal-token/v1/${invitationId}`, 'utf8').digest('base64url');
+  return crypto
+    .createHmac('sha256', secret)
+    .update(`veldwerk/personal-token/v1/${invitationId}`, 'utf8')
+    .digest('base64url');
 }
 
 /** 32 random bytes = 256 bits, base64url: 43 URL-safe characters. */

@@ -47,7 +47,13 @@ export async function openLink(
   opts: { withProgress: boolean } = { withProgress: true },
 ): Promise<LinkState> {
   const wellFormed = isWellFormedToken(token);
-  const found = await findLink(db, hashToken(wellFormed ? token : ''), linkMissKey(address), linkMissWindowStart(now), opts.withProgress);
+  const found = await findLink(
+    db,
+    hashToken(wellFormed ? token : ''),
+    linkMissKey(address),
+    linkMissWindowStart(now),
+    opts.withProgress,
+  );
   const retryAfter = linkLookupBlockedFor(found.misses, found.oldestMiss, now);
   if (retryAfter > 0) return { kind: 'throttled', retryAfter };
   const { invitation, wave, progress } = found;
@@ -88,7 +94,11 @@ function savedAnswers(key: Buffer, invitationId: string, stored: string): Record
 
 export type SaveResult = { ok: true } | { ok: false; errors: AnswerError[] } | { ok: false; completed: true };
 
-export interface ProgressInput { answers: unknown; pageNo: unknown; locale: unknown }
+export interface ProgressInput {
+  answers: unknown;
+  pageNo: unknown;
+  locale: unknown;
+}
 
 export async function saveAnswersInProgress(
   db: Db,
@@ -99,7 +109,10 @@ export async function saveAnswersInProgress(
   const pages = (state.questionnaire.survey.pages as unknown[]).length;
   const pageNo = input.pageNo ?? 0;
   if (typeof pageNo !== 'number' || !Number.isInteger(pageNo) || pageNo < 0 || pageNo >= pages) {
-    const message = locale === 'nl' ? `pageNo moet een paginanummer van 0 tot ${pages - 1} zijn` : `pageNo must be a page number from 0 to ${pages - 1}`;
+    const message =
+      locale === 'nl'
+        ? `pageNo moet een paginanummer van 0 tot ${pages - 1} zijn`
+        : `pageNo must be a page number from 0 to ${pages - 1}`;
     return { ok: false, errors: [{ name: '', message }] };
   }
   const checked = state.questionnaire.validator.validatePartial(input.answers, locale);
@@ -115,7 +128,8 @@ export async function saveAnswersInProgress(
   return saved ? { ok: true } : { ok: false, completed: true };
 }
 
-export type CompleteResult = { status: 'stored' } | { status: 'already-completed' } | { status: 'invalid'; errors: AnswerError[] };
+export type CompleteResult =
+  { status: 'stored' } | { status: 'already-completed' } | { status: 'invalid'; errors: AnswerError[] };
 
 export async function completeResponse(
   db: Db,
@@ -126,7 +140,11 @@ export async function completeResponse(
   const locale = asLocale(input.locale, state.locale);
   const checked = state.questionnaire.validator.validateComplete(input.answers, locale);
   if (!checked.ok) return { status: 'invalid', errors: checked.errors };
-  const kept = keptValues(state.wave, state.questionnaire.sampleAttributes, JSON.parse(state.invitation.attributes) as Record<string, unknown>);
+  const kept = keptValues(
+    state.wave,
+    state.questionnaire.sampleAttributes,
+    JSON.parse(state.invitation.attributes) as Record<string, unknown>,
+  );
   const answers = JSON.stringify(checked.answers);
   const id = crypto.randomUUID();
   const stored = await writeTransaction(db, async (trx) => {
@@ -159,7 +177,12 @@ export async function sealLegacyProgress(db: Db): Promise<number> {
     if (rows.length === 0) break;
     for (const row of rows) {
       const key = deriveProgressKey(deriveToken(row.invitation_id));
-      await replaceProgressAnswers(db, row.invitation_id, row.answers, sealProgress(key, row.invitation_id, row.answers));
+      await replaceProgressAnswers(
+        db,
+        row.invitation_id,
+        row.answers,
+        sealProgress(key, row.invitation_id, row.answers),
+      );
     }
     sealed += rows.length;
   }

@@ -57,7 +57,9 @@ function databaseUrl(env: Env): string | undefined {
   const raw = env.DATABASE_URL;
   if (raw === undefined || raw === '') return undefined;
   if (!/^postgres(ql)?:\/\//.test(raw)) {
-    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql:// (leave it unset for the embedded SQLite file)');
+    throw new ConfigError(
+      'DATABASE_URL must start with postgres:// or postgresql:// (leave it unset for the embedded SQLite file)',
+    );
   }
   return raw;
 }
@@ -65,7 +67,8 @@ function databaseUrl(env: Env): string | undefined {
 function databaseSchema(env: Env): string | undefined {
   const raw = env.DATABASE_SCHEMA;
   if (raw === undefined || raw === '') return undefined;
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(`DATABASE_SCHEMA must be a plain lower-case PostgreSQL name, got "${raw}"`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw))
+    throw new ConfigError(`DATABASE_SCHEMA must be a plain lower-case PostgreSQL name, got "${raw}"`);
   return raw;
 }
 
@@ -110,7 +113,9 @@ function mailFrom(env: Env, smtp: string | undefined): string {
   }
   const m = /^\s*(?:([^<>"\u0000-\u001f\u007f]{1,100}?)\s*<([^<>]+)>|([^<>\s]+))\s*$/.exec(raw);
   if (!m || !MAIL_ADDRESS.test(m[2] ?? m[3]) || /[\u0000-\u001f\u007f]/.test(raw)) {
-    throw new ConfigError(`MAIL_FROM must be an address or "Name <address>" on one line, got "${raw.replace(/[\u0000-\u001f]/g, ' ')}"`);
+    throw new ConfigError(
+      `MAIL_FROM must be an address or "Name <address>" on one line, got "${raw.replace(/[\u0000-\u001f]/g, ' ')}"`,
+    );
   }
   return raw.trim();
 }
@@ -118,10 +123,14 @@ function mailFrom(env: Env, smtp: string | undefined): string {
 function tokenSecret(env: Env, databaseUrlValue: string | undefined): string | undefined {
   const raw = env.TOKEN_SECRET;
   if (raw === undefined || raw === '') {
-    if (databaseUrlValue) throw new ConfigError('TOKEN_SECRET must be set when DATABASE_URL is set (at least 32 characters, e.g. openssl rand -base64 48)');
+    if (databaseUrlValue)
+      throw new ConfigError(
+        'TOKEN_SECRET must be set when DATABASE_URL is set (at least 32 characters, e.g. openssl rand -base64 48)',
+      );
     return undefined;
   }
-  if (raw.length < 32) throw new ConfigError('TOKEN_SECRET must be at least 32 characters long (e.g. openssl rand -base64 48)');
+  if (raw.length < 32)
+    throw new ConfigError('TOKEN_SECRET must be at least 32 characters long (e.g. openssl rand -base64 48)');
   return raw;
 }
 

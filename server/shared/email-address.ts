@@ -15,7 +15,9 @@ export function isValidEmail(address: string): boolean {
   if (local.length > 64 || !LOCAL.test(local)) return false;
   const labels = domain.split('.');
   if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return false;
-  return /^[A-Za-z]{2,63}$/.test(labels[labels.length - 1]) || /^xn--[A-Za-z0-9-]{1,59}$/.test(labels[labels.length - 1]);
+  return (
+    /^[A-Za-z]{2,63}$/.test(labels[labels.length - 1]) || /^xn--[A-Za-z0-9-]{1,59}$/.test(labels[labels.length - 1])
+  );
 }
 
 /** The form used to compare addresses: trimmed, lower case. */

@@ -5,7 +5,11 @@
 export type RefusalKind = 'not-found' | 'conflict' | 'invalid' | 'forbidden';
 
 export class DomainError extends Error {
-  constructor(readonly kind: RefusalKind, message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly kind: RefusalKind,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = new.target.name;
   }

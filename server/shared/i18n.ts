@@ -21,10 +21,14 @@ const texts = {
     errorBody: 'Probeer het later opnieuw.',
     // the database cannot write right now (disk full, read-only, unreachable): the operator's problem, not the respondent's
     unavailableTitle: 'Opslaan lukt nu even niet',
-    unavailableBody: 'Uw antwoorden konden nu niet worden opgeslagen. Wat u eerder hebt opgeslagen, is veilig. Probeer het over een paar minuten opnieuw.',
-    unavailableOther: 'Veldwerk kan nu even niets opslaan. Wat eerder is opgeslagen, is veilig. Probeer het over een paar minuten opnieuw.',
-    unavailableSave: 'Uw antwoorden konden nu niet worden opgeslagen. Wat u eerder hebt opgeslagen, is veilig. Laat deze pagina open: uw antwoorden blijven hier staan en we proberen het over een paar minuten opnieuw.',
-    unavailableSubmit: 'Uw antwoorden konden nu niet worden verzonden. Wat u eerder hebt opgeslagen, is veilig. Laat deze pagina open: uw antwoorden blijven hier staan. Verzend ze over een paar minuten opnieuw.',
+    unavailableBody:
+      'Uw antwoorden konden nu niet worden opgeslagen. Wat u eerder hebt opgeslagen, is veilig. Probeer het over een paar minuten opnieuw.',
+    unavailableOther:
+      'Veldwerk kan nu even niets opslaan. Wat eerder is opgeslagen, is veilig. Probeer het over een paar minuten opnieuw.',
+    unavailableSave:
+      'Uw antwoorden konden nu niet worden opgeslagen. Wat u eerder hebt opgeslagen, is veilig. Laat deze pagina open: uw antwoorden blijven hier staan en we proberen het over een paar minuten opnieuw.',
+    unavailableSubmit:
+      'Uw antwoorden konden nu niet worden verzonden. Wat u eerder hebt opgeslagen, is veilig. Laat deze pagina open: uw antwoorden blijven hier staan. Verzend ze over een paar minuten opnieuw.',
     noScript: 'Voor deze vragenlijst is JavaScript nodig. Zet JavaScript aan in uw browser en laad de pagina opnieuw.',
     accessibility: 'Toegankelijkheid',
     anonymity: 'Uw antwoorden worden anoniem opgeslagen, los van uw naam en e-mailadres.',
@@ -47,10 +51,14 @@ const texts = {
     errorTitle: 'Something went wrong',
     errorBody: 'Please try again later.',
     unavailableTitle: 'Saving is not possible right now',
-    unavailableBody: 'Your answers could not be saved right now. What you saved before is safe. Please try again in a few minutes.',
-    unavailableOther: 'Veldwerk cannot save anything right now. What was saved before is safe. Please try again in a few minutes.',
-    unavailableSave: 'Your answers could not be saved right now. What you saved before is safe. Keep this page open: your answers stay here and we will try again in a few minutes.',
-    unavailableSubmit: 'Your answers could not be sent right now. What you saved before is safe. Keep this page open: your answers stay here. Please send them again in a few minutes.',
+    unavailableBody:
+      'Your answers could not be saved right now. What you saved before is safe. Please try again in a few minutes.',
+    unavailableOther:
+      'Veldwerk cannot save anything right now. What was saved before is safe. Please try again in a few minutes.',
+    unavailableSave:
+      'Your answers could not be saved right now. What you saved before is safe. Keep this page open: your answers stay here and we will try again in a few minutes.',
+    unavailableSubmit:
+      'Your answers could not be sent right now. What you saved before is safe. Keep this page open: your answers stay here. Please send them again in a few minutes.',
     noScript: 'This questionnaire needs JavaScript. Please turn on JavaScript in your browser and reload the page.',
     accessibility: 'Accessibility',
     anonymity: 'Your answers are stored anonymously, apart from your name and e-mail address.',

@@ -4,7 +4,16 @@ import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../../server/accounts/sess
 import { SIGN_IN_LIMITS } from '../../server/accounts/sign-in';
 import { hashPassword, verifyPassword } from '../../server/accounts/passwords';
 import { databaseKinds } from '../helpers/databases';
-import { addTestUser, adminTestApp, AdminTestApp, Browser, CHEAP_COST, hiddenField, PASSWORD, setCookie } from '../helpers/signed-in';
+import {
+  addTestUser,
+  adminTestApp,
+  AdminTestApp,
+  Browser,
+  CHEAP_COST,
+  hiddenField,
+  PASSWORD,
+  setCookie,
+} from '../helpers/signed-in';
 
 describe('password hashing', () => {
   test('scrypt with a random salt: the same password hashes differently, verifies, and a wrong one does not', async () => {
@@ -85,7 +94,10 @@ describe.each(databaseKinds())('sign-in, sessions and CSRF on %s', (kind) => {
   });
 
   test('a sign-in without the form token of the sign-in page is refused', async () => {
-    const res = await request(t.proxied).post('/signin').type('form').send({ email: 'beheer@example.org', password: PASSWORD });
+    const res = await request(t.proxied)
+      .post('/signin')
+      .type('form')
+      .send({ email: 'beheer@example.org', password: PASSWORD });
     expect(res.status).toBe(403);
     expect(setCookie(res, 'veldwerk_session')).toBeUndefined();
   });
@@ -110,7 +122,9 @@ describe.each(databaseKinds())('sign-in, sessions and CSRF on %s', (kind) => {
     for (const a of accounts) await addTestUser(t.db, a, 'analyst');
     for (let i = 0; i < SIGN_IN_LIMITS.perAddress; i++) {
       // spread over accounts so that no account reaches its own limit
-      expect((await new Browser(t.proxied, '198.51.100.77').signIn(accounts[i % accounts.length], 'fout')).status).toBe(401);
+      expect((await new Browser(t.proxied, '198.51.100.77').signIn(accounts[i % accounts.length], 'fout')).status).toBe(
+        401,
+      );
     }
     expect((await new Browser(t.proxied, '198.51.100.77').signIn('beheer@example.org', PASSWORD)).status).toBe(429);
     expect((await new Browser(t.proxied, '198.51.100.78').signIn('x1@example.org', PASSWORD)).status).toBe(303);
@@ -155,15 +169,26 @@ describe.each(databaseKinds())('sign-in, sessions and CSRF on %s', (kind) => {
     await browser.get('/admin').expect(303);
   });
 
-  test('state-changing requests need the session\'s CSRF token: none or a wrong one gets 403 and changes nothing', async () => {
+  test("state-changing requests need the session's CSRF token: none or a wrong one gets 403 and changes nothing", async () => {
     const browser = await t.signIn('beheer@example.org');
     const before = await t.db('waves').count({ n: '*' }).first();
-    const form = { name: 'Golf', questionnaire: 'demo@1', opens_on: '2030-01-01', closes_on: '2030-02-01', kept: 'tier' };
+    const form = {
+      name: 'Golf',
+      questionnaire: 'demo@1',
+      opens_on: '2030-01-01',
+      closes_on: '2030-02-01',
+      kept: 'tier',
+    };
     await browser.post('/admin/waves', form, null).expect(403);
     await browser.post('/admin/waves', form, 'x'.repeat(43)).expect(403);
     const other = await t.signIn('beheer@example.org'); // another session's token does not fit this session
     await browser.post('/admin/waves', form, other.csrf).expect(403);
-    await browser.agent.post('/admin/waves').set('X-Forwarded-For', browser.address).set('X-CSRF-Token', 'nope').send(form).expect(403);
+    await browser.agent
+      .post('/admin/waves')
+      .set('X-Forwarded-For', browser.address)
+      .set('X-CSRF-Token', 'nope')
+      .send(form)
+      .expect(403);
     await browser.post('/signout', {}, null).expect(403);
     expect((await t.db('waves').count({ n: '*' }).first())?.n).toEqual(before?.n);
     await browser.post('/admin/waves', form).expect(303);

@@ -15,7 +15,10 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
   const row = (email: string) => t.db('users').where({ email }).first();
   const sessionsOf = async (email: string) => t.db('sessions').where({ user_id: await id(email) });
   /** the sign-in answer without the parts that differ per request (the form's token) */
-  const answer = (res: request.Response) => ({ status: res.status, body: res.text.replace(/name="_csrf" value="[^"]*"/g, '') });
+  const answer = (res: request.Response) => ({
+    status: res.status,
+    body: res.text.replace(/name="_csrf" value="[^"]*"/g, ''),
+  });
   const audit = (action: string) => t.db('audit_log').where({ action }).orderBy('id');
 
   beforeAll(async () => {
@@ -37,7 +40,8 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     const page = await admin.get('/admin/users').expect(200);
     const doel = await id('doel@example.org');
     const me = await id('beheer@example.org');
-    for (const action of ['disable', 'role', 'reset']) expect(page.text).toContain(`action="/admin/users/${doel}/${action}"`);
+    for (const action of ['disable', 'role', 'reset'])
+      expect(page.text).toContain(`action="/admin/users/${doel}/${action}"`);
     expect(page.text).not.toContain(`/admin/users/${me}/disable`);
     expect(page.text).not.toContain(`/admin/users/${me}/role`);
     expect(page.text).toContain(`/admin/users/${me}/reset`);
@@ -46,7 +50,12 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
 
   test('a disabled account is signed out at once, cannot sign in (the answer of a wrong password), and can again once enabled', async () => {
     const doel = await t.signIn('doel@example.org', { address: '203.0.113.41' });
-    const token = await createApiToken(t.db, { userId: await id('doel@example.org'), email: 'doel@example.org' }, 'script', t.now.value);
+    const token = await createApiToken(
+      t.db,
+      { userId: await id('doel@example.org'), email: 'doel@example.org' },
+      'script',
+      t.now.value,
+    );
     await doel.get('/analyst').expect(200);
     expect(await sessionsOf('doel@example.org')).toHaveLength(1);
 
@@ -72,7 +81,9 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     expect((await row('doel@example.org')).disabled_at).toBeNull();
     const again = await t.signIn('doel@example.org', { address: '203.0.113.42' });
     await again.get('/analyst').expect(200);
-    expect(await authenticateApiToken(t.db, `Bearer ${token.token}`, t.now.value)).toMatchObject({ email: 'doel@example.org' });
+    expect(await authenticateApiToken(t.db, `Bearer ${token.token}`, t.now.value)).toMatchObject({
+      email: 'doel@example.org',
+    });
 
     const entries = [...(await audit('user.disable')), ...(await audit('user.enable'))];
     expect(entries.map((e) => [e.actor, JSON.parse(e.detail).email, JSON.parse(e.detail).id])).toEqual([
@@ -82,7 +93,7 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     expect(JSON.parse(entries[0].detail).sessionsEnded).toBe(1);
   });
 
-  test('a new role counts from the account\'s next request, without signing in again', async () => {
+  test("a new role counts from the account's next request, without signing in again", async () => {
     const doel = await t.signIn('doel@example.org', { address: '203.0.113.43' });
     await doel.get('/admin').expect(403);
     await admin.post(`/admin/users/${await id('doel@example.org')}/role`, { role: 'admin' }).expect(303);
@@ -119,15 +130,20 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     expect(log).not.toContain(password);
     expect(log).not.toContain('scrypt');
     expect(log).not.toContain(PASSWORD);
-    expect((await audit('user.reset-password')).map((e) => JSON.parse(e.detail))).toEqual([{ id: await id('doel@example.org'), email: 'doel@example.org', sessionsEnded: open }]);
+    expect((await audit('user.reset-password')).map((e) => JSON.parse(e.detail))).toEqual([
+      { id: await id('doel@example.org'), email: 'doel@example.org', sessionsEnded: open },
+    ]);
   });
 
-  test('one\'s own account cannot be disabled or demoted: 409 with a clear message, nothing changes', async () => {
+  test("one's own account cannot be disabled or demoted: 409 with a clear message, nothing changes", async () => {
     const me = await id('beheer@example.org');
     const before = await snapshot(t.db);
     const disable = await admin.post(`/admin/users/${me}/disable`).expect(409);
     expect(disable.text).toContain('You cannot disable your own account');
-    const demote = await admin.post(`/admin/users/${me}/role`, { role: 'analyst' }).set('Accept', 'application/json').expect(409);
+    const demote = await admin
+      .post(`/admin/users/${me}/role`, { role: 'analyst' })
+      .set('Accept', 'application/json')
+      .expect(409);
     expect(demote.body).toEqual({ error: 'You cannot take the administrator role from your own account' });
     expect(await snapshot(t.db)).toBe(before);
     await admin.get('/admin').expect(200);
@@ -137,10 +153,17 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     const [beheer, tweede] = [await id('beheer@example.org'), await id('tweede@example.org')];
     // the command line has no own account: only the last-administrator guard stops it
     await changeUser(t.db, { actor: 'cli:test' }, tweede, { kind: 'disable' }, t.now.value);
-    await expect(changeUser(t.db, { actor: 'cli:test' }, beheer, { kind: 'role', role: 'analyst' }, t.now.value)).rejects.toThrow(
-      new UserChangeRefused('conflict', 'beheer@example.org is the last enabled administrator: make another account an administrator first'),
+    await expect(
+      changeUser(t.db, { actor: 'cli:test' }, beheer, { kind: 'role', role: 'analyst' }, t.now.value),
+    ).rejects.toThrow(
+      new UserChangeRefused(
+        'conflict',
+        'beheer@example.org is the last enabled administrator: make another account an administrator first',
+      ),
     );
-    await expect(changeUser(t.db, { actor: 'cli:test' }, beheer, { kind: 'disable' }, t.now.value)).rejects.toThrow('is the last enabled administrator');
+    await expect(changeUser(t.db, { actor: 'cli:test' }, beheer, { kind: 'disable' }, t.now.value)).rejects.toThrow(
+      'is the last enabled administrator',
+    );
     await changeUser(t.db, { actor: 'cli:test' }, tweede, { kind: 'enable' }, t.now.value);
     expect((await row('beheer@example.org')).role).toBe('admin');
 
@@ -152,18 +175,24 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
         changeUser(t.db, { actor: 'tweede@example.org', userId: tweede }, beheer, change, t.now.value),
       ]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-      expect(((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error).message).toMatch(/is the last enabled administrator/);
+      expect(((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as Error).message).toMatch(
+        /is the last enabled administrator/,
+      );
       const enabledAdmins = await t.db('users').where({ role: 'admin' }).whereNull('disabled_at');
       expect(enabledAdmins).toHaveLength(1);
       // put it back
-      for (const u of [beheer, tweede]) await t.db('users').where({ id: u }).update({ role: 'admin', disabled_at: null });
+      for (const u of [beheer, tweede])
+        await t.db('users').where({ id: u }).update({ role: 'admin', disabled_at: null });
     }
     // the same through the web, both signed in: never fewer than one enabled administrator
     const other = await t.signIn('tweede@example.org', { address: '203.0.113.45' });
     await other.refreshCsrf('/admin/users');
     const me = await t.signIn('beheer@example.org', { address: '203.0.113.46' });
     await me.refreshCsrf('/admin/users');
-    const answers = await Promise.all([me.post(`/admin/users/${tweede}/disable`), other.post(`/admin/users/${beheer}/disable`)]);
+    const answers = await Promise.all([
+      me.post(`/admin/users/${tweede}/disable`),
+      other.post(`/admin/users/${beheer}/disable`),
+    ]);
     expect(answers.filter((a) => a.status === 303)).toHaveLength(1);
     expect(answers.find((a) => a.status !== 303)?.status).toBeGreaterThanOrEqual(400);
     expect(await t.db('users').where({ role: 'admin' }).whereNull('disabled_at')).toHaveLength(1);
@@ -178,25 +207,45 @@ describe.each(databaseKinds())('account management by administrators on %s', (ki
     const before = await snapshot(t.db);
     for (const action of ['disable', 'enable', 'role', 'reset']) {
       const form: Record<string, string> = action === 'role' ? { role: 'admin' } : {};
-      expect((await admin.post(`/admin/users/${doel}/${action}`, form, null).expect(403)).text).toContain('This form has expired');
+      expect((await admin.post(`/admin/users/${doel}/${action}`, form, null).expect(403)).text).toContain(
+        'This form has expired',
+      );
       await admin.post(`/admin/users/${doel}/${action}`, form, 'x'.repeat(43)).expect(403);
       await analyst.post(`/admin/users/${doel}/${action}`, form).expect(403);
       await request(t.proxied).post(`/admin/users/${doel}/${action}`).type('form').send(form).expect(401);
-      for (const bad of ['00000000-0000-0000-0000-000000000000', '1', '2147483648', '99999999999999999999', 'a%00b', '%00', doel.toUpperCase(), `${doel}x`, 'x'.repeat(400), '%E2%80%AE']) {
+      for (const bad of [
+        '00000000-0000-0000-0000-000000000000',
+        '1',
+        '2147483648',
+        '99999999999999999999',
+        'a%00b',
+        '%00',
+        doel.toUpperCase(),
+        `${doel}x`,
+        'x'.repeat(400),
+        '%E2%80%AE',
+      ]) {
         const res = await admin.post(`/admin/users/${bad}/${action}`, form).set('Accept', 'application/json');
         expect([res.status, res.body]).toEqual([404, { error: 'There is no such user' }]);
       }
       expect((await admin.post(`/admin/users/%ZZ/${action}`, form)).status).toBe(400);
     }
     for (const role of ['root', '', 'Admin', 'admin\u0000']) {
-      expect((await admin.post(`/admin/users/${doel}/role`, { role }).set('Accept', 'application/json').expect(422)).body).toEqual({ error: 'The role must be one of: admin, analyst' });
+      expect(
+        (await admin.post(`/admin/users/${doel}/role`, { role }).set('Accept', 'application/json').expect(422)).body,
+      ).toEqual({ error: 'The role must be one of: admin, analyst' });
     }
     expect(await snapshot(t.db)).toBe(before);
     expect(t.logs.filter((l) => l.startsWith('error'))).toEqual([]);
   });
 
   test('migration 005 down and up again keeps accounts, sessions and API tokens', async () => {
-    const counts = async () => Promise.all(['users', 'sessions', 'api_tokens'].map(async (table) => Number((await t.db(table).count({ n: '*' }).first())?.n)));
+    const counts = async () =>
+      Promise.all(
+        ['users', 'sessions', 'api_tokens'].map(async (table) =>
+          Number((await t.db(table).count({ n: '*' }).first())?.n),
+        ),
+      );
     const before = await counts();
     expect(before.every((n) => n > 0)).toBe(true);
     await t.db.migrate.down({ name: '005_user_status' }); // by name: later migrations exist

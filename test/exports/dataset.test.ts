@@ -25,23 +25,54 @@ const WHO = { actor: 'analist@example.org', via: 'cli' as const };
 /** The demo questionnaire's answers: a victim, a non-victim without the optional number, a text to scrub, a test response. */
 const RESPONSES = [
   { id: ID(1), answers: DEMO_VALID, attributes: { tier: 'gemeente' } },
-  { id: ID(2), answers: { agressie_any: 2, veilig: { werk: 3, online: 1, thuis: 5 }, gedragscode_bekend: 98 }, attributes: { tier: 'gemeente' } },
+  {
+    id: ID(2),
+    answers: { agressie_any: 2, veilig: { werk: 3, online: 1, thuis: 5 }, gedragscode_bekend: 98 },
+    attributes: { tier: 'gemeente' },
+  },
   {
     id: ID(3),
     answers: {
-      agressie_any: 1, agressie_kanaal: [5], agressie_toelichting: '=HYPERLINK("x") mail jan@example.org of 06-12345678',
-      veilig: { werk: 1, online: 2, thuis: 3 }, gedragscode_bekend: 2, jaren_functie: 0, opmerkingen: '@Postcode 1234 AB, nummer 123456789, zie https://example.nl/x',
+      agressie_any: 1,
+      agressie_kanaal: [5],
+      agressie_toelichting: '=HYPERLINK("x") mail jan@example.org of 06-12345678',
+      veilig: { werk: 1, online: 2, thuis: 3 },
+      gedragscode_bekend: 2,
+      jaren_functie: 0,
+      opmerkingen: '@Postcode 1234 AB, nummer 123456789, zie https://example.nl/x',
     },
     attributes: { tier: 'provincie' },
   },
-  { id: ID(4), answers: { agressie_any: 99, veilig: { werk: 5, online: 5, thuis: 5 }, gedragscode_bekend: 1, jaren_functie: 12 }, attributes: { tier: 'provincie' }, submittedOn: '2024-03-01' },
+  {
+    id: ID(4),
+    answers: { agressie_any: 99, veilig: { werk: 5, online: 5, thuis: 5 }, gedragscode_bekend: 1, jaren_functie: 12 },
+    attributes: { tier: 'provincie' },
+    submittedOn: '2024-03-01',
+  },
   { id: ID(5), answers: DEMO_VALID, attributes: { tier: 'waterschap' }, isTest: true },
 ];
 
 const HEADER = [
-  'response_id', 'wave_id', 'edition', 'questionnaire', 'submitted_month', 'language', 'tier',
-  'agressie_any', 'agressie_kanaal_1', 'agressie_kanaal_2', 'agressie_kanaal_3', 'agressie_kanaal_4', 'agressie_kanaal_5',
-  'agressie_toelichting', 'veilig_werk', 'veilig_online', 'veilig_thuis', 'gedragscode_bekend', 'jaren_functie', 'opmerkingen',
+  'response_id',
+  'wave_id',
+  'edition',
+  'questionnaire',
+  'submitted_month',
+  'language',
+  'tier',
+  'agressie_any',
+  'agressie_kanaal_1',
+  'agressie_kanaal_2',
+  'agressie_kanaal_3',
+  'agressie_kanaal_4',
+  'agressie_kanaal_5',
+  'agressie_toelichting',
+  'veilig_werk',
+  'veilig_online',
+  'veilig_thuis',
+  'gedragscode_bekend',
+  'jaren_functie',
+  'opmerkingen',
 ];
 
 /** Rows as an analyst sees them: the row ids are fresh and random per download and the order is random, so rows are
@@ -52,7 +83,22 @@ function expectedRows(waveId: string): string[][] {
   return sorted([
     [...meta('1'), '1', '0', '1', '0', '1', '0', 'Een boze beller', '4', '2', '5', '1', '6', ''],
     [...meta('1'), '2', '96', '96', '96', '96', '96', '', '3', '1', '5', '98', '95', ''],
-    [...meta('2'), '1', '0', '0', '0', '0', '1', '\'=HYPERLINK("x") mail [e-mail] of [telefoon]', '1', '2', '3', '2', '0', '\'@Postcode [postcode], nummer [nummer], zie [url]'],
+    [
+      ...meta('2'),
+      '1',
+      '0',
+      '0',
+      '0',
+      '0',
+      '1',
+      '\'=HYPERLINK("x") mail [e-mail] of [telefoon]',
+      '1',
+      '2',
+      '3',
+      '2',
+      '0',
+      "'@Postcode [postcode], nummer [nummer], zie [url]",
+    ],
     [...meta('2'), '99', '96', '96', '96', '96', '96', '', '5', '5', '5', '1', '12', ''],
   ]);
 }
@@ -94,22 +140,41 @@ describe.each(databaseKinds())('wave dataset (%s)', (kind) => {
     const text = bytes.toString('utf8');
     expect(text.endsWith('\r\n')).toBe(true);
     expect(text.replace(/\r\n/g, '')).not.toMatch(/\n/); // every line ends CRLF (no bare LF in this data)
-    const records: string[][] = parse(text, { relax_quotes: false, relax_column_count: false, skip_empty_lines: false, record_delimiter: ['\r\n'] });
+    const records: string[][] = parse(text, {
+      relax_quotes: false,
+      relax_column_count: false,
+      skip_empty_lines: false,
+      record_delimiter: ['\r\n'],
+    });
     expect(records[0]).toEqual(HEADER);
     expect(released(records.slice(1))).toEqual(expectedRows(wave.id));
-    expect(outcome).toMatchObject({ rows: 4, redactedCells: 2, redactions: { email: 1, phone: 1, postcode: 1, number: 1, url: 1 } });
+    expect(outcome).toMatchObject({
+      rows: 4,
+      redactedCells: 2,
+      redactions: { email: 1, phone: 1, postcode: 1, number: 1, url: 1 },
+    });
     // one audit entry: who, which wave, which format; no answers in it
     const audit = await t.db('audit_log').where({ action: 'export.download', wave_id: wave.id });
     expect(audit).toHaveLength(1);
     expect(audit[0].actor).toBe(WHO.actor);
-    expect(JSON.parse(audit[0].detail)).toMatchObject({ format: 'csv', via: 'cli', rows: 4, redactedCells: 2, outcome: 'complete' });
+    expect(JSON.parse(audit[0].detail)).toMatchObject({
+      format: 'csv',
+      via: 'cli',
+      rows: 4,
+      redactedCells: 2,
+      outcome: 'complete',
+    });
     expect(audit[0].detail).not.toMatch(/boze|HYPERLINK|example/);
   });
 
   it('CSV for Dutch Excel: BOM, semicolons, same cells', async () => {
     const { bytes } = await exportToBuffer(t, wave, 'csv-nl');
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const records: string[][] = parse(bytes.toString('utf8').slice(1), { delimiter: ';', relax_quotes: false, record_delimiter: ['\r\n'] });
+    const records: string[][] = parse(bytes.toString('utf8').slice(1), {
+      delimiter: ';',
+      relax_quotes: false,
+      record_delimiter: ['\r\n'],
+    });
     expect(records[0]).toEqual(HEADER);
     expect(released(records.slice(1))).toEqual(expectedRows(wave.id));
   });
@@ -120,12 +185,18 @@ describe.each(databaseKinds())('wave dataset (%s)', (kind) => {
     await book.xlsx.load(bytes as unknown as ArrayBuffer);
     expect(book.worksheets.map((s) => s.name)).toEqual(['data', 'labels', 'info']);
     const data = book.getWorksheet('data') as ExcelJS.Worksheet;
-    const rows = (data.getSheetValues() as unknown[][]).slice(1).map((r) => HEADER.map((_h, i) => (r[i + 1] === undefined ? '' : String(r[i + 1]))));
+    const rows = (data.getSheetValues() as unknown[][])
+      .slice(1)
+      .map((r) => HEADER.map((_h, i) => (r[i + 1] === undefined ? '' : String(r[i + 1]))));
     expect(rows[0]).toEqual(HEADER);
     expect(released(rows.slice(1))).toEqual(expectedRows(wave.id));
     expect(typeof data.getRow(2).getCell(7).value).toBe('number');
     const labels = (book.getWorksheet('labels') as ExcelJS.Worksheet).getSheetValues() as unknown[][];
-    expect(labels.some((r) => r && r[1] === 'agressie_any' && r[6] === 96 && r[7] === 'Niet gevraagd (routing)' && r[9] === 'missing')).toBe(true);
+    expect(
+      labels.some(
+        (r) => r && r[1] === 'agressie_any' && r[6] === 96 && r[7] === 'Niet gevraagd (routing)' && r[9] === 'missing',
+      ),
+    ).toBe(true);
     expect(labels.some((r) => r && r[1] === 'agressie_kanaal_2' && r[6] === 1 && r[7] === 'Aangekruist')).toBe(true);
     const info = (book.getWorksheet('info') as ExcelJS.Worksheet).getSheetValues() as unknown[][];
     expect(info.some((r) => r && r[1] === 'free-text cells with redactions' && r[2] === 2)).toBe(true);
@@ -142,18 +213,36 @@ describe.each(databaseKinds())('wave dataset (%s)', (kind) => {
     // one range holds the structural codes and 97/98/99 (SPSS allows a range, not five discrete codes)
     expect(v.agressie_any.missing).toEqual([93, 99]);
     expect(v.agressie_any.missingIsRange).toBe(true);
-    expect(v.agressie_any.valueLabels).toEqual(expect.arrayContaining([{ value: 1, label: 'Ja' }, { value: 99, label: 'Zeg ik liever niet' }, { value: 96, label: 'Niet gevraagd (routing)' }, { value: 95, label: 'Geen antwoord' }]));
-    expect(v.agressie_kanaal_1.valueLabels).toEqual(expect.arrayContaining([{ value: 0, label: 'Niet aangekruist' }, { value: 1, label: 'Aangekruist' }]));
+    expect(v.agressie_any.valueLabels).toEqual(
+      expect.arrayContaining([
+        { value: 1, label: 'Ja' },
+        { value: 99, label: 'Zeg ik liever niet' },
+        { value: 96, label: 'Niet gevraagd (routing)' },
+        { value: 95, label: 'Geen antwoord' },
+      ]),
+    );
+    expect(v.agressie_kanaal_1.valueLabels).toEqual(
+      expect.arrayContaining([
+        { value: 0, label: 'Niet aangekruist' },
+        { value: 1, label: 'Aangekruist' },
+      ]),
+    );
     expect(v.veilig_werk.measure).toBe('nominal');
     expect(v.jaren_functie.measure).toBe('scale');
     expect(v.tier.type).toBe('numeric');
     // codes in the order of the questionnaire's sample-attributes.json, with its labels
-    expect(v.tier.valueLabels).toEqual(expect.arrayContaining([{ value: 1, label: 'Gemeente' }, { value: 2, label: 'Provincie' }, { value: 93, label: 'Onderdrukt (openbaarmakingscontrole)' }]));
+    expect(v.tier.valueLabels).toEqual(
+      expect.arrayContaining([
+        { value: 1, label: 'Gemeente' },
+        { value: 2, label: 'Provincie' },
+        { value: 93, label: 'Onderdrukt (openbaarmakingscontrole)' },
+      ]),
+    );
     // the period is an SPSS date (seconds since 14 October 1582): the first day of 2024-Q1, printed as a quarter
     expect(v.submitted_month.printFormat.type).toBe(29);
     expect(sav.rows.every((r) => r[4] === (Date.UTC(2024, 0, 1) - Date.UTC(1582, 9, 14)) / 1000)).toBe(true);
     // text columns as wide as their longest value in UTF-8 bytes
-    expect(v.opmerkingen.width).toBe(Buffer.byteLength("@Postcode [postcode], nummer [nummer], zie [url]"));
+    expect(v.opmerkingen.width).toBe(Buffer.byteLength('@Postcode [postcode], nummer [nummer], zie [url]'));
     const rows = sav.rows.map((r) => r.map((x) => (x === null ? '' : String(x).trimEnd())));
     rows.forEach((r) => (r[4] = '2024-Q1'));
     expect(released(rows)).toEqual(expectedRows(wave.id).map((r) => r.map((x) => x.replace(/^'/, '')))); // no spreadsheet apostrophe in .sav
@@ -162,10 +251,23 @@ describe.each(databaseKinds())('wave dataset (%s)', (kind) => {
   itPspp('.sav: PSPP opens it without warnings, every label in place', () => {
     const file = path.join(tmp, `demo-${kind}.sav`);
     const sps = path.join(tmp, `demo-${kind}.sps`);
-    fs.writeFileSync(sps, `GET FILE='${file}'.\nDISPLAY DICTIONARY.\nFREQUENCIES agressie_any agressie_kanaal_2 jaren_functie.\nLIST response_id agressie_toelichting.\n`);
+    fs.writeFileSync(
+      sps,
+      `GET FILE='${file}'.\nDISPLAY DICTIONARY.\nFREQUENCIES agressie_any agressie_kanaal_2 jaren_functie.\nLIST response_id agressie_toelichting.\n`,
+    );
     const out = execFileSync('/usr/bin/pspp', [sps], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
     expect(out).not.toMatch(/warning|error/i);
-    for (const s of ['agressie_kanaal_2', 'Niet gevraagd', 'Geen antwoord', 'Aangekruist', 'Zeg ik liever niet', '93 THRU', 'Scale', 'Een boze beller', '[telefoon]']) {
+    for (const s of [
+      'agressie_kanaal_2',
+      'Niet gevraagd',
+      'Geen antwoord',
+      'Aangekruist',
+      'Zeg ik liever niet',
+      '93 THRU',
+      'Scale',
+      'Een boze beller',
+      '[telefoon]',
+    ]) {
       if (!out.includes(s)) throw new Error(`PSPP output lacks ${s}:\n${out}`);
     }
   });
@@ -174,8 +276,16 @@ describe.each(databaseKinds())('wave dataset (%s)', (kind) => {
     const json = JSON.parse((await exportToBuffer(t, wave, 'codebook-json')).bytes.toString('utf8'));
     expect(json.columns.map((c: { name: string }) => c.name)).toEqual(HEADER);
     const kanaal = json.columns.find((c: { name: string }) => c.name === 'agressie_kanaal_3');
-    expect(kanaal.editions[0]).toMatchObject({ status: 'new', question: 'agressie_kanaal', routing: '{agressie_any} = 1' });
-    expect(kanaal.values).toEqual(expect.arrayContaining([{ value: 96, label: { nl: 'Niet gevraagd (routing)', en: 'Not asked (routing)' }, missing: true }]));
+    expect(kanaal.editions[0]).toMatchObject({
+      status: 'new',
+      question: 'agressie_kanaal',
+      routing: '{agressie_any} = 1',
+    });
+    expect(kanaal.values).toEqual(
+      expect.arrayContaining([
+        { value: 96, label: { nl: 'Niet gevraagd (routing)', en: 'Not asked (routing)' }, missing: true },
+      ]),
+    );
     expect(kanaal.question.en).toBeTruthy();
     const html = (await exportToBuffer(t, wave, 'codebook')).bytes.toString('utf8');
     expect(html).toContain('id="agressie_kanaal_3"');
@@ -184,6 +294,8 @@ describe.each(databaseKinds())('wave dataset (%s)', (kind) => {
   });
 
   it('refuses a wave with fewer than k responses, before writing anything', async () => {
-    await expect(prepareExport({ db: t.db, registry: realRegistry() }, { wave }, 'csv', { k: 5 }, WHO)).rejects.toThrow(/fewer than k = 5/);
+    await expect(prepareExport({ db: t.db, registry: realRegistry() }, { wave }, 'csv', { k: 5 }, WHO)).rejects.toThrow(
+      /fewer than k = 5/,
+    );
   });
 });

@@ -20,12 +20,25 @@ function released(counter: KeyCounter, qis: QiSpec[], k: number) {
 
 const flat = (name: string, importance = 5): QiSpec => ({ name, importance, local: true, levels: [] });
 const age: QiSpec = {
-  name: 'age', importance: 5, local: true,
-  levels: [{ name: 'wide', map: new Map([[1, 101], [2, 101], [3, 102], [4, 102]]), labels: [] }],
+  name: 'age',
+  importance: 5,
+  local: true,
+  levels: [
+    {
+      name: 'wide',
+      map: new Map([
+        [1, 101],
+        [2, 101],
+        [3, 102],
+        [4, 102],
+      ]),
+      labels: [],
+    },
+  ],
 };
 
 describe('disclosure control: global recoding first, local suppression last', () => {
-  it('one mayor among council members: only the mayor\'s role is suppressed, the tier stays', () => {
+  it("one mayor among council members: only the mayor's role is suppressed, the tier stays", () => {
     const c = new KeyCounter();
     c.add(W, [1, 3], 20); // tier 1, council member
     c.add(W, [1, 1], 1); // the mayor
@@ -48,7 +61,12 @@ describe('disclosure control: global recoding first, local suppression last', ()
     // 240 rows spread thinly over 4 age bands × 20 other values: merging two bands makes every cell 6
     for (let v = 0; v < 20; v++) for (let a = 1; a <= 4; a++) c.add(W, [v, a], 3);
     const { plan, groups } = released(c, [flat('other'), age], 5);
-    expect(plan.report.quasiIdentifiers[1]).toMatchObject({ name: 'age', recoding: 'wide', level: 1, suppressedCells: 0 });
+    expect(plan.report.quasiIdentifiers[1]).toMatchObject({
+      name: 'age',
+      recoding: 'wide',
+      level: 1,
+      suppressedCells: 0,
+    });
     expect(plan.report.suppressedCells).toBe(0);
     expect(Math.min(...groups.values())).toBe(6);
   });
@@ -85,12 +103,30 @@ describe('disclosure control: global recoding first, local suppression last', ()
       const k = rng.int(2, 10);
       const cells = rng.int(1, 60);
       for (let i = 0; i < cells; i++) {
-        c.add(rng.chance(0.5) ? W : 'wave-2', [rng.int(1, 3), rng.int(1, 4), rng.int(1, 8), rng.int(1, 12)], rng.int(1, 12));
+        c.add(
+          rng.chance(0.5) ? W : 'wave-2',
+          [rng.int(1, 3), rng.int(1, 4), rng.int(1, 8), rng.int(1, 12)],
+          rng.int(1, 12),
+        );
       }
       const totals = new Map<string, number>();
       for (const x of c.entries) totals.set(c.waves[x.wave], (totals.get(c.waves[x.wave]) ?? 0) + x.n);
       if ([...totals.values()].some((n) => n < k)) continue; // such an export is refused
-      const qis = [flat('tier', 9), age, flat('role', 7), { ...flat('province', 3), levels: [{ name: 'region', map: new Map(Array.from({ length: 12 }, (_x, i) => [i + 1, 101 + (i % 4)] as [number, number])), labels: [] }] }];
+      const qis = [
+        flat('tier', 9),
+        age,
+        flat('role', 7),
+        {
+          ...flat('province', 3),
+          levels: [
+            {
+              name: 'region',
+              map: new Map(Array.from({ length: 12 }, (_x, i) => [i + 1, 101 + (i % 4)] as [number, number])),
+              labels: [],
+            },
+          ],
+        },
+      ];
       const { groups, plan } = released(c, qis, k);
       for (const n of groups.values()) expect(n).toBeGreaterThanOrEqual(k);
       expect(plan.report.rows).toBe([...groups.values()].reduce((s, n) => s + n, 0));
@@ -114,8 +150,16 @@ describe('free-text scrubbing and formula cells', () => {
   });
 
   it('leaves ordinary text alone: years, small numbers, words after numbers', () => {
-    for (const s of ['In 2022 en 2024 werd ik 3 keer bedreigd', 'Het ging om 12 mensen', 'Rond 10.00 uur', 'e.g. dit']) {
-      expect(scrubText(s)).toEqual({ text: s, counts: { cells: 0, byKind: { email: 0, url: 0, phone: 0, postcode: 0, number: 0 } } });
+    for (const s of [
+      'In 2022 en 2024 werd ik 3 keer bedreigd',
+      'Het ging om 12 mensen',
+      'Rond 10.00 uur',
+      'e.g. dit',
+    ]) {
+      expect(scrubText(s)).toEqual({
+        text: s,
+        counts: { cells: 0, byKind: { email: 0, url: 0, phone: 0, postcode: 0, number: 0 } },
+      });
     }
   });
 

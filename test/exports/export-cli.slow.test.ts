@@ -18,7 +18,14 @@ describe('npm run cli -- export', () => {
     t = await freshDatabase('sqlite');
     await registerVersions(t.db, realRegistry());
     wave = await seedWave(t.db, 'demo@1', ['tier'], 'CLI-golf');
-    await seedResponses(t.db, wave, Array.from({ length: 6 }, (_, i) => ({ answers: { ...DEMO_VALID, opmerkingen: i ? undefined : 'mail a@b.nl' }, attributes: { tier: 'gemeente' } })));
+    await seedResponses(
+      t.db,
+      wave,
+      Array.from({ length: 6 }, (_, i) => ({
+        answers: { ...DEMO_VALID, opmerkingen: i ? undefined : 'mail a@b.nl' },
+        attributes: { tier: 'gemeente' },
+      })),
+    );
   });
   afterAll(async () => {
     await t.drop();
@@ -27,7 +34,10 @@ describe('npm run cli -- export', () => {
 
   it('writes the file, reports rows and redactions on stderr, and audits the download', async () => {
     const out = path.join(dir, 'golf.csv');
-    const r = await runTs('server/cli/index.ts', ['export', '--wave', wave.id, '--format', 'csv', '--out', out], { ...t.env, DEMO: 'false' });
+    const r = await runTs('server/cli/index.ts', ['export', '--wave', wave.id, '--format', 'csv', '--out', out], {
+      ...t.env,
+      DEMO: 'false',
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/6 responses; free-text cells with redactions: 1 \(email 1\); k = 5/);
     const rows: string[][] = parse(fs.readFileSync(out, 'utf8'), { record_delimiter: ['\r\n'] });
@@ -40,13 +50,27 @@ describe('npm run cli -- export', () => {
 
   it('codebook with a .json file name is JSON; DISCLOSURE_K above the responses refuses; bad arguments exit 2', async () => {
     const json = path.join(dir, 'codeboek.json');
-    expect((await runTs('server/cli/index.ts', ['export', '--wave', wave.id, '--format', 'codebook', '--out', json], { ...t.env, DEMO: 'false' })).code).toBe(0);
+    expect(
+      (
+        await runTs('server/cli/index.ts', ['export', '--wave', wave.id, '--format', 'codebook', '--out', json], {
+          ...t.env,
+          DEMO: 'false',
+        })
+      ).code,
+    ).toBe(0);
     expect(JSON.parse(fs.readFileSync(json, 'utf8')).columns[0].name).toBe('response_id');
-    const refused = await runTs('server/cli/index.ts', ['export', '--wave', wave.id, '--format', 'sav', '--out', path.join(dir, 'x.sav')], { ...t.env, DEMO: 'false', DISCLOSURE_K: '10' });
+    const refused = await runTs(
+      'server/cli/index.ts',
+      ['export', '--wave', wave.id, '--format', 'sav', '--out', path.join(dir, 'x.sav')],
+      { ...t.env, DEMO: 'false', DISCLOSURE_K: '10' },
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/fewer than k = 10/);
     expect(fs.existsSync(path.join(dir, 'x.sav'))).toBe(false);
-    const usage = await runTs('server/cli/index.ts', ['export', '--wave', wave.id, '--format', 'pdf', '--out', 'x'], { ...t.env, DEMO: 'false' });
+    const usage = await runTs('server/cli/index.ts', ['export', '--wave', wave.id, '--format', 'pdf', '--out', 'x'], {
+      ...t.env,
+      DEMO: 'false',
+    });
     expect(usage.code).toBe(2);
   });
 });

@@ -14,13 +14,23 @@ describe.each(databaseKinds())('exports on the web and the API (%s)', (kind) => 
     await addTestUser(t.db, 'analist@example.org', 'analyst');
     await addTestUser(t.db, 'beheer@example.org', 'admin');
     wave = await seedWave(t.db, 'demo@1', ['tier'], 'Webgolf');
-    await seedResponses(t.db, wave, Array.from({ length: 6 }, (_, i) => ({ answers: { ...DEMO_VALID, opmerkingen: i === 0 ? 'bel 0612345678' : undefined }, attributes: { tier: 'gemeente' } })));
+    await seedResponses(
+      t.db,
+      wave,
+      Array.from({ length: 6 }, (_, i) => ({
+        answers: { ...DEMO_VALID, opmerkingen: i === 0 ? 'bel 0612345678' : undefined },
+        attributes: { tier: 'gemeente' },
+      })),
+    );
   });
   afterAll(() => t.drop());
 
   it('signed out: the pages redirect to sign-in and downloads get 401', async () => {
     await request(t.app).get('/analyst/exports').expect(303).expect('Location', '/signin');
-    const res = await request(t.app).get(`/analyst/exports/waves/${wave.id}/download/csv`).set('Accept', 'text/csv').expect(303);
+    const res = await request(t.app)
+      .get(`/analyst/exports/waves/${wave.id}/download/csv`)
+      .set('Accept', 'text/csv')
+      .expect(303);
     expect(res.headers.location).toBe('/signin');
   });
 
@@ -30,12 +40,25 @@ describe.each(databaseKinds())('exports on the web and the API (%s)', (kind) => 
     const page = await b.get('/analyst/exports').expect(200);
     expect(page.text).toContain('Webgolf');
     expect(page.text).toContain(`/analyst/exports/waves/${wave.id}/download/sav`);
-    for (const [format, type] of [['csv', /text\/csv/], ['csv-nl', /text\/csv/], ['xlsx', /spreadsheetml/], ['sav', /spss/], ['codebook', /text\/html/], ['codebook-json', /json/], ['tables', /text\/csv/], ['tables-html', /text\/html/]] as const) {
-      const res = await b.get(`/analyst/exports/waves/${wave.id}/download/${format}`).buffer(true).parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      }).expect(200);
+    for (const [format, type] of [
+      ['csv', /text\/csv/],
+      ['csv-nl', /text\/csv/],
+      ['xlsx', /spreadsheetml/],
+      ['sav', /spss/],
+      ['codebook', /text\/html/],
+      ['codebook-json', /json/],
+      ['tables', /text\/csv/],
+      ['tables-html', /text\/html/],
+    ] as const) {
+      const res = await b
+        .get(`/analyst/exports/waves/${wave.id}/download/${format}`)
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
       expect(res.headers['content-type']).toMatch(type);
       expect(res.headers['content-disposition']).toMatch(/^attachment; filename="veldwerk-webgolf/);
       expect(res.headers['cache-control']).toBe('no-store');
@@ -44,10 +67,23 @@ describe.each(databaseKinds())('exports on the web and the API (%s)', (kind) => 
     let entries: Array<{ detail: string }> = [];
     for (let i = 0; i < 50 && entries.length < 8; i++) {
       await settle();
-      entries = await t.db('audit_log').where({ action: 'export.download', wave_id: wave.id, actor: 'analist@example.org' });
+      entries = await t
+        .db('audit_log')
+        .where({ action: 'export.download', wave_id: wave.id, actor: 'analist@example.org' });
     }
-    expect(entries.map((e) => JSON.parse(e.detail).format).sort()).toEqual(['codebook', 'codebook-json', 'csv', 'csv-nl', 'sav', 'tables', 'tables-html', 'xlsx']);
-    expect(JSON.parse((entries.find((e) => JSON.parse(e.detail).format === 'csv') as { detail: string }).detail)).toMatchObject({ via: 'web', rows: 6, redactedCells: 1, outcome: 'complete' });
+    expect(entries.map((e) => JSON.parse(e.detail).format).sort()).toEqual([
+      'codebook',
+      'codebook-json',
+      'csv',
+      'csv-nl',
+      'sav',
+      'tables',
+      'tables-html',
+      'xlsx',
+    ]);
+    expect(
+      JSON.parse((entries.find((e) => JSON.parse(e.detail).format === 'csv') as { detail: string }).detail),
+    ).toMatchObject({ via: 'web', rows: 6, redactedCells: 1, outcome: 'complete' });
     const tables = await b.get(`/analyst/exports/waves/${wave.id}/tables`).expect(200);
     expect(tables.text).toContain('Headline tables');
     // the risk report on the analyst page: k achieved, per variable its recoding and suppressed cells, before/after
@@ -82,20 +118,33 @@ describe.each(databaseKinds())('exports on the web and the API (%s)', (kind) => 
     const st = request;
     const list = await st(t.app).get('/api/v1/waves').set('Authorization', `Bearer ${token}`).expect(200);
     expect(list.body.waves.find((w: { id: string }) => w.id === wave.id)).toMatchObject({ responses: 6 });
-    const csv = await st(t.app).get(`/api/v1/waves/${wave.id}/export?format=csv`).set('Authorization', `Bearer ${token}`).expect(200);
+    const csv = await st(t.app)
+      .get(`/api/v1/waves/${wave.id}/export?format=csv`)
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
     expect(csv.text.split('\r\n')[0]).toMatch(/^response_id,wave_id,edition/);
     expect(csv.text).toContain('bel [telefoon]');
     // the entry is written when the stream has ended, a moment after the client has the last byte
     let audit;
     for (let i = 0; i < 50 && !audit; i++) {
-      audit = await t.db('audit_log').where({ action: 'export.download', wave_id: wave.id }).where('actor', 'like', '%API token%').first();
+      audit = await t
+        .db('audit_log')
+        .where({ action: 'export.download', wave_id: wave.id })
+        .where('actor', 'like', '%API token%')
+        .first();
       if (!audit) await new Promise((r) => setTimeout(r, 20));
     }
     expect(audit.actor).toBe('analist@example.org (API token "R-script")');
     expect(JSON.parse(audit.detail)).toMatchObject({ via: 'api', format: 'csv' });
 
-    await st(t.app).get('/api/v1/waves').expect(401).expect('WWW-Authenticate', /Bearer/);
-    await st(t.app).get('/api/v1/waves').set('Authorization', `Bearer vw_${'A'.repeat(43)}`).expect(401);
+    await st(t.app)
+      .get('/api/v1/waves')
+      .expect(401)
+      .expect('WWW-Authenticate', /Bearer/);
+    await st(t.app)
+      .get('/api/v1/waves')
+      .set('Authorization', `Bearer vw_${'A'.repeat(43)}`)
+      .expect(401);
     await b.post(`/analyst/tokens/${stored.id}/revoke`).expect(303);
     const after = await st(t.app).get('/api/v1/waves').set('Authorization', `Bearer ${token}`).expect(401);
     expect(after.body.error).toMatch(/API token/);

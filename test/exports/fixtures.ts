@@ -16,7 +16,12 @@ export interface SeedResponse {
   id?: string;
 }
 
-export async function seedWave(db: Db, questionnaireId: string, keptAttributes: string[], name = 'Exportgolf'): Promise<WaveRow> {
+export async function seedWave(
+  db: Db,
+  questionnaireId: string,
+  keptAttributes: string[],
+  name = 'Exportgolf',
+): Promise<WaveRow> {
   const wave: WaveRow = {
     id: crypto.randomUUID(),
     name,
@@ -59,7 +64,15 @@ export async function seedSynthetic(
   const q = registry.get(wave.questionnaire_id);
   if (!q) throw new Error(`no questionnaire ${wave.questionnaire_id}`);
   const sets = synthAnswerSets(q, n, seed, { commentRate: 0.3 });
-  await seedResponses(db, wave, sets.map((answers, i) => ({ answers, attributes: attributesOf(i), submittedOn: i % 3 === 0 ? '2024-03-02' : '2024-02-20' })));
+  await seedResponses(
+    db,
+    wave,
+    sets.map((answers, i) => ({
+      answers,
+      attributes: attributesOf(i),
+      submittedOn: i % 3 === 0 ? '2024-03-02' : '2024-02-20',
+    })),
+  );
   return sets;
 }
 
@@ -75,8 +88,12 @@ export async function seedRealisticWave(
   opts: { n: number; kept: string[]; seed?: number; kingsCommissioners?: number; name?: string; closesOn?: string },
 ): Promise<{ wave: WaveRow; answers: Array<Record<string, unknown>>; frame: SampleRow[] }> {
   const seed = opts.seed ?? 11;
-  const all = generateSampleFrame('politieke-ambtsdragers', { seed, size: opts.n * 3 }).filter((r) => r.role !== 'commissaris_koning');
-  const frame = createRng(seed).shuffle(all).slice(0, opts.n - (opts.kingsCommissioners ?? 0));
+  const all = generateSampleFrame('politieke-ambtsdragers', { seed, size: opts.n * 3 }).filter(
+    (r) => r.role !== 'commissaris_koning',
+  );
+  const frame = createRng(seed)
+    .shuffle(all)
+    .slice(0, opts.n - (opts.kingsCommissioners ?? 0));
   const cdk = generateSampleFrame('politieke-ambtsdragers', { seed }).filter((r) => r.role === 'commissaris_koning');
   frame.push(...cdk.slice(0, opts.kingsCommissioners ?? 0));
   const wave = await seedWave(db, 'miv-politieke-ambtsdragers@2024.1', opts.kept, opts.name ?? 'Realistische golf');
@@ -103,6 +120,7 @@ export async function seedRealisticWave(
     submittedOn: i % 4 === 0 ? '2024-03-04' : '2024-02-19',
   }));
   const ids = await seedResponses(db, wave, responses);
-  for (let i = 0; i < ids.length; i++) if (frame[i].language === 'en') await db('responses').where({ id: ids[i] }).update({ locale: 'en' });
+  for (let i = 0; i < ids.length; i++)
+    if (frame[i].language === 'en') await db('responses').where({ id: ids[i] }).update({ locale: 'en' });
   return { wave, answers: sets, frame };
 }

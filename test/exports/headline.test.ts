@@ -21,16 +21,57 @@ describe('headline statistics', () => {
   });
 
   it('post-stratified share: each stratum weighs N_h / n_h', () => {
-    const strata = new Map([['A', { d: 10, y: 5 }], ['B', { d: 10, y: 1 }]]);
-    const w = weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 100], ['B', 300]]));
+    const strata = new Map([
+      ['A', { d: 10, y: 5 }],
+      ['B', { d: 10, y: 1 }],
+    ]);
+    const w = weightsFor(
+      new Map([
+        ['A', 10],
+        ['B', 10],
+      ]),
+      new Map([
+        ['A', 100],
+        ['B', 300],
+      ]),
+    );
     const e = estimate(strata, w);
     expect(e.p).toBeCloseTo((100 * 0.5 + 300 * 0.1) / 400, 10);
     expect(e.lo as number).toBeLessThan(e.p as number);
     expect(e.hi as number).toBeGreaterThan(e.p as number);
     expect(estimate(strata).p).toBeCloseTo(0.3, 10); // unweighted
     // a census (n_h = N_h, declared) has no sampling variance; the same counts taken as a sample have some
-    expect(estimate(strata, weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 10], ['B', 10]]), true)).variance).toBeCloseTo(0, 12);
-    expect(estimate(strata, weightsFor(new Map([['A', 10], ['B', 10]]), new Map([['A', 10], ['B', 10]]))).variance).toBeGreaterThan(0.005);
+    expect(
+      estimate(
+        strata,
+        weightsFor(
+          new Map([
+            ['A', 10],
+            ['B', 10],
+          ]),
+          new Map([
+            ['A', 10],
+            ['B', 10],
+          ]),
+          true,
+        ),
+      ).variance,
+    ).toBeCloseTo(0, 12);
+    expect(
+      estimate(
+        strata,
+        weightsFor(
+          new Map([
+            ['A', 10],
+            ['B', 10],
+          ]),
+          new Map([
+            ['A', 10],
+            ['B', 10],
+          ]),
+        ),
+      ).variance,
+    ).toBeGreaterThan(0.005);
   });
 
   it("weighted share, standard error and 95% interval equal R's survey package on a fixture", () => {
@@ -39,8 +80,23 @@ describe('headline statistics', () => {
     //   d0 <- svydesign(ids = ~1, data = df, weights = ~1)
     //   ps <- postStratify(d0, ~h, data.frame(h = c("gemeente", "provincie", "waterschap"), Freq = c(9000, 570, 750)))
     //   svymean(~y, ps); svyciprop(~y, ps, method = "logit", df = Inf)
-    const strata = new Map([['gemeente', { d: 60, y: 33 }], ['provincie', { d: 25, y: 9 }], ['waterschap', { d: 15, y: 4 }]]);
-    const w = weightsFor(new Map([['gemeente', 60], ['provincie', 25], ['waterschap', 15]]), new Map([['gemeente', 9000], ['provincie', 570], ['waterschap', 750]]));
+    const strata = new Map([
+      ['gemeente', { d: 60, y: 33 }],
+      ['provincie', { d: 25, y: 9 }],
+      ['waterschap', { d: 15, y: 4 }],
+    ]);
+    const w = weightsFor(
+      new Map([
+        ['gemeente', 60],
+        ['provincie', 25],
+        ['waterschap', 15],
+      ]),
+      new Map([
+        ['gemeente', 9000],
+        ['provincie', 570],
+        ['waterschap', 750],
+      ]),
+    );
     const e = estimate(strata, w);
     expect(e.p).toBeCloseTo(0.518914728682, 10);
     expect(Math.sqrt(e.variance as number)).toBeCloseTo(0.057156739485, 10);
@@ -59,10 +115,26 @@ describe('headline statistics', () => {
     //                  data.frame(b = c("noord", "zuid"), Freq = c(4000, 6320))))
     //   svymean(~y, r); svyciprop(~y, r, method = "logit", df = Inf)
     const tiers = ['gemeente', 'provincie', 'waterschap'];
-    const cells = [['gemeente|noord', 40, 22], ['provincie|noord', 12, 4], ['waterschap|noord', 9, 3], ['gemeente|zuid', 25, 11], ['provincie|zuid', 8, 3], ['waterschap|zuid', 6, 1]] as const;
+    const cells = [
+      ['gemeente|noord', 40, 22],
+      ['provincie|noord', 12, 4],
+      ['waterschap|noord', 9, 3],
+      ['gemeente|zuid', 25, 11],
+      ['provincie|zuid', 8, 3],
+      ['waterschap|zuid', 6, 1],
+    ] as const;
     const w = rakingWeights(new Map(cells.map(([c, n]) => [c, n])), [
-      { valueOf: new Map(cells.map(([c]) => [c, c.split('|')[0]])), totals: new Map(tiers.map((t, i) => [t, [9000, 570, 750][i]])) },
-      { valueOf: new Map(cells.map(([c]) => [c, c.split('|')[1]])), totals: new Map([['noord', 4000], ['zuid', 6320]]) },
+      {
+        valueOf: new Map(cells.map(([c]) => [c, c.split('|')[0]])),
+        totals: new Map(tiers.map((t, i) => [t, [9000, 570, 750][i]])),
+      },
+      {
+        valueOf: new Map(cells.map(([c]) => [c, c.split('|')[1]])),
+        totals: new Map([
+          ['noord', 4000],
+          ['zuid', 6320],
+        ]),
+      },
     ]);
     expect(w.weight.get('gemeente|noord')).toBeCloseTo(87.6477044301, 8);
     expect(w.weight.get('waterschap|zuid')).toBeCloseTo(78.2110016482, 8);
@@ -91,13 +163,28 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     t = await freshDatabase(kind);
     const registry = realRegistry();
     await registerVersions(t.db, registry);
-    for (const [version, seed] of [['2022.1', 3], ['2024.1', 4]] as const) {
+    for (const [version, seed] of [
+      ['2022.1', 3],
+      ['2024.1', 4],
+    ] as const) {
       const wave = await seedWave(t.db, `${KEY}@${version}`, ['role'], `MIV ${version}`);
       const sets = synthAnswerSets(registry.get(wave.questionnaire_id) as never, 200, seed);
       const roleOf = (i: number) => (i % 10 === 0 ? 'wethouder' : 'raadslid');
-      await seedResponses(t.db, wave, sets.map((answers, i) => ({ answers, attributes: { role: roleOf(i) } })));
+      await seedResponses(
+        t.db,
+        wave,
+        sets.map((answers, i) => ({ answers, attributes: { role: roleOf(i) } })),
+      );
       // the sample frame: 300 council members and 100 aldermen (the aldermen are over-represented among respondents... or not)
-      await createInvitations(t.db, wave, [...Array.from({ length: 300 }, () => ({ attributes: { role: 'raadslid' } })), ...Array.from({ length: 100 }, () => ({ attributes: { role: 'wethouder' } }))], { now: new Date() });
+      await createInvitations(
+        t.db,
+        wave,
+        [
+          ...Array.from({ length: 300 }, () => ({ attributes: { role: 'raadslid' } })),
+          ...Array.from({ length: 100 }, () => ({ attributes: { role: 'wethouder' } })),
+        ],
+        { now: new Date() },
+      );
       if (version === '2024.1') {
         w2024 = wave;
         answers2024 = sets;
@@ -113,10 +200,12 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     const yes = answers2024.filter(experiencedAggression).length;
     expect(overall?.cells[0].estimate).toMatchObject({ n: 200, p: yes / 200 });
     expect(overall?.comparable).toBe(true);
-    expect(overall?.cells[0].change?.difference).toBeCloseTo((yes / 200) - (overall?.cells[0].previous?.p as number), 10);
+    expect(overall?.cells[0].change?.difference).toBeCloseTo(yes / 200 - (overall?.cells[0].previous?.p as number), 10);
     const reported = report.tables.find((x) => x.indicator.id === 'aangifte' && x.breakdown.id === 'overall');
     expect(reported?.cells[0].estimate?.n).toBe(yes); // the base: those who met aggression
-    expect(report.tables.map((x) => x.indicator.id)).toEqual(expect.arrayContaining(['vorm_verbaal', 'kanaal_online', 'intern_gemeld', 'vermoeden']));
+    expect(report.tables.map((x) => x.indicator.id)).toEqual(
+      expect.arrayContaining(['vorm_verbaal', 'kanaal_online', 'intern_gemeld', 'vermoeden']),
+    );
   });
 
   it('suppresses small cells, with a secondary cell in the same breakdown', async () => {
@@ -133,7 +222,8 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
   it('weighted to the sample frame per role', async () => {
     const report = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role' });
     expect(report.weighting).toMatchObject({ by: 'role', strata: 2, uncoveredPopulation: 0, unweightedResponses: 0 });
-    const cell = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate;
+    const cell = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0]
+      .estimate;
     const isAlderman = (i: number) => i % 10 === 0;
     const pw = answers2024.filter((a, i) => isAlderman(i) && experiencedAggression(a)).length / 20;
     const pr = answers2024.filter((a, i) => !isAlderman(i) && experiencedAggression(a)).length / 180;
@@ -143,7 +233,10 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     const census = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role', census: true });
     expect(census.notes.map((n) => n.en).join(' ')).toMatch(/Finite-population correction applied/);
     const wide = cell?.variance as number;
-    expect(census.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate?.variance).toBeLessThan(wide);
+    expect(
+      census.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate
+        ?.variance,
+    ).toBeLessThan(wide);
     expect(report.weighting?.population).toBe('frame');
     expect(report.notes.some((n) => /INTERIM/.test(n.en))).toBe(false); // the wave closed in 2024
     const open = await headlineReport(t.db, realRegistry(), w2024, { k: 5, today: '2024-03-01' });
@@ -152,21 +245,41 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
   });
 
   it('weighted to population totals the administrator supplies (the frame is a sample), the same in the weight variable', async () => {
-    await expect(setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nwethouder,1300\nraadslid,x', 'cli:test')).rejects.toThrow(/line 3/);
-    await expect(setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nkoning,1', 'cli:test')).rejects.toThrow(/not a declared value/);
-    await expect(setPopulationTotals(t.db, realRegistry(), w2024, 'tier', 'value,total\ngemeente,1', 'cli:test')).rejects.toThrow(/not kept/);
-    await setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nWethouder,1300\nraadslid,8700\n', 'cli:test');
+    await expect(
+      setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nwethouder,1300\nraadslid,x', 'cli:test'),
+    ).rejects.toThrow(/line 3/);
+    await expect(
+      setPopulationTotals(t.db, realRegistry(), w2024, 'role', 'value,total\nkoning,1', 'cli:test'),
+    ).rejects.toThrow(/not a declared value/);
+    await expect(
+      setPopulationTotals(t.db, realRegistry(), w2024, 'tier', 'value,total\ngemeente,1', 'cli:test'),
+    ).rejects.toThrow(/not kept/);
+    await setPopulationTotals(
+      t.db,
+      realRegistry(),
+      w2024,
+      'role',
+      'value,total\nWethouder,1300\nraadslid,8700\n',
+      'cli:test',
+    );
     const report = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role' });
     expect(report.weighting?.population).toBe('administrator');
     expect(report.notes[0].en).toMatch(/population totals the administrator supplied/);
     const isAlderman = (i: number) => i % 10 === 0;
     const pw = answers2024.filter((a, i) => isAlderman(i) && experiencedAggression(a)).length / 20;
     const pr = answers2024.filter((a, i) => !isAlderman(i) && experiencedAggression(a)).length / 180;
-    const cell = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate;
+    const cell = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0]
+      .estimate;
     expect(cell?.p).toBeCloseTo((1300 * pw + 8700 * pr) / 10000, 10);
     const audit = await t.db('audit_log').where({ action: 'wave.population-totals', wave_id: w2024.id });
     expect(JSON.parse(audit[0].detail)).toEqual({ attribute: 'role', strata: 2, total: 10000 });
-    const prepared = await prepareExport({ db: t.db, registry: realRegistry() }, { wave: w2024 }, 'csv', { k: 5, weightBy: 'role' }, { actor: 'cli:test', via: 'cli' });
+    const prepared = await prepareExport(
+      { db: t.db, registry: realRegistry() },
+      { wave: w2024 },
+      'csv',
+      { k: 5, weightBy: 'role' },
+      { actor: 'cli:test', via: 'cli' },
+    );
     const chunks: Buffer[] = [];
     await prepared.write(new PassThrough().on('data', (c: Buffer) => chunks.push(c)));
     const rows = parse(Buffer.concat(chunks).toString('utf8'), { columns: true }) as Array<Record<string, string>>;
@@ -179,10 +292,19 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     const total = rows.reduce((sum, r) => sum + Number(r.gewicht), 0);
     expect(Math.abs(total - 10000) / 10000).toBeLessThan(0.05);
     // totals equal to what the wave invited, stratum by stratum: a census, with the finite-population correction
-    const frame = (await t.db('invitations').where({ wave_id: w2024.id, is_test: false }).select('attributes')).map((r: { attributes: string }) => JSON.parse(r.attributes).role);
+    const frame = (await t.db('invitations').where({ wave_id: w2024.id, is_test: false }).select('attributes')).map(
+      (r: { attributes: string }) => JSON.parse(r.attributes).role,
+    );
     const invited = (role: string) => frame.filter((x: string) => x === role).length;
     expect(invited('wethouder')).toBeGreaterThan(0);
-    await setPopulationTotals(t.db, realRegistry(), w2024, 'role', `value,total\nwethouder,${invited('wethouder')}\nraadslid,${invited('raadslid')}\n`, 'cli:test');
+    await setPopulationTotals(
+      t.db,
+      realRegistry(),
+      w2024,
+      'role',
+      `value,total\nwethouder,${invited('wethouder')}\nraadslid,${invited('raadslid')}\n`,
+      'cli:test',
+    );
     const all = await headlineReport(t.db, realRegistry(), w2024, { k: 5, weightBy: 'role' });
     expect(all.weighting?.census).toBe(true);
     expect(all.notes.map((n) => n.en).join(' ')).toMatch(/invited the whole population/);
@@ -190,11 +312,26 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
   });
 
   it('the same as CSV: suppressed cells have no figures', async () => {
-    const prepared = await prepareExport({ db: t.db, registry: realRegistry() }, { wave: w2024 }, 'tables', { k: 5, lang: 'en' }, { actor: 'cli:test', via: 'cli' });
+    const prepared = await prepareExport(
+      { db: t.db, registry: realRegistry() },
+      { wave: w2024 },
+      'tables',
+      { k: 5, lang: 'en' },
+      { actor: 'cli:test', via: 'cli' },
+    );
     const chunks: Buffer[] = [];
     await prepared.write(new PassThrough().on('data', (c: Buffer) => chunks.push(c)));
     const rows: string[][] = parse(Buffer.concat(chunks).toString('utf8'), { record_delimiter: ['\r\n'] });
-    expect(rows[0].slice(0, 8)).toEqual(['indicator', 'indicator_label', 'base', 'breakdown', 'category', 'category_label', 'n', 'percent']);
+    expect(rows[0].slice(0, 8)).toEqual([
+      'indicator',
+      'indicator_label',
+      'base',
+      'breakdown',
+      'category',
+      'category_label',
+      'n',
+      'percent',
+    ]);
     const overall = rows.find((r) => r[0] === 'agressie' && r[3] === 'overall') as string[];
     expect(overall[6]).toBe('200');
     for (const r of rows.slice(1).filter((x) => x[10] !== '')) expect(r.slice(6, 10)).toEqual(['', '', '', '']);

@@ -138,7 +138,7 @@ export function readSav(buf: Buffer): ReadSav {
     if (eq > 0) longNames.set(entry.slice(0, eq).toUpperCase(), entry.slice(eq + 1));
   }
   const vars: Array<{ seg: (typeof segs)[number]; segments: Array<(typeof segs)[number]>; width: number }> = [];
-  for (let i = 0; i < segs.length; ) {
+  for (let i = 0; i < segs.length;) {
     const seg = segs[i];
     const full = vlsWidths.get(seg.shortName.toUpperCase());
     const nSegs = full ? Math.ceil(full / 252) : 1;
@@ -178,7 +178,7 @@ export function readSav(buf: Buffer): ReadSav {
 
   // 7/21: long string value labels.
   const lsl = ext.get(21);
-  for (let q = 0; lsl && q < lsl.length; ) {
+  for (let q = 0; lsl && q < lsl.length;) {
     const nameLen = lsl.readInt32LE(q);
     const name = lsl.subarray(q + 4, q + 4 + nameLen).toString('utf8');
     q += 4 + nameLen + 4; // name, width
@@ -188,7 +188,10 @@ export function readSav(buf: Buffer): ReadSav {
     if (!target) throw new Error(`7/21 names unknown variable ${name}`);
     for (let i = 0; i < n; i++) {
       const vLen = lsl.readInt32LE(q);
-      const value = lsl.subarray(q + 4, q + 4 + vLen).toString('utf8').trimEnd();
+      const value = lsl
+        .subarray(q + 4, q + 4 + vLen)
+        .toString('utf8')
+        .trimEnd();
       q += 4 + vLen;
       const lLen = lsl.readInt32LE(q);
       target.valueLabels.push({ value, label: lsl.subarray(q + 4, q + 4 + lLen).toString('utf8') });
@@ -199,7 +202,8 @@ export function readSav(buf: Buffer): ReadSav {
   // Case data.
   const caseBytes = caseSlots * 8;
   const caseData = compression === 0 ? buf.subarray(dataStart) : decompress(buf.subarray(dataStart), bias);
-  if (caseData.length % caseBytes !== 0) throw new Error(`data length ${caseData.length} is not a whole number of cases`);
+  if (caseData.length % caseBytes !== 0)
+    throw new Error(`data length ${caseData.length} is not a whole number of cases`);
   const rows: ReadSav['rows'] = [];
   for (let c = 0; c < caseData.length; c += caseBytes) {
     rows.push(
@@ -218,8 +222,19 @@ export function readSav(buf: Buffer): ReadSav {
     );
   }
   return {
-    product, caseSlots, compression, caseCount, created, fileLabel,
-    encoding: ext.get(20)?.toString('ascii'), integerInfo, floatInfo, extensionSubtypes, variables, rows, documents,
+    product,
+    caseSlots,
+    compression,
+    caseCount,
+    created,
+    fileLabel,
+    encoding: ext.get(20)?.toString('ascii'),
+    integerInfo,
+    floatInfo,
+    extensionSubtypes,
+    variables,
+    rows,
+    documents,
   };
 }
 

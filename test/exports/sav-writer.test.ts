@@ -8,7 +8,8 @@ import { readSav } from './sav-reader';
 
 const hasPspp = fs.existsSync('/usr/bin/pspp');
 const itPspp = hasPspp ? it : it.skip;
-if (!hasPspp) console.warn('sav-writer tests: /usr/bin/pspp not found, PSPP cross-checks SKIPPED (apt-get install pspp)');
+if (!hasPspp)
+  console.warn('sav-writer tests: /usr/bin/pspp not found, PSPP cross-checks SKIPPED (apt-get install pspp)');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sav-test-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -20,12 +21,25 @@ const CUT_510 = 'x'.repeat(254) + 'é' + 'y'.repeat(254);
 const VARS: SavVariable[] = [
   { name: 'id', type: 'numeric', label: 'Respondent', measure: 'nominal' },
   {
-    name: 'tevredenheid_werk', type: 'numeric', label: 'Tevredenheid over het werk (één keuze)', measure: 'ordinal',
-    valueLabels: [{ value: 1, label: 'Zeer ontevreden' }, { value: 5, label: 'Zeer tevreden' }, { value: -1, label: 'Weet niet' }],
+    name: 'tevredenheid_werk',
+    type: 'numeric',
+    label: 'Tevredenheid over het werk (één keuze)',
+    measure: 'ordinal',
+    valueLabels: [
+      { value: 1, label: 'Zeer ontevreden' },
+      { value: 5, label: 'Zeer tevreden' },
+      { value: -1, label: 'Weet niet' },
+    ],
     missing: [-1, -2],
   },
   { name: 'gewicht', type: 'numeric', decimals: 2 },
-  { name: 'plaats', type: 'string', width: 12, label: 'Plaats', valueLabels: [{ value: 'café', label: 'In het café' }] },
+  {
+    name: 'plaats',
+    type: 'string',
+    width: 12,
+    label: 'Plaats',
+    valueLabels: [{ value: 'café', label: 'In het café' }],
+  },
   { name: 'ja_nee', type: 'string', width: 4, valueLabels: [{ value: 'ja', label: 'Ja, zeker' }] },
   { name: 'kort', type: 'string', width: 4 },
   { name: 'toelichting', type: 'string', width: 300, label: 'Toelichting (open)' },
@@ -41,7 +55,9 @@ const ROWS = [
 
 async function writeFile(file: string, compress = false, rows = ROWS): Promise<Buffer> {
   const w = createSavWriter(fs.createWriteStream(file), VARS, {
-    fileLabel: 'Monitor Integriteit — test', created: new Date(2024, 2, 5, 9, 7, 3), compress,
+    fileLabel: 'Monitor Integriteit — test',
+    created: new Date(2024, 2, 5, 9, 7, 3),
+    compress,
   });
   for (const r of rows) await w.writeRow(r);
   await w.end();
@@ -72,9 +88,29 @@ describe.each([false, true])('sav writer (compress=%s)', (compress) => {
   it('round-trips names, labels, formats, measures and missing values', () => {
     const v = sav.variables;
     expect(v.map((x) => x.name)).toEqual(VARS.map((x) => x.name));
-    expect(v.map((x) => x.shortName)).toEqual(['ID', 'TEVREDEN', 'GEWICHT', 'PLAATS', 'JA_NEE', 'KORT', 'TOELICHT', 'TOELIC_1', 'TEVRED_1']);
+    expect(v.map((x) => x.shortName)).toEqual([
+      'ID',
+      'TEVREDEN',
+      'GEWICHT',
+      'PLAATS',
+      'JA_NEE',
+      'KORT',
+      'TOELICHT',
+      'TOELIC_1',
+      'TEVRED_1',
+    ]);
     expect(v.map((x) => x.width)).toEqual([0, 0, 0, 12, 4, 4, 300, 510, 0]);
-    expect(v.map((x) => x.measure)).toEqual(['nominal', 'ordinal', 'scale', 'nominal', 'nominal', 'nominal', 'nominal', 'nominal', 'scale']);
+    expect(v.map((x) => x.measure)).toEqual([
+      'nominal',
+      'ordinal',
+      'scale',
+      'nominal',
+      'nominal',
+      'nominal',
+      'nominal',
+      'nominal',
+      'scale',
+    ]);
     expect(v[1].label).toBe('Tevredenheid over het werk (één keuze)');
     expect(v[1].missing).toEqual([-1, -2]);
     expect(v[1].valueLabels).toEqual(VARS[1].valueLabels);
@@ -99,7 +135,20 @@ describe.each([false, true])('sav writer (compress=%s)', (compress) => {
     fs.writeFileSync(sps, `GET FILE='${file}'.\nDISPLAY DICTIONARY.\nLIST.\n`);
     const out = execFileSync('/usr/bin/pspp', [sps], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
     expect(out).not.toMatch(/warning|error/i);
-    for (const s of ['tevredenheid_werk', 'toelichting_lang', 'Zeer ontevreden', 'Weet niet', 'In het café', 'Ja, zeker', 'Ordinal', 'Scale', '-1; -2', 'A510', 'F8.2', 'één, café']) {
+    for (const s of [
+      'tevredenheid_werk',
+      'toelichting_lang',
+      'Zeer ontevreden',
+      'Weet niet',
+      'In het café',
+      'Ja, zeker',
+      'Ordinal',
+      'Scale',
+      '-1; -2',
+      'A510',
+      'F8.2',
+      'één, café',
+    ]) {
       expect(out).toContain(s);
     }
     const csv = path.join(tmp, `check-${compress}.csv`);
@@ -123,7 +172,10 @@ describe('sav writer: streams and validation', () => {
         setImmediate(cb);
       },
     });
-    const w = createSavWriter(slow, [{ name: 'n', type: 'numeric' }, { name: 's', type: 'string', width: 100 }]);
+    const w = createSavWriter(slow, [
+      { name: 'n', type: 'numeric' },
+      { name: 's', type: 'string', width: 100 },
+    ]);
     let promises = 0;
     for (let i = 0; i < 5000; i++) {
       const p = w.writeRow([i, `rij ${i}`]);
@@ -146,14 +198,21 @@ describe('sav writer: streams and validation', () => {
     const chunks: Buffer[] = [];
     const out = new PassThrough().on('data', (c: Buffer) => chunks.push(c));
     const w = createSavWriter(out, [
-      { name: 'één_vraag', type: 'numeric' }, { name: 'Één_vraag_2', type: 'numeric' },
-      { name: 'straße', type: 'string', width: 8 }, { name: 'v1', type: 'numeric' }, { name: 'V_1_lang', type: 'numeric' },
+      { name: 'één_vraag', type: 'numeric' },
+      { name: 'Één_vraag_2', type: 'numeric' },
+      { name: 'straße', type: 'string', width: 8 },
+      { name: 'v1', type: 'numeric' },
+      { name: 'V_1_lang', type: 'numeric' },
     ]);
     await w.writeRow([1, 2, 'ß', 3, 4]);
     await w.end();
     const sav = readSav(Buffer.concat(chunks));
     expect(sav.variables.map((v) => [v.name, v.shortName])).toEqual([
-      ['één_vraag', 'N_VRAAG'], ['Één_vraag_2', 'N_VRAAG_'], ['straße', 'STRASSE'], ['v1', 'V1'], ['V_1_lang', 'V_1_LANG'],
+      ['één_vraag', 'N_VRAAG'],
+      ['Één_vraag_2', 'N_VRAAG_'],
+      ['straße', 'STRASSE'],
+      ['v1', 'V1'],
+      ['V_1_lang', 'V_1_LANG'],
     ]);
     expect(sav.rows).toEqual([[1, 2, 'ß', 3, 4]]);
   });
@@ -172,11 +231,18 @@ describe('sav writer: streams and validation', () => {
     expect(() => createSavWriter(sink(), [{ name: 'a b', type: 'numeric' }])).toThrow(/not a valid/);
     expect(() => createSavWriter(sink(), [{ name: 'x'.repeat(65), type: 'numeric' }])).toThrow(/64 bytes/);
     expect(() => createSavWriter(sink(), [{ name: 'TO', type: 'numeric' }])).toThrow(/reserved/);
-    expect(() => createSavWriter(sink(), [{ name: 'a', type: 'numeric' }, { name: 'A', type: 'numeric' }])).toThrow(/duplicate/);
+    expect(() =>
+      createSavWriter(sink(), [
+        { name: 'a', type: 'numeric' },
+        { name: 'A', type: 'numeric' },
+      ]),
+    ).toThrow(/duplicate/);
     expect(() => createSavWriter(sink(), [{ name: 'a', type: 'numeric', missing: [1, 2, 3, 4] }])).toThrow(/at most 3/);
     expect(() => createSavWriter(sink(), [{ name: 's', type: 'string', width: 40000 }])).toThrow(/width/);
     expect(() => createSavWriter(sink(), [{ name: 's', type: 'string', measure: 'scale' }])).toThrow(/scale/);
-    expect(() => createSavWriter(sink(), [{ name: 'a', type: 'numeric', valueLabels: [{ value: 'x', label: 'X' }] }])).toThrow(/type/);
+    expect(() =>
+      createSavWriter(sink(), [{ name: 'a', type: 'numeric', valueLabels: [{ value: 'x', label: 'X' }] }]),
+    ).toThrow(/type/);
     const w = createSavWriter(sink(), [{ name: 'a', type: 'numeric' }]);
     expect(() => w.writeRow([1, 2])).toThrow(/expected 1/);
     expect(() => w.writeRow(['1'])).toThrow(/numeric/);
@@ -185,7 +251,11 @@ describe('sav writer: streams and validation', () => {
   it('streams 100,000 rows with flat memory; PSPP reads them all', async () => {
     const file = path.join(tmp, 'big.sav');
     const vars: SavVariable[] = [
-      ...Array.from({ length: 40 }, (_, i): SavVariable => ({ name: `vraag_${i + 1}`, type: 'numeric', valueLabels: [{ value: 1, label: 'Eén' }] })),
+      ...Array.from({ length: 40 }, (_, i): SavVariable => ({
+        name: `vraag_${i + 1}`,
+        type: 'numeric',
+        valueLabels: [{ value: 1, label: 'Eén' }],
+      })),
       { name: 'gemeente', type: 'string', width: 40 },
       { name: 'opmerking', type: 'string', width: 400 },
     ];
@@ -209,9 +279,11 @@ describe('sav writer: streams and validation', () => {
     peak = Math.max(peak, process.memoryUsage().rss);
     const size = fs.statSync(file).size;
     const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-    console.log(`sav stream: ${N} rows x ${vars.length} vars in ${secs.toFixed(2)} s = ${Math.round(N / secs)} rows/s; `
-      + `file ${mb(size)} MiB; RSS ${mb(rss0)} -> peak ${mb(peak)} MiB (growth ${mb(peak - rss0)} MiB, `
-      + `of which ${mb(peak - halfwayPeak)} MiB in the second 50,000 rows)`);
+    console.log(
+      `sav stream: ${N} rows x ${vars.length} vars in ${secs.toFixed(2)} s = ${Math.round(N / secs)} rows/s; ` +
+        `file ${mb(size)} MiB; RSS ${mb(rss0)} -> peak ${mb(peak)} MiB (growth ${mb(peak - rss0)} MiB, ` +
+        `of which ${mb(peak - halfwayPeak)} MiB in the second 50,000 rows)`,
+    );
     // The data set is never held in memory: no growth in proportion to rows.
     expect(peak - rss0).toBeLessThan(64 * 1024 * 1024);
     expect(peak - halfwayPeak).toBeLessThan(16 * 1024 * 1024);

@@ -32,7 +32,13 @@ const itPspp = hasPspp ? it : it.skip;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sdc-test-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function download(t: TestDatabase, target: { wave: WaveRow } | { trendKey: string }, format: ExportFormat, k = K, weightBy?: string) {
+async function download(
+  t: TestDatabase,
+  target: { wave: WaveRow } | { trendKey: string },
+  format: ExportFormat,
+  k = K,
+  weightBy?: string,
+) {
   const prepared = await prepareExport({ db: t.db, registry: realRegistry() }, target, format, { k, weightBy }, WHO);
   const chunks: Buffer[] = [];
   const out = new PassThrough();
@@ -58,7 +64,6 @@ function groupSizes(rows: Array<Record<string, string | number | null>>, columns
   return sizes;
 }
 
-
 describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => {
   let t: TestDatabase;
   let wave: WaveRow;
@@ -66,7 +71,11 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
   beforeAll(async () => {
     t = await freshDatabase(kind);
     await registerVersions(t.db, realRegistry());
-    seeded = await seedRealisticWave(t.db, realRegistry(), { n: 540, kept: ['tier', 'role', 'province'], kingsCommissioners: 1 });
+    seeded = await seedRealisticWave(t.db, realRegistry(), {
+      n: 540,
+      kept: ['tier', 'role', 'province'],
+      kingsCommissioners: 1,
+    });
     wave = seeded.wave;
   });
   afterAll(() => t.drop());
@@ -76,7 +85,19 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
     const book = await codebook(t, wave);
     expect(rows).toHaveLength(540);
     const qis: string[] = book.disclosure.quasiIdentifiers.map((q: { name: string }) => q.name);
-    expect(qis).toEqual(['submitted_month', 'language', 'tier', 'role', 'province', 'bestuurslaag', 'functie', 'gemeente_grootte', 'jaren_functie', 'geslacht', 'leeftijd']);
+    expect(qis).toEqual([
+      'submitted_month',
+      'language',
+      'tier',
+      'role',
+      'province',
+      'bestuurslaag',
+      'functie',
+      'gemeente_grootte',
+      'jaren_functie',
+      'geslacht',
+      'leeftijd',
+    ]);
     const sizes = groupSizes(rows, ['wave_id', ...qis]);
     expect(Math.min(...sizes.values())).toBeGreaterThanOrEqual(K);
     expect(book.disclosure.kAchieved).toBe(Math.min(...sizes.values()));
@@ -90,37 +111,68 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
     }
     expect(book.disclosure.suppressedCells).toBe(rows.reduce((s, r) => s + qis.filter((q) => r[q] === '93').length, 0));
     // the tiers (each with far more than k rows) are all released, in the sample attribute and in the answer
-    const tierCount = (codes: Array<string | number>) => [1, 2, 3].map((c) => codes.filter((x) => String(x) === String(c)).length);
-    expect(tierCount(rows.map((r) => r.bestuurslaag))).toEqual(tierCount(seeded.answers.map((a) => a.bestuurslaag as number)));
-    expect(tierCount(rows.map((r) => r.tier))).toEqual(tierCount(seeded.frame.map((f) => ({ gemeente: 1, provincie: 2, waterschap: 3 })[f.tier as 'gemeente'])));
+    const tierCount = (codes: Array<string | number>) =>
+      [1, 2, 3].map((c) => codes.filter((x) => String(x) === String(c)).length);
+    expect(tierCount(rows.map((r) => r.bestuurslaag))).toEqual(
+      tierCount(seeded.answers.map((a) => a.bestuurslaag as number)),
+    );
+    expect(tierCount(rows.map((r) => r.tier))).toEqual(
+      tierCount(seeded.frame.map((f) => ({ gemeente: 1, provincie: 2, waterschap: 3 })[f.tier as 'gemeente'])),
+    );
     expect(Math.min(...tierCount(rows.map((r) => r.tier)))).toBeGreaterThanOrEqual(K);
     // sample uniques before: recounted from what was collected
     const before = groupSizes(
       seeded.answers.map((a, i) => {
         const f = seeded.frame[i];
         const role = a.functie_gem ?? a.functie_prov ?? a.functie_ws;
-        return { m: i % 4 === 0 ? '2024-03' : '2024-02', l: f.language, t: f.tier, r: f.role, p: f.province, b: a.bestuurslaag as number, f: role as number, s: (a.gemeente_grootte as number) ?? -1, j: a.jaren_functie as number, g: a.geslacht as number, a: a.leeftijd as number };
+        return {
+          m: i % 4 === 0 ? '2024-03' : '2024-02',
+          l: f.language,
+          t: f.tier,
+          r: f.role,
+          p: f.province,
+          b: a.bestuurslaag as number,
+          f: role as number,
+          s: (a.gemeente_grootte as number) ?? -1,
+          j: a.jaren_functie as number,
+          g: a.geslacht as number,
+          a: a.leeftijd as number,
+        };
       }),
       ['m', 'l', 't', 'r', 'p', 'b', 'f', 's', 'j', 'g', 'a'],
     );
     expect(book.disclosure.before.sampleUniques).toBe([...before.values()].filter((n) => n === 1).length);
     expect(book.disclosure.before.sampleUniques).toBeGreaterThan(100);
-    expect(book.disclosure.after.expectedReidentifications).toBeLessThan(book.disclosure.before.expectedReidentifications / 4);
+    expect(book.disclosure.after.expectedReidentifications).toBeLessThan(
+      book.disclosure.before.expectedReidentifications / 4,
+    );
     // the sums of the report agree with its lines
-    expect(book.report).toEqual(expect.arrayContaining([['k achieved (smallest combination of quasi-identifiers)', book.disclosure.kAchieved]]));
+    expect(book.report).toEqual(
+      expect.arrayContaining([['k achieved (smallest combination of quasi-identifiers)', book.disclosure.kAchieved]]),
+    );
   });
 
   it('suppressed cells carry the declared missing code 93 with its label, in the codebook and in the .sav', async () => {
     const book = await codebook(t, wave);
     const col = (name: string) => book.columns.find((c: { name: string }) => c.name === name);
     for (const name of ['tier', 'province', 'geslacht', 'leeftijd', 'functie', 'language']) {
-      expect(col(name).values).toEqual(expect.arrayContaining([{ value: 93, label: { nl: 'Onderdrukt (openbaarmakingscontrole)', en: 'Suppressed (disclosure control)' }, missing: true }]));
+      expect(col(name).values).toEqual(
+        expect.arrayContaining([
+          {
+            value: 93,
+            label: { nl: 'Onderdrukt (openbaarmakingscontrole)', en: 'Suppressed (disclosure control)' },
+            missing: true,
+          },
+        ]),
+      );
     }
     const sav = readSav((await download(t, { wave }, 'sav')).bytes);
     const v = sav.variables.find((x) => x.name === 'province');
     expect(v?.missingIsRange).toBe(true);
     expect(v?.missing).toEqual([93, 99]);
-    expect(v?.valueLabels).toEqual(expect.arrayContaining([{ value: 93, label: 'Onderdrukt (openbaarmakingscontrole)' }]));
+    expect(v?.valueLabels).toEqual(
+      expect.arrayContaining([{ value: 93, label: 'Onderdrukt (openbaarmakingscontrole)' }]),
+    );
     // the risk report travels inside the .sav as document lines
     const docs = (sav.documents ?? []).join('\n');
     expect(docs).toContain(`k achieved (smallest combination of quasi-identifiers): ${book.disclosure.kAchieved}`);
@@ -135,7 +187,8 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
     expect(rows[0]).not.toHaveProperty('functie_prov');
     const sav = readSav((await download(t, { wave }, 'sav')).bytes);
     const names = sav.variables.map((x) => x.name);
-    for (const name of ['functie', 'role']) expect(sav.rows.filter((r) => r[names.indexOf(name)] === 4)).toHaveLength(0);
+    for (const name of ['functie', 'role'])
+      expect(sav.rows.filter((r) => r[names.indexOf(name)] === 4)).toHaveLength(0);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await download(t, { wave }, 'xlsx')).bytes as unknown as ArrayBuffer);
     const data = book.getWorksheet('data');
@@ -151,7 +204,8 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
   });
 
   it('two downloads of the same data release the same rows (each with the same recodings and suppressions), only ids and order differ', async () => {
-    const content = (rows: Array<Record<string, string>>) => rows.map((r) => JSON.stringify({ ...r, response_id: '' })).sort();
+    const content = (rows: Array<Record<string, string>>) =>
+      rows.map((r) => JSON.stringify({ ...r, response_id: '' })).sort();
     const a = await csvRows(t, wave);
     const b = await csvRows(t, wave);
     expect(content(b)).toEqual(content(a));
@@ -161,38 +215,67 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
   it('two downloads around one completion share no row id and list the rows in another order', async () => {
     const first = await csvRows(t, wave);
     const a = seeded.answers[10];
-    await seedResponses(t.db, wave, [{ answers: a, attributes: { tier: seeded.frame[10].tier, role: seeded.frame[10].role, province: seeded.frame[10].province }, submittedOn: '2024-02-19' }]);
+    await seedResponses(t.db, wave, [
+      {
+        answers: a,
+        attributes: { tier: seeded.frame[10].tier, role: seeded.frame[10].role, province: seeded.frame[10].province },
+        submittedOn: '2024-02-19',
+      },
+    ]);
     const second = await csvRows(t, wave);
     expect(second).toHaveLength(first.length + 1);
     const ids = new Set(first.map((r) => r.response_id));
     expect(second.filter((r) => ids.has(r.response_id))).toHaveLength(0);
     expect(new Set(second.map((r) => r.response_id)).size).toBe(second.length);
     // row order is not kept: the first 20 rows differ in their answers
-    const sig = (r: Record<string, string>) => Object.entries(r).filter(([k]) => k !== 'response_id').map(([, v]) => v).join('|');
+    const sig = (r: Record<string, string>) =>
+      Object.entries(r)
+        .filter(([k]) => k !== 'response_id')
+        .map(([, v]) => v)
+        .join('|');
     expect(first.slice(0, 20).map(sig)).not.toEqual(second.slice(0, 20).map(sig));
   });
 
   it('derived variables: experienced aggression (any screener cell 2–5) and the combined role', async () => {
     const rows = await csvRows(t, wave);
-    const expected = seeded.answers.slice(0, 540).map((a) => experiencedAggression(a) ? 1 : 0);
+    const expected = seeded.answers.slice(0, 540).map((a) => (experiencedAggression(a) ? 1 : 0));
     const got = rows.map((r) => Number(r.agressie_ervaren));
     expect(got.filter((x) => x === 1).length).toBeGreaterThanOrEqual(expected.filter((x) => x === 1).length);
     expect(got.filter((x) => x === 1).length).toBeLessThanOrEqual(expected.filter((x) => x === 1).length + 1);
     const book = await codebook(t, wave);
     const rule = book.columns.find((c: { name: string }) => c.name === 'agressie_ervaren').rule;
     expect(rule.nl).toMatch(/code 2 tot en met 5/);
-    expect(book.columns.find((c: { name: string }) => c.name === 'functie').rule.en).toMatch(/functie_gem, functie_prov or functie_ws/);
+    expect(book.columns.find((c: { name: string }) => c.name === 'functie').rule.en).toMatch(
+      /functie_gem, functie_prov or functie_ws/,
+    );
     // the combined role agrees with the tier wherever both are released
     const tierOfRole = (f: number) => (f <= 3 ? 1 : f <= 6 ? 2 : 3);
-    for (const r of rows) if (Number(r.functie) < 10) expect(tierOfRole(Number(r.functie))).toBe(Number(r.bestuurslaag));
+    for (const r of rows)
+      if (Number(r.functie) < 10) expect(tierOfRole(Number(r.functie))).toBe(Number(r.bestuurslaag));
   });
 
   it('headline tables raked on tier and province to totals the administrator supplied, and the dataset refuses a raked weight', async () => {
     const provinces = [...new Set(seeded.frame.map((f) => f.province))];
-    await setPopulationTotals(t.db, realRegistry(), wave, 'tier', 'value,total\ngemeente,9000\nprovincie,570\nwaterschap,750', 'cli:test');
-    await setPopulationTotals(t.db, realRegistry(), wave, 'province', ['value,total', ...provinces.map((p, i) => `${p},${500 + 100 * i}`)].join('\n'), 'cli:test');
+    await setPopulationTotals(
+      t.db,
+      realRegistry(),
+      wave,
+      'tier',
+      'value,total\ngemeente,9000\nprovincie,570\nwaterschap,750',
+      'cli:test',
+    );
+    await setPopulationTotals(
+      t.db,
+      realRegistry(),
+      wave,
+      'province',
+      ['value,total', ...provinces.map((p, i) => `${p},${500 + 100 * i}`)].join('\n'),
+      'cli:test',
+    );
     const report = await headlineReport(t.db, realRegistry(), wave, { k: K, weightBy: 'tier,province' });
-    expect(report.notes.map((n) => n.en).join(' ')).toMatch(/raking, as rake\(\) in R's survey package\) on tier and province, to the population totals the administrator supplied/);
+    expect(report.notes.map((n) => n.en).join(' ')).toMatch(
+      /raking, as rake\(\) in R's survey package\) on tier and province, to the population totals the administrator supplied/,
+    );
     // the same estimate from the counts of the seeded rows, raked by the library function checked against R
     const rows = await t.db('responses').where({ wave_id: wave.id, is_test: false }).select('attributes', 'answers');
     const cells = new Map<string, { d: number; y: number }>();
@@ -205,13 +288,26 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
       cells.set(key, c);
     }
     const w = rakingWeights(new Map([...cells].map(([c, x]) => [c, x.d])), [
-      { valueOf: new Map([...cells.keys()].map((c) => [c, c.split('\u0001')[0]])), totals: new Map([['gemeente', 9000], ['provincie', 570], ['waterschap', 750]]) },
-      { valueOf: new Map([...cells.keys()].map((c) => [c, c.split('\u0001')[1]])), totals: new Map(provinces.map((p, i) => [p, 500 + 100 * i])) },
+      {
+        valueOf: new Map([...cells.keys()].map((c) => [c, c.split('\u0001')[0]])),
+        totals: new Map([
+          ['gemeente', 9000],
+          ['provincie', 570],
+          ['waterschap', 750],
+        ]),
+      },
+      {
+        valueOf: new Map([...cells.keys()].map((c) => [c, c.split('\u0001')[1]])),
+        totals: new Map(provinces.map((p, i) => [p, 500 + 100 * i])),
+      },
     ]);
-    const overall = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0].estimate;
+    const overall = report.tables.find((x) => x.indicator.id === 'agressie' && x.breakdown.id === 'overall')?.cells[0]
+      .estimate;
     expect(overall?.p).toBeCloseTo(estimate(cells, w).p as number, 12);
     expect(overall?.variance).toBeCloseTo(estimate(cells, w).variance as number, 12);
-    await expect(download(t, { wave }, 'csv', K, 'tier,province')).rejects.toThrow(/raking on several is in the headline tables only/);
+    await expect(download(t, { wave }, 'csv', K, 'tier,province')).rejects.toThrow(
+      /raking on several is in the headline tables only/,
+    );
     await t.db('population_totals').where({ wave_id: wave.id }).delete();
   });
 
@@ -225,20 +321,50 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
   });
 
   it('a wave that keeps only tier and role, every tier with at least 41 rows: the tier is released in every row', async () => {
-    const small = await seedRealisticWave(t.db, realRegistry(), { n: 326, kept: ['tier', 'role'], seed: 5, name: 'Tweede golf' });
+    const small = await seedRealisticWave(t.db, realRegistry(), {
+      n: 326,
+      kept: ['tier', 'role'],
+      seed: 5,
+      name: 'Tweede golf',
+    });
     const rows = await csvRows(t, small.wave);
     const counts = [1, 2, 3].map((c) => rows.filter((r) => r.tier === String(c)).length);
     expect(counts.reduce((s, n) => s + n, 0)).toBe(326);
     expect(rows.filter((r) => r.tier === '93' || r.bestuurslaag === '93')).toHaveLength(0);
-    expect(Math.min(...groupSizes(rows, ['submitted_month', 'language', 'tier', 'role', 'bestuurslaag', 'functie', 'gemeente_grootte', 'jaren_functie', 'geslacht', 'leeftijd']).values())).toBeGreaterThanOrEqual(K);
+    expect(
+      Math.min(
+        ...groupSizes(rows, [
+          'submitted_month',
+          'language',
+          'tier',
+          'role',
+          'bestuurslaag',
+          'functie',
+          'gemeente_grootte',
+          'jaren_functie',
+          'geslacht',
+          'leeftijd',
+        ]).values(),
+      ),
+    ).toBeGreaterThanOrEqual(K);
 
     // weighted to the frame's counts per tier (here: the counts kept at the purge): a weight variable in the file
     await t.db('waves').where({ id: small.wave.id }).update({ purged_at: '2024-04-01T00:00:00.000Z' });
     small.wave.purged_at = '2024-04-01T00:00:00.000Z';
     const N: Record<string, number> = { gemeente: 8800, provincie: 570, waterschap: 750 };
     const zero = { queued: 0, sent: 0, bounced: 0, opted_out: 0, started: 0, completed: 0 };
-    await t.db('wave_final_counts').insert(Object.entries(N).map(([value, invited]) => ({ wave_id: small.wave.id, attribute: 'tier', value, invited, ...zero })));
-    const weighted = parse((await download(t, { wave: small.wave }, 'csv', K, 'tier')).bytes, { columns: true }) as Array<Record<string, string>>;
+    await t.db('wave_final_counts').insert(
+      Object.entries(N).map(([value, invited]) => ({
+        wave_id: small.wave.id,
+        attribute: 'tier',
+        value,
+        invited,
+        ...zero,
+      })),
+    );
+    const weighted = parse((await download(t, { wave: small.wave }, 'csv', K, 'tier')).bytes, {
+      columns: true,
+    }) as Array<Record<string, string>>;
     ['gemeente', 'provincie', 'waterschap'].forEach((tier, i) => {
       const mine = weighted.filter((r) => r.tier === String(i + 1));
       for (const r of mine) expect(Number(r.gewicht)).toBeCloseTo(N[tier] / mine.length, 4);
@@ -247,7 +373,9 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
     const sav = readSav((await download(t, { wave: small.wave }, 'sav', K, 'tier')).bytes);
     const gewicht = sav.variables.find((v) => v.name === 'gewicht');
     expect(gewicht?.printFormat.decimals).toBe(4);
-    const book = JSON.parse((await download(t, { wave: small.wave }, 'codebook-json', K, 'tier')).bytes.toString('utf8'));
+    const book = JSON.parse(
+      (await download(t, { wave: small.wave }, 'codebook-json', K, 'tier')).bytes.toString('utf8'),
+    );
     expect(book.columns.find((c: { name: string }) => c.name === 'gewicht').rule.en).toMatch(/N_h \/ n_h/);
     await expect(download(t, { wave: small.wave }, 'csv', K, 'province')).rejects.toThrow(/not an attribute kept/);
   });
@@ -262,11 +390,18 @@ describe('interim releases and .sav details', () => {
   afterAll(() => t.drop());
 
   it('a release made while the wave is open says so (file name, codebook, .sav label, info sheet); the trend file leaves the open wave out', async () => {
-    const open = await seedRealisticWave(t.db, realRegistry(), { n: 60, kept: [], name: 'Open golf', closesOn: '2999-12-31' });
+    const open = await seedRealisticWave(t.db, realRegistry(), {
+      n: 60,
+      kept: [],
+      name: 'Open golf',
+      closesOn: '2999-12-31',
+    });
     const csv = await download(t, { wave: open.wave }, 'csv');
     expect(csv.prepared.fileName).toBe('veldwerk-open-golf-voorlopig.csv');
     expect(csv.outcome.release).toBe('interim');
-    expect(JSON.parse((await download(t, { wave: open.wave }, 'codebook-json')).bytes.toString()).release).toBe('interim');
+    expect(JSON.parse((await download(t, { wave: open.wave }, 'codebook-json')).bytes.toString()).release).toBe(
+      'interim',
+    );
     expect(readSav((await download(t, { wave: open.wave }, 'sav')).bytes).fileLabel).toMatch(/^VOORLOPIG: Open golf/);
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await download(t, { wave: open.wave }, 'xlsx')).bytes as unknown as ArrayBuffer);
@@ -281,85 +416,125 @@ describe('interim releases and .sav details', () => {
     const [first] = await t.db('responses').where({ wave_id: w.wave.id }).select('id', 'answers');
     const a = JSON.parse(first.answers);
     a.opmerkingen = '€'.repeat(12000); // 36,000 bytes: only possible past the questionnaire's maxLength, but never silent
-    await t.db('responses').where({ id: first.id }).update({ answers: JSON.stringify(a) });
+    await t
+      .db('responses')
+      .where({ id: first.id })
+      .update({ answers: JSON.stringify(a) });
     const sav = readSav((await download(t, { wave: w.wave }, 'sav')).bytes);
     const names = sav.variables.map((v) => v.name);
     expect(sav.variables[names.indexOf('opmerkingen')].width).toBe(32767);
-    const cut = sav.rows.map((r) => String(r[names.indexOf('opmerkingen')] ?? '').trimEnd()).find((x) => x.startsWith('€'));
+    const cut = sav.rows
+      .map((r) => String(r[names.indexOf('opmerkingen')] ?? '').trimEnd())
+      .find((x) => x.startsWith('€'));
     expect(cut).toBe('€'.repeat(10922)); // whole characters only
     const book = JSON.parse((await download(t, { wave: w.wave }, 'codebook-json')).bytes.toString('utf8'));
     expect(book.cuts).toEqual([{ column: 'opmerkingen', longestBytes: 36000, rows: 1 }]);
-    expect(book.report).toEqual(expect.arrayContaining([['cut in .sav: opmerkingen', '1 values longer than 32767 bytes (longest 36000) end at 32767 bytes']]));
+    expect(book.report).toEqual(
+      expect.arrayContaining([
+        ['cut in .sav: opmerkingen', '1 values longer than 32767 bytes (longest 36000) end at 32767 bytes'],
+      ]),
+    );
     if (hasPspp) {
       const file = path.join(tmp, `${crypto.randomUUID()}.sav`);
       fs.writeFileSync(file, (await download(t, { wave: w.wave }, 'sav')).bytes);
       const sps = path.join(tmp, 'long.sps');
-      fs.writeFileSync(sps, `GET FILE='${file}'.\nCOMPUTE len = LENGTH(RTRIM(opmerkingen)).\nDESCRIPTIVES VARIABLES=len /STATISTICS=MAX.\n`);
-      const out = execFileSync('/usr/bin/pspp', ['-O', 'format=csv', sps], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
+      fs.writeFileSync(
+        sps,
+        `GET FILE='${file}'.\nCOMPUTE len = LENGTH(RTRIM(opmerkingen)).\nDESCRIPTIVES VARIABLES=len /STATISTICS=MAX.\n`,
+      );
+      const out = execFileSync('/usr/bin/pspp', ['-O', 'format=csv', sps], {
+        encoding: 'utf8',
+        env: { ...process.env, LANG: 'C.UTF-8' },
+      });
       expect(out).toMatch(/len,10,32766/); // 10,922 characters of 3 bytes
     }
   });
 
-  itPspp('.sav: a 2,000-character "€" comment and CJK text arrive whole, 98 is missing in DESCRIPTIVES, the period is a date, the language is a variable', async () => {
-    const w = await seedRealisticWave(t.db, realRegistry(), { n: 40, kept: [], name: 'Sav golf', seed: 3 });
-    const euro = '€'.repeat(2000);
-    const cjk = '議員への脅迫'.repeat(300).slice(0, 2000);
-    const rows = await t.db('responses').where({ wave_id: w.wave.id }).select('id', 'answers');
-    // two respondents wrote long remarks; the others' frequency of feeling unsafe includes 98 (don't know)
-    for (let i = 0; i < rows.length; i++) {
-      const a = JSON.parse(rows[i].answers);
-      if (i === 0) a.opmerkingen = euro;
-      if (i === 1) a.opmerkingen = cjk;
-      a.veilig_freq = i % 10 === 0 ? 98 : 1 + (i % 2);
-      await t.db('responses').where({ id: rows[i].id }).update({ answers: JSON.stringify(a) });
-    }
-    const { bytes } = await download(t, { wave: w.wave }, 'sav');
-    const sav = readSav(bytes);
-    const names = sav.variables.map((v) => v.name);
-    const remarks = sav.rows.map((r) => String(r[names.indexOf('opmerkingen')] ?? '').trimEnd());
-    expect(remarks).toContain(euro);
-    expect(remarks).toContain(cjk);
-    expect(sav.variables[names.indexOf('opmerkingen')].width).toBe(6000);
-    expect(names).toContain('language');
-    const month = sav.variables[names.indexOf('submitted_month')];
-    expect(month.type).toBe('numeric');
-    const file = path.join(tmp, `${crypto.randomUUID()}.sav`);
-    fs.writeFileSync(file, bytes);
-    const sps = path.join(tmp, 'check.sps');
-    fs.writeFileSync(sps, `GET FILE='${file}'.\nDESCRIPTIVES VARIABLES=veilig_gevoel_2024.\nFREQUENCIES VARIABLES=submitted_month language.\nDISPLAY DOCUMENTS.\nCOMPUTE euro = LENGTH(RTRIM(opmerkingen)).\nDESCRIPTIVES VARIABLES=euro /STATISTICS=MAX.\n`);
-    const out = execFileSync('/usr/bin/pspp', ['-O', 'format=csv', sps], { encoding: 'utf8', env: { ...process.env, LANG: 'C.UTF-8' } });
-    expect(out).not.toMatch(/error/i);
-    // the valid answers are 1 and 2; 98 (don't know) is missing and does not pull the mean up
-    const valid = rows.map((_r, i) => (i % 10 === 0 ? 98 : 1 + (i % 2))).filter((v) => v < 90);
-    const desc = /onveilig gevoeld[^\n]*?,(\d+),([\d.]+),/.exec(out);
-    expect(desc).not.toBeNull();
-    expect(Number(desc?.[1])).toBe(valid.length);
-    expect(Number(desc?.[2])).toBeCloseTo(valid.reduce((s, v) => s + v, 0) / valid.length, 2);
-    expect(out).toMatch(/Minimum,,(1 Q 2024|(FEB|MAR) 2024)/); // a date, printed as one
-    expect(out).toMatch(/Nederlands|Dutch/);
-    expect(out).toMatch(/sample-unique combinations before \/ after/);
-    expect(out).toMatch(/euro,[^\n]*6000/); // bytes: 2,000 characters of 3 bytes
-  });
+  itPspp(
+    '.sav: a 2,000-character "€" comment and CJK text arrive whole, 98 is missing in DESCRIPTIVES, the period is a date, the language is a variable',
+    async () => {
+      const w = await seedRealisticWave(t.db, realRegistry(), { n: 40, kept: [], name: 'Sav golf', seed: 3 });
+      const euro = '€'.repeat(2000);
+      const cjk = '議員への脅迫'.repeat(300).slice(0, 2000);
+      const rows = await t.db('responses').where({ wave_id: w.wave.id }).select('id', 'answers');
+      // two respondents wrote long remarks; the others' frequency of feeling unsafe includes 98 (don't know)
+      for (let i = 0; i < rows.length; i++) {
+        const a = JSON.parse(rows[i].answers);
+        if (i === 0) a.opmerkingen = euro;
+        if (i === 1) a.opmerkingen = cjk;
+        a.veilig_freq = i % 10 === 0 ? 98 : 1 + (i % 2);
+        await t
+          .db('responses')
+          .where({ id: rows[i].id })
+          .update({ answers: JSON.stringify(a) });
+      }
+      const { bytes } = await download(t, { wave: w.wave }, 'sav');
+      const sav = readSav(bytes);
+      const names = sav.variables.map((v) => v.name);
+      const remarks = sav.rows.map((r) => String(r[names.indexOf('opmerkingen')] ?? '').trimEnd());
+      expect(remarks).toContain(euro);
+      expect(remarks).toContain(cjk);
+      expect(sav.variables[names.indexOf('opmerkingen')].width).toBe(6000);
+      expect(names).toContain('language');
+      const month = sav.variables[names.indexOf('submitted_month')];
+      expect(month.type).toBe('numeric');
+      const file = path.join(tmp, `${crypto.randomUUID()}.sav`);
+      fs.writeFileSync(file, bytes);
+      const sps = path.join(tmp, 'check.sps');
+      fs.writeFileSync(
+        sps,
+        `GET FILE='${file}'.\nDESCRIPTIVES VARIABLES=veilig_gevoel_2024.\nFREQUENCIES VARIABLES=submitted_month language.\nDISPLAY DOCUMENTS.\nCOMPUTE euro = LENGTH(RTRIM(opmerkingen)).\nDESCRIPTIVES VARIABLES=euro /STATISTICS=MAX.\n`,
+      );
+      const out = execFileSync('/usr/bin/pspp', ['-O', 'format=csv', sps], {
+        encoding: 'utf8',
+        env: { ...process.env, LANG: 'C.UTF-8' },
+      });
+      expect(out).not.toMatch(/error/i);
+      // the valid answers are 1 and 2; 98 (don't know) is missing and does not pull the mean up
+      const valid = rows.map((_r, i) => (i % 10 === 0 ? 98 : 1 + (i % 2))).filter((v) => v < 90);
+      const desc = /onveilig gevoeld[^\n]*?,(\d+),([\d.]+),/.exec(out);
+      expect(desc).not.toBeNull();
+      expect(Number(desc?.[1])).toBe(valid.length);
+      expect(Number(desc?.[2])).toBeCloseTo(valid.reduce((s, v) => s + v, 0) / valid.length, 2);
+      expect(out).toMatch(/Minimum,,(1 Q 2024|(FEB|MAR) 2024)/); // a date, printed as one
+      expect(out).toMatch(/Nederlands|Dutch/);
+      expect(out).toMatch(/sample-unique combinations before \/ after/);
+      expect(out).toMatch(/euro,[^\n]*6000/); // bytes: 2,000 characters of 3 bytes
+    },
+  );
 });
 
 describe('disclosure declarations (questionnaires/<key>/disclosure.json)', () => {
-  it.each(['miv-politieke-ambtsdragers', 'miv-ambtenaren'])('%s: every declared question and code exists, every attribute value is declared in sample-attributes.json', (key) => {
-    const versions = realRegistry().list().filter((q) => q.key === key);
-    const decl = declarationFor(versions);
-    expect(decl.fromFile).toBe(true);
-    for (const q of versions) {
-      const model = modelOf(q);
-      for (const a of decl.answers) {
-        const asked = a.questions.filter((n) => model.byName.has(n));
-        expect([q.id, a.name, asked.length > 0]).toEqual([q.id, a.name, true]);
-        const codes = new Set(asked.flatMap((n) => (model.byName.get(n) as { choices: Array<{ value: unknown }> }).choices.map((c) => c.value)));
-        for (const l of a.levels) for (const g of l.groups) for (const m of g.members) expect([a.name, m, codes.has(m)]).toEqual([a.name, m, true]);
+  it.each(['miv-politieke-ambtsdragers', 'miv-ambtenaren'])(
+    '%s: every declared question and code exists, every attribute value is declared in sample-attributes.json',
+    (key) => {
+      const versions = realRegistry()
+        .list()
+        .filter((q) => q.key === key);
+      const decl = declarationFor(versions);
+      expect(decl.fromFile).toBe(true);
+      for (const q of versions) {
+        const model = modelOf(q);
+        for (const a of decl.answers) {
+          const asked = a.questions.filter((n) => model.byName.has(n));
+          expect([q.id, a.name, asked.length > 0]).toEqual([q.id, a.name, true]);
+          const codes = new Set(
+            asked.flatMap((n) =>
+              (model.byName.get(n) as { choices: Array<{ value: unknown }> }).choices.map((c) => c.value),
+            ),
+          );
+          for (const l of a.levels)
+            for (const g of l.groups)
+              for (const m of g.members) expect([a.name, m, codes.has(m)]).toEqual([a.name, m, true]);
+        }
+        for (const [name, attr] of Object.entries(decl.attributes)) {
+          const values = q.sampleAttributes.get(name)?.values;
+          expect([name, values !== undefined]).toEqual([name, true]);
+          for (const l of attr.levels)
+            for (const g of l.groups)
+              for (const m of g.members) expect([name, m, values?.has(String(m))]).toEqual([name, m, true]);
+        }
       }
-      for (const [name, attr] of Object.entries(decl.attributes)) {
-        const values = q.sampleAttributes.get(name)?.values;
-        expect([name, values !== undefined]).toEqual([name, true]);
-        for (const l of attr.levels) for (const g of l.groups) for (const m of g.members) expect([name, m, values?.has(String(m))]).toEqual([name, m, true]);
-      }
-    }
-  });
+    },
+  );
 });

@@ -15,7 +15,11 @@ const KEY = 'miv-politieke-ambtsdragers';
 const WHO = { actor: 'cli:test', via: 'cli' as const };
 const ROLES = ['raadslid', 'raadslid', 'wethouder', 'statenlid'];
 
-async function exportText(t: TestDatabase, target: { wave: WaveRow } | { trendKey: string }, format: 'csv' | 'codebook-json') {
+async function exportText(
+  t: TestDatabase,
+  target: { wave: WaveRow } | { trendKey: string },
+  format: 'csv' | 'codebook-json',
+) {
   const prepared = await prepareExport({ db: t.db, registry: realRegistry() }, target, format, { k: 5 }, WHO);
   const chunks: Buffer[] = [];
   const out = new PassThrough().on('data', (c: Buffer) => chunks.push(c));
@@ -28,13 +32,23 @@ async function exportText(t: TestDatabase, target: { wave: WaveRow } | { trendKe
  * its matrix cells (screener, avoidance, integrity) and single choices (where not suppressed or recoded).
  */
 function matcher(header: string[], sets: Array<Record<string, any>>) {
-  const cells = header.map((name, i) => [name, i] as const).filter(([name]) => /^(scr_|vermijden_|int_bekend_|int_vermoeden_)/.test(name));
+  const cells = header
+    .map((name, i) => [name, i] as const)
+    .filter(([name]) => /^(scr_|vermijden_|int_bekend_|int_vermoeden_)/.test(name));
   const used = new Set<number>();
   return (row: string[]): Record<string, any> => {
-    const fits = (a: Record<string, any>) => cells.every(([name, i]) => {
-      const q = Object.keys(a).find((k) => name.startsWith(`${k}_`) && a[k] && typeof a[k] === 'object' && String(a[k][name.slice(k.length + 1)]) === row[i]);
-      return q !== undefined || row[i] === '94';
-    }) && header.every((name, i) => typeof a[name] !== 'number' || Number(row[i]) >= 93 || String(a[name]) === row[i]);
+    const fits = (a: Record<string, any>) =>
+      cells.every(([name, i]) => {
+        const q = Object.keys(a).find(
+          (k) =>
+            name.startsWith(`${k}_`) &&
+            a[k] &&
+            typeof a[k] === 'object' &&
+            String(a[k][name.slice(k.length + 1)]) === row[i],
+        );
+        return q !== undefined || row[i] === '94';
+      }) &&
+      header.every((name, i) => typeof a[name] !== 'number' || Number(row[i]) >= 93 || String(a[name]) === row[i]);
     const i = sets.findIndex((a, j) => !used.has(j) && fits(a));
     if (i < 0) throw new Error('a row that no answer set gives');
     used.add(i);
@@ -51,10 +65,20 @@ describe.each(databaseKinds())('MIV datasets and the trend file (%s)', (kind) =>
     t = await freshDatabase(kind);
     const registry = realRegistry();
     await registerVersions(t.db, registry);
-    for (const [version, seed] of [['2022.1', 1], ['2024.1', 2]] as const) {
+    for (const [version, seed] of [
+      ['2022.1', 1],
+      ['2024.1', 2],
+    ] as const) {
       const wave = await seedWave(t.db, `${KEY}@${version}`, ['tier', 'role'], `MIV ${version}`);
       const sets = synthAnswerSets(registry.get(wave.questionnaire_id) as never, 40, seed, { commentRate: 0.3 });
-      const ids = await seedResponses(t.db, wave, sets.map((answers, i) => ({ answers, attributes: { tier: i % 4 === 3 ? 'provincie' : 'gemeente', role: ROLES[i % 4] } })));
+      const ids = await seedResponses(
+        t.db,
+        wave,
+        sets.map((answers, i) => ({
+          answers,
+          attributes: { tier: i % 4 === 3 ? 'provincie' : 'gemeente', role: ROLES[i % 4] },
+        })),
+      );
       expect(ids).toHaveLength(40);
       answersByWave.set(wave.id, sets);
       if (version === '2022.1') w2022 = wave;
@@ -67,7 +91,19 @@ describe.each(databaseKinds())('MIV datasets and the trend file (%s)', (kind) =>
     const records: string[][] = parse(await exportText(t, { wave: w2024 }, 'csv'), { record_delimiter: ['\r\n'] });
     const h = records[0];
     const col = (r: string[], name: string) => r[h.indexOf(name)];
-    expect(h).toEqual(expect.arrayContaining(['scr_verbaal_f2f', 'dader_7', 'dader_99', 'recent_maanden', 'veilig_gevoel_2024', 'doxing', 'opmerkingen', 'functie', 'agressie_ervaren']));
+    expect(h).toEqual(
+      expect.arrayContaining([
+        'scr_verbaal_f2f',
+        'dader_7',
+        'dader_99',
+        'recent_maanden',
+        'veilig_gevoel_2024',
+        'doxing',
+        'opmerkingen',
+        'functie',
+        'agressie_ervaren',
+      ]),
+    );
     expect(h).not.toContain('werkdruk'); // dropped in 2024
     expect(h).not.toContain('veilig_gevoel'); // reworded: the name carries its edition in this file too
     expect(h).not.toContain('functie_prov'); // in the combined role
@@ -83,7 +119,15 @@ describe.each(databaseKinds())('MIV datasets and the trend file (%s)', (kind) =>
         expect(col(r, 'dader_7')).toBe(a.dader.includes(7) ? '1' : '0');
         expect(col(r, 'recent_maanden')).toBe(a.recent_maanden === undefined ? '95' : String(a.recent_maanden));
       } else {
-        for (const name of ['dader_7', 'dader_99', 'recent_vorm', 'recent_maanden', 'gevolg_stoppen', 'nazorg_tevreden_2024']) expect(col(r, name)).toBe('96');
+        for (const name of [
+          'dader_7',
+          'dader_99',
+          'recent_vorm',
+          'recent_maanden',
+          'gevolg_stoppen',
+          'nazorg_tevreden_2024',
+        ])
+          expect(col(r, name)).toBe('96');
         expect(col(r, 'dader_anders')).toBe('');
       }
       // the combined role: the answer, unless disclosure control recoded (≥ 100) or suppressed (93) it
@@ -99,7 +143,18 @@ describe.each(databaseKinds())('MIV datasets and the trend file (%s)', (kind) =>
     const records: string[][] = parse(await exportText(t, { trendKey: KEY }, 'csv'), { record_delimiter: ['\r\n'] });
     const h = records[0];
     const col = (r: string[], name: string) => r[h.indexOf(name)];
-    expect(h).toEqual(expect.arrayContaining(['edition', 'veilig_gevoel_2022', 'veilig_gevoel_2024', 'nazorg_tevreden_2022', 'nazorg_tevreden_2024', 'werkdruk', 'doxing', 'scr_verbaal_f2f']));
+    expect(h).toEqual(
+      expect.arrayContaining([
+        'edition',
+        'veilig_gevoel_2022',
+        'veilig_gevoel_2024',
+        'nazorg_tevreden_2022',
+        'nazorg_tevreden_2024',
+        'werkdruk',
+        'doxing',
+        'scr_verbaal_f2f',
+      ]),
+    );
     expect(h).not.toContain('veilig_gevoel');
     const rows = records.slice(1);
     expect(rows.map((r) => col(r, 'edition')).sort()).toEqual([...Array(40).fill('2022'), ...Array(40).fill('2024')]);
@@ -126,14 +181,24 @@ describe.each(databaseKinds())('MIV datasets and the trend file (%s)', (kind) =>
     const book = JSON.parse(await exportText(t, { trendKey: KEY }, 'codebook-json'));
     const v24 = book.columns.find((c: { name: string }) => c.name === 'veilig_gevoel_2024');
     expect(v24.holds).toEqual(['2024']);
-    expect(v24.editions.map((e: { status: string; comparable: boolean }) => [e.status, e.comparable])).toEqual([['new', false], ['reworded', false]]);
+    expect(v24.editions.map((e: { status: string; comparable: boolean }) => [e.status, e.comparable])).toEqual([
+      ['new', false],
+      ['reworded', false],
+    ]);
     expect(v24.values.some((v: { value: number; missing: boolean }) => v.value === 94 && v.missing)).toBe(true);
-    expect(book.columns.find((c: { name: string }) => c.name === 'scr_verbaal_f2f').editions[1]).toMatchObject({ status: 'same', comparable: true });
+    expect(book.columns.find((c: { name: string }) => c.name === 'scr_verbaal_f2f').editions[1]).toMatchObject({
+      status: 'same',
+      comparable: true,
+    });
   });
 });
 
 describe('routing: the compiled conditions agree with survey-core', () => {
-  it.each(realRegistry().list().map((q) => [q.id, q] as const))('%s', (_id, q) => {
+  it.each(
+    realRegistry()
+      .list()
+      .map((q) => [q.id, q] as const),
+  )('%s', (_id, q) => {
     const model = readSurveyModel(q.survey);
     const vis = new Visibility(model.questions);
     const runners = new Map(model.questions.map((x) => [x.name, x.conditions.map((c) => new ConditionRunner(c))]));

@@ -13,7 +13,17 @@ import { TEST_FROM, testWorker } from '../helpers/mail';
 import { DEMO_VALID } from '../helpers/pages';
 import { addTestUser, PASSWORD } from '../helpers/signed-in';
 import { linkIn, SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
-import { axeViolations, describeBrowser, describeViolations, guardOrigin, launchBrowser, LiveApp, screenshot, startLiveApp, waitFor } from '../helpers/browser';
+import {
+  axeViolations,
+  describeBrowser,
+  describeViolations,
+  guardOrigin,
+  launchBrowser,
+  LiveApp,
+  screenshot,
+  startLiveApp,
+  waitFor,
+} from '../helpers/browser';
 import { chooseRadio, press, tabTo } from '../helpers/keyboard';
 
 jest.setTimeout(120_000);
@@ -43,7 +53,10 @@ describeBrowser('administrator and analyst journey in chromium', () => {
   beforeAll(async () => {
     sink = await startSmtpSink();
     const transport = smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 2000 });
-    [live, browser] = await Promise.all([startLiveApp({ mail: { transport, from: TEST_FROM, timeoutMs: 2000 } }), launchBrowser()]);
+    [live, browser] = await Promise.all([
+      startLiveApp({ mail: { transport, from: TEST_FROM, timeoutMs: 2000 } }),
+      launchBrowser(),
+    ]);
     worker = testWorker(live.db, sink, { publicUrl: live.origin }).start();
     await addTestUser(live.db, ADMIN, 'admin');
     await addTestUser(live.db, ANALYST, 'analyst');
@@ -77,7 +90,11 @@ describeBrowser('administrator and analyst journey in chromium', () => {
   }
 
   /** Signs in: with the keyboard only (Tab to the fields, type, Enter), or quicker by filling the fields. */
-  async function signIn(page: Page, email: string, opts: { password?: string; keyboard?: boolean } = {}): Promise<void> {
+  async function signIn(
+    page: Page,
+    email: string,
+    opts: { password?: string; keyboard?: boolean } = {},
+  ): Promise<void> {
     const password = opts.password ?? PASSWORD;
     await page.goto(`${live.origin}/signin`);
     if (opts.keyboard) {
@@ -99,7 +116,9 @@ describeBrowser('administrator and analyst journey in chromium', () => {
   async function overall(page: Page): Promise<Record<string, string>> {
     return page.$eval('table[data-table="overall"]', (table) => {
       const heads = Array.from(table.querySelectorAll('thead th')).map((th) => th.textContent?.trim() ?? '');
-      const cells = Array.from(table.querySelectorAll('tbody tr:first-child > *')).map((c) => c.textContent?.trim() ?? '');
+      const cells = Array.from(table.querySelectorAll('tbody tr:first-child > *')).map(
+        (c) => c.textContent?.trim() ?? '',
+      );
       return Object.fromEntries(heads.map((h, i) => [h, cells[i]]));
     });
   }
@@ -138,12 +157,20 @@ describeBrowser('administrator and analyst journey in chromium', () => {
     await page.click('a:has-text("Import a sample")');
     await page.waitForSelector('#file');
     await check(page, 'import form');
-    await page.setInputFiles('#file', { name: 'fout.csv', mimeType: 'text/csv', buffer: Buffer.from(`${SAMPLE}\r\ngeen-adres,X,Y,gemeente,raadslid,Utrecht,nl\r\n`) });
+    await page.setInputFiles('#file', {
+      name: 'fout.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${SAMPLE}\r\ngeen-adres,X,Y,gemeente,raadslid,Utrecht,nl\r\n`),
+    });
     await page.click('button:has-text("Check the file")');
     await page.waitForSelector('.vw-error-summary');
     expect(await page.textContent('.vw-error-summary tbody th')).toBe('8'); // the line of the bad address
     await check(page, 'import with problems');
-    await page.setInputFiles('#file', { name: 'steekproef.csv', mimeType: 'text/csv', buffer: Buffer.from(`${SAMPLE}\r\n`) });
+    await page.setInputFiles('#file', {
+      name: 'steekproef.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${SAMPLE}\r\n`),
+    });
     await page.click('button:has-text("Check the file")');
     await page.waitForSelector('button:has-text("Add these 6 people to the wave")');
     await check(page, 'import preview');
@@ -185,7 +212,11 @@ describeBrowser('administrator and analyst journey in chromium', () => {
     await chooseRadio(respondent, '[data-name="agressie_any"] input[type="radio"]', 2);
     await press(respondent, 'input.sd-navigation__next-btn');
     await respondent.waitForSelector('[data-name="veilig"]');
-    for (const [row, value] of [['werk', 4], ['online', 3], ['thuis', 5]] as const) {
+    for (const [row, value] of [
+      ['werk', 4],
+      ['online', 3],
+      ['thuis', 5],
+    ] as const) {
       await chooseRadio(respondent, `[data-name="veilig"] input[type="radio"][name$="_${row}"]`, value);
     }
     await chooseRadio(respondent, '[data-name="gedragscode_bekend"] input[type="radio"]', 2);
@@ -241,7 +272,11 @@ describeBrowser('administrator and analyst journey in chromium', () => {
   test('an analyst signs in, finds the exports and downloads the CSV of the wave: anonymous, one row per response', async () => {
     // five more people answer through the links in their mail (over HTTP: the browser part was proven above)
     for (const m of sink.received.filter((r) => !r.envelopeTo.includes('jan@example.org'))) {
-      const res = await fetch(`${linkIn(m)}/complete`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ answers: DEMO_VALID, locale: 'nl' }) });
+      const res = await fetch(`${linkIn(m)}/complete`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ answers: DEMO_VALID, locale: 'nl' }),
+      });
       expect(res.status).toBe(201);
     }
     const page = await newPage();
@@ -258,7 +293,10 @@ describeBrowser('administrator and analyst journey in chromium', () => {
     await page.waitForSelector('h1:has-text("Exports")');
     await check(page, 'exports');
     const wavePath = new URL(waveUrl).pathname.replace('/admin/waves/', '/analyst/exports/waves/');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`a[href="${wavePath}/download/csv"]`)]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click(`a[href="${wavePath}/download/csv"]`),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
     const csv = fs.readFileSync(await download.path(), 'utf8');
     const lines = csv.trim().split(/\r?\n/);

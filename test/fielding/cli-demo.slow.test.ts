@@ -29,7 +29,11 @@ describe('npm run cli -- demo and the start-up checks', () => {
     try {
       expect((await db('waves').where({ is_demo: true })).length).toBe(1);
       expect((await db('invitations')).length).toBe(6);
-      const app = createApp({ db, registry: realRegistry(), config: { publicUrl: env.PUBLIC_URL, logRequests: false } });
+      const app = createApp({
+        db,
+        registry: realRegistry(),
+        config: { publicUrl: env.PUBLIC_URL, logRequests: false },
+      });
       await request(app).get(new URL(links[0]).pathname).expect(200);
     } finally {
       await db.destroy();
@@ -37,11 +41,15 @@ describe('npm run cli -- demo and the start-up checks', () => {
   });
 
   test('demo --links 10000 piped into a slow reader prints all 10,000 lines', async () => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'server/cli/index.ts', 'demo', '--links', '10000'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, SQLITE_FILE: path.join(dir, 'many.sqlite') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', 'server/cli/index.ts', 'demo', '--links', '10000'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env, SQLITE_FILE: path.join(dir, 'many.sqlite') },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     // the reader takes 4 kB every 10 ms (about 400 kB/s, the links are some 700 kB), as `| slow-program` would
     const chunks: Buffer[] = [];
     const read = new Promise<void>((resolve) => {
@@ -65,7 +73,8 @@ describe('npm run cli -- demo and the start-up checks', () => {
     expect(lines.pop()).toBe('');
     expect(lines).toHaveLength(10_000);
     expect(new Set(lines).size).toBe(10_000);
-    for (const link of [lines[0], lines[9_999]]) expect(link).toMatch(/^https:\/\/monitor\.example\.org\/s\/[A-Za-z0-9_-]{43}$/);
+    for (const link of [lines[0], lines[9_999]])
+      expect(link).toMatch(/^https:\/\/monitor\.example\.org\/s\/[A-Za-z0-9_-]{43}$/);
   });
 
   test('a wrong command line exits 2 with the usage; bad configuration exits 1 with a clear message', async () => {

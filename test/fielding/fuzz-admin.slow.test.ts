@@ -16,7 +16,8 @@ import { addTestUser, adminTestApp, AdminTestApp, Browser } from '../helpers/sig
  * refused request (4xx) changes nothing stored.
  */
 const today = dutchDay(new Date());
-const day = (...n: number[]) => fc.constantFrom(...n.map((d) => addDays(today, d)), '2026-02-30', '2026-1-1', '31-12-2026');
+const day = (...n: number[]) =>
+  fc.constantFrom(...n.map((d) => addDays(today, d)), '2026-02-30', '2026-1-1', '31-12-2026');
 const WAVE_FORM: Fields = {
   name: fc.constantFrom('Fuzzgolf', 'MIV <b>2026</b>', ' '),
   questionnaire: fc.constantFrom('demo@1', 'demo@2', 'demo', 'nope@1'),
@@ -26,7 +27,12 @@ const WAVE_FORM: Fields = {
 };
 const TEMPLATE_FORM: Fields = {
   subject: fc.constantFrom('Uitnodiging {{survey}}', 'Test', '{{link}}', '{{ nope }}'),
-  body: fc.constantFrom('Beste {{name}},\r\n{{link}}\r\n{{closing_date}}', 'zonder link', '{{link}} {{nope}}', '{{link}}\u0007'),
+  body: fc.constantFrom(
+    'Beste {{name}},\r\n{{link}}\r\n{{closing_date}}',
+    'zonder link',
+    '{{link}} {{nope}}',
+    '{{link}}\u0007',
+  ),
   action: fc.constantFrom('save', 'preview', 'delete'),
 };
 const PARAMS: Record<string, fc.Arbitrary<string>> = {
@@ -34,7 +40,9 @@ const PARAMS: Record<string, fc.Arbitrary<string>> = {
   pending: segment(fc.constant('@@pending')),
   kind: segment(fc.constantFrom('invite', 'remind')),
   lang: segment(fc.constantFrom('nl', 'en')),
-  no: segment(fc.constantFrom('@@mail', '1', '0', '-1', '1e3', '0x10', '99999999999', '2147483648', '9007199254740993')),
+  no: segment(
+    fc.constantFrom('@@mail', '1', '0', '-1', '1e3', '0x10', '99999999999', '2147483648', '9007199254740993'),
+  ),
   junk: segment(fc.constantFrom('waves', 'audit', 'x', '')),
   // accounts: a spare administrator and analyst, and oneself (disable and demote are refused: 409)
   user: segment(fc.constantFrom('@@spareadmin', '@@spareanalyst', '@@self', '2147483648')),
@@ -46,7 +54,14 @@ const KIND_LANG = { kind: fc.constantFrom('invite', 'remind', 'x'), language: fc
 const ROUTES: Route[] = [
   { method: 'POST', path: '/admin/waves', fields: WAVE_FORM },
   { method: 'POST', path: '/admin/waves/:wave', fields: WAVE_FORM },
-  { method: 'POST', path: '/admin/waves/:wave/test-links', fields: { count: fc.constantFrom('1', '3', '20', '21', '0', '-1', '1.5', '1e1', 'abc'), language: fc.constantFrom('nl', 'en', 'de') } },
+  {
+    method: 'POST',
+    path: '/admin/waves/:wave/test-links',
+    fields: {
+      count: fc.constantFrom('1', '3', '20', '21', '0', '-1', '1.5', '1e1', 'abc'),
+      language: fc.constantFrom('nl', 'en', 'de'),
+    },
+  },
   { method: 'POST', path: '/admin/waves/:wave/close' },
   { method: 'POST', path: '/admin/waves/:wave/purge', fields: { confirm: fc.constantFrom('yes', 'no', 'YES') } },
   { method: 'POST', path: '/admin/waves/:wave/import', fields: { file: fc.constantFrom('email\na@example.org\n') } },
@@ -56,10 +71,21 @@ const ROUTES: Route[] = [
   { method: 'POST', path: '/admin/waves/:wave/mail/remind' },
   { method: 'POST', path: '/admin/waves/:wave/mail/templates/:kind/:lang', fields: TEMPLATE_FORM },
   { method: 'POST', path: '/admin/waves/:wave/mail/test', fields: KIND_LANG },
-  { method: 'POST', path: '/admin/users', fields: { email: fc.constantFrom('not-an-address', 'a@b', 'beheer@example.org', 'nieuw@example.org'), role: fc.constantFrom('admin', 'analyst', 'root', '') } },
+  {
+    method: 'POST',
+    path: '/admin/users',
+    fields: {
+      email: fc.constantFrom('not-an-address', 'a@b', 'beheer@example.org', 'nieuw@example.org'),
+      role: fc.constantFrom('admin', 'analyst', 'root', ''),
+    },
+  },
   { method: 'POST', path: '/admin/users/:user/disable' },
   { method: 'POST', path: '/admin/users/:user/enable' },
-  { method: 'POST', path: '/admin/users/:user/role', fields: { role: fc.constantFrom('admin', 'analyst', 'root', '') } },
+  {
+    method: 'POST',
+    path: '/admin/users/:user/role',
+    fields: { role: fc.constantFrom('admin', 'analyst', 'root', '') },
+  },
   { method: 'POST', path: '/admin/users/:account/reset' },
   { method: 'POST', path: '/admin/:junk' },
   { method: 'GET', path: '/admin' },
@@ -70,12 +96,23 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/admin/waves/:wave/monitor' },
   { method: 'GET', path: '/admin/waves/:wave/import' },
   { method: 'GET', path: '/admin/waves/:wave/import/:pending' },
-  { method: 'GET', path: '/admin/waves/:wave/mail', query: { notice: fc.constantFrom('<script>x</script>', 'Queued.') } },
+  {
+    method: 'GET',
+    path: '/admin/waves/:wave/mail',
+    query: { notice: fc.constantFrom('<script>x</script>', 'Queued.') },
+  },
   { method: 'GET', path: '/admin/waves/:wave/mail/templates/:kind/:lang', query: { saved: fc.constantFrom('1', '') } },
   { method: 'GET', path: '/admin/mail/dev-mailbox' },
   { method: 'GET', path: '/admin/mail/dev-mailbox/:no' },
   { method: 'GET', path: '/admin/users' },
-  { method: 'GET', path: '/admin/audit', query: { before: fc.constantFrom('1', '5', '0', '999999999999', '2147483648', '-1'), wave: fc.constantFrom('@@open', '00000000-0000-0000-0000-000000000000') } },
+  {
+    method: 'GET',
+    path: '/admin/audit',
+    query: {
+      before: fc.constantFrom('1', '5', '0', '999999999999', '2147483648', '-1'),
+      wave: fc.constantFrom('@@open', '00000000-0000-0000-0000-000000000000'),
+    },
+  },
   { method: 'GET', path: '/admin/:junk' },
 ];
 
@@ -86,11 +123,28 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
   let admin: Browser;
   let analyst: Browser;
   let adminId: string;
-  const pool = {} as { open: WaveRow; notopen: WaveRow; closed: WaveRow; purged: WaveRow; pending: string; mail: string; spareadmin: string; spareanalyst: string; self: string };
+  const pool = {} as {
+    open: WaveRow;
+    notopen: WaveRow;
+    closed: WaveRow;
+    purged: WaveRow;
+    pending: string;
+    mail: string;
+    spareadmin: string;
+    spareanalyst: string;
+    self: string;
+  };
   const A = '203.0.113.31';
 
   async function stage(wave: WaveRow): Promise<string> {
-    const staged = await stagePendingImport(t.db, wave, { name: 'p.csv', bytes: Buffer.from(`email,tier\nq${Date.now()}@example.org,gemeente\n`) }, adminId, t.now.value, new Map());
+    const staged = await stagePendingImport(
+      t.db,
+      wave,
+      { name: 'p.csv', bytes: Buffer.from(`email,tier\nq${Date.now()}@example.org,gemeente\n`) },
+      adminId,
+      t.now.value,
+      new Map(),
+    );
     if (!staged.ok) throw new Error('staging failed');
     return staged.pendingId;
   }
@@ -103,14 +157,20 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
       pool.open = await t.wave({ name: 'Open' });
       await t.invite(pool.open, people(3, `o${Date.now()}`));
     }
-    if (!(await t.db('pending_imports').where({ id: pool.pending, wave_id: pool.open.id }).first())) pool.pending = await stage(pool.open);
-    if (!waveStatus(await load(pool.notopen), now).editable) pool.notopen = await t.wave({ name: 'Later', opensOn: addDays(today, 5), closesOn: addDays(today, 40) });
+    if (!(await t.db('pending_imports').where({ id: pool.pending, wave_id: pool.open.id }).first()))
+      pool.pending = await stage(pool.open);
+    if (!waveStatus(await load(pool.notopen), now).editable)
+      pool.notopen = await t.wave({ name: 'Later', opensOn: addDays(today, 5), closesOn: addDays(today, 40) });
     const closed = waveStatus(await load(pool.closed), now);
-    if (closed.purged || closed.phase !== 'closed') pool.closed = await t.wave({ name: 'Dicht', opensOn: addDays(today, -30), closesOn: addDays(today, -1) });
+    if (closed.purged || closed.phase !== 'closed')
+      pool.closed = await t.wave({ name: 'Dicht', opensOn: addDays(today, -30), closesOn: addDays(today, -1) });
   }
 
   const resolve = (s: string) =>
-    s.replace(/@@(open|notopen|closed|purged|pending|mail|spareadmin|spareanalyst|self)/g, (_m, k: keyof typeof pool) => (typeof pool[k] === 'string' ? (pool[k] as string) : (pool[k] as WaveRow).id));
+    s.replace(
+      /@@(open|notopen|closed|purged|pending|mail|spareadmin|spareanalyst|self)/g,
+      (_m, k: keyof typeof pool) => (typeof pool[k] === 'string' ? (pool[k] as string) : (pool[k] as WaveRow).id),
+    );
 
   beforeAll(async () => {
     t = await adminTestApp(kind);
@@ -142,7 +202,9 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
   test('counterexamples found by these properties, kept as examples', async () => {
     // a path that is not valid percent-encoding was a 500 (the router's URIError reached the error middleware): now 400
     for (const path of ['/admin/waves/%ZZ', '/admin/waves/%E0%A4%A/edit', '/admin/mail/dev-mailbox/%C0%AF']) {
-      expect((await admin.get(path).set('Accept', 'application/json').expect(400)).body).toEqual({ error: 'The address of this page is not valid' });
+      expect((await admin.get(path).set('Accept', 'application/json').expect(400)).body).toEqual({
+        error: 'The address of this page is not valid',
+      });
     }
     await request(t.app).get('/u/%ZZ').expect(400);
     await request(t.app).get('/s/%ZZ/progress').expect(400);
@@ -157,8 +219,17 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
     const seen = { ok: 0, refused: 0 };
     await fc.assert(
       fc.asyncProperty(anyAdminRequest, fc.boolean(), async (r, csrfInForm) => {
-        const req: Sent = { ...r, path: resolve(r.path), headers: { 'X-Forwarded-For': A, 'X-CSRF-Token': admin.csrf } };
-        if (req.body && csrfInForm && typeof req.body.bytes === 'string' && req.body.type === 'application/x-www-form-urlencoded') {
+        const req: Sent = {
+          ...r,
+          path: resolve(r.path),
+          headers: { 'X-Forwarded-For': A, 'X-CSRF-Token': admin.csrf },
+        };
+        if (
+          req.body &&
+          csrfInForm &&
+          typeof req.body.bytes === 'string' &&
+          req.body.type === 'application/x-www-form-urlencoded'
+        ) {
           req.body = { ...req.body, bytes: `_csrf=${encodeURIComponent(admin.csrf)}&${req.body.bytes}` };
         }
         const res = await sendChecked(t.db, t.logs, admin.agent as unknown as Requester, req);
@@ -178,25 +249,39 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
     await admin.get('/admin').expect(200);
   });
 
-  test('without a session, with a stranger\'s cookie, without the CSRF token or as an analyst: refused, nothing changes', async () => {
+  test("without a session, with a stranger's cookie, without the CSRF token or as an analyst: refused, nothing changes", async () => {
     const who = fc.constantFrom('nobody', 'stranger', 'no-csrf', 'other-csrf', 'analyst');
     await fc.assert(
-      fc.asyncProperty(anyAdminRequest, who, fc.string({ minLength: 43, maxLength: 43, unit: fc.constantFrom('a', 'B', '0', '-', '_') }), async (r, as, fake) => {
-        if ((as === 'no-csrf' || as === 'other-csrf') && r.method === 'GET') return; // reading needs no CSRF token
-        const req: Sent = { ...r, path: resolve(r.path), headers: { 'X-Forwarded-For': A } };
-        if (req.body && typeof req.body.bytes === 'string') req.body = { ...req.body, bytes: req.body.bytes.replace(/(^|&)_csrf=/g, '$1x=') };
-        if (as === 'stranger') req.headers!.Cookie = `veldwerk_session=${fake}`;
-        if (as === 'other-csrf') req.headers!['X-CSRF-Token'] = analyst.csrf;
-        if (as === 'analyst') req.headers!['X-CSRF-Token'] = analyst.csrf;
-        const on = as === 'nobody' || as === 'stranger' ? (request(t.proxied) as unknown as Requester) : ((as === 'analyst' ? analyst : admin).agent as unknown as Requester);
-        const before = await snapshot(t.db);
-        const res = await send(on, req);
-        if (res.status >= 500) throw new Error(`${res.status} for ${req.method} ${req.path}\n${serverErrors()}`);
-        if (res.status === 303) expect([req.method, res.headers.location, as]).toEqual(['GET', '/signin', expect.stringMatching(/nobody|stranger/)]);
-        else expect(res.status).toBeGreaterThanOrEqual(400);
-        if (as === 'analyst') expect([400, 403]).toContain(res.status); // the role is checked first (after a broken address)
-        expect(await snapshot(t.db)).toBe(before);
-      }),
+      fc.asyncProperty(
+        anyAdminRequest,
+        who,
+        fc.string({ minLength: 43, maxLength: 43, unit: fc.constantFrom('a', 'B', '0', '-', '_') }),
+        async (r, as, fake) => {
+          if ((as === 'no-csrf' || as === 'other-csrf') && r.method === 'GET') return; // reading needs no CSRF token
+          const req: Sent = { ...r, path: resolve(r.path), headers: { 'X-Forwarded-For': A } };
+          if (req.body && typeof req.body.bytes === 'string')
+            req.body = { ...req.body, bytes: req.body.bytes.replace(/(^|&)_csrf=/g, '$1x=') };
+          if (as === 'stranger') req.headers!.Cookie = `veldwerk_session=${fake}`;
+          if (as === 'other-csrf') req.headers!['X-CSRF-Token'] = analyst.csrf;
+          if (as === 'analyst') req.headers!['X-CSRF-Token'] = analyst.csrf;
+          const on =
+            as === 'nobody' || as === 'stranger'
+              ? (request(t.proxied) as unknown as Requester)
+              : ((as === 'analyst' ? analyst : admin).agent as unknown as Requester);
+          const before = await snapshot(t.db);
+          const res = await send(on, req);
+          if (res.status >= 500) throw new Error(`${res.status} for ${req.method} ${req.path}\n${serverErrors()}`);
+          if (res.status === 303)
+            expect([req.method, res.headers.location, as]).toEqual([
+              'GET',
+              '/signin',
+              expect.stringMatching(/nobody|stranger/),
+            ]);
+          else expect(res.status).toBeGreaterThanOrEqual(400);
+          if (as === 'analyst') expect([400, 403]).toContain(res.status); // the role is checked first (after a broken address)
+          expect(await snapshot(t.db)).toBe(before);
+        },
+      ),
       { numRuns: runs(500) },
     );
     await admin.get('/admin').expect(200);

@@ -11,33 +11,107 @@ import { addTestUser, adminTestApp, AdminTestApp, Browser } from '../helpers/sig
  * said; a file with a bad row must be refused naming that row's line; random bytes, encodings, headers and multipart
  * bodies never cause a 5xx, and a refused upload stores nothing (no pending import, no invitations).
  */
-interface Problem { line: number; message: string }
+interface Problem {
+  line: number;
+  message: string;
+}
 
 const utf16 = (s: string, be: boolean) => {
   const le = Buffer.from(`\ufeff${s}`, 'utf16le');
   return be ? Buffer.from(le.map((_b, i) => le[i ^ 1])) : le;
 };
 /** Files nobody should upload, and some almost right. */
-const headers = fc.constantFrom('email', 'email,name', 'Email;Naam;tier', 'email,email', 'naam,tier', 'email,Functie Naam', '', 'email,,tier', '__proto__,email', 'email,constructor', 'email,toString', '"email","name"', 'email,"open', 'e"mail', 'email\u0000,name', Array.from({ length: 61 }, (_, i) => (i ? `c${i}` : 'email')).join(','));
+const headers = fc.constantFrom(
+  'email',
+  'email,name',
+  'Email;Naam;tier',
+  'email,email',
+  'naam,tier',
+  'email,Functie Naam',
+  '',
+  'email,,tier',
+  '__proto__,email',
+  'email,constructor',
+  'email,toString',
+  '"email","name"',
+  'email,"open',
+  'e"mail',
+  'email\u0000,name',
+  Array.from({ length: 61 }, (_, i) => (i ? `c${i}` : 'email')).join(','),
+);
 const rows = fc.oneof(
-  fc.constantFrom('a@example.org,Jan', 'b@example.org;Piet', 'c@example.org,=cmd|calc!A1', '"d@example.org","x""y"', '"open', 'a"b,c', ',,,', '\u0000,\u0000', 'e@example.org,gemeente', 'e@example.org,constructor'),
-  fc.string({ unit: fc.constantFrom('a', '@', '.', 'x.org', ',', ';', '"', '\r', '\n', '\u0000', '=', '+', '-', ' ', 'é', '\ufeff'), maxLength: 40 }),
+  fc.constantFrom(
+    'a@example.org,Jan',
+    'b@example.org;Piet',
+    'c@example.org,=cmd|calc!A1',
+    '"d@example.org","x""y"',
+    '"open',
+    'a"b,c',
+    ',,,',
+    '\u0000,\u0000',
+    'e@example.org,gemeente',
+    'e@example.org,constructor',
+  ),
+  fc.string({
+    unit: fc.constantFrom(
+      'a',
+      '@',
+      '.',
+      'x.org',
+      ',',
+      ';',
+      '"',
+      '\r',
+      '\n',
+      '\u0000',
+      '=',
+      '+',
+      '-',
+      ' ',
+      'é',
+      '\ufeff',
+    ),
+    maxLength: 40,
+  }),
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
-const text = fc.tuple(fc.constantFrom('', '\ufeff', '\ufeff\ufeff'), headers, fc.array(rows, { maxLength: 15 }), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean())
+const text = fc
+  .tuple(
+    fc.constantFrom('', '\ufeff', '\ufeff\ufeff'),
+    headers,
+    fc.array(rows, { maxLength: 15 }),
+    fc.constantFrom('\n', '\r\n', '\r'),
+    fc.boolean(),
+  )
   .map(([bom, h, r, nl, last]) => bom + [h, ...r].join(nl) + (last ? nl : ''));
-const mutated = fc.tuple(validFile, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 })).map(([f, edits]) => {
-  const bytes = Buffer.from(render(f).text, 'utf8');
-  for (const [at, b] of edits) bytes[at % bytes.length] = b;
-  return bytes;
-});
+const mutated = fc
+  .tuple(validFile, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }))
+  .map(([f, edits]) => {
+    const bytes = Buffer.from(render(f).text, 'utf8');
+    for (const [at, b] of edits) bytes[at % bytes.length] = b;
+    return bytes;
+  });
 const anyFile: fc.Arbitrary<Buffer> = fc.oneof(
   { weight: 4, arbitrary: text.map((s) => Buffer.from(s, 'utf8')) },
   { weight: 1, arbitrary: fc.tuple(text, fc.boolean()).map(([s, be]) => utf16(s, be)) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)) },
   { weight: 2, arbitrary: mutated },
   { weight: 1, arbitrary: validFile.map((f) => Buffer.from(render(f).text, 'utf8')) },
-  { weight: 1, arbitrary: fc.constantFrom('', '\ufeff', '\n', '\r\n\r\n', 'email', 'email\n', `email,name\na@example.org,${'x'.repeat(300_000)}\n`, `email\n${'"'.repeat(50_001)}`).map((s) => Buffer.from(s, 'utf8')) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom(
+        '',
+        '\ufeff',
+        '\n',
+        '\r\n\r\n',
+        'email',
+        'email\n',
+        `email,name\na@example.org,${'x'.repeat(300_000)}\n`,
+        `email\n${'"'.repeat(50_001)}`,
+      )
+      .map((s) => Buffer.from(s, 'utf8')),
+  },
 );
 
 describe.each(databaseKinds())('fuzzing sample uploads on %s', (kind) => {
@@ -59,7 +133,12 @@ describe.each(databaseKinds())('fuzzing sample uploads on %s', (kind) => {
     return json ? req.set('Accept', 'application/json') : req;
   };
   const invitations = async (wave: WaveRow): Promise<Person[]> =>
-    (await t.db('invitations').where({ wave_id: wave.id }).select('email', 'name', 'organisation', 'language', 'attributes'))
+    (
+      await t
+        .db('invitations')
+        .where({ wave_id: wave.id })
+        .select('email', 'name', 'organisation', 'language', 'attributes')
+    )
       .map((r) => ({ ...r, attributes: JSON.parse(r.attributes) }))
       .sort((a, b) => a.email.localeCompare(b.email));
   /** The problems of a refusal: each names a line of the file and says something. */
@@ -75,32 +154,47 @@ describe.each(databaseKinds())('fuzzing sample uploads on %s', (kind) => {
   function countsOf(people: Person[], attribute: string): Array<{ value: string; count: number }> {
     const counts = new Map<string, number>();
     for (const p of people) {
-      const v = attribute === 'language' ? p.language : Object.hasOwn(p.attributes, attribute) ? p.attributes[attribute] : '';
+      const v =
+        attribute === 'language' ? p.language : Object.hasOwn(p.attributes, attribute) ? p.attributes[attribute] : '';
       counts.set(v, (counts.get(v) ?? 0) + 1);
     }
     return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => a.value.localeCompare(b.value));
   }
   /** Preview, then confirm: what is stored is what the preview said, row for row (and the expected people, if given). */
   async function previewAndConfirm(wave: WaveRow, preview: string, expected?: Person[]): Promise<void> {
-    const { summary } = (await admin.get(preview).set('Accept', 'application/json').expect(200)).body as { summary: SampleSummary };
+    const { summary } = (await admin.get(preview).set('Accept', 'application/json').expect(200)).body as {
+      summary: SampleSummary;
+    };
     const before = await invitations(wave);
     // kept as a pending import until confirmed, not yet as invitations
-    expect((await t.db('pending_imports').where({ id: preview.split('/').pop() })).map((p) => Number(p.row_count))).toEqual([summary.rows]);
-    expect((await admin.post(`${preview}/confirm`).set('Accept', 'application/json').expect(200)).body).toEqual({ imported: summary.rows });
+    expect(
+      (await t.db('pending_imports').where({ id: preview.split('/').pop() })).map((p) => Number(p.row_count)),
+    ).toEqual([summary.rows]);
+    expect((await admin.post(`${preview}/confirm`).set('Accept', 'application/json').expect(200)).body).toEqual({
+      imported: summary.rows,
+    });
     const after = await invitations(wave);
     const added = after.filter((p) => !before.some((b) => b.email === p.email));
     expect(after).toHaveLength(before.length + summary.rows);
     expect(added).toHaveLength(summary.rows);
-    for (const a of summary.attributes) expect([...a.values].sort((x, y) => x.value.localeCompare(y.value))).toEqual(countsOf(added, a.attribute));
+    for (const a of summary.attributes)
+      expect([...a.values].sort((x, y) => x.value.localeCompare(y.value))).toEqual(countsOf(added, a.attribute));
     if (expected) expect(added).toEqual([...expected].sort((a, b) => a.email.localeCompare(b.email)));
     expect(await t.db('pending_imports').where({ id: preview.split('/').pop() })).toEqual([]);
   }
 
   test('counterexample: a body that ends inside the file part is a 400 (it was an unhandled error event: the process died)', async () => {
-    const whole = multipartBody('b0undary', [['_csrf', admin.csrf]], { field: 'file', name: 's.csv', bytes: Buffer.from('email\na@example.org\n') });
+    const whole = multipartBody('b0undary', [['_csrf', admin.csrf]], {
+      field: 'file',
+      name: 's.csv',
+      bytes: Buffer.from('email\na@example.org\n'),
+    });
     const before = await snapshot(t.db);
     const res = await send(admin.agent as unknown as Requester, {
-      method: 'POST', path: `/admin/waves/${target.id}/import`, accept: 'application/json', headers: { 'X-Forwarded-For': A },
+      method: 'POST',
+      path: `/admin/waves/${target.id}/import`,
+      accept: 'application/json',
+      headers: { 'X-Forwarded-For': A },
       body: { type: 'multipart/form-data; boundary=b0undary', bytes: whole.subarray(0, whole.length - 30) },
     });
     expect([res.status, res.body]).toEqual([400, { error: 'The upload could not be read' }]);
@@ -109,7 +203,10 @@ describe.each(databaseKinds())('fuzzing sample uploads on %s', (kind) => {
 
   test('counterexample: a column named "constructor" is an attribute like any other (it was refused as a bad name)', async () => {
     const wave = await t.wave({ keptAttributes: ['tier'] });
-    const res = await upload(wave, Buffer.from('email,constructor,tier\na@example.org,,gemeente\nb@example.org,x,\n')).expect(201);
+    const res = await upload(
+      wave,
+      Buffer.from('email,constructor,tier\na@example.org,,gemeente\nb@example.org,x,\n'),
+    ).expect(201);
     await previewAndConfirm(wave, res.body.preview, [
       { email: 'a@example.org', name: null, organisation: null, language: 'nl', attributes: { tier: 'gemeente' } },
       { email: 'b@example.org', name: null, organisation: null, language: 'nl', attributes: { constructor: 'x' } },
@@ -131,7 +228,9 @@ describe.each(databaseKinds())('fuzzing sample uploads on %s', (kind) => {
         const wave = await t.wave({ keptAttributes: ['tier'] });
         const res = await upload(wave, Buffer.from(render(f).text, 'utf8'));
         if (res.status !== 201) throw new Error(`${res.status}: ${JSON.stringify(res.body)}\n${render(f).text}`);
-        const { summary } = (await admin.get(res.body.preview).set('Accept', 'application/json').expect(200)).body as { summary: SampleSummary };
+        const { summary } = (await admin.get(res.body.preview).set('Accept', 'application/json').expect(200)).body as {
+          summary: SampleSummary;
+        };
         expect(summary.rows).toBe(f.people.length);
         expect(summary.columns).toEqual(f.columns);
         expect(summary.missingKept).toEqual(['tier'].filter((k) => !f.columns.includes(k)));
@@ -182,27 +281,46 @@ describe.each(databaseKinds())('fuzzing sample uploads on %s', (kind) => {
   });
 
   test('multipart bodies with missing, extra, repeated or misnamed parts, and broken boundaries', async () => {
-    const part = fc.tuple(fc.constantFrom('_csrf', '_csrf', 'file', 'x', '', '__proto__', 'constructor'), fc.oneof(fc.constantFrom('@@csrf'), nasty.filter((s) => s.length < 5000)));
-    const filePart = fc.record({ field: fc.constantFrom('file', 'file', 'upload', '', 'FILE'), name: fc.constantFrom('s.csv', '', '../../x.csv', 'a\u0007b.csv', 'é.csv', 'x'.repeat(300)), bytes: anyFile });
+    const part = fc.tuple(
+      fc.constantFrom('_csrf', '_csrf', 'file', 'x', '', '__proto__', 'constructor'),
+      fc.oneof(
+        fc.constantFrom('@@csrf'),
+        nasty.filter((s) => s.length < 5000),
+      ),
+    );
+    const filePart = fc.record({
+      field: fc.constantFrom('file', 'file', 'upload', '', 'FILE'),
+      name: fc.constantFrom('s.csv', '', '../../x.csv', 'a\u0007b.csv', 'é.csv', 'x'.repeat(300)),
+      bytes: anyFile,
+    });
     const shape = fc.record({
       fields: fc.array(part, { maxLength: 14 }),
       files: fc.array(filePart, { maxLength: 2 }),
       csrfHeader: fc.boolean(),
       boundary: fc.constantFrom('b0undary', 'b0undary', '', 'x'.repeat(80), 'other'),
       cut: fc.option(fc.nat(), { freq: 4 }),
-      type: fc.constantFrom('multipart/form-data', 'multipart/form-data', 'multipart/mixed', 'multipart/form-data; charset=utf-16'),
+      type: fc.constantFrom(
+        'multipart/form-data',
+        'multipart/form-data',
+        'multipart/mixed',
+        'multipart/form-data; charset=utf-16',
+      ),
     });
     await fc.assert(
       fc.asyncProperty(shape, async (s) => {
         const fields = s.fields.map(([k, v]): [string, string] => [k, v === '@@csrf' ? admin.csrf : v]);
         let body = multipartBody('b0undary', fields, s.files[0]);
-        if (s.files[1]) body = Buffer.concat([body.subarray(0, body.length - 14), multipartBody('b0undary', [], s.files[1])]);
+        if (s.files[1])
+          body = Buffer.concat([body.subarray(0, body.length - 14), multipartBody('b0undary', [], s.files[1])]);
         if (s.cut !== null) body = body.subarray(0, s.cut % (body.length + 1));
         const type = s.boundary ? `${s.type}; boundary=${s.boundary}` : s.type;
         const before = await snapshot(t.db);
         const res = await send(admin.agent as unknown as Requester, {
-          method: 'POST', path: `/admin/waves/${target.id}/import`, accept: 'application/json',
-          body: { type, bytes: body }, headers: { 'X-Forwarded-For': A, ...(s.csrfHeader ? { 'X-CSRF-Token': admin.csrf } : {}) },
+          method: 'POST',
+          path: `/admin/waves/${target.id}/import`,
+          accept: 'application/json',
+          body: { type, bytes: body },
+          headers: { 'X-Forwarded-For': A, ...(s.csrfHeader ? { 'X-CSRF-Token': admin.csrf } : {}) },
         });
         if (res.status >= 500) throw new Error(`${res.status}\n${serverErrors()}`);
         if (res.status === 201) return previewAndConfirm(target, res.body.preview);

@@ -58,7 +58,13 @@ function expectProtected(body: MonitorView, k: number): void {
   }
 }
 
-const summary = (rows: Row[]) => rows.map((r) => [r.value, 'combinedValues' in r ? r.combinedValues : undefined, r.counts.invited, r.counts.completed]);
+const summary = (rows: Row[]) =>
+  rows.map((r) => [
+    r.value,
+    'combinedValues' in r ? r.combinedValues : undefined,
+    r.counts.invited,
+    r.counts.completed,
+  ]);
 
 describe.each(databaseKinds())('the monitor protects small groups on %s', (kind) => {
   let t: AdminTestApp;
@@ -69,7 +75,13 @@ describe.each(databaseKinds())('the monitor protects small groups on %s', (kind)
     await addTestUser(t.db, 'beheer@example.org', 'admin');
     admin = await t.signIn('beheer@example.org');
     // the same database, with DISCLOSURE_K = 2
-    const k2 = createApp({ db: t.db, registry: t.registry, config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback', disclosureK: 2 }, clock: () => t.now.value, log: () => undefined });
+    const k2 = createApp({
+      db: t.db,
+      registry: t.registry,
+      config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback', disclosureK: 2 },
+      clock: () => t.now.value,
+      log: () => undefined,
+    });
     adminK2 = new Browser(k2, '203.0.113.20');
     expect((await adminK2.signIn('beheer@example.org', 'correct horse battery staple')).status).toBe(303);
     await adminK2.refreshCsrf();
@@ -80,7 +92,8 @@ describe.each(databaseKinds())('the monitor protects small groups on %s', (kind)
 
   const json = async (browser: Browser, wave: WaveRow): Promise<MonitorView> =>
     (await browser.get(`/admin/waves/${wave.id}/monitor`).set('Accept', 'application/json').expect(200)).body;
-  const byAttribute = (body: MonitorView, name: string) => (body.attributes.find((a) => a.attribute === name) as MonitorView['attributes'][number]).values;
+  const byAttribute = (body: MonitorView, name: string) =>
+    (body.attributes.find((a) => a.attribute === name) as MonitorView['attributes'][number]).values;
 
   test('groups below k are combined, and the combined row is made at least k by folding in the smallest shown group', async () => {
     const wave = await t.wave({ keptAttributes: ['tier', 'role'] });
@@ -88,16 +101,44 @@ describe.each(databaseKinds())('the monitor protects small groups on %s', (kind)
     const body = await json(admin, wave);
     expect(body.k).toBe(5);
     // the overall row stays as is
-    expect(body.overall).toMatchObject({ invited: 21, queued: 2, sent: 19, bounced: 2, optedOut: 4, started: 13, completed: 10 });
+    expect(body.overall).toMatchObject({
+      invited: 21,
+      queued: 2,
+      sent: 19,
+      bounced: 2,
+      optedOut: 4,
+      started: 13,
+      completed: 10,
+    });
     // waterschap (2) + rijk (1) = 3 < 5: provincie (6), the smallest shown group, joins them
     const tier = byAttribute(body, 'tier');
     expect(summary(tier)).toEqual([
       ['gemeente', undefined, 12, 5],
       [null, 3, 9, 5],
     ]);
-    expect(tier[0].counts).toEqual({ invited: 12, queued: 2, sent: 10, bounced: 0, optedOut: 2, started: 8, completed: 5, responseRate: 41.7, sendingProgress: 83.3 });
+    expect(tier[0].counts).toEqual({
+      invited: 12,
+      queued: 2,
+      sent: 10,
+      bounced: 0,
+      optedOut: 2,
+      started: 8,
+      completed: 5,
+      responseRate: 41.7,
+      sendingProgress: 83.3,
+    });
     // every count column and the rates follow the grouping
-    expect(tier[1].counts).toEqual({ invited: 9, queued: 0, sent: 9, bounced: 2, optedOut: 2, started: 5, completed: 5, responseRate: 55.6, sendingProgress: 100 });
+    expect(tier[1].counts).toEqual({
+      invited: 9,
+      queued: 0,
+      sent: 9,
+      bounced: 2,
+      optedOut: 2,
+      started: 5,
+      completed: 5,
+      responseRate: 55.6,
+      sendingProgress: 100,
+    });
     // role: dijkgraaf 1, heemraad 1 and no role 1 = 3 < 5; wethouder (5) joins; raadslid and statenlid shown, in order
     expect(summary(byAttribute(body, 'role'))).toEqual([
       ['raadslid', undefined, 7, 5],
@@ -113,7 +154,9 @@ describe.each(databaseKinds())('the monitor protects small groups on %s', (kind)
     const page = await admin.get(`/admin/waves/${wave.id}/monitor`).expect(200);
     expect(page.text).not.toMatch(/waterschap|rijk|dijkgraaf|heemraad|provincie|wethouder/);
     expect(page.text).toMatch(/<th scope="row">gemeente<\/th><td>12<\/td>/);
-    expect(page.text).toMatch(/<th scope="row">Other values \(3 combined\)<\/th><td>9<\/td><td>0<\/td><td>9<\/td>\s*<td>100.0%<\/td><td>2<\/td><td>2<\/td>\s*<td>5<\/td><td>5<\/td><td>55.6%<\/td>/);
+    expect(page.text).toMatch(
+      /<th scope="row">Other values \(3 combined\)<\/th><td>9<\/td><td>0<\/td><td>9<\/td>\s*<td>100.0%<\/td><td>2<\/td><td>2<\/td>\s*<td>5<\/td><td>5<\/td><td>55.6%<\/td>/,
+    );
     expect(page.text).toMatch(/<th scope="row">Other values \(4 combined\)<\/th><td>8<\/td>/);
     expect(page.text).toContain('values with fewer than 5 invited are not shown on their own');
     // the combined row is the last one of its table
@@ -198,7 +241,11 @@ describe.each(databaseKinds())('the monitor protects small groups on %s', (kind)
 
   test('markup in attribute values is still shown as text; a small group with markup is not shown at all', async () => {
     const wave = await t.wave({ keptAttributes: ['role'] });
-    await craft(wave, [...times(7, { tier: 'gemeente', role: '<img src=x onerror=alert(1)>' }), ...times(5, { tier: 'gemeente', role: 'raadslid' }), { tier: 'gemeente', role: '<b>alleen</b>' }]);
+    await craft(wave, [
+      ...times(7, { tier: 'gemeente', role: '<img src=x onerror=alert(1)>' }),
+      ...times(5, { tier: 'gemeente', role: 'raadslid' }),
+      { tier: 'gemeente', role: '<b>alleen</b>' },
+    ]);
     const page = await admin.get(`/admin/waves/${wave.id}/monitor`).expect(200);
     expect(page.text).not.toContain('<img src=x');
     expect(page.text).toContain('<th scope="row">&lt;img src=x onerror=alert(1)&gt;</th>');
@@ -208,7 +255,15 @@ describe.each(databaseKinds())('the monitor protects small groups on %s', (kind)
 });
 
 describe('groupSmallValues', () => {
-  const counts = (invited: number, completed = 0) => ({ invited, queued: 0, sent: invited, bounced: 0, opted_out: 0, started: completed, completed });
+  const counts = (invited: number, completed = 0) => ({
+    invited,
+    queued: 0,
+    sent: invited,
+    bounced: 0,
+    opted_out: 0,
+    started: completed,
+    completed,
+  });
   test('orders shown values the Dutch way with the empty value last, the combined row after them', () => {
     const rows = groupSmallValues(
       [
@@ -223,8 +278,31 @@ describe('groupSmallValues', () => {
     expect(rows.map((r) => r.value)).toEqual(['Fryslân', 'Zeeland', '', null]);
   });
   test('folds equal-sized groups in a fixed order, and nothing when the small groups are empty', () => {
-    const rows = groupSmallValues([{ value: 'a', counts: counts(5) }, { value: 'b', counts: counts(5) }, { value: 'c', counts: counts(5) }, { value: 'd', counts: counts(1) }], 5);
-    expect(rows.map((r) => [r.value, r.counts.invited])).toEqual([['a', 5], ['b', 5], [null, 6]]);
-    expect(groupSmallValues([{ value: 'a', counts: counts(5) }, { value: 'z', counts: counts(0) }], 5).map((r) => [r.value, r.counts.invited])).toEqual([['a', 5], [null, 0]]);
+    const rows = groupSmallValues(
+      [
+        { value: 'a', counts: counts(5) },
+        { value: 'b', counts: counts(5) },
+        { value: 'c', counts: counts(5) },
+        { value: 'd', counts: counts(1) },
+      ],
+      5,
+    );
+    expect(rows.map((r) => [r.value, r.counts.invited])).toEqual([
+      ['a', 5],
+      ['b', 5],
+      [null, 6],
+    ]);
+    expect(
+      groupSmallValues(
+        [
+          { value: 'a', counts: counts(5) },
+          { value: 'z', counts: counts(0) },
+        ],
+        5,
+      ).map((r) => [r.value, r.counts.invited]),
+    ).toEqual([
+      ['a', 5],
+      [null, 0],
+    ]);
   });
 });

@@ -37,7 +37,10 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     ]);
     const res = await admin.upload(`/admin/waves/${wave.id}/import`, 'sample.csv', file).expect(422);
     expect(res.text).toContain('The file was not imported');
-    const rows = [...res.text.matchAll(/<tr><th scope="row">(\d+)<\/th><td>([^<]*)<\/td><\/tr>/g)].map((m) => [Number(m[1]), m[2]]);
+    const rows = [...res.text.matchAll(/<tr><th scope="row">(\d+)<\/th><td>([^<]*)<\/td><\/tr>/g)].map((m) => [
+      Number(m[1]),
+      m[2],
+    ]);
     expect(rows).toEqual([
       [3, 'the e-mail address is not valid'],
       [4, expect.stringContaining('&#34;stadsdeel&#34; is not a known tier')],
@@ -51,19 +54,31 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     expect(await invitationCount(wave)).toBe(0);
     expect(Number((await t.db('pending_imports').where({ wave_id: wave.id }).count({ n: '*' }).first())?.n)).toBe(0);
 
-    const json = await admin.upload(`/admin/waves/${wave.id}/import`, 'sample.csv', file).set('Accept', 'application/json').expect(422);
+    const json = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 'sample.csv', file)
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(json.body.problems[0]).toEqual({ line: 3, message: 'the e-mail address is not valid' });
     expect(json.body.problemCount).toBe(8);
   });
 
   test('header problems: no email column, a bad or repeated column name', async () => {
     const wave = await t.wave();
-    const res = await admin.upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['x,y,z'], 'naam,tier,tier')).set('Accept', 'application/json').expect(422);
+    const res = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['x,y,z'], 'naam,tier,tier'))
+      .set('Accept', 'application/json')
+      .expect(422);
     const messages = res.body.problems.map((p: { line: number; message: string }) => `${p.line}: ${p.message}`);
     expect(messages).toEqual(['1: header: column "tier" appears twice', '1: header: there is no "email" column']);
-    const bad = await admin.upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['a@example.org,1'], 'email,Functie Naam')).set('Accept', 'application/json').expect(422);
+    const bad = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['a@example.org,1'], 'email,Functie Naam'))
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(bad.body.problems[0].message).toContain('column name "Functie Naam" must be');
-    const notUtf8 = await admin.upload(`/admin/waves/${wave.id}/import`, 's.csv', Buffer.from('email,name\na@example.org,Jos\xe9\n', 'latin1')).set('Accept', 'application/json').expect(422);
+    const notUtf8 = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 's.csv', Buffer.from('email,name\na@example.org,Jos\xe9\n', 'latin1'))
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(notUtf8.body.problems[0].message).toContain('not valid UTF-8');
   });
 
@@ -94,7 +109,10 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     expect(page.text).toContain('<tr><th scope="row">(empty)</th><td>1</td></tr>');
     const json = await admin.get(preview).set('Accept', 'application/json').expect(200);
     const language = json.body.summary.attributes.find((a: { attribute: string }) => a.attribute === 'language');
-    expect(language.values).toEqual([{ value: 'nl', count: 3 }, { value: 'en', count: 1 }]);
+    expect(language.values).toEqual([
+      { value: 'nl', count: 3 },
+      { value: 'en', count: 1 },
+    ]);
 
     await admin.post(`${preview}/confirm`).expect(303).expect('location', `/admin/waves/${wave.id}?imported=4`);
     const stored = await t.db('invitations').where({ wave_id: wave.id }).orderBy('email');
@@ -113,14 +131,25 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     expect(audit[0].actor).toBe('beheer@example.org');
 
     // a second file with an address from the first is refused, naming the line
-    const again = await admin.upload(`/admin/waves/${wave.id}/import`, 'extra.csv', csv(['e@example.org,E,,gemeente,,,', 'B@Example.org,B,,gemeente,,,'])).set('Accept', 'application/json').expect(422);
-    expect(again.body.problems).toEqual([{ line: 3, message: 'the e-mail address is already in this wave (an earlier import)' }]);
+    const again = await admin
+      .upload(
+        `/admin/waves/${wave.id}/import`,
+        'extra.csv',
+        csv(['e@example.org,E,,gemeente,,,', 'B@Example.org,B,,gemeente,,,']),
+      )
+      .set('Accept', 'application/json')
+      .expect(422);
+    expect(again.body.problems).toEqual([
+      { line: 3, message: 'the e-mail address is already in this wave (an earlier import)' },
+    ]);
     expect(await invitationCount(wave)).toBe(4);
   });
 
   test('a cancelled preview is deleted and adds nobody', async () => {
     const wave = await t.wave();
-    const upload = await admin.upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['z@example.org,Z,,rijk,,,'])).expect(303);
+    const upload = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['z@example.org,Z,,rijk,,,']))
+      .expect(303);
     await admin.post(`${upload.headers.location}/cancel`).expect(303);
     expect(await t.db('pending_imports').where({ wave_id: wave.id })).toHaveLength(0);
     expect(await invitationCount(wave)).toBe(0);
@@ -128,10 +157,17 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
 
   test('markup in names and attributes is shown as text, never as markup; a kept attribute takes declared values only', async () => {
     const evil = '<script>alert(1)</script>';
-    const file = csv([1, 2, 3, 4, 5].map((i) => `x${i}@example.org,"${evil}","<b>Org</b>",gemeente,"<img src=x onerror=alert(2)>",,nl`));
+    const file = csv(
+      [1, 2, 3, 4, 5].map(
+        (i) => `x${i}@example.org,"${evil}","<b>Org</b>",gemeente,"<img src=x onerror=alert(2)>",,nl`,
+      ),
+    );
     // role is kept with the answers by this wave: only the questionnaire's declared roles are taken
     const keeping = await t.wave({ keptAttributes: ['role'] });
-    const refused = await admin.upload(`/admin/waves/${keeping.id}/import`, 's.csv', file).set('Accept', 'application/json').expect(422);
+    const refused = await admin
+      .upload(`/admin/waves/${keeping.id}/import`, 's.csv', file)
+      .set('Accept', 'application/json')
+      .expect(422);
     expect(refused.body.problems[0]).toMatchObject({ line: 2 });
     expect(refused.body.problems[0].message).toContain('is not a role this questionnaire declares');
     expect(await invitationCount(keeping)).toBe(0);
@@ -174,14 +210,20 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     const tiers = ['gemeente', 'provincie', 'waterschap'];
     const roles = ['raadslid', 'statenlid', 'dijkgraaf'];
     const provinces = ['Utrecht', 'Zeeland', 'Limburg', 'Drenthe'];
-    const rows = Array.from({ length: 10_000 }, (_, i) => `persoon${i}@example.org,Persoon ${i},Organisatie ${i % 300},${tiers[i % 3]},${roles[i % 3]},${provinces[i % 4]},${i % 5 ? 'nl' : 'en'}`);
+    const rows = Array.from(
+      { length: 10_000 },
+      (_, i) =>
+        `persoon${i}@example.org,Persoon ${i},Organisatie ${i % 300},${tiers[i % 3]},${roles[i % 3]},${provinces[i % 4]},${i % 5 ? 'nl' : 'en'}`,
+    );
     const started = Date.now();
     const upload = await admin.upload(`/admin/waves/${wave.id}/import`, 'groot.csv', csv(rows)).expect(303);
     const staged = Date.now();
     await admin.post(`${upload.headers.location}/confirm`).expect(303);
     const committed = Date.now();
     expect(await invitationCount(wave)).toBe(10_000);
-    console.log(`sample import of 10,000 rows on ${kind}: upload+check+stage ${staged - started} ms, commit ${committed - staged} ms`);
+    console.log(
+      `sample import of 10,000 rows on ${kind}: upload+check+stage ${staged - started} ms, commit ${committed - staged} ms`,
+    );
     expect(committed - started).toBeLessThan(20_000);
   });
 });

@@ -6,9 +6,24 @@ import { DEMO_VALID, surveyConfig } from '../helpers/pages';
 import { addTestUser, adminTestApp, AdminTestApp, Browser } from '../helpers/signed-in';
 
 const PEOPLE = [
-  { email: 'r.raad@example.org', name: 'R. Raad', organisation: 'Gemeente Proef', attributes: { tier: 'gemeente', role: 'raadslid' } },
-  { email: 'w.wet@example.org', name: 'W. Wet', organisation: 'Gemeente Proef', attributes: { tier: 'gemeente', role: 'wethouder' } },
-  { email: 's.staten@example.org', name: 'S. Staten', organisation: 'Provincie Proef', attributes: { tier: 'provincie', role: 'statenlid' } },
+  {
+    email: 'r.raad@example.org',
+    name: 'R. Raad',
+    organisation: 'Gemeente Proef',
+    attributes: { tier: 'gemeente', role: 'raadslid' },
+  },
+  {
+    email: 'w.wet@example.org',
+    name: 'W. Wet',
+    organisation: 'Gemeente Proef',
+    attributes: { tier: 'gemeente', role: 'wethouder' },
+  },
+  {
+    email: 's.staten@example.org',
+    name: 'S. Staten',
+    organisation: 'Provincie Proef',
+    attributes: { tier: 'provincie', role: 'statenlid' },
+  },
 ];
 
 describe.each(databaseKinds())('waves: create, edit, preview, test links, close, purge on %s', (kind) => {
@@ -26,11 +41,24 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
 
   test('an admin creates a wave from a registered version, sees it, and can change it until it opens', async () => {
     const today = dutchDay(t.now.value);
-    const form = { name: 'MIV 2026', questionnaire: 'demo@1', opens_on: addDays(today, 10), closes_on: addDays(today, 40), kept: 'tier, role province' };
+    const form = {
+      name: 'MIV 2026',
+      questionnaire: 'demo@1',
+      opens_on: addDays(today, 10),
+      closes_on: addDays(today, 40),
+      kept: 'tier, role province',
+    };
     const created = await admin.post('/admin/waves', form).expect(303);
     const url = created.headers.location as string;
-    const wave = await t.db('waves').where({ id: url.split('/').pop() }).first();
-    expect(wave).toMatchObject({ name: 'MIV 2026', questionnaire_id: 'demo@1', kept_attributes: '["tier","role","province"]' });
+    const wave = await t
+      .db('waves')
+      .where({ id: url.split('/').pop() })
+      .first();
+    expect(wave).toMatchObject({
+      name: 'MIV 2026',
+      questionnaire_id: 'demo@1',
+      kept_attributes: '["tier","role","province"]',
+    });
     const page = await admin.get(url).expect(200);
     expect(page.text).toContain('not open yet');
     expect(page.text).toContain('tier, role, province');
@@ -47,7 +75,15 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
   });
 
   test('a bad wave form comes back with each message next to its field', async () => {
-    const res = await admin.post('/admin/waves', { name: '', questionnaire: 'nope@9', opens_on: '2026-02-30', closes_on: '2026-01-01', kept: 'tier, email' }).expect(422);
+    const res = await admin
+      .post('/admin/waves', {
+        name: '',
+        questionnaire: 'nope@9',
+        opens_on: '2026-02-30',
+        closes_on: '2026-01-01',
+        kept: 'tier, email',
+      })
+      .expect(422);
     expect(res.text).toContain('There is a problem');
     for (const field of ['name', 'questionnaire', 'opens_on', 'kept']) {
       expect(res.text).toContain(`id="${field}-error"`);
@@ -58,7 +94,12 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
 
   test('only attributes the questionnaire declares can be kept with the answers, on the form as on the CLI', async () => {
     const today = dutchDay(t.now.value);
-    const form = { name: 'Bewaren', questionnaire: 'miv-politieke-ambtsdragers@2024.1', opens_on: addDays(today, 5), closes_on: addDays(today, 40) };
+    const form = {
+      name: 'Bewaren',
+      questionnaire: 'miv-politieke-ambtsdragers@2024.1',
+      opens_on: addDays(today, 5),
+      closes_on: addDays(today, 40),
+    };
     for (const [kept, message] of [
       ['e_mail', 'identifies a person'],
       ['tier, volledige_naam', 'identifies a person'],
@@ -71,7 +112,12 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     }
     expect(await t.db('waves').where({ name: 'Bewaren' })).toHaveLength(0);
     await admin.post('/admin/waves', { ...form, kept: 'tier, role, province, size_class' }).expect(303);
-    expect(JSON.parse((await t.db('waves').where({ name: 'Bewaren' }).first()).kept_attributes)).toEqual(['tier', 'role', 'province', 'size_class']);
+    expect(JSON.parse((await t.db('waves').where({ name: 'Bewaren' }).first()).kept_attributes)).toEqual([
+      'tier',
+      'role',
+      'province',
+      'size_class',
+    ]);
   });
 
   test('the preview renders the questionnaire with preview: true and stores nothing', async () => {
@@ -89,7 +135,10 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
   test('test links work (also before opening), their responses are marked as test and never counted', async () => {
     const today = dutchDay(t.now.value);
     const wave = await t.wave({ opensOn: addDays(today, 5), closesOn: addDays(today, 30) });
-    const res = await admin.post(`/admin/waves/${wave.id}/test-links`, { count: '2', language: 'en' }).set('Accept', 'application/json').expect(201);
+    const res = await admin
+      .post(`/admin/waves/${wave.id}/test-links`, { count: '2', language: 'en' })
+      .set('Accept', 'application/json')
+      .expect(201);
     expect(res.body.links).toHaveLength(2);
     const path = new URL(res.body.links[0]).pathname;
     expect((await request(t.app).get(path).expect(200)).text).toContain('<html lang="en">');
@@ -113,7 +162,9 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     expect(closed.text).toContain('Dit onderzoek is gesloten');
     await request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID }).expect(410);
     await admin.post(`/admin/waves/${wave.id}/close`).set('Accept', 'application/json').expect(409);
-    expect(await t.db('audit_log').where({ wave_id: wave.id, action: 'wave.close', actor: 'beheer@example.org' })).toHaveLength(1);
+    expect(
+      await t.db('audit_log').where({ wave_id: wave.id, action: 'wave.close', actor: 'beheer@example.org' }),
+    ).toHaveLength(1);
   });
 
   test('purge is refused before the wave closes; after closing it deletes contact data, tokens and outbox, keeps counts and responses', async () => {
@@ -121,26 +172,43 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     const tokens = await t.invite(wave, PEOPLE);
     await t.invite(wave, undefined, { isTest: true });
     await request(t.app).post(`/s/${tokens[0]}/complete`).send({ answers: DEMO_VALID }).expect(201);
-    await request(t.app).put(`/s/${tokens[1]}/progress`).send({ answers: { agressie_any: 1 }, pageNo: 0 }).expect(204);
+    await request(t.app)
+      .put(`/s/${tokens[1]}/progress`)
+      .send({ answers: { agressie_any: 1 }, pageNo: 0 })
+      .expect(204);
     await inviteWave(t.db, wave.id, { actor: 'test', now: t.now.value });
     expect(Number((await t.db('outbox').where({ wave_id: wave.id }).count({ n: '*' }).first())?.n)).toBeGreaterThan(0);
     const responsesBefore = await t.db('responses').where({ wave_id: wave.id }).orderBy('id');
 
-    const refused = await admin.post(`/admin/waves/${wave.id}/purge`, { confirm: 'yes' }).set('Accept', 'application/json').expect(409);
+    const refused = await admin
+      .post(`/admin/waves/${wave.id}/purge`, { confirm: 'yes' })
+      .set('Accept', 'application/json')
+      .expect(409);
     expect(refused.body.error).toContain('close the wave before purging');
     expect(await t.db('invitations').where({ wave_id: wave.id })).toHaveLength(4);
 
     await admin.post(`/admin/waves/${wave.id}/close`).expect(303);
     await admin.post(`/admin/waves/${wave.id}/purge`, {}).set('Accept', 'application/json').expect(400); // not confirmed
-    const purged = await admin.post(`/admin/waves/${wave.id}/purge`, { confirm: 'yes' }).set('Accept', 'application/json').expect(200);
+    const purged = await admin
+      .post(`/admin/waves/${wave.id}/purge`, { confirm: 'yes' })
+      .set('Accept', 'application/json')
+      .expect(200);
     expect(purged.body).toMatchObject({ status: 'purged', invitations: 4 });
 
     expect(await t.db('invitations').where({ wave_id: wave.id })).toHaveLength(0);
     expect(await t.db('outbox').where({ wave_id: wave.id })).toHaveLength(0);
-    expect(await t.db('progress')).toEqual(expect.not.arrayContaining([expect.objectContaining({ answers: '{"agressie_any":1}' })]));
+    expect(await t.db('progress')).toEqual(
+      expect.not.arrayContaining([expect.objectContaining({ answers: '{"agressie_any":1}' })]),
+    );
     expect((await t.db('waves').where({ id: wave.id }).first()).purged_at).toBeTruthy();
-    const everything = JSON.stringify([await t.db('invitations'), await t.db('outbox'), await t.db('wave_final_counts'), await t.db('pending_imports')]);
-    for (const p of PEOPLE) for (const secret of [p.email, p.name, p.organisation]) expect(everything).not.toContain(secret);
+    const everything = JSON.stringify([
+      await t.db('invitations'),
+      await t.db('outbox'),
+      await t.db('wave_final_counts'),
+      await t.db('pending_imports'),
+    ]);
+    for (const p of PEOPLE)
+      for (const secret of [p.email, p.name, p.organisation]) expect(everything).not.toContain(secret);
     await request(t.app).get(`/s/${tokens[2]}`).expect(404); // the token is gone
     expect(await t.db('responses').where({ wave_id: wave.id }).orderBy('id')).toEqual(responsesBefore);
 
@@ -150,8 +218,13 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     const byTier = monitor.body.attributes.find((a: { attribute: string }) => a.attribute === 'tier');
     // the counts per value are kept; the monitor combines the groups below k = 5 invited into one row
     const keptByTier = await t.db('wave_final_counts').where({ wave_id: wave.id, attribute: 'tier' }).orderBy('value');
-    expect(keptByTier.map((r) => [r.value, Number(r.invited), Number(r.completed)])).toEqual([['gemeente', 2, 1], ['provincie', 1, 0]]);
-    expect(byTier.values).toEqual([{ value: null, combinedValues: 2, counts: expect.objectContaining({ invited: 3, started: 2, completed: 1 }) }]);
+    expect(keptByTier.map((r) => [r.value, Number(r.invited), Number(r.completed)])).toEqual([
+      ['gemeente', 2, 1],
+      ['provincie', 1, 0],
+    ]);
+    expect(byTier.values).toEqual([
+      { value: null, combinedValues: 2, counts: expect.objectContaining({ invited: 3, started: 2, completed: 1 }) },
+    ]);
     const page = await admin.get(`/admin/waves/${wave.id}/monitor`).expect(200);
     expect(page.text).toContain('counts kept at that moment');
 
@@ -185,7 +258,9 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
     const stored = await t.db('users').where({ email: 'nieuwe.analist@example.org' }).first();
     expect(stored.password_hash).not.toContain(password);
-    expect((await new Browser(t.proxied, '203.0.113.99').signIn('nieuwe.analist@example.org', password)).status).toBe(303);
+    expect((await new Browser(t.proxied, '203.0.113.99').signIn('nieuwe.analist@example.org', password)).status).toBe(
+      303,
+    );
     const dup = await admin.post('/admin/users', { email: 'nieuwe.analist@example.org', role: 'analyst' }).expect(422);
     expect(dup.text).toContain('exists already');
 

@@ -62,7 +62,14 @@ export async function startLiveApp(opts: { mail?: MailDeps } = {}): Promise<Live
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app = createApp({ db: t.db, registry: t.registry, config: { publicUrl: origin, logRequests: true }, clock: () => t.now.value, log: (line) => t.logs.push(line), mail: opts.mail });
+  app = createApp({
+    db: t.db,
+    registry: t.registry,
+    config: { publicUrl: origin, logRequests: true },
+    clock: () => t.now.value,
+    log: (line) => t.logs.push(line),
+    mail: opts.mail,
+  });
   return {
     ...t,
     app,
@@ -89,8 +96,14 @@ export function guardOrigin(context: BrowserContext, origin: string): string[] {
   const foreign: string[] = [];
   void context.route('**/*', (route) => {
     const url = route.request().url();
-    if (url === `${origin}${AXE_PATH}`) return route.fulfill({ body: AXE_SOURCE, contentType: 'text/javascript', headers: { 'Cache-Control': 'max-age=3600' } });
-    if (url.startsWith(`${origin}/`) || url === origin || url.startsWith('data:') || url === 'about:blank') return route.continue();
+    if (url === `${origin}${AXE_PATH}`)
+      return route.fulfill({
+        body: AXE_SOURCE,
+        contentType: 'text/javascript',
+        headers: { 'Cache-Control': 'max-age=3600' },
+      });
+    if (url.startsWith(`${origin}/`) || url === origin || url.startsWith('data:') || url === 'about:blank')
+      return route.continue();
     foreign.push(url);
     return route.abort('blockedbyclient');
   });
@@ -114,7 +127,9 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await settle(page);
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ url: AXE_PATH });
   return page.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
     return result.violations.map((v) => ({
       id: v.id,
@@ -128,7 +143,10 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 /** A readable list of violations for a failing expectation. */
 export function describeViolations(where: string, violations: AxeViolation[]): string {
   return violations
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('\n')}`)
+    .map(
+      (v) =>
+        `${where}: ${v.id} (${v.impact}) ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('\n')}`,
+    )
     .join('\n');
 }
 
@@ -140,16 +158,32 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 /** The saved in-progress copy of one invitation (by its token's link), as the database holds it. */
-export async function savedProgress(t: TestApp, token: string): Promise<{ answers: Record<string, unknown>; page_no: number; locale: string } | undefined> {
-  const inv = await t.db('invitations').where({ token_hash: hashToken(token) }).first();
+export async function savedProgress(
+  t: TestApp,
+  token: string,
+): Promise<{ answers: Record<string, unknown>; page_no: number; locale: string } | undefined> {
+  const inv = await t
+    .db('invitations')
+    .where({ token_hash: hashToken(token) })
+    .first();
   if (!inv) return undefined;
   const row = await t.db('progress').where({ invitation_id: inv.id }).first();
   // stored sealed under a key only the link holder has (respondent/progress-sealing.ts): the test has the link
-  return row ? { answers: JSON.parse(openProgress(progressKey(token), inv.id, row.answers) ?? 'null'), page_no: row.page_no, locale: row.locale } : undefined;
+  return row
+    ? {
+        answers: JSON.parse(openProgress(progressKey(token), inv.id, row.answers) ?? 'null'),
+        page_no: row.page_no,
+        locale: row.locale,
+      }
+    : undefined;
 }
 
 /** Polls until `check` returns a truthy value (conditions, not fixed sleeps). */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -77,7 +77,8 @@ export function linksIn(pages: Buffer[], people: Person[], markers: string[]): s
         const at = page.indexOf(id);
         if (at === -1) continue;
         if (markersHere.length > 0) found.push(`page ${no}: ${markersHere[0]} beside ${id}`);
-        if (id === p.invitationId && page.subarray(at, at + id.length + 80).includes('{"')) found.push(`page ${no}: plain answers after ${id}`);
+        if (id === p.invitationId && page.subarray(at, at + id.length + 80).includes('{"'))
+          found.push(`page ${no}: plain answers after ${id}`);
       }
     }
   }

@@ -10,11 +10,18 @@ import { testApp, TestApp } from './test-app';
 export const TEST_FROM = 'Monitor Test <monitor@example.org>';
 
 /** A worker against the sink (or the development mailbox) with short timeouts and fast retries. */
-export function testWorker(db: Db, sink: SmtpSink | 'dev-mailbox', all: Partial<MailWorkerOptions> & { logs?: string[] } = {}): MailWorker {
+export function testWorker(
+  db: Db,
+  sink: SmtpSink | 'dev-mailbox',
+  all: Partial<MailWorkerOptions> & { logs?: string[] } = {},
+): MailWorker {
   const { logs, ...opts } = all;
   const timeoutMs = opts.timeoutMs ?? 1000;
   const connections = opts.connections ?? 1;
-  const transport = sink === 'dev-mailbox' ? devMailboxTransport(db) : smtpTransport({ url: sink.url, from: TEST_FROM, connections, timeoutMs });
+  const transport =
+    sink === 'dev-mailbox'
+      ? devMailboxTransport(db)
+      : smtpTransport({ url: sink.url, from: TEST_FROM, connections, timeoutMs });
   return new MailWorker({
     db,
     transport,
@@ -44,12 +51,20 @@ export function people(n: number, prefix = 'p', extra: Partial<Invitee> = {}): I
 }
 
 export async function outboxStates(db: Db, waveId: string): Promise<Record<string, number>> {
-  const rows: Array<{ state: string; n: number | string }> = await db('outbox').where({ wave_id: waveId }).select('state').count({ n: '*' }).groupBy('state');
+  const rows: Array<{ state: string; n: number | string }> = await db('outbox')
+    .where({ wave_id: waveId })
+    .select('state')
+    .count({ n: '*' })
+    .groupBy('state');
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
 }
 
 /** Runs a fresh test worker until nothing is due (or nothing is pending, with waitForRetries), then closes it. */
-export async function sendQueued(db: Db, sink: SmtpSink | 'dev-mailbox', opts: Partial<MailWorkerOptions> & { logs?: string[]; waitForRetries?: boolean } = {}) {
+export async function sendQueued(
+  db: Db,
+  sink: SmtpSink | 'dev-mailbox',
+  opts: Partial<MailWorkerOptions> & { logs?: string[]; waitForRetries?: boolean } = {},
+) {
   const { waitForRetries, ...rest } = opts;
   const worker = testWorker(db, sink, rest);
   try {

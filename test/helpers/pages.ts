@@ -1,5 +1,10 @@
 /** Reads the questionnaire configuration the respondent page hands to the browser. */
-export function surveyConfig(html: string): { answers: Record<string, unknown>; pageNo: number; locale: string; survey: unknown } {
+export function surveyConfig(html: string): {
+  answers: Record<string, unknown>;
+  pageNo: number;
+  locale: string;
+  survey: unknown;
+} {
   const m = /data-config="([^"]*)"/.exec(html);
   if (!m) throw new Error('no data-config on the page');
   const decoded = m[1]

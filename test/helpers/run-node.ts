@@ -3,10 +3,19 @@ import path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
-export interface RunResult { code: number | null; stdout: string; stderr: string }
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a TypeScript entry point of the project in a child process, as `npm run cli` does. */
-export function runTs(entry: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<RunResult> {
+export function runTs(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', entry, ...args], {
       cwd: ROOT,

@@ -1,7 +1,13 @@
 /** Generated sample files (CSV) for the upload fuzz suite: valid ones with what must be stored, and broken ones. */
 import fc from 'fast-check';
 
-export interface Person { email: string; name: string | null; organisation: string | null; language: string; attributes: Record<string, string> }
+export interface Person {
+  email: string;
+  name: string | null;
+  organisation: string | null;
+  language: string;
+  attributes: Record<string, string>;
+}
 export interface SampleFile {
   header: string;
   /** the data rows, as the fields are written (quoted where needed) */
@@ -31,13 +37,33 @@ const HEADERS: Record<string, string[]> = {
   functie: ['functie'],
 };
 const TIERS = ['gemeente', 'provincie', 'waterschap', 'rijk'];
-const PROVINCES: Array<[string, string]> = [['Utrecht', 'Utrecht'], ['fryslân', 'Fryslân'], ['friesland', 'Fryslân'], ['NOORD-HOLLAND', 'Noord-Holland']];
+const PROVINCES: Array<[string, string]> = [
+  ['Utrecht', 'Utrecht'],
+  ['fryslân', 'Fryslân'],
+  ['friesland', 'Fryslân'],
+  ['NOORD-HOLLAND', 'Noord-Holland'],
+];
 
 /** Free text as people type it: unicode, markup, quotes, separators, formula-looking cells, spaces around it. */
-const freeText = fc.oneof(
-  fc.constantFrom('', '  ', '=SUM(A1:A2)', '+31 6 1234', '-1', '@home', '<b>vet</b>', 'Jan "de" Vries', 'a,b;c', 'Fryslân', '👩‍🌾 boer', ' spatie '),
-  fc.string({ unit: 'grapheme', maxLength: 30 }),
-).filter((s) => !REFUSED.test(s));
+const freeText = fc
+  .oneof(
+    fc.constantFrom(
+      '',
+      '  ',
+      '=SUM(A1:A2)',
+      '+31 6 1234',
+      '-1',
+      '@home',
+      '<b>vet</b>',
+      'Jan "de" Vries',
+      'a,b;c',
+      'Fryslân',
+      '👩‍🌾 boer',
+      ' spatie ',
+    ),
+    fc.string({ unit: 'grapheme', maxLength: 30 }),
+  )
+  .filter((s) => !REFUSED.test(s));
 const cased = (s: string) => fc.constantFrom(s, s.toUpperCase(), s[0].toUpperCase() + s.slice(1));
 
 /** One column's cell: what is written, and what must be stored ('' = nothing). */
@@ -46,7 +72,10 @@ function cell(column: string): fc.Arbitrary<[string, string]> {
     case 'language':
       return fc.constantFrom<[string, string]>(['', 'nl'], ['nl', 'nl'], ['EN', 'en'], [' en ', 'en']);
     case 'tier':
-      return fc.oneof(fc.constant<[string, string]>(['', '']), fc.constantFrom(...TIERS).chain((v) => cased(v).map((w): [string, string] => [w, v])));
+      return fc.oneof(
+        fc.constant<[string, string]>(['', '']),
+        fc.constantFrom(...TIERS).chain((v) => cased(v).map((w): [string, string] => [w, v])),
+      );
     case 'province':
       return fc.constantFrom<[string, string]>(['', ''], ...PROVINCES);
     default:
@@ -85,8 +114,15 @@ export const validFile: fc.Arbitrary<SampleFile> = fc
     emailCase: fc.boolean(),
   })
   .chain((f) => {
-    const columns = ['email', ...f.extra].map((c, i) => [c, f.order[i]] as const).sort((a, b) => a[1] - b[1]).map(([c]) => c);
-    const row = fc.tuple(fc.tuple(...columns.map((c) => (c === 'email' ? fc.constant<[string, string]>(['', '']) : cell(c)))), fc.array(fc.boolean(), { minLength: columns.length, maxLength: columns.length }), fc.boolean());
+    const columns = ['email', ...f.extra]
+      .map((c, i) => [c, f.order[i]] as const)
+      .sort((a, b) => a[1] - b[1])
+      .map(([c]) => c);
+    const row = fc.tuple(
+      fc.tuple(...columns.map((c) => (c === 'email' ? fc.constant<[string, string]>(['', '']) : cell(c)))),
+      fc.array(fc.boolean(), { minLength: columns.length, maxLength: columns.length }),
+      fc.boolean(),
+    );
     return fc.tuple(fc.constant(f), fc.constant(columns), fc.array(row, { minLength: f.n, maxLength: f.n }), fc.nat());
   })
   .map(([f, columns, rows, salt]): SampleFile => {
@@ -95,36 +131,93 @@ export const validFile: fc.Arbitrary<SampleFile> = fc
       const email = `p${i}.${salt}@${f.emailCase ? 'Example.ORG' : 'example.org'}`;
       const stored = (c: string) => cells[columns.indexOf(c)]?.[1] ?? '';
       const attributes: Record<string, string> = {};
-      for (const c of columns) if (!['email', 'name', 'organisation', 'language'].includes(c) && stored(c) !== '') attributes[c] = stored(c);
-      people.push({ email, name: stored('name') || null, organisation: stored('organisation') || null, language: stored('language') || 'nl', attributes });
+      for (const c of columns)
+        if (!['email', 'name', 'organisation', 'language'].includes(c) && stored(c) !== '') attributes[c] = stored(c);
+      people.push({
+        email,
+        name: stored('name') || null,
+        organisation: stored('organisation') || null,
+        language: stored('language') || 'nl',
+        attributes,
+      });
       return cells.map((c, j) => field(columns[j] === 'email' ? email : c[0], quotes[j]));
     });
     const header = columns.map((c, i) => HEADERS[c][f.spelling[i] % HEADERS[c].length]).join(f.separator);
-    return { header, rows: written, blankBefore: rows.map((r) => r[2]), separator: f.separator, newlines: f.newlines, bom: f.bom, people, columns };
+    return {
+      header,
+      rows: written,
+      blankBefore: rows.map((r) => r[2]),
+      separator: f.separator,
+      newlines: f.newlines,
+      bom: f.bom,
+      people,
+      columns,
+    };
   });
 
-export type Defect = 'bad-email' | 'unknown-tier' | 'control' | 'nul' | 'line-break' | 'unclosed-quote' | 'quote-in-field' | 'missing-field' | 'extra-field' | 'duplicate' | 'too-long' | 'bare-cr';
-export const DEFECTS: Defect[] = ['bad-email', 'unknown-tier', 'control', 'nul', 'line-break', 'unclosed-quote', 'quote-in-field', 'missing-field', 'extra-field', 'duplicate', 'too-long', 'bare-cr'];
+export type Defect =
+  | 'bad-email'
+  | 'unknown-tier'
+  | 'control'
+  | 'nul'
+  | 'line-break'
+  | 'unclosed-quote'
+  | 'quote-in-field'
+  | 'missing-field'
+  | 'extra-field'
+  | 'duplicate'
+  | 'too-long'
+  | 'bare-cr';
+export const DEFECTS: Defect[] = [
+  'bad-email',
+  'unknown-tier',
+  'control',
+  'nul',
+  'line-break',
+  'unclosed-quote',
+  'quote-in-field',
+  'missing-field',
+  'extra-field',
+  'duplicate',
+  'too-long',
+  'bare-cr',
+];
 
 /** A valid file with one defect in one row: the import must refuse it and name the line that row starts on. */
 export const brokenFile: fc.Arbitrary<{ text: string; line: number; defect: Defect }> = fc
-  .tuple(validFile.filter((f) => f.people.length >= 2), fc.constantFrom(...DEFECTS), fc.nat())
+  .tuple(
+    validFile.filter((f) => f.people.length >= 2),
+    fc.constantFrom(...DEFECTS),
+    fc.nat(),
+  )
   .map(([f, defect, k]) => {
     // an unclosed quote swallows the rest of the file: it goes in the last row; a duplicate needs an earlier row
-    const row = defect === 'unclosed-quote' ? f.rows.length - 1 : defect === 'duplicate' ? 1 + (k % (f.rows.length - 1)) : k % f.rows.length;
+    const row =
+      defect === 'unclosed-quote'
+        ? f.rows.length - 1
+        : defect === 'duplicate'
+          ? 1 + (k % (f.rows.length - 1))
+          : k % f.rows.length;
     const cells = [...f.rows[row]];
     const email = f.columns.indexOf('email');
-    const other = f.columns.length > 1 ? [...f.columns.keys()].filter((i) => i !== email)[k % (f.columns.length - 1)] : email;
+    const other =
+      f.columns.length > 1 ? [...f.columns.keys()].filter((i) => i !== email)[k % (f.columns.length - 1)] : email;
     const set: Record<Defect, () => void> = {
       'bad-email': () => (cells[email] = 'geen-adres'),
-      'unknown-tier': () => (f.columns.includes('tier') ? (cells[f.columns.indexOf('tier')] = 'stadsdeel') : (cells[email] = 'twee@@example.org')),
+      'unknown-tier': () =>
+        f.columns.includes('tier')
+          ? (cells[f.columns.indexOf('tier')] = 'stadsdeel')
+          : (cells[email] = 'twee@@example.org'),
       control: () => (cells[other] = 'bel\u0007'),
       nul: () => (cells[other] = 'nul\u0000'),
       'line-break': () => (cells[other] = '"twee\nregels"'),
       'unclosed-quote': () => (cells[other] = '"nooit dicht'),
       'quote-in-field': () => (cells[other] = 'half"quote'),
       // one field fewer (a row of one empty field would be a blank line, which is skipped: it gets a value)
-      'missing-field': () => (cells.length > 1 ? (cells.pop(), cells[0] === '' && cells.length === 1 && (cells[0] = 'x')) : cells.push('extra')),
+      'missing-field': () =>
+        cells.length > 1
+          ? (cells.pop(), cells[0] === '' && cells.length === 1 && (cells[0] = 'x'))
+          : cells.push('extra'),
       'extra-field': () => cells.push('extra'),
       duplicate: () => (cells[email] = f.people[row - 1].email.toUpperCase()),
       'too-long': () => (cells[email] = `${'x'.repeat(250)}@example.org`),

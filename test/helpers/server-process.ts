@@ -1,7 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { ROOT } from './run-node';
 
-export interface ServerProcess { child: ChildProcess; port: number; url: string; output: () => string }
+export interface ServerProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  output: () => string;
+}
 
 /** Starts `server/main.ts` in its own process on a free port; resolves once it listens. */
 export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {

@@ -12,7 +12,13 @@ export const CHEAP_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 export const PASSWORD = 'correct horse battery staple';
 
 export async function addTestUser(db: Db, email: string, role: Role, password = PASSWORD): Promise<void> {
-  await insertUser(db, { id: crypto.randomUUID(), email, role, password_hash: await hashPassword(password, CHEAP_COST), created_at: new Date().toISOString() });
+  await insertUser(db, {
+    id: crypto.randomUUID(),
+    email,
+    role,
+    password_hash: await hashPassword(password, CHEAP_COST),
+    created_at: new Date().toISOString(),
+  });
 }
 
 export interface AdminTestApp extends TestApp {
@@ -21,9 +27,18 @@ export interface AdminTestApp extends TestApp {
   signIn(email: string, opts?: { address?: string; password?: string }): Promise<Browser>;
 }
 
-export async function adminTestApp(kind: 'sqlite' | 'postgres', publicUrl = 'http://veldwerk.test'): Promise<AdminTestApp> {
+export async function adminTestApp(
+  kind: 'sqlite' | 'postgres',
+  publicUrl = 'http://veldwerk.test',
+): Promise<AdminTestApp> {
   const t = await testApp(kind);
-  const proxied = createApp({ db: t.db, registry: t.registry, config: { publicUrl, logRequests: true, trustProxy: 'loopback' }, clock: () => t.now.value, log: (l) => t.logs.push(l) });
+  const proxied = createApp({
+    db: t.db,
+    registry: t.registry,
+    config: { publicUrl, logRequests: true, trustProxy: 'loopback' },
+    clock: () => t.now.value,
+    log: (l) => t.logs.push(l),
+  });
   return {
     ...t,
     proxied,
@@ -42,14 +57,21 @@ export class Browser {
   readonly agent: ReturnType<typeof request.agent>;
   csrf = '';
 
-  constructor(app: Express, readonly address = '203.0.113.10') {
+  constructor(
+    app: Express,
+    readonly address = '203.0.113.10',
+  ) {
     this.agent = request.agent(app);
   }
 
   async signIn(email: string, password: string): Promise<request.Response> {
     const form = await this.agent.get('/signin').set('X-Forwarded-For', this.address).expect(200);
     const token = hiddenField(form.text, '_csrf');
-    return this.agent.post('/signin').set('X-Forwarded-For', this.address).type('form').send({ _csrf: token, email, password });
+    return this.agent
+      .post('/signin')
+      .set('X-Forwarded-For', this.address)
+      .type('form')
+      .send({ _csrf: token, email, password });
   }
 
   /** Reads the CSRF token from a signed-in page. */
@@ -70,7 +92,10 @@ export class Browser {
   upload(path: string, fileName: string, content: string | Buffer, csrf: string | null = this.csrf): request.Test {
     const req = this.agent.post(path).set('X-Forwarded-For', this.address);
     if (csrf !== null) req.field('_csrf', csrf);
-    return req.attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), { filename: fileName, contentType: 'text/csv' });
+    return req.attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), {
+      filename: fileName,
+      contentType: 'text/csv',
+    });
   }
 }
 

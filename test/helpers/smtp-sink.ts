@@ -35,11 +35,16 @@ export interface SmtpSink {
 }
 
 function decodeWords(value: string): string {
-  return value.replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=(?:\s+(?==\?))?/g, (_w, _charset, enc: string, text: string) => {
-    if (enc.toUpperCase() === 'B') return Buffer.from(text, 'base64').toString('utf8');
-    const bytes = text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  });
+  return value.replace(
+    /=\?([^?]+)\?([QqBb])\?([^?]*)\?=(?:\s+(?==\?))?/g,
+    (_w, _charset, enc: string, text: string) => {
+      if (enc.toUpperCase() === 'B') return Buffer.from(text, 'base64').toString('utf8');
+      const bytes = text
+        .replace(/_/g, ' ')
+        .replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+      return Buffer.from(bytes, 'latin1').toString('utf8');
+    },
+  );
 }
 
 export function parseMail(raw: string, envelopeTo: string[] = []): ReceivedMail {
@@ -54,12 +59,21 @@ export function parseMail(raw: string, envelopeTo: string[] = []): ReceivedMail 
   const encoding = (header('content-transfer-encoding') ?? '7bit').toLowerCase();
   let text = body;
   if (encoding === 'quoted-printable') {
-    const bytes = body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    const bytes = body
+      .replace(/=\r\n/g, '')
+      .replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
     text = Buffer.from(bytes, 'latin1').toString('utf8');
   } else if (encoding === 'base64') {
     text = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   }
-  return { envelopeTo, raw, headerLines, header, subject: decodeWords(header('subject') ?? ''), text: text.replace(/\r\n/g, '\n') };
+  return {
+    envelopeTo,
+    raw,
+    headerLines,
+    header,
+    subject: decodeWords(header('subject') ?? ''),
+    text: text.replace(/\r\n/g, '\n'),
+  };
 }
 
 function smtpError(r: { code: number; message: string }): Error {
@@ -91,7 +105,10 @@ export async function startSmtpSink(behaviour: SinkBehaviour = {}): Promise<Smtp
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
-        const mail = parseMail(Buffer.concat(chunks).toString('latin1'), session.envelope.rcptTo.map((a) => a.address));
+        const mail = parseMail(
+          Buffer.concat(chunks).toString('latin1'),
+          session.envelope.rcptTo.map((a) => a.address),
+        );
         // headers and body were read as latin1 bytes; the text decoder above turns them into UTF-8
         const r = await sink.behaviour.onData?.(++messages, mail);
         if (r === 'hang') return;

@@ -52,12 +52,26 @@ export async function testApp(kind: 'sqlite' | 'postgres'): Promise<TestApp> {
       return createWave(
         database.db,
         registry,
-        { name: 'Testgolf', questionnaireId: 'demo@1', opensOn: addDays(today, -1), closesOn: addDays(today, 30), keptAttributes: ['tier', 'role'], ...overrides },
+        {
+          name: 'Testgolf',
+          questionnaireId: 'demo@1',
+          opensOn: addDays(today, -1),
+          closesOn: addDays(today, 30),
+          keptAttributes: ['tier', 'role'],
+          ...overrides,
+        },
         now.value,
       );
     },
     invite: async (wave, invitees, opts = {}) => {
-      const people = invitees ?? [{ email: 'a.tester@example.org', name: 'A. Tester', organisation: 'Gemeente Voorbeeld', attributes: { tier: 'gemeente', role: 'raadslid', province: 'Utrecht' } }];
+      const people = invitees ?? [
+        {
+          email: 'a.tester@example.org',
+          name: 'A. Tester',
+          organisation: 'Gemeente Voorbeeld',
+          attributes: { tier: 'gemeente', role: 'raadslid', province: 'Utrecht' },
+        },
+      ];
       const issued = await createInvitations(database.db, wave, people, { now: now.value, isTest: opts.isTest });
       return issued.map((i) => i.token);
     },

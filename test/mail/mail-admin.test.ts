@@ -17,8 +17,20 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
   beforeAll(async () => {
     t = await testApp(kind);
     sink = await startSmtpSink();
-    const base = { db: t.db, registry: t.registry, config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback' }, clock: () => t.now.value };
-    const smtpApp = createApp({ ...base, mail: { transport: smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 1000 }), from: TEST_FROM, timeoutMs: 1000 } });
+    const base = {
+      db: t.db,
+      registry: t.registry,
+      config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback' },
+      clock: () => t.now.value,
+    };
+    const smtpApp = createApp({
+      ...base,
+      mail: {
+        transport: smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 1000 }),
+        from: TEST_FROM,
+        timeoutMs: 1000,
+      },
+    });
     const devApp = createApp(base);
     await addTestUser(t.db, 'beheer@example.org', 'admin');
     await addTestUser(t.db, 'analist@example.org', 'analyst');
@@ -54,11 +66,17 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     expect(preview.text).toContain('http://veldwerk.test/u/'); // the opt-out link is always added
     expect(preview.text).toContain('List-Unsubscribe-Post');
     expect(await t.db('mail_templates').where({ wave_id: wave.id })).toHaveLength(0); // a preview saves nothing
-    await admin.post(url, { subject: 'Hi', body: 'no link here', action: 'save' }).expect(422, /must contain \{\{link\}\}/);
+    await admin
+      .post(url, { subject: 'Hi', body: 'no link here', action: 'save' })
+      .expect(422, /must contain \{\{link\}\}/);
     await admin.post(url, { subject: 'Your {{link}}', body, action: 'save' }).expect(422, /may not be in the subject/);
-    await admin.post(url, { subject: 'Hi', body: '{{link}} {{password}}', action: 'save' }).expect(422, /Unknown placeholder/);
+    await admin
+      .post(url, { subject: 'Hi', body: '{{link}} {{password}}', action: 'save' })
+      .expect(422, /Unknown placeholder/);
     await admin.post(url, { subject: 'Invitation for {{name}}', body, action: 'save' }).expect(303);
-    expect(await t.db('mail_templates').where({ wave_id: wave.id, kind: 'invite', language: 'en' }).first()).toMatchObject({ subject: 'Invitation for {{name}}' });
+    expect(
+      await t.db('mail_templates').where({ wave_id: wave.id, kind: 'invite', language: 'en' }).first(),
+    ).toMatchObject({ subject: 'Invitation for {{name}}' });
     await admin.get(`/admin/waves/${wave.id}/mail/templates/invite/de`).expect(404);
     // the saved template is what goes out
     await t.invite(wave, people(1, 'tpl', { language: 'en', name: 'Pat' }));
@@ -77,8 +95,15 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     await sendQueued(t.db, sink);
     const json = await admin.post(`/admin/waves/${wave.id}/mail/remind`).set('Accept', 'application/json').expect(200);
     expect(json.body).toMatchObject({ queued: 3 });
-    const audit = await t.db('audit_log').where({ wave_id: wave.id }).whereIn('action', ['mail.send', 'mail.remind']).orderBy('id');
-    expect(audit.map((a) => [a.action, a.actor])).toEqual([['mail.send', 'beheer@example.org'], ['mail.remind', 'beheer@example.org']]);
+    const audit = await t
+      .db('audit_log')
+      .where({ wave_id: wave.id })
+      .whereIn('action', ['mail.send', 'mail.remind'])
+      .orderBy('id');
+    expect(audit.map((a) => [a.action, a.actor])).toEqual([
+      ['mail.send', 'beheer@example.org'],
+      ['mail.remind', 'beheer@example.org'],
+    ]);
     await sendQueued(t.db, sink);
     expect(sink.received.filter((m) => m.subject.startsWith('Herinnering'))).toHaveLength(3);
     sink.received.length = 0;
@@ -89,7 +114,9 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     expect(mail.envelopeTo).toEqual(['beheer@example.org']);
     expect(mail.subject).toBe('[TEST] Reminder: Demo questionnaire on safety and integrity');
     expect(mail.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
-    await request(t.app).get(new URL(linkIn(mail)).pathname).expect(404); // an example link, not a person's
+    await request(t.app)
+      .get(new URL(linkIn(mail)).pathname)
+      .expect(404); // an example link, not a person's
     expect(await t.db('audit_log').where({ wave_id: wave.id, action: 'mail.test-send' })).toHaveLength(1);
     // without the form's CSRF token, or as an analyst: refused
     await admin.post(`/admin/waves/${wave.id}/mail/invite`, {}, null).expect(403);
@@ -114,7 +141,10 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     const stats = await sendQueued(t.db, 'dev-mailbox');
     expect(stats.sent).toBe(2);
     expect(sink.received).toHaveLength(0);
-    expect((await t.db('outbox').where({ wave_id: wave.id })).map((r) => r.delivered_via)).toEqual(['dev-mailbox', 'dev-mailbox']);
+    expect((await t.db('outbox').where({ wave_id: wave.id })).map((r) => r.delivered_via)).toEqual([
+      'dev-mailbox',
+      'dev-mailbox',
+    ]);
     const stored = await t.db('dev_mailbox').where({ wave_id: wave.id });
     expect(stored).toHaveLength(2);
     for (const m of stored) expect(m.body + m.headers).not.toMatch(/\/[su]\/[A-Za-z0-9_-]{43}/); // no token in the database
@@ -124,7 +154,10 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     // the person has saved answers: nothing in the mailbox may lead to them
     const [person] = await t.db('invitations').where({ wave_id: wave.id, email: stored[0].recipient });
     const token = deriveToken(person.id);
-    await request(t.app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 1, opmerkingen: 'vertrouwelijk-antwoord' }, pageNo: 0 }).expect(204);
+    await request(t.app)
+      .put(`/s/${token}/progress`)
+      .send({ answers: { agressie_any: 1, opmerkingen: 'vertrouwelijk-antwoord' }, pageNo: 0 })
+      .expect(204);
     const one = await devAdmin.get(`/admin/mail/dev-mailbox/${stored[0].id}`).expect(200);
     expect(one.text).toContain('Development mailbox: this message was NOT sent');
     expect(one.text).not.toContain(token);

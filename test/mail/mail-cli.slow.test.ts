@@ -19,7 +19,12 @@ describe.each(databaseKinds())('npm run cli -- invite, remind, mail work on %s',
   test('invite and remind print what they queued; mail work without SMTP_URL keeps the mail in the development mailbox', async () => {
     const now = new Date();
     const today = dutchDay(now);
-    const wave = await createWave(d.db, realRegistry(), { name: 'CLI-golf', questionnaireId: 'demo@1', opensOn: today, closesOn: addDays(today, 9), keptAttributes: [] }, now);
+    const wave = await createWave(
+      d.db,
+      realRegistry(),
+      { name: 'CLI-golf', questionnaireId: 'demo@1', opensOn: today, closesOn: addDays(today, 9), keptAttributes: [] },
+      now,
+    );
     await createInvitations(d.db, wave, [...people(2, 'cli'), { attributes: {} }], { now });
     const env = { ...d.env, SMTP_URL: '', PUBLIC_URL: 'https://monitor.example.org' };
 
@@ -59,12 +64,33 @@ describe.each(databaseKinds())('npm run cli -- invite, remind, mail work on %s',
 
 describe('mail configuration', () => {
   const base = { SQLITE_FILE: '/tmp/x.sqlite' };
-  const fails = (env: Record<string, string>, message: RegExp) => expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+  const fails = (env: Record<string, string>, message: RegExp) =>
+    expect(() => loadConfig({ ...base, ...env })).toThrow(message);
 
   test('defaults: no SMTP (development mailbox), 10 messages a second over one connection, 5 s timeouts', () => {
-    expect(loadConfig(base)).toMatchObject({ smtpUrl: undefined, mailFrom: 'Veldwerk <veldwerk@localhost>', mailRatePerSecond: 10, mailConnections: 1, mailTimeoutMs: 5000, tokenSecret: undefined });
-    const c = loadConfig({ ...base, SMTP_URL: 'smtp://user:pw@mail.example.org:587', MAIL_FROM: 'Monitor <monitor@example.org>', MAIL_RATE_PER_SECOND: '50', MAIL_CONNECTIONS: '4', MAIL_TIMEOUT_SECONDS: '3' });
-    expect(c).toMatchObject({ smtpUrl: 'smtp://user:pw@mail.example.org:587', mailFrom: 'Monitor <monitor@example.org>', mailRatePerSecond: 50, mailConnections: 4, mailTimeoutMs: 3000 });
+    expect(loadConfig(base)).toMatchObject({
+      smtpUrl: undefined,
+      mailFrom: 'Veldwerk <veldwerk@localhost>',
+      mailRatePerSecond: 10,
+      mailConnections: 1,
+      mailTimeoutMs: 5000,
+      tokenSecret: undefined,
+    });
+    const c = loadConfig({
+      ...base,
+      SMTP_URL: 'smtp://user:pw@mail.example.org:587',
+      MAIL_FROM: 'Monitor <monitor@example.org>',
+      MAIL_RATE_PER_SECOND: '50',
+      MAIL_CONNECTIONS: '4',
+      MAIL_TIMEOUT_SECONDS: '3',
+    });
+    expect(c).toMatchObject({
+      smtpUrl: 'smtp://user:pw@mail.example.org:587',
+      mailFrom: 'Monitor <monitor@example.org>',
+      mailRatePerSecond: 50,
+      mailConnections: 4,
+      mailTimeoutMs: 3000,
+    });
   });
 
   test('bad values stop the start with a message that names the setting (and never repeats an SMTP password)', () => {

@@ -21,11 +21,18 @@ describe.each(databaseKinds())('mail server failures on %s', (kind) => {
 
   test('5xx: bounced at once, the invitation marked bounced, the error kept without the address', async () => {
     const wave = await queued(2, 'hard');
-    sink.behaviour.onRcpt = (address) => (address === 'hard0@example.org' ? { code: 550, message: `5.1.1 <${address}>: Recipient address rejected` } : undefined);
+    sink.behaviour.onRcpt = (address) =>
+      address === 'hard0@example.org'
+        ? { code: 550, message: `5.1.1 <${address}>: Recipient address rejected` }
+        : undefined;
     await sendQueued(t.db, sink);
     expect(sink.received.map((m) => m.envelopeTo[0])).toEqual(['hard1@example.org']);
     expect(await outboxStates(t.db, wave.id)).toEqual({ bounced: 1, sent: 1 });
-    const bounced = await t.db('outbox as o').join('invitations as i', 'i.id', 'o.invitation_id').where('i.email', 'hard0@example.org').first('o.*', 'i.mail_state');
+    const bounced = await t
+      .db('outbox as o')
+      .join('invitations as i', 'i.id', 'o.invitation_id')
+      .where('i.email', 'hard0@example.org')
+      .first('o.*', 'i.mail_state');
     expect(bounced).toMatchObject({ state: 'bounced', attempts: 1, mail_state: 'bounced', pending_key: null });
     expect(bounced.last_error).toContain('550');
     expect(bounced.last_error).not.toMatch(/@|hard0/);
@@ -33,7 +40,8 @@ describe.each(databaseKinds())('mail server failures on %s', (kind) => {
 
   test('4xx: retried with exponential backoff, then sent exactly once', async () => {
     const wave = await queued(1, 'soft');
-    sink.behaviour.onData = (n) => (n <= 2 ? { code: 451, message: '4.3.0 Temporary local problem, try again' } : undefined);
+    sink.behaviour.onData = (n) =>
+      n <= 2 ? { code: 451, message: '4.3.0 Temporary local problem, try again' } : undefined;
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 2; attempt++) {
       await sendQueued(t.db, sink, { retryBaseMs: 400, retryMaxMs: 10_000 });
@@ -85,7 +93,12 @@ describe.each(databaseKinds())('mail server failures on %s', (kind) => {
     });
     const worker = new MailWorker({
       db: t.db,
-      transport: smtpTransport({ url: `smtp://127.0.0.1:${closedPort}`, from: TEST_FROM, connections: 1, timeoutMs: 500 }),
+      transport: smtpTransport({
+        url: `smtp://127.0.0.1:${closedPort}`,
+        from: TEST_FROM,
+        connections: 1,
+        timeoutMs: 500,
+      }),
       publicUrl: 'http://veldwerk.test',
       from: TEST_FROM,
       ratePerSecond: 100,

@@ -48,7 +48,9 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
     expect(mail.text).toContain(`http://veldwerk.test/u/${token}`);
 
     expect(await outboxStates(t.db, wave.id)).toEqual({ sent: 2 });
-    expect((await t.db('invitations').where({ wave_id: wave.id }).whereNotNull('email')).map((i) => i.mail_state)).toEqual(['sent', 'sent']);
+    expect(
+      (await t.db('invitations').where({ wave_id: wave.id }).whereNotNull('email')).map((i) => i.mail_state),
+    ).toEqual(['sent', 'sent']);
     // nothing personal in the worker's log or the outbox
     const logText = logs.join('\n');
     expect(logText).toContain('sent');
@@ -66,7 +68,10 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
     await sendQueued(t.db, sink);
     const path = new URL(linkIn(sink.received[0])).pathname;
     await request(t.app).get(path).expect(200);
-    await request(t.app).put(`${path}/progress`).send({ answers: { agressie_any: 1 }, pageNo: 1 }).expect(204);
+    await request(t.app)
+      .put(`${path}/progress`)
+      .send({ answers: { agressie_any: 1 }, pageNo: 1 })
+      .expect(204);
     await request(t.app).post(`${path}/complete`).send({ answers: DEMO_VALID, locale: 'nl' }).expect(201);
     expect((await t.db('invitations').where({ wave_id: wave.id }).first()).status).toBe('completed');
   });
@@ -79,9 +84,19 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
     await sendQueued(t.db, sink);
     const links = new Map(sink.received.map((m) => [to(m), new URL(linkIn(m)).pathname]));
     await t.db('invitations').where({ email: 'late0@example.org' }).update({ mail_state: 'none' });
-    await request(t.app).post(`${links.get('rem0@example.org')}/complete`).send({ answers: DEMO_VALID }).expect(201);
-    await request(t.app).post(links.get('rem1@example.org')!.replace('/s/', '/u/')).type('form').send('List-Unsubscribe=One-Click').expect(200);
-    await request(t.app).put(`${links.get('rem2@example.org')}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0 }).expect(204);
+    await request(t.app)
+      .post(`${links.get('rem0@example.org')}/complete`)
+      .send({ answers: DEMO_VALID })
+      .expect(201);
+    await request(t.app)
+      .post(links.get('rem1@example.org')!.replace('/s/', '/u/'))
+      .type('form')
+      .send('List-Unsubscribe=One-Click')
+      .expect(200);
+    await request(t.app)
+      .put(`${links.get('rem2@example.org')}/progress`)
+      .send({ answers: { agressie_any: 2 }, pageNo: 0 })
+      .expect(204);
     sink.received.length = 0;
 
     const result = await remindWave(t.db, wave.id, actor);
@@ -111,14 +126,20 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
     // queued for b, then b opts out by one-click: the pending message is cancelled
     const queued = await inviteWave(t.db, wave.id, actor);
     expect(queued).toMatchObject({ queued: 1, optedOut: 1 });
-    await request(t.app).post(`/u/${b}?lang=en`).set('Content-Type', 'application/x-www-form-urlencoded').send('List-Unsubscribe=One-Click').expect(200, /You are unsubscribed/);
+    await request(t.app)
+      .post(`/u/${b}?lang=en`)
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .send('List-Unsubscribe=One-Click')
+      .expect(200, /You are unsubscribed/);
     await sendQueued(t.db, sink);
     expect(sink.received).toHaveLength(0);
     expect(await outboxStates(t.db, wave.id)).toEqual({ cancelled: 1 });
     expect((await remindWave(t.db, wave.id, actor)).queued).toBe(0);
     expect((await inviteWave(t.db, wave.id, actor)).queued).toBe(0);
     // unknown and malformed links: the respondent's 404 page; tokens never reach the log
-    await request(t.app).get(`/u/${'x'.repeat(43)}`).expect(404);
+    await request(t.app)
+      .get(`/u/${'x'.repeat(43)}`)
+      .expect(404);
     await request(t.app).post('/u/nonsense').expect(404);
     expect(await optOut(t.db, 'nonsense')).toBe(false);
     expect(t.logs.join('\n')).not.toContain(a);
@@ -129,10 +150,19 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
 
   test('markup and line breaks in a name never reach a header and never start a line', async () => {
     const wave = await t.wave();
-    await storeTemplate(t.db, wave.id, 'invite', 'nl', { subject: 'Voor {{name}} – {{survey}}', body: 'Beste {{name}},\n\n{{link}}\n\nTot {{closing_date}}.' }, new Date());
+    await storeTemplate(
+      t.db,
+      wave.id,
+      'invite',
+      'nl',
+      { subject: 'Voor {{name}} – {{survey}}', body: 'Beste {{name}},\n\n{{link}}\n\nTot {{closing_date}}.' },
+      new Date(),
+    );
     const evil = 'Evil\r\nBcc: victim@example.org\r\nX-Injected: 1\n\n<script>alert(1)</script> {{link}} é';
     await t.invite(wave, [{ email: 'target@example.org', name: evil, attributes: { tier: 'gemeente' } }]);
-    await t.invite(wave, [{ email: 'x@example.org\r\nBcc: victim@example.org', name: 'Bad Address', attributes: { tier: 'gemeente' } }]);
+    await t.invite(wave, [
+      { email: 'x@example.org\r\nBcc: victim@example.org', name: 'Bad Address', attributes: { tier: 'gemeente' } },
+    ]);
     await inviteWave(t.db, wave.id, actor);
     await sendQueued(t.db, sink);
     expect(sink.received).toHaveLength(1);
@@ -140,12 +170,20 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
     expect(mail.envelopeTo).toEqual(['target@example.org']);
     for (const line of mail.headerLines) expect(line).not.toMatch(/^(bcc|x-injected):/i);
     expect(mail.headerLines.filter((l) => /^subject:/i.test(l))).toHaveLength(1);
-    expect(mail.subject).toBe('Voor Evil Bcc: victim@example.org X-Injected: 1 <script>alert(1)</script> {{link}} é – Demovragenlijst veiligheid en integriteit');
-    expect(mail.text.split('\n')[0]).toBe('Beste Evil Bcc: victim@example.org X-Injected: 1 <script>alert(1)</script> {{link}} é,');
+    expect(mail.subject).toBe(
+      'Voor Evil Bcc: victim@example.org X-Injected: 1 <script>alert(1)</script> {{link}} é – Demovragenlijst veiligheid en integriteit',
+    );
+    expect(mail.text.split('\n')[0]).toBe(
+      'Beste Evil Bcc: victim@example.org X-Injected: 1 <script>alert(1)</script> {{link}} é,',
+    );
     expect(mail.text.split('\n').some((l) => /^(bcc|x-injected):/i.test(l))).toBe(false);
     expect(mail.raw).not.toMatch(/text\/html/i);
     // the address with a line break is refused before any SMTP command: bounced, and its error names no address
-    const bad = await t.db('outbox as o').join('invitations as i', 'i.id', 'o.invitation_id').where('i.name', 'Bad Address').first('o.state', 'o.last_error', 'i.mail_state');
+    const bad = await t
+      .db('outbox as o')
+      .join('invitations as i', 'i.id', 'o.invitation_id')
+      .where('i.name', 'Bad Address')
+      .first('o.state', 'o.last_error', 'i.mail_state');
     expect(bad).toMatchObject({ state: 'bounced', mail_state: 'bounced' });
     expect(bad.last_error).not.toContain('@');
   });
@@ -153,7 +191,11 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
   test('two invites at the same moment queue each person once', async () => {
     const wave = await t.wave();
     await t.invite(wave, people(30, 'race'));
-    const results = await Promise.all([inviteWave(t.db, wave.id, actor), inviteWave(t.db, wave.id, actor), inviteWave(t.db, wave.id, actor)]);
+    const results = await Promise.all([
+      inviteWave(t.db, wave.id, actor),
+      inviteWave(t.db, wave.id, actor),
+      inviteWave(t.db, wave.id, actor),
+    ]);
     expect(results.reduce((n, r) => n + r.queued, 0)).toBe(30);
     await sendQueued(t.db, sink, { connections: 3 });
     expect([...countByRecipient(sink.received).values()]).toEqual(Array(30).fill(1));

@@ -7,7 +7,10 @@ import { countByRecipient, SmtpSink } from '../helpers/smtp-sink';
 import { TestApp } from '../helpers/test-app';
 
 /** `npm run cli -- mail work` in its own process. */
-function startCliWorker(env: Record<string, string>, args: string[] = []): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
+function startCliWorker(
+  env: Record<string, string>,
+  args: string[] = [],
+): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'server/cli/index.ts', 'mail', 'work', ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -27,12 +30,22 @@ describe.each(databaseKinds())('mail workers, restarts and crashes on %s', (kind
   const suite = useMailSuite(kind);
   beforeAll(() => {
     ({ t, sink } = suite);
-    cliEnv = { ...t.env, SMTP_URL: sink.url, MAIL_FROM: TEST_FROM, MAIL_TIMEOUT_SECONDS: '1', MAIL_RATE_PER_SECOND: '1000', PUBLIC_URL: 'http://veldwerk.test', LOG_REQUESTS: 'false' };
+    cliEnv = {
+      ...t.env,
+      SMTP_URL: sink.url,
+      MAIL_FROM: TEST_FROM,
+      MAIL_TIMEOUT_SECONDS: '1',
+      MAIL_RATE_PER_SECOND: '1000',
+      PUBLIC_URL: 'http://veldwerk.test',
+      LOG_REQUESTS: 'false',
+    };
   });
   const queued = suite.queued;
   /** another connection pool to the same database, as another process would have */
   function secondHandle(): Db {
-    return kind === 'sqlite' ? openDatabase({ sqliteFile: t.env.SQLITE_FILE }) : openDatabase({ databaseUrl: t.env.DATABASE_URL, searchPath: t.env.DATABASE_SCHEMA });
+    return kind === 'sqlite'
+      ? openDatabase({ sqliteFile: t.env.SQLITE_FILE })
+      : openDatabase({ databaseUrl: t.env.DATABASE_URL, searchPath: t.env.DATABASE_SCHEMA });
   }
 
   test('two workers on their own connections never send the same message', async () => {
@@ -57,7 +70,10 @@ describe.each(databaseKinds())('mail workers, restarts and crashes on %s', (kind
 
   test('two `mail work` processes in parallel never send the same message', async () => {
     const wave = await queued(120, 'proc');
-    const [a, b] = await Promise.all([runTs('server/cli/index.ts', ['mail', 'work', '--until-idle'], cliEnv), runTs('server/cli/index.ts', ['mail', 'work', '--until-idle'], cliEnv)]);
+    const [a, b] = await Promise.all([
+      runTs('server/cli/index.ts', ['mail', 'work', '--until-idle'], cliEnv),
+      runTs('server/cli/index.ts', ['mail', 'work', '--until-idle'], cliEnv),
+    ]);
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
     expect(a.stdout).toMatch(/Mail worker: to SMTP/);
@@ -76,7 +92,9 @@ describe.each(databaseKinds())('mail workers, restarts and crashes on %s', (kind
     const states = await outboxStates(t.db, wave.id);
     expect(states.sent).toBe(sink.received.length); // every accepted message was marked sent, nothing else
     expect(states.sent).toBeLessThan(60);
-    expect(await t.db('outbox').where({ wave_id: wave.id, state: 'pending' }).whereNotNull('locked_until')).toHaveLength(0); // claims given back
+    expect(
+      await t.db('outbox').where({ wave_id: wave.id, state: 'pending' }).whereNotNull('locked_until'),
+    ).toHaveLength(0); // claims given back
     await sendQueued(t.db, sink);
     expect([...countByRecipient(sink.received).values()]).toEqual(Array(60).fill(1));
   });

@@ -22,8 +22,16 @@ import { registerVersions } from '../../server/questionnaires/version-registrati
  * must not tie any answer to a person — not only after the fact, but at any moment of the fieldwork.
  */
 
-const answersOf = (marker: string) => ({ ...DEMO_VALID, agressie_toelichting: `Toelichting ${marker}`, opmerkingen: marker });
-const shuffle = <T>(xs: T[]): T[] => xs.map((x) => [crypto.randomInt(1e9), x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+const answersOf = (marker: string) => ({
+  ...DEMO_VALID,
+  agressie_toelichting: `Toelichting ${marker}`,
+  opmerkingen: marker,
+});
+const shuffle = <T>(xs: T[]): T[] =>
+  xs
+    .map((x) => [crypto.randomInt(1e9), x] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, x]) => x);
 
 async function waitForEmptyWal(sqliteFile: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -37,7 +45,13 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
   let platform: Platform;
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-forensic-'));
-    platform = await openPlatform(loadConfig({ SQLITE_FILE: path.join(dir, 'veldwerk.sqlite'), DEMO: 'false', TOKEN_SECRET: 'forensic-test-secret-0123456789abcdefghij' }));
+    platform = await openPlatform(
+      loadConfig({
+        SQLITE_FILE: path.join(dir, 'veldwerk.sqlite'),
+        DEMO: 'false',
+        TOKEN_SECRET: 'forensic-test-secret-0123456789abcdefghij',
+      }),
+    );
   });
   afterEach(async () => {
     await platform.close();
@@ -49,7 +63,18 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     const app = createApp({ db, registry, config: { ...config, logRequests: false } });
     const now = new Date();
     const today = dutchDay(now);
-    const wave = await createWave(db, registry, { name: 'Forensisch', questionnaireId: 'demo@1', opensOn: addDays(today, -1), closesOn: addDays(today, 9), keptAttributes: ['tier', 'role'] }, now);
+    const wave = await createWave(
+      db,
+      registry,
+      {
+        name: 'Forensisch',
+        questionnaireId: 'demo@1',
+        opensOn: addDays(today, -1),
+        closesOn: addDays(today, 9),
+        keptAttributes: ['tier', 'role'],
+      },
+      now,
+    );
     const invitees = Array.from({ length: 30 }, (_, i) => ({
       email: `respondent.${i}.${crypto.randomBytes(3).toString('hex')}@example.org`,
       name: `Persoon Achternaam${i}`,
@@ -70,7 +95,10 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     // everyone saves answers in progress first (the marker is in them), in shuffled order
     for (const p of shuffle(people)) {
       const { opmerkingen, agressie_toelichting } = answersOf(p.marker);
-      await request(app).put(`/s/${p.token}/progress`).send({ answers: { agressie_any: 1, agressie_toelichting, opmerkingen }, pageNo: 0 }).expect(204);
+      await request(app)
+        .put(`/s/${p.token}/progress`)
+        .send({ answers: { agressie_any: 1, agressie_toelichting, opmerkingen }, pageNo: 0 })
+        .expect(204);
     }
     const sealed = (await db('progress').select('answers')).map((r) => r.answers as string);
     expect(sealed).toHaveLength(30);
@@ -80,7 +108,10 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
 
     // then they complete, in another shuffled order; copies are taken along the way, as a backup job might
     for (const [n, p] of shuffle(people).entries()) {
-      await request(app).post(`/s/${p.token}/complete`).send({ answers: answersOf(p.marker), locale: 'nl' }).expect(201);
+      await request(app)
+        .post(`/s/${p.token}/complete`)
+        .send({ answers: answersOf(p.marker), locale: 'nl' })
+        .expect(201);
       if (n % 6 === 5) {
         const during = await takeCopies(config.sqliteFile, dir);
         expect(linksInCopies(during, people, markers)).toEqual([]);
@@ -112,23 +143,51 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
 
   test('purge: not one address, name or token hash of the wave is left anywhere in the file, its WAL or its free pages', async () => {
     const { db, registry, config } = platform;
-    const { commitSample, stagePendingImport, cancelPendingImport } = await import('../../server/fielding/sample-import');
+    const { commitSample, stagePendingImport, cancelPendingImport } =
+      await import('../../server/fielding/sample-import');
     const { closeWave } = await import('../../server/fielding/wave-actions');
     const { purgeWave } = await import('../../server/fielding/wave-purge');
     const declared = registry.get('demo@1')!.sampleAttributes;
     const now = new Date();
     const today = dutchDay(now);
-    const wave = await createWave(db, registry, { name: 'Te wissen', questionnaireId: 'demo@1', opensOn: addDays(today, -1), closesOn: addDays(today, 9), keptAttributes: ['tier'] }, now);
+    const wave = await createWave(
+      db,
+      registry,
+      {
+        name: 'Te wissen',
+        questionnaireId: 'demo@1',
+        opensOn: addDays(today, -1),
+        closesOn: addDays(today, 9),
+        keptAttributes: ['tier'],
+      },
+      now,
+    );
     const tag = crypto.randomBytes(3).toString('hex');
-    const person = (i: number, kind: string) => ({ email: `${kind}${i}.${tag}@wis.example.org`, name: `Naam${kind}${i} ${tag}`, organisation: `Organisatie ${kind}${i % 40}`, language: 'nl' as const, attributes: { tier: 'gemeente', functie: `vrije tekst ${i}` } });
+    const person = (i: number, kind: string) => ({
+      email: `${kind}${i}.${tag}@wis.example.org`,
+      name: `Naam${kind}${i} ${tag}`,
+      organisation: `Organisatie ${kind}${i % 40}`,
+      language: 'nl' as const,
+      attributes: { tier: 'gemeente', functie: `vrije tekst ${i}` },
+    });
     const imported = Array.from({ length: 3000 }, (_, i) => person(i, 'imp'));
     await commitSample(db, wave, imported, now);
     // a staged import of 20,000 people that is cancelled: it was in the database for a while
     const staged = Array.from({ length: 20_000 }, (_, i) => person(i, 'stg'));
-    const csv = ['email,name,organisation,tier,functie', ...staged.map((p) => `${p.email},${p.name},${p.organisation},gemeente,${p.attributes.functie}`)].join('\n');
+    const csv = [
+      'email,name,organisation,tier,functie',
+      ...staged.map((p) => `${p.email},${p.name},${p.organisation},gemeente,${p.attributes.functie}`),
+    ].join('\n');
     const { addUser } = await import('../../server/accounts/new-account');
     const { user } = await addUser(db, { email: 'beheer@example.org', role: 'admin' }, now, { N: 1024, r: 8, p: 1 });
-    const stagedResult = await stagePendingImport(db, wave, { name: 'groot.csv', bytes: Buffer.from(csv) }, user.id, now, declared);
+    const stagedResult = await stagePendingImport(
+      db,
+      wave,
+      { name: 'groot.csv', bytes: Buffer.from(csv) },
+      user.id,
+      now,
+      declared,
+    );
     if (!stagedResult.ok) throw new Error(JSON.stringify(stagedResult.problems.slice(0, 3)));
     await cancelPendingImport(db, (await db('pending_imports').where({ id: stagedResult.pendingId }).first())!);
     // some respondents save and complete
@@ -137,16 +196,27 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     const app = createApp({ db, registry, config: { ...config, logRequests: false } });
     for (const [i, r] of rows.entries()) {
       const token = deriveToken(r.id);
-      await request(app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0 }).expect(204);
-      if (i % 2 === 0) await request(app).post(`/s/${token}/complete`).send({ answers: { ...DEMO_VALID, agressie_any: 2 } }).expect(201);
+      await request(app)
+        .put(`/s/${token}/progress`)
+        .send({ answers: { agressie_any: 2 }, pageNo: 0 })
+        .expect(204);
+      if (i % 2 === 0)
+        await request(app)
+          .post(`/s/${token}/complete`)
+          .send({ answers: { ...DEMO_VALID, agressie_any: 2 } })
+          .expect(201);
     }
-    const hashes = (await db('invitations').where({ wave_id: wave.id }).select('token_hash')).map((r) => r.token_hash as string);
+    const hashes = (await db('invitations').where({ wave_id: wave.id }).select('token_hash')).map(
+      (r) => r.token_hash as string,
+    );
     await closeWave(db, wave, 'test', now);
     await purgeWave(db, (await db('waves').where({ id: wave.id }).first())!, 'test', now);
 
     const copies = await takeCopies(config.sqliteFile, dir);
     const all = Buffer.concat([copies.main, copies.wal, copies.backup]).toString('latin1');
-    const leftovers = [...imported, ...staged].flatMap((p) => [p.email, p.name]).filter((s) => all.includes(Buffer.from(s, 'utf8').toString('latin1')));
+    const leftovers = [...imported, ...staged]
+      .flatMap((p) => [p.email, p.name])
+      .filter((s) => all.includes(Buffer.from(s, 'utf8').toString('latin1')));
     expect(leftovers).toEqual([]);
     expect(hashes.filter((h) => all.includes(h))).toEqual([]);
     expect(all.includes(tag)).toBe(false); // not even a fragment of an address or a name
@@ -163,17 +233,54 @@ describe('anonymity at rest after a crash: SIGKILL in the middle of autosaves an
     try {
       const now = new Date();
       const today = dutchDay(now);
-      const wave = await createWave(database.db, registry, { name: 'Crash', questionnaireId: 'demo@1', opensOn: addDays(today, -1), closesOn: addDays(today, 5), keptAttributes: ['tier'] }, now);
-      const invitees = Array.from({ length: 60 }, (_, i) => ({ email: `crash${i}@example.org`, name: `Crash Persoon ${i}`, organisation: 'Waterschap Proef', attributes: { tier: 'waterschap' } }));
+      const wave = await createWave(
+        database.db,
+        registry,
+        {
+          name: 'Crash',
+          questionnaireId: 'demo@1',
+          opensOn: addDays(today, -1),
+          closesOn: addDays(today, 5),
+          keptAttributes: ['tier'],
+        },
+        now,
+      );
+      const invitees = Array.from({ length: 60 }, (_, i) => ({
+        email: `crash${i}@example.org`,
+        name: `Crash Persoon ${i}`,
+        organisation: 'Waterschap Proef',
+        attributes: { tier: 'waterschap' },
+      }));
       const issued = await createInvitations(database.db, wave, invitees, { now });
-      const people = issued.map((inv, i) => ({ invitationId: inv.invitationId, email: invitees[i].email, name: invitees[i].name, tokenHash: hashToken(inv.token), token: inv.token, marker: `crash-${crypto.randomBytes(8).toString('hex')}` }));
+      const people = issued.map((inv, i) => ({
+        invitationId: inv.invitationId,
+        email: invitees[i].email,
+        name: invitees[i].name,
+        tokenHash: hashToken(inv.token),
+        token: inv.token,
+        marker: `crash-${crypto.randomBytes(8).toString('hex')}`,
+      }));
       const server = await startServerProcess(database.env);
       const send = (url: string, method: string, body: unknown) =>
-        fetch(`${server.url}${url}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status, () => 0);
+        fetch(`${server.url}${url}`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then(
+          (r) => r.status,
+          () => 0,
+        );
       let completed = 0;
       const load = Promise.all(
         people.map(async (p) => {
-          for (let n = 1; n <= 3; n++) if ((await send(`/s/${p.token}/progress`, 'PUT', { answers: { agressie_any: 1, opmerkingen: `${p.marker}-${n}` }, pageNo: 1 })) === 0) return;
+          for (let n = 1; n <= 3; n++)
+            if (
+              (await send(`/s/${p.token}/progress`, 'PUT', {
+                answers: { agressie_any: 1, opmerkingen: `${p.marker}-${n}` },
+                pageNo: 1,
+              })) === 0
+            )
+              return;
           if ((await send(`/s/${p.token}/complete`, 'POST', { answers: answersOf(p.marker) })) === 201) completed++;
         }),
       );
@@ -198,7 +305,7 @@ describe('anonymity at rest after a crash: SIGKILL in the middle of autosaves an
  * CHECKPOINT wrote them out; needs the data directory to be readable (the tests run as root beside the server).
  */
 const pgDescribe = process.env.TEST_DATABASE_URL ? describe : describe.skip;
-pgDescribe('anonymity at rest on PostgreSQL: the contact tables\' own files after purge', () => {
+pgDescribe("anonymity at rest on PostgreSQL: the contact tables' own files after purge", () => {
   test('no address, name or token hash of a purged wave is left in the heap, TOAST or index files of its tables', async () => {
     const { testApp } = await import('../helpers/test-app');
     const t = await testApp('postgres');
@@ -210,29 +317,52 @@ pgDescribe('anonymity at rest on PostgreSQL: the contact tables\' own files afte
         console.warn(`skipped: the PostgreSQL data directory ${dataDir} is not readable by this process`);
         return;
       }
-      const { commitSample, stagePendingImport, cancelPendingImport } = await import('../../server/fielding/sample-import');
+      const { commitSample, stagePendingImport, cancelPendingImport } =
+        await import('../../server/fielding/sample-import');
       const { closeWave } = await import('../../server/fielding/wave-actions');
       const { purgeWave } = await import('../../server/fielding/wave-purge');
       const { addUser } = await import('../../server/accounts/new-account');
       const now = t.now.value;
       const wave = await t.wave({ keptAttributes: ['tier'] });
       const tag = crypto.randomBytes(3).toString('hex');
-      const person = (i: number, kind: string) => ({ email: `${kind}${i}.${tag}@pg.example.org`, name: `Pg${kind}${i} ${tag}`, organisation: null, language: 'nl' as const, attributes: { tier: 'gemeente' } });
+      const person = (i: number, kind: string) => ({
+        email: `${kind}${i}.${tag}@pg.example.org`,
+        name: `Pg${kind}${i} ${tag}`,
+        organisation: null,
+        language: 'nl' as const,
+        attributes: { tier: 'gemeente' },
+      });
       const imported = Array.from({ length: 300 }, (_, i) => person(i, 'imp'));
       await commitSample(t.db, wave, imported, now);
       const staged = Array.from({ length: 2000 }, (_, i) => person(i, 'stg'));
-      const { user } = await addUser(t.db, { email: 'pg-beheer@example.org', role: 'admin' }, now, { N: 1024, r: 8, p: 1 });
+      const { user } = await addUser(t.db, { email: 'pg-beheer@example.org', role: 'admin' }, now, {
+        N: 1024,
+        r: 8,
+        p: 1,
+      });
       const csv = ['email,name,tier', ...staged.map((p) => `${p.email},${p.name},gemeente`)].join('\n');
-      const result = await stagePendingImport(t.db, wave, { name: 's.csv', bytes: Buffer.from(csv) }, user.id, now, t.registry.get('demo@1')!.sampleAttributes);
+      const result = await stagePendingImport(
+        t.db,
+        wave,
+        { name: 's.csv', bytes: Buffer.from(csv) },
+        user.id,
+        now,
+        t.registry.get('demo@1')!.sampleAttributes,
+      );
       if (!result.ok) throw new Error('staging failed');
       await cancelPendingImport(t.db, (await t.db('pending_imports').where({ id: result.pendingId }).first())!);
       const { deriveToken } = await import('../../server/respondent/personal-tokens');
       for (const [i, r] of (await t.db('invitations').where({ wave_id: wave.id }).select('id').limit(20)).entries()) {
         const token = deriveToken(r.id);
-        await request(t.app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0 }).expect(204);
+        await request(t.app)
+          .put(`/s/${token}/progress`)
+          .send({ answers: { agressie_any: 2 }, pageNo: 0 })
+          .expect(204);
         if (i % 2 === 0) await request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID }).expect(201);
       }
-      const hashes = (await t.db('invitations').where({ wave_id: wave.id }).select('token_hash')).map((r) => r.token_hash as string);
+      const hashes = (await t.db('invitations').where({ wave_id: wave.id }).select('token_hash')).map(
+        (r) => r.token_hash as string,
+      );
       await closeWave(t.db, wave, 'test', now);
       await purgeWave(t.db, (await t.db('waves').where({ id: wave.id }).first())!, 'test', now);
       await t.db.raw('CHECKPOINT');
@@ -249,7 +379,10 @@ pgDescribe('anonymity at rest on PostgreSQL: the contact tables\' own files afte
         (files.rows as Array<{ path: string | null }>).flatMap(({ path: rel }) => {
           if (!rel) return [];
           const base = path.join(dataDir, rel);
-          return fs.readdirSync(path.dirname(base)).filter((f) => f === path.basename(base) || f.startsWith(`${path.basename(base)}.`)).map((f) => fs.readFileSync(path.join(path.dirname(base), f)));
+          return fs
+            .readdirSync(path.dirname(base))
+            .filter((f) => f === path.basename(base) || f.startsWith(`${path.basename(base)}.`))
+            .map((f) => fs.readFileSync(path.join(path.dirname(base), f)));
         }),
       ).toString('latin1');
       expect(bytes.length).toBeGreaterThan(0);

@@ -15,7 +15,10 @@ describe.each(databaseKinds())('what a stored response holds, on %s', (kind) => 
 
   test('tokens are long, URL-safe, and only their hash is stored', async () => {
     const wave = await t.wave();
-    const tokens = await t.invite(wave, Array.from({ length: 20 }, (_, i) => ({ email: `p${i}@example.org`, attributes: { tier: 'gemeente' } })));
+    const tokens = await t.invite(
+      wave,
+      Array.from({ length: 20 }, (_, i) => ({ email: `p${i}@example.org`, attributes: { tier: 'gemeente' } })),
+    );
     expect(new Set(tokens).size).toBe(20);
     for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits
     const rows = await t.db('invitations').where({ wave_id: wave.id });
@@ -29,18 +32,40 @@ describe.each(databaseKinds())('what a stored response holds, on %s', (kind) => 
   test('the response row holds only random id, wave, version, kept attributes, answers, language and the day', async () => {
     const wave = await t.wave({ keptAttributes: ['tier', 'role'] });
     const [token] = await t.invite(wave, [
-      { email: 'w.wethouder@example.org', name: 'W. Wethouder', organisation: 'Gemeente Proefdorp', attributes: { tier: 'gemeente', role: 'wethouder', province: 'Zeeland' } },
+      {
+        email: 'w.wethouder@example.org',
+        name: 'W. Wethouder',
+        organisation: 'Gemeente Proefdorp',
+        attributes: { tier: 'gemeente', role: 'wethouder', province: 'Zeeland' },
+      },
     ]);
     const invitationBefore = await t.db('invitations').where({ wave_id: wave.id }).first();
     await request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID, locale: 'nl' }).expect(201);
     const response = await t.db('responses').where({ wave_id: wave.id }).first();
-    expect(Object.keys(response).sort()).toEqual(['answers', 'attributes', 'id', 'is_test', 'locale', 'questionnaire_id', 'submitted_on', 'wave_id']);
+    expect(Object.keys(response).sort()).toEqual([
+      'answers',
+      'attributes',
+      'id',
+      'is_test',
+      'locale',
+      'questionnaire_id',
+      'submitted_on',
+      'wave_id',
+    ]);
     expect(response.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(response.id).not.toBe(invitationBefore.id);
     expect(response.submitted_on).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(JSON.parse(response.attributes)).toEqual({ tier: 'gemeente', role: 'wethouder' });
     const text = JSON.stringify(response);
-    for (const secret of [token, hashToken(token), invitationBefore.id, 'W. Wethouder', 'w.wethouder@example.org', 'Proefdorp', 'Zeeland']) {
+    for (const secret of [
+      token,
+      hashToken(token),
+      invitationBefore.id,
+      'W. Wethouder',
+      'w.wethouder@example.org',
+      'Proefdorp',
+      'Zeeland',
+    ]) {
       expect(text).not.toContain(secret);
     }
     // the invitation only learns "completed": no time, no other column changes
@@ -50,9 +75,15 @@ describe.each(databaseKinds())('what a stored response holds, on %s', (kind) => 
 
   test('neither a sequence nor the row order mirrors the order of completion', async () => {
     const wave = await t.wave();
-    const tokens = await t.invite(wave, Array.from({ length: 30 }, (_, i) => ({ email: `o${i}@example.org`, attributes: { tier: 'gemeente' } })));
+    const tokens = await t.invite(
+      wave,
+      Array.from({ length: 30 }, (_, i) => ({ email: `o${i}@example.org`, attributes: { tier: 'gemeente' } })),
+    );
     for (const [i, token] of tokens.entries()) {
-      await request(t.app).post(`/s/${token}/complete`).send({ answers: { ...DEMO_VALID, jaren_functie: i } }).expect(201);
+      await request(t.app)
+        .post(`/s/${token}/complete`)
+        .send({ answers: { ...DEMO_VALID, jaren_functie: i } })
+        .expect(201);
     }
     await eraseStorageOrder(t.db); // PostgreSQL: appended rows keep write order until rewritten; SQLite: no-op
     const rows = await t.db('responses').where({ wave_id: wave.id }); // no ORDER BY: storage order
@@ -60,7 +91,10 @@ describe.each(databaseKinds())('what a stored response holds, on %s', (kind) => 
     expect(order).toHaveLength(30);
     expect(order).not.toEqual([...order].sort((a, b) => a - b)); // 1 in 30! to fail by chance
     if (kind === 'sqlite') {
-      const err = await t.db.raw('select rowid from responses').then(() => null, (e: Error) => e);
+      const err = await t.db.raw('select rowid from responses').then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err?.message).toMatch(/no such column: rowid/);
     }
   });
@@ -79,12 +113,25 @@ describe.each(databaseKinds())('what a stored response holds, on %s', (kind) => 
   test('autosaves racing a completion never leave answers linked to the completed invitation', async () => {
     const wave = await t.wave();
     const [token] = await t.invite(wave);
-    const save = () => request(t.app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 1 }, pageNo: 0 });
-    const results = await Promise.all([save(), save(), request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID }), save(), save(), save()]);
+    const save = () =>
+      request(t.app)
+        .put(`/s/${token}/progress`)
+        .send({ answers: { agressie_any: 1 }, pageNo: 0 });
+    const results = await Promise.all([
+      save(),
+      save(),
+      request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID }),
+      save(),
+      save(),
+      save(),
+    ]);
     expect(results[2].status).toBe(201);
     // an autosave that looked the link up before the completion and wrote after it is refused, not stored
     for (const r of [results[0], results[1], ...results.slice(3)]) expect([204, 409]).toContain(r.status);
-    const invitation = await t.db('invitations').where({ token_hash: hashToken(token) }).first();
+    const invitation = await t
+      .db('invitations')
+      .where({ token_hash: hashToken(token) })
+      .first();
     expect(invitation.status).toBe('completed');
     expect(await t.db('progress').where({ invitation_id: invitation.id }).first()).toBeUndefined();
 
@@ -92,8 +139,12 @@ describe.each(databaseKinds())('what a stored response holds, on %s', (kind) => 
     const [second] = await t.invite(wave);
     const stale = await openLink(t.db, t.registry, second, 'test', t.now.value, { withProgress: false });
     if (stale.kind !== 'open') throw new Error(`link is ${stale.kind}`);
-    expect(await completeResponse(t.db, stale, { answers: DEMO_VALID, locale: 'nl' }, t.now.value)).toEqual({ status: 'stored' });
-    expect(await saveAnswersInProgress(t.db, stale, { answers: { agressie_any: 1 }, pageNo: 0, locale: 'nl' })).toEqual({ ok: false, completed: true });
+    expect(await completeResponse(t.db, stale, { answers: DEMO_VALID, locale: 'nl' }, t.now.value)).toEqual({
+      status: 'stored',
+    });
+    expect(await saveAnswersInProgress(t.db, stale, { answers: { agressie_any: 1 }, pageNo: 0, locale: 'nl' })).toEqual(
+      { ok: false, completed: true },
+    );
     expect(await t.db('progress').where({ invitation_id: stale.invitation.id }).first()).toBeUndefined();
   });
 

@@ -17,7 +17,9 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
     const guessed = crypto.randomBytes(32).toString('base64url');
     const a = await request(t.app).get(`/s/${guessed}`).expect(404);
     const b = await request(t.app).get('/s/abc').expect(404);
-    const c = await request(t.app).get(`/s/${guessed.slice(0, 42)}%27%20OR%201=1`).expect(404);
+    const c = await request(t.app)
+      .get(`/s/${guessed.slice(0, 42)}%27%20OR%201=1`)
+      .expect(404);
     expect(a.text).toBe(b.text);
     expect(a.text).toBe(c.text);
     expect(a.text).toContain('Deze link werkt niet');
@@ -62,11 +64,15 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
     try {
       const [token] = await t2.invite(await t2.wave());
       for (let i = 0; i < LINK_LIMITS.missesPerAddress; i++) {
-        await request(t2.app).get(`/s/${crypto.randomBytes(32).toString('base64url')}`).expect(404);
+        await request(t2.app)
+          .get(`/s/${crypto.randomBytes(32).toString('base64url')}`)
+          .expect(404);
       }
       const blocked = await request(t2.app).get(`/s/${token}`).expect(429);
       expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-      await request(t2.app).get(`/s/${crypto.randomBytes(32).toString('base64url')}`).expect(429); // same answer for a guess
+      await request(t2.app)
+        .get(`/s/${crypto.randomBytes(32).toString('base64url')}`)
+        .expect(429); // same answer for a guess
       t2.now.value = new Date(t2.now.value.getTime() + LINK_LIMITS.windowMs + 1000);
       await request(t2.app).get(`/s/${token}`).expect(200);
       // the misses have a table of their own: the sign-in counters never see them; the sweep drops them once
@@ -74,7 +80,9 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
       const misses = async () => Number((await t2.db('link_misses').count({ n: '*' }).first())?.n);
       expect(await misses()).toBe(LINK_LIMITS.missesPerAddress); // a lookup answered 429 is not looked up, so no miss
       expect(Number((await t2.db('sign_in_failures').count({ n: '*' }).first())?.n)).toBe(0);
-      await request(t2.app).get(`/s/${crypto.randomBytes(32).toString('base64url')}`).expect(404);
+      await request(t2.app)
+        .get(`/s/${crypto.randomBytes(32).toString('base64url')}`)
+        .expect(404);
       expect(await sweepOldLinkMisses(t2.db, t2.now.value)).toBe(LINK_LIMITS.missesPerAddress);
       expect(await misses()).toBe(1);
     } finally {
@@ -92,10 +100,15 @@ describe.each(databaseKinds())('links that do not open a questionnaire, on %s', 
         { throttle_key: 'address:198.51.100.7', failed_at: at },
       ]);
       await d.db.migrate.latest();
-      expect(await d.db('link_misses').select('throttle_key', 'missed_at')).toEqual([{ throttle_key: 'link-miss:198.51.100.7', missed_at: at }]);
+      expect(await d.db('link_misses').select('throttle_key', 'missed_at')).toEqual([
+        { throttle_key: 'link-miss:198.51.100.7', missed_at: at },
+      ]);
       expect(await d.db('sign_in_failures').pluck('throttle_key')).toEqual(['address:198.51.100.7']);
       await d.db.migrate.down();
-      expect((await d.db('sign_in_failures').pluck('throttle_key')).sort()).toEqual(['address:198.51.100.7', 'link-miss:198.51.100.7']);
+      expect((await d.db('sign_in_failures').pluck('throttle_key')).sort()).toEqual([
+        'address:198.51.100.7',
+        'link-miss:198.51.100.7',
+      ]);
       await d.db.migrate.latest();
     } finally {
       await d.drop();

@@ -9,7 +9,16 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { addDays, dutchDay } from '../../server/shared/calendar';
 import { hashToken } from '../../server/respondent/personal-tokens';
 import { DEMO_VALID } from '../helpers/pages';
-import { axeViolations, describeBrowser, describeViolations, guardOrigin, launchBrowser, LiveApp, screenshot, startLiveApp } from '../helpers/browser';
+import {
+  axeViolations,
+  describeBrowser,
+  describeViolations,
+  guardOrigin,
+  launchBrowser,
+  LiveApp,
+  screenshot,
+  startLiveApp,
+} from '../helpers/browser';
 import { chooseRadio, press } from '../helpers/keyboard';
 
 jest.setTimeout(120_000);
@@ -41,17 +50,35 @@ describeBrowser('accessibility of the respondent pages (axe-core, WCAG 2.1 AA)',
     await live?.close();
   });
 
-  async function link(opts: { opensOn?: number; closesOn?: number; pageNo?: number; answers?: object; completed?: boolean } = {}): Promise<string> {
+  async function link(
+    opts: { opensOn?: number; closesOn?: number; pageNo?: number; answers?: object; completed?: boolean } = {},
+  ): Promise<string> {
     const today = dutchDay(live.now.value);
-    const wave = await live.wave({ opensOn: addDays(today, opts.opensOn ?? -1), closesOn: addDays(today, opts.closesOn ?? 30) });
+    const wave = await live.wave({
+      opensOn: addDays(today, opts.opensOn ?? -1),
+      closesOn: addDays(today, opts.closesOn ?? 30),
+    });
     const [token] = await live.invite(wave);
     const path = `/s/${token}`;
     if (opts.pageNo !== undefined || opts.answers) {
-      const invitation = await live.db('invitations').where({ token_hash: hashToken(token) }).first();
-      await live.db('progress').insert({ invitation_id: invitation.id, answers: JSON.stringify(opts.answers ?? {}), page_no: opts.pageNo ?? 0, locale: 'nl', revision: 1 });
+      const invitation = await live
+        .db('invitations')
+        .where({ token_hash: hashToken(token) })
+        .first();
+      await live.db('progress').insert({
+        invitation_id: invitation.id,
+        answers: JSON.stringify(opts.answers ?? {}),
+        page_no: opts.pageNo ?? 0,
+        locale: 'nl',
+        revision: 1,
+      });
     }
     if (opts.completed) {
-      const res = await fetch(`${live.origin}${path}/complete`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ answers: DEMO_VALID }) });
+      const res = await fetch(`${live.origin}${path}/complete`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ answers: DEMO_VALID }),
+      });
       expect(res.status).toBe(201);
     }
     return `${live.origin}${path}`;
@@ -80,7 +107,9 @@ describeBrowser('accessibility of the respondent pages (axe-core, WCAG 2.1 AA)',
       await openSurvey(page(), await link());
       await check(page(), `${viewport} first page`);
       // a real heading structure: the questionnaire title is the page's h1, the page title an h2, each question an h3
-      expect(await page().$$eval('h1', (hs) => hs.map((h) => h.textContent?.trim()))).toEqual(['Demovragenlijst veiligheid en integriteit']);
+      expect(await page().$$eval('h1', (hs) => hs.map((h) => h.textContent?.trim()))).toEqual([
+        'Demovragenlijst veiligheid en integriteit',
+      ]);
       expect(await page().$$eval('h2', (hs) => hs.length)).toBe(1);
       await chooseRadio(page(), '[data-name="agressie_any"] input[type="radio"]', 1);
       await page().waitForSelector('[data-name="agressie_toelichting"] textarea');
@@ -100,7 +129,9 @@ describeBrowser('accessibility of the respondent pages (axe-core, WCAG 2.1 AA)',
       await check(page(), `${viewport} first page with an error`, `respondent-${viewport}-a11y-error`);
       const state = await page().$eval('[data-name="agressie_any"]', (q) => {
         const group = q.querySelector('[role="radiogroup"]') as HTMLElement;
-        const ids = (group.getAttribute('aria-errormessage') ?? group.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+        const ids = (group.getAttribute('aria-errormessage') ?? group.getAttribute('aria-describedby') ?? '')
+          .split(/\s+/)
+          .filter(Boolean);
         return {
           invalid: group.getAttribute('aria-invalid'),
           message: ids.map((id) => document.getElementById(id)?.textContent?.trim()).join(' '),

@@ -27,7 +27,12 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
   async function call(method: 'post' | 'put', path: string, body: string | object): Promise<Sent> {
     const send = method === 'post' ? request(t.app).post(path) : request(t.app).put(path);
     const res = await send.set('content-type', 'application/json').send(body as never);
-    const { date: _date, connection: _connection, 'keep-alive': _keepAlive, ...headers } = res.headers as Record<string, string>;
+    const {
+      date: _date,
+      connection: _connection,
+      'keep-alive': _keepAlive,
+      ...headers
+    } = res.headers as Record<string, string>;
     return { status: res.status, body: res.body, headers };
   }
 
@@ -50,20 +55,42 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
     const complete = (token: string) => `/s/${token}/complete`;
     const progress = (token: string) => `/s/${token}/progress`;
 
-    expect((await bothWays('post', [complete('x'.repeat(43)), complete('y'.repeat(43))], { answers: {} })).status).toBe(404);
-    expect(await bothWays('post', [complete(a), complete(a)], '{"answers":')).toMatchObject({ status: 400, body: { error: 'The request body is not valid JSON' } });
+    expect((await bothWays('post', [complete('x'.repeat(43)), complete('y'.repeat(43))], { answers: {} })).status).toBe(
+      404,
+    );
+    expect(await bothWays('post', [complete(a), complete(a)], '{"answers":')).toMatchObject({
+      status: 400,
+      body: { error: 'The request body is not valid JSON' },
+    });
     expect(await bothWays('post', [complete(a), complete(a)], ' "just a string"')).toMatchObject({ status: 400 });
-    expect(await bothWays('post', [complete(a), complete(a)], '[1, 2]')).toMatchObject({ status: 400, body: { error: 'The body must be a JSON object' } });
+    expect(await bothWays('post', [complete(a), complete(a)], '[1, 2]')).toMatchObject({
+      status: 400,
+      body: { error: 'The body must be a JSON object' },
+    });
     const empty = await bothWays('post', [complete(a), complete(a)], '');
     expect(empty.status).toBe(422);
-    const invalid = await bothWays('post', [complete(a), complete(a)], { answers: { ...DEMO_VALID, agressie_any: 'sometimes' }, locale: 'en' });
+    const invalid = await bothWays('post', [complete(a), complete(a)], {
+      answers: { ...DEMO_VALID, agressie_any: 'sometimes' },
+      locale: 'en',
+    });
     expect(invalid).toMatchObject({ status: 422, body: { error: 'Some answers are not valid' } });
     expect((invalid.body as { errors: unknown[] }).errors.length).toBeGreaterThan(0);
-    expect(await bothWays('put', [progress(a), progress(b)], { answers: { agressie_any: 1 }, pageNo: 1, locale: 'nl' })).toMatchObject({ status: 204 });
-    expect(await bothWays('put', [progress(a), progress(b)], { answers: {}, pageNo: 99 })).toMatchObject({ status: 422 });
-    expect(await bothWays('post', [complete(c), complete(d)], { answers: DEMO_VALID, locale: 'nl' })).toMatchObject({ status: 201, body: { status: 'completed' } });
-    expect(await bothWays('post', [complete(c), complete(d)], { answers: DEMO_VALID, locale: 'nl' })).toMatchObject({ status: 409 });
-    expect(await bothWays('put', [progress(c), progress(d)], { answers: {}, pageNo: 0 })).toMatchObject({ status: 409 });
+    expect(
+      await bothWays('put', [progress(a), progress(b)], { answers: { agressie_any: 1 }, pageNo: 1, locale: 'nl' }),
+    ).toMatchObject({ status: 204 });
+    expect(await bothWays('put', [progress(a), progress(b)], { answers: {}, pageNo: 99 })).toMatchObject({
+      status: 422,
+    });
+    expect(await bothWays('post', [complete(c), complete(d)], { answers: DEMO_VALID, locale: 'nl' })).toMatchObject({
+      status: 201,
+      body: { status: 'completed' },
+    });
+    expect(await bothWays('post', [complete(c), complete(d)], { answers: DEMO_VALID, locale: 'nl' })).toMatchObject({
+      status: 409,
+    });
+    expect(await bothWays('put', [progress(c), progress(d)], { answers: {}, pageNo: 0 })).toMatchObject({
+      status: 409,
+    });
 
     const fast = await call('post', complete(a), { answers: DEMO_VALID });
     expect(fast.headers['cache-control']).toBe('no-store');
@@ -73,7 +100,9 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
 
     const today = dutchDay(t.now.value);
     const [closed1, closed2] = await tokens(2, { opensOn: addDays(today, -10), closesOn: addDays(today, -1) });
-    expect(await bothWays('post', [complete(closed1), complete(closed2)], { answers: DEMO_VALID })).toMatchObject({ status: 410 });
+    expect(await bothWays('post', [complete(closed1), complete(closed2)], { answers: DEMO_VALID })).toMatchObject({
+      status: 410,
+    });
     const [early1, early2] = await tokens(2, { opensOn: addDays(today, 2), closesOn: addDays(today, 9) });
     expect(await bothWays('put', [progress(early1), progress(early2)], { answers: {} })).toMatchObject({ status: 403 });
   });
@@ -89,7 +118,17 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
   });
 
   test('the fast path takes ordinary calls only; express answers the rest as before', async () => {
-    const fast = respondentFastPath({ deps: { db: t.db, registry: t.registry, config: { publicUrl: 'http://x', logRequests: false }, clock: () => t.now.value, log: () => undefined }, headers: {}, clientAddress: () => '127.0.0.1' });
+    const fast = respondentFastPath({
+      deps: {
+        db: t.db,
+        registry: t.registry,
+        config: { publicUrl: 'http://x', logRequests: false },
+        clock: () => t.now.value,
+        log: () => undefined,
+      },
+      headers: {},
+      clientAddress: () => '127.0.0.1',
+    });
     const server = http.createServer((req, res) => {
       if (!fast(req, res)) res.writeHead(599).end('left to express');
     });
@@ -97,14 +136,23 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
     const body = JSON.stringify({ answers: {} });
     try {
       expect((await request(server).post(path).set('content-type', 'application/json').send(body)).status).toBe(404);
-      expect((await request(server).post(path).set('content-type', 'application/json; charset=UTF-8').send(body)).status).toBe(404);
+      expect(
+        (await request(server).post(path).set('content-type', 'application/json; charset=UTF-8').send(body)).status,
+      ).toBe(404);
       const leftToExpress = [
         request(server).post(`${path}?lang=en`).set('content-type', 'application/json').send(body),
         request(server).put(path).set('content-type', 'application/json').send(body),
         request(server).post(path).set('content-type', 'text/plain').send(body),
         request(server).post(path).set('content-type', 'application/json; charset=latin1').send(body),
-        request(server).post(path).set('content-type', 'application/json').set('content-encoding', 'gzip').send(zlib.gzipSync(body)),
-        request(server).post(path).set('content-type', 'application/json').send('x'.repeat(300 * 1024)),
+        request(server)
+          .post(path)
+          .set('content-type', 'application/json')
+          .set('content-encoding', 'gzip')
+          .send(zlib.gzipSync(body)),
+        request(server)
+          .post(path)
+          .set('content-type', 'application/json')
+          .send('x'.repeat(300 * 1024)),
         request(server).post('/s/%41%42/complete').set('content-type', 'application/json').send(body),
       ];
       for (const res of await Promise.all(leftToExpress)) expect(res.status).toBe(599);
@@ -116,14 +164,27 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
     const real = `/s/${token}/complete`;
     await request(t.app).post(real).set('content-type', 'text/plain').send(body).expect(415);
     await request(t.app).post(real).set('content-type', 'application/json; charset=latin1').send(body).expect(415);
-    await request(t.app).post(real).set('content-type', 'application/json').send(JSON.stringify({ answers: DEMO_VALID, pad: 'x'.repeat(300 * 1024) })).expect(413);
+    await request(t.app)
+      .post(real)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ answers: DEMO_VALID, pad: 'x'.repeat(300 * 1024) }))
+      .expect(413);
     // a gzip-encoded body is left to express, which inflates it (sent with node's own client: superagent's changes it)
     const zipped = zlib.gzipSync(JSON.stringify({ answers: DEMO_VALID }));
-    const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(zipped.length) };
+    const headers = {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      'content-length': String(zipped.length),
+    };
     expect(await rawCall(http.createServer(t.app), real, headers, zipped)).toBe(201);
   });
 
-  async function rawCall(server: http.Server, path: string, headers: Record<string, string>, body: Buffer): Promise<number | undefined> {
+  async function rawCall(
+    server: http.Server,
+    path: string,
+    headers: Record<string, string>,
+    body: Buffer,
+  ): Promise<number | undefined> {
     await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
     const { port } = server.address() as net.AddressInfo;
     try {
@@ -148,7 +209,9 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
     try {
       const socket = net.connect(port, '127.0.0.1');
       await new Promise((resolve) => socket.once('connect', resolve));
-      socket.write(`POST /s/${token}/complete HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"answers":{`);
+      socket.write(
+        `POST /s/${token}/complete HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"answers":{`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 50));
       socket.destroy();
       await request(server).post(`/s/${token}/complete`).send({ answers: DEMO_VALID }).expect(201);
@@ -158,8 +221,11 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
   });
 
   test('an address that guessed too many links is held off the same way on both paths', async () => {
-    for (let i = 0; i < LINK_LIMITS.missesPerAddress; i++) await call('post', `/s/${'g'.repeat(40)}${i}/complete`, { answers: {} });
-    const held = await bothWays('post', ['/s/' + 'h'.repeat(43) + '/complete', '/s/' + 'h'.repeat(43) + '/complete'], { answers: {} });
+    for (let i = 0; i < LINK_LIMITS.missesPerAddress; i++)
+      await call('post', `/s/${'g'.repeat(40)}${i}/complete`, { answers: {} });
+    const held = await bothWays('post', ['/s/' + 'h'.repeat(43) + '/complete', '/s/' + 'h'.repeat(43) + '/complete'], {
+      answers: {},
+    });
     expect(held.status).toBe(429);
     expect(Number(held.headers['retry-after'])).toBeGreaterThan(0);
   });

@@ -27,7 +27,10 @@ describe.each(databaseKinds())('respondent flow on %s', (kind) => {
     expect(config.locale).toBe('nl');
     expect(config.answers).toEqual({});
     expect(config.pageNo).toBe(0);
-    await request(t.app).get('/assets/vendor/survey-js-ui.min.js').expect(200).expect('content-type', /javascript/);
+    await request(t.app)
+      .get('/assets/vendor/survey-js-ui.min.js')
+      .expect(200)
+      .expect('content-type', /javascript/);
     await request(t.app).get('/assets/vendor/survey-core.fontless.min.css').expect(200);
     await request(t.app).get('/assets/respondent.js').expect(200);
   });
@@ -41,13 +44,22 @@ describe.each(databaseKinds())('respondent flow on %s', (kind) => {
     expect(config).toMatchObject({ answers: partial, pageNo: 1, locale: 'en' });
     expect(again.text).toContain('<html lang="en">');
     // a later save replaces the earlier one
-    await request(t.app).put(`${link}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0, locale: 'nl' }).expect(204);
-    expect(surveyConfig((await request(t.app).get(link)).text)).toMatchObject({ answers: { agressie_any: 2 }, pageNo: 0 });
+    await request(t.app)
+      .put(`${link}/progress`)
+      .send({ answers: { agressie_any: 2 }, pageNo: 0, locale: 'nl' })
+      .expect(204);
+    expect(surveyConfig((await request(t.app).get(link)).text)).toMatchObject({
+      answers: { agressie_any: 2 },
+      pageNo: 0,
+    });
   });
 
   test('a bad autosave is refused with 422 and the saved answers stay as they were', async () => {
     const link = await newLink();
-    await request(t.app).put(`${link}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0 }).expect(204);
+    await request(t.app)
+      .put(`${link}/progress`)
+      .send({ answers: { agressie_any: 2 }, pageNo: 0 })
+      .expect(204);
     for (const body of [
       { answers: { agressie_any: 7 }, pageNo: 0 },
       { answers: { no_such_question: 'x' }, pageNo: 0 },
@@ -61,7 +73,10 @@ describe.each(databaseKinds())('respondent flow on %s', (kind) => {
 
   test('completing stores one anonymous response, removes the saved copy and shows thanks', async () => {
     const link = await newLink();
-    await request(t.app).put(`${link}/progress`).send({ answers: { agressie_any: 1 }, pageNo: 1 }).expect(204);
+    await request(t.app)
+      .put(`${link}/progress`)
+      .send({ answers: { agressie_any: 1 }, pageNo: 1 })
+      .expect(204);
     const before = await t.db('responses').count({ n: '*' }).first();
     await request(t.app).post(`${link}/complete`).send({ answers: DEMO_VALID, locale: 'nl' }).expect(201);
     const after = await t.db('responses').count({ n: '*' }).first();

@@ -11,7 +11,10 @@ describe.each(databaseKinds())('invalid completions on %s', (kind) => {
     t = await testApp(kind);
     const [token] = await t.invite(await t.wave());
     link = `/s/${token}`;
-    await request(t.app).put(`${link}/progress`).send({ answers: { agressie_any: 1 }, pageNo: 1 }).expect(204);
+    await request(t.app)
+      .put(`${link}/progress`)
+      .send({ answers: { agressie_any: 1 }, pageNo: 1 })
+      .expect(204);
     invitationId = (await t.db('invitations').first('id')).id;
   });
   afterAll(() => t.drop());
@@ -20,7 +23,10 @@ describe.each(databaseKinds())('invalid completions on %s', (kind) => {
   afterEach(async () => {
     expect(Number((await t.db('responses').count({ n: '*' }).first())?.n)).toBe(0);
     expect((await t.db('invitations').where({ id: invitationId }).first()).status).toBe('started');
-    expect(surveyConfig((await request(t.app).get(link)).text)).toMatchObject({ answers: { agressie_any: 1 }, pageNo: 1 });
+    expect(surveyConfig((await request(t.app).get(link)).text)).toMatchObject({
+      answers: { agressie_any: 1 },
+      pageNo: 1,
+    });
   });
 
   const cases: Array<[string, Record<string, unknown>, string]> = [
@@ -39,7 +45,11 @@ describe.each(databaseKinds())('invalid completions on %s', (kind) => {
   ];
 
   test.each(cases)('%s gets 422 with a Dutch message for that question', async (_label, answers, name) => {
-    const res = await request(t.app).post(`${link}/complete`).set('Accept', 'application/json').send({ answers, locale: 'nl' }).expect(422);
+    const res = await request(t.app)
+      .post(`${link}/complete`)
+      .set('Accept', 'application/json')
+      .send({ answers, locale: 'nl' })
+      .expect(422);
     const error = res.body.errors.find((e: { name: string }) => e.name === name);
     expect(error).toBeDefined();
     expect(typeof error.message).toBe('string');
@@ -55,12 +65,22 @@ describe.each(databaseKinds())('invalid completions on %s', (kind) => {
   });
 
   test('malformed, mistyped, oversized and hostile bodies get 4xx and no 500', async () => {
-    await request(t.app).post(`${link}/complete`).set('Content-Type', 'application/json').send('{"answers": ').expect(400);
+    await request(t.app)
+      .post(`${link}/complete`)
+      .set('Content-Type', 'application/json')
+      .send('{"answers": ')
+      .expect(400);
     await request(t.app).post(`${link}/complete`).set('Content-Type', 'text/plain').send('answers').expect(415);
     await request(t.app).post(`${link}/complete`).send([1, 2]).expect(400);
-    await request(t.app).post(`${link}/complete`).send({ answers: 'x'.repeat(300 * 1024) }).expect(413);
+    await request(t.app)
+      .post(`${link}/complete`)
+      .send({ answers: 'x'.repeat(300 * 1024) })
+      .expect(413);
     await request(t.app).post(`${link}/complete`).send({ answers: null }).expect(422);
-    await request(t.app).post(`${link}/complete`).send({ answers: [DEMO_VALID] }).expect(422);
+    await request(t.app)
+      .post(`${link}/complete`)
+      .send({ answers: [DEMO_VALID] })
+      .expect(422);
     await request(t.app)
       .post(`${link}/complete`)
       .set('Content-Type', 'application/json')

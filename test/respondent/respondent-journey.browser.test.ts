@@ -5,14 +5,28 @@
  * phone in English (switched with the page's own language button). No request leaves the app's origin.
  */
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { describeBrowser, guardOrigin, launchBrowser, LiveApp, savedProgress, screenshot, startLiveApp, waitFor } from '../helpers/browser';
+import {
+  describeBrowser,
+  guardOrigin,
+  launchBrowser,
+  LiveApp,
+  savedProgress,
+  screenshot,
+  startLiveApp,
+  waitFor,
+} from '../helpers/browser';
 import { chooseRadio, isChecked, press, tabTo, tickBoxes, typeInto } from '../helpers/keyboard';
 import { DEMO_VALID } from '../helpers/pages';
 
 jest.setTimeout(120_000);
 
 const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 900 } };
-const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
+const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 1,
+  isMobile: true,
+  hasTouch: true,
+};
 
 const NEXT = 'input.sd-navigation__next-btn';
 const PREV = 'input.sd-navigation__prev-btn';
@@ -97,7 +111,12 @@ describeBrowser('respondent journey in chromium (keyboard only)', () => {
       return p && (p.answers.veilig as Record<string, number> | undefined)?.online === 2 ? p : undefined;
     });
     expect(saved).toEqual({
-      answers: { agressie_any: 1, agressie_kanaal: [2, 4], agressie_toelichting: 'Een boze beller', veilig: { werk: 4, online: 2 } },
+      answers: {
+        agressie_any: 1,
+        agressie_kanaal: [2, 4],
+        agressie_toelichting: 'Een boze beller',
+        veilig: { werk: 4, online: 2 },
+      },
       page_no: 1,
       locale: 'nl',
     });
@@ -124,7 +143,9 @@ describeBrowser('respondent journey in chromium (keyboard only)', () => {
     // --- a required question left empty: the page says so and nothing is sent
     await second.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await press(second.page, COMPLETE);
-    await second.page.waitForSelector('[data-name="veilig"] .sd-question__erbox, [data-name="gedragscode_bekend"] .sd-question__erbox');
+    await second.page.waitForSelector(
+      '[data-name="veilig"] .sd-question__erbox, [data-name="gedragscode_bekend"] .sd-question__erbox',
+    );
     await screenshot(second.page, 'respondent-desktop-3-error');
     expect(await live.db('responses').where({ wave_id: waveId }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
 
@@ -150,7 +171,11 @@ describeBrowser('respondent journey in chromium (keyboard only)', () => {
     await second.page.waitForSelector('h1:text("Hartelijk dank")');
     expect(await second.page.$('#vw-survey')).toBeNull();
     const again = await second.page.evaluate(async (u) => {
-      const res = await fetch(`${u}/complete`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"answers":{}}' });
+      const res = await fetch(`${u}/complete`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"answers":{}}',
+      });
       return res.status;
     }, new URL(url).pathname);
     expect(again).toBe(409);
@@ -172,7 +197,9 @@ describeBrowser('respondent journey in chromium (keyboard only)', () => {
     await first.page.waitForSelector('h1:has-text("Demo questionnaire on safety and integrity")');
     expect(await first.page.textContent('#vw-lang')).toBe('Nederlands');
     // Veldwerk's own texts around the questionnaire switch too: no Dutch left on an English page
-    expect(await first.page.textContent('.vw-anonymity')).toBe('Your answers are stored anonymously, apart from your name and e-mail address.');
+    expect(await first.page.textContent('.vw-anonymity')).toBe(
+      'Your answers are stored anonymously, apart from your name and e-mail address.',
+    );
     expect(await first.page.textContent('footer a')).toBe('Accessibility');
     expect(await first.page.getAttribute('footer a', 'href')).toBe('/toegankelijkheid?lang=en');
     expect(await first.page.title()).toBe('Demo questionnaire on safety and integrity');
@@ -227,7 +254,17 @@ describeBrowser('respondent journey in chromium (keyboard only)', () => {
 
     await second.page.reload();
     await second.page.waitForSelector('h1:text("Thank you")');
-    const again = await second.page.evaluate(async (u) => (await fetch(`${u}/complete`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"answers":{}}' })).status, new URL(url).pathname);
+    const again = await second.page.evaluate(
+      async (u) =>
+        (
+          await fetch(`${u}/complete`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: '{"answers":{}}',
+          })
+        ).status,
+      new URL(url).pathname,
+    );
     expect(again).toBe(409);
     expect(second.foreign).toEqual([]);
     expect(second.fonts).toEqual([]);
@@ -245,14 +282,20 @@ describeBrowser('respondent journey in chromium (keyboard only)', () => {
       order.push(
         await page.evaluate(() => {
           const el = document.activeElement as HTMLElement;
-          return el.id === 'vw-lang' ? 'lang' : el.closest('[data-name]')?.getAttribute('data-name') ?? (el.matches('input.sd-btn') ? (el as HTMLInputElement).value : el.textContent?.trim() ?? '');
+          return el.id === 'vw-lang'
+            ? 'lang'
+            : (el.closest('[data-name]')?.getAttribute('data-name') ??
+                (el.matches('input.sd-btn') ? (el as HTMLInputElement).value : (el.textContent?.trim() ?? '')));
         }),
       );
     }
     expect(order).toEqual(['lang', 'agressie_any', 'Volgende', 'Toegankelijkheid']);
     // the focused control is visibly marked (SurveyJS draws a ring on the decorator; Veldwerk an outline on its own)
     await tabTo(page, radios('agressie_any'));
-    const ring = await page.$eval(`${radios('agressie_any')}:focus + .sd-item__decorator`, (el) => getComputedStyle(el).boxShadow);
+    const ring = await page.$eval(
+      `${radios('agressie_any')}:focus + .sd-item__decorator`,
+      (el) => getComputedStyle(el).boxShadow,
+    );
     expect(ring).toMatch(/rgb\(21, 66, 115\)/); // #154273, Veldwerk's accent
     await context.close();
   });

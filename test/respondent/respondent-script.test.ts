@@ -7,12 +7,19 @@ import { pageTexts } from '../../server/shared/i18n';
 // the *.browser.test.ts suites run the real page where /usr/bin/chromium exists). The server side of a 503 is test/shared/database-faults.test.ts.
 const SCRIPT = fs.readFileSync(path.join(__dirname, '..', '..', 'server', 'public', 'respondent.js'), 'utf8');
 
-interface Call { url: string; method: string; body: string }
+interface Call {
+  url: string;
+  method: string;
+  body: string;
+}
 type Reply = { status: number; headers?: Record<string, string>; body?: unknown };
 
 function handlers() {
   const list: Array<(...args: any[]) => void> = [];
-  return { add: (fn: (...args: any[]) => void) => list.push(fn), fire: (...args: any[]) => list.forEach((fn) => fn(...args)) };
+  return {
+    add: (fn: (...args: any[]) => void) => list.push(fn),
+    fire: (...args: any[]) => list.forEach((fn) => fn(...args)),
+  };
 }
 
 function loadPage(replies: Reply[]) {
@@ -29,7 +36,13 @@ function loadPage(replies: Reply[]) {
     onCurrentPageChanged: handlers(),
     onCompleting: handlers(),
   };
-  const config = { survey: {}, answers: { agressie_any: 2 }, pageNo: 0, locale: 'nl', texts: { nl: pageTexts('nl'), en: pageTexts('en') } };
+  const config = {
+    survey: {},
+    answers: { agressie_any: 2 },
+    pageNo: 0,
+    locale: 'nl',
+    texts: { nl: pageTexts('nl'), en: pageTexts('en') },
+  };
   const element = (id: string) =>
     id === 'vw-survey' ? { getAttribute: () => JSON.stringify(config) } : id === 'vw-status' ? status : null;
   const fetch = (url: string, init: { method: string; body: string }) => {
@@ -43,9 +56,25 @@ function loadPage(replies: Reply[]) {
     });
   };
   const context = {
-    document: { getElementById: element, addEventListener: () => undefined, querySelector: () => null, documentElement: {} },
-    window: { location: { pathname: '/s/abc', reload: () => navigations.push('reload'), replace: (to: string) => navigations.push(to) } },
-    Survey: { settings: {}, Model: function Model() { return model; } },
+    document: {
+      getElementById: element,
+      addEventListener: () => undefined,
+      querySelector: () => null,
+      documentElement: {},
+    },
+    window: {
+      location: {
+        pathname: '/s/abc',
+        reload: () => navigations.push('reload'),
+        replace: (to: string) => navigations.push(to),
+      },
+    },
+    Survey: {
+      settings: {},
+      Model: function Model() {
+        return model;
+      },
+    },
     SurveyUI: { renderSurvey: () => undefined },
     fetch,
     setTimeout: (fn: () => void, ms: number) => timers.push({ fn, ms }),
@@ -84,7 +113,10 @@ describe('the respondent page when the server cannot save (503)', () => {
   });
 
   test('a completion keeps the respondent on the page with their answers; sending again completes', async () => {
-    const page = loadPage([{ status: 503, headers: { 'Retry-After': '120' }, body: { error: 'x' } }, { status: 201, body: { status: 'completed' } }]);
+    const page = loadPage([
+      { status: 503, headers: { 'Retry-After': '120' }, body: { error: 'x' } },
+      { status: 201, body: { status: 'completed' } },
+    ]);
     page.model.data = { agressie_any: 2, jaren_functie: 6 };
     const first = { allow: true };
     page.model.onCompleting.fire(page.model, first);

@@ -20,7 +20,8 @@ describe('assets under a path with a dot-folder', () => {
       fs.mkdirSync(path.dirname(path.join(install, to)), { recursive: true });
       fs.cpSync(path.join(ROOT, from), path.join(install, to), { recursive: true });
     };
-    for (const file of ['survey.core.min.js', 'i18n/dutch.min.js', 'survey-core.fontless.min.css']) copy(`node_modules/survey-core/${file}`, `node_modules/survey-core/${file}`);
+    for (const file of ['survey.core.min.js', 'i18n/dutch.min.js', 'survey-core.fontless.min.css'])
+      copy(`node_modules/survey-core/${file}`, `node_modules/survey-core/${file}`);
     copy('node_modules/survey-js-ui/survey-js-ui.min.js', 'node_modules/survey-js-ui/survey-js-ui.min.js');
     copy('server/public', 'server/public');
     fs.writeFileSync(path.join(install, 'server', 'public', '.secret'), 'not for the web');
@@ -29,7 +30,11 @@ describe('assets under a path with a dot-folder', () => {
 
   test('every vendor file and the own scripts are served, a dot-file inside the public folder is not', async () => {
     const app = express().use(
-      assetsRouter({ surveyCore: path.join(install, 'node_modules', 'survey-core'), surveyUi: path.join(install, 'node_modules', 'survey-js-ui'), publicDir: path.join(install, 'server', 'public') }),
+      assetsRouter({
+        surveyCore: path.join(install, 'node_modules', 'survey-core'),
+        surveyUi: path.join(install, 'node_modules', 'survey-js-ui'),
+        publicDir: path.join(install, 'server', 'public'),
+      }),
     );
     const served: Record<string, string> = {
       '/assets/vendor/survey.core.min.js': 'node_modules/survey-core/survey.core.min.js',
@@ -40,11 +45,14 @@ describe('assets under a path with a dot-folder', () => {
       '/assets/veldwerk.css': 'server/public/veldwerk.css',
     };
     for (const [url, file] of Object.entries(served)) {
-      const res = await request(app).get(url).buffer(true).parse((r, done) => {
-        const parts: Buffer[] = [];
-        r.on('data', (d: Buffer) => parts.push(d));
-        r.on('end', () => done(null, Buffer.concat(parts)));
-      });
+      const res = await request(app)
+        .get(url)
+        .buffer(true)
+        .parse((r, done) => {
+          const parts: Buffer[] = [];
+          r.on('data', (d: Buffer) => parts.push(d));
+          r.on('end', () => done(null, Buffer.concat(parts)));
+        });
       expect([url, res.status]).toEqual([url, 200]);
       expect((res.body as Buffer).equals(fs.readFileSync(path.join(install, file)))).toBe(true);
     }

@@ -22,7 +22,8 @@ describe('dutchDay', () => {
       ['2026-10-25T23:00:00Z', '2026-10-26'],
     ];
     for (let round = 0; round < 3; round++) {
-      for (const [moment, day] of round === 1 ? [...cases].reverse() : cases) expect(dutchDay(new Date(moment))).toBe(day);
+      for (const [moment, day] of round === 1 ? [...cases].reverse() : cases)
+        expect(dutchDay(new Date(moment))).toBe(day);
     }
   });
 

@@ -20,7 +20,12 @@ import { testApp, TestApp } from '../helpers/test-app';
 const NL = pageTexts('nl');
 const EN = pageTexts('en');
 // big enough to need new database pages (a 4 kB page cannot hold it), so a full disk refuses it
-const LONG = { agressie_any: 1, agressie_kanaal: [2], agressie_toelichting: 'b'.repeat(2000), opmerkingen: 'c'.repeat(4000) };
+const LONG = {
+  agressie_any: 1,
+  agressie_kanaal: [2],
+  agressie_toelichting: 'b'.repeat(2000),
+  opmerkingen: 'c'.repeat(4000),
+};
 const UNKNOWN_LINK = `/s/${'x'.repeat(43)}`;
 // knex warns on the console about every connection it cannot get; the tests check the app's own log instead
 const quiet = () => undefined;
@@ -42,7 +47,10 @@ interface Fault {
 }
 
 /** The app's database handle and file, set in beforeAll; the faults act on them when a test switches them on. */
-interface Target { db: Knex; sqliteFile: string }
+interface Target {
+  db: Knex;
+  sqliteFile: string;
+}
 
 function faultsFor(kind: 'sqlite' | 'postgres', target: Target): Fault[] {
   let held: Knex.Transaction | undefined;
@@ -51,8 +59,12 @@ function faultsFor(kind: 'sqlite' | 'postgres', target: Target): Fault[] {
     code: /^KNEX_ACQUIRE_TIMEOUT$/,
     health: 503,
     readsFail: true,
-    on: async () => { held = await target.db.transaction(); },
-    off: async () => { await held?.rollback(); },
+    on: async () => {
+      held = await target.db.transaction();
+    },
+    off: async () => {
+      await held?.rollback();
+    },
   };
   if (kind === 'postgres') {
     return [
@@ -60,8 +72,12 @@ function faultsFor(kind: 'sqlite' | 'postgres', target: Target): Fault[] {
         name: 'read-only database (25006)',
         code: /^25006$/,
         health: 200,
-        on: async () => { await target.db.raw('set default_transaction_read_only = on'); },
-        off: async () => { await target.db.raw('set default_transaction_read_only = off'); },
+        on: async () => {
+          await target.db.raw('set default_transaction_read_only = on');
+        },
+        off: async () => {
+          await target.db.raw('set default_transaction_read_only = off');
+        },
       },
       poolExhausted,
     ];
@@ -82,14 +98,20 @@ function faultsFor(kind: 'sqlite' | 'postgres', target: Target): Fault[] {
         const [{ page_count: pages }] = await target.db.raw('pragma page_count');
         await target.db.raw(`pragma max_page_count = ${Number(pages)}`);
       },
-      off: async () => { await target.db.raw(`pragma max_page_count = ${maxPages}`); },
+      off: async () => {
+        await target.db.raw(`pragma max_page_count = ${maxPages}`);
+      },
     },
     {
       name: 'read-only database (query_only)',
       code: /^SQLITE_READONLY/,
       health: 200,
-      on: async () => { await target.db.raw('pragma query_only = ON'); },
-      off: async () => { await target.db.raw('pragma query_only = OFF'); },
+      on: async () => {
+        await target.db.raw('pragma query_only = ON');
+      },
+      off: async () => {
+        await target.db.raw('pragma query_only = OFF');
+      },
     },
     {
       name: 'write lock held by another process past busy_timeout',
@@ -118,7 +140,13 @@ function appSettings(t: TestApp): DatabaseSettings {
 }
 
 function appOn(t: TestApp, db: Knex, logs: string[]): Express {
-  return createApp({ db, registry: t.registry, config: { publicUrl: 'http://veldwerk.test', logRequests: false }, clock: () => t.now.value, log: (line) => logs.push(line) });
+  return createApp({
+    db,
+    registry: t.registry,
+    config: { publicUrl: 'http://veldwerk.test', logRequests: false },
+    clock: () => t.now.value,
+    log: (line) => logs.push(line),
+  });
 }
 
 describe.each(databaseKinds())('database faults on %s', (kind) => {
@@ -143,8 +171,16 @@ describe.each(databaseKinds())('database faults on %s', (kind) => {
   async function snapshot(waveId: string) {
     const invitations = await t.db('invitations').where({ wave_id: waveId }).orderBy('id').select('id', 'status');
     const ids = invitations.map((i) => i.id);
-    const progress = await t.db('progress').whereIn('invitation_id', ids).orderBy('invitation_id').select('invitation_id', 'answers', 'page_no', 'locale');
-    const responses = await t.db('responses').where({ wave_id: waveId }).orderBy('id').select('id', 'answers', 'attributes', 'locale', 'submitted_on');
+    const progress = await t
+      .db('progress')
+      .whereIn('invitation_id', ids)
+      .orderBy('invitation_id')
+      .select('invitation_id', 'answers', 'page_no', 'locale');
+    const responses = await t
+      .db('responses')
+      .where({ wave_id: waveId })
+      .orderBy('id')
+      .select('id', 'answers', 'attributes', 'locale', 'submitted_on');
     return { invitations, progress, responses };
   }
 
@@ -160,82 +196,114 @@ describe.each(databaseKinds())('database faults on %s', (kind) => {
     }
   }
 
-  const people = (n: number) => Array.from({ length: n }, (_, i) => ({ email: `p${i}@example.org`, attributes: { tier: 'gemeente', role: 'raadslid' } }));
+  const people = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      email: `p${i}@example.org`,
+      attributes: { tier: 'gemeente', role: 'raadslid' },
+    }));
 
-  test.each(faultsFor(kind, target).map((f) => [f.name, f] as const))('%s: 503 with a clear message, nothing lost or half-written, then the same link works', async (_name, fault) => {
-    const wave = await t.wave();
-    const [earlier, token] = await t.invite(wave, people(2));
-    const link = `/s/${token}`;
-    // acknowledged before the fault: one respondent's autosave, another's completion
-    const saved = { agressie_any: 2, jaren_functie: 7 };
-    await request(app).put(`${link}/progress`).send({ answers: saved, pageNo: 1 }).expect(204);
-    await request(app).post(`/s/${earlier}/complete`).send({ answers: DEMO_VALID, locale: 'nl' }).expect(201);
-    const before = await snapshot(wave.id);
-    // sealed under the link's key (respondent/progress-sealing.ts): only the token opens it
-    expect(before.progress.map((p) => JSON.parse(openProgress(progressKey(token), p.invitation_id, p.answers) ?? 'null'))).toEqual([saved]);
-    expect(before.responses).toHaveLength(1);
-    logs.length = 0;
+  test.each(faultsFor(kind, target).map((f) => [f.name, f] as const))(
+    '%s: 503 with a clear message, nothing lost or half-written, then the same link works',
+    async (_name, fault) => {
+      const wave = await t.wave();
+      const [earlier, token] = await t.invite(wave, people(2));
+      const link = `/s/${token}`;
+      // acknowledged before the fault: one respondent's autosave, another's completion
+      const saved = { agressie_any: 2, jaren_functie: 7 };
+      await request(app).put(`${link}/progress`).send({ answers: saved, pageNo: 1 }).expect(204);
+      await request(app).post(`/s/${earlier}/complete`).send({ answers: DEMO_VALID, locale: 'nl' }).expect(201);
+      const before = await snapshot(wave.id);
+      // sealed under the link's key (respondent/progress-sealing.ts): only the token opens it
+      expect(
+        before.progress.map((p) => JSON.parse(openProgress(progressKey(token), p.invitation_id, p.answers) ?? 'null')),
+      ).toEqual([saved]);
+      expect(before.responses).toHaveLength(1);
+      logs.length = 0;
 
-    await fault.on();
-    try {
-      for (const [lang, texts] of [['', NL], ['?lang=en', EN]] as const) {
-        const autosave = await request(app).put(`${link}/progress${lang}`).set('Accept', 'application/json').send({ answers: LONG, pageNo: 1 });
-        expect(autosave.status).toBe(503);
-        expect(autosave.headers['retry-after']).toBe('120');
-        expect(autosave.body).toEqual({ error: texts.unavailableBody });
-        // a JSON body makes it an API call, whatever it accepts (wantsJson): the page script gets JSON
-        const complete = await request(app).post(`${link}/complete${lang}`).set('Accept', 'text/html,*/*').send({ answers: { ...DEMO_VALID, ...LONG } });
-        expect(complete.status).toBe(503);
-        expect(complete.headers['retry-after']).toBe('120');
-        expect(complete.body).toEqual({ error: texts.unavailableBody });
-        // a browser asking for a page gets one: its own link when even reads fail, else an unknown link (counting the
-        // miss is a write; on a full disk the first few misses still fit in pages with room, as on a real disk)
-        const page = await browse(`${fault.readsFail ? link : UNKNOWN_LINK}${lang}`, fault.fillsUp ? 5000 : 1);
-        expect(page.status).toBe(503);
-        expect(page.headers['content-type']).toMatch(/text\/html/);
-        expect(page.headers['retry-after']).toBe('120');
-        expect(page.text).toContain(`<html lang="${lang ? 'en' : 'nl'}">`);
-        expect(page.text).toContain(texts.unavailableTitle);
-        expect(page.text).toContain(texts.unavailableBody);
-        expect(page.text).not.toMatch(/SQLITE|select|insert|update|Knex|stack/i);
+      await fault.on();
+      try {
+        for (const [lang, texts] of [
+          ['', NL],
+          ['?lang=en', EN],
+        ] as const) {
+          const autosave = await request(app)
+            .put(`${link}/progress${lang}`)
+            .set('Accept', 'application/json')
+            .send({ answers: LONG, pageNo: 1 });
+          expect(autosave.status).toBe(503);
+          expect(autosave.headers['retry-after']).toBe('120');
+          expect(autosave.body).toEqual({ error: texts.unavailableBody });
+          // a JSON body makes it an API call, whatever it accepts (wantsJson): the page script gets JSON
+          const complete = await request(app)
+            .post(`${link}/complete${lang}`)
+            .set('Accept', 'text/html,*/*')
+            .send({ answers: { ...DEMO_VALID, ...LONG } });
+          expect(complete.status).toBe(503);
+          expect(complete.headers['retry-after']).toBe('120');
+          expect(complete.body).toEqual({ error: texts.unavailableBody });
+          // a browser asking for a page gets one: its own link when even reads fail, else an unknown link (counting the
+          // miss is a write; on a full disk the first few misses still fit in pages with room, as on a real disk)
+          const page = await browse(`${fault.readsFail ? link : UNKNOWN_LINK}${lang}`, fault.fillsUp ? 5000 : 1);
+          expect(page.status).toBe(503);
+          expect(page.headers['content-type']).toMatch(/text\/html/);
+          expect(page.headers['retry-after']).toBe('120');
+          expect(page.text).toContain(`<html lang="${lang ? 'en' : 'nl'}">`);
+          expect(page.text).toContain(texts.unavailableTitle);
+          expect(page.text).toContain(texts.unavailableBody);
+          expect(page.text).not.toMatch(/SQLITE|select|insert|update|Knex|stack/i);
+        }
+        const health = await request(app).get('/healthz');
+        expect(health.status).toBe(fault.health);
+      } finally {
+        await fault.off();
       }
-      const health = await request(app).get('/healthz');
-      expect(health.status).toBe(fault.health);
-    } finally {
-      await fault.off();
-    }
 
-    // nothing acknowledged is lost, nothing is half-written, no invitation completed without its response
-    const during = await snapshot(wave.id);
-    expect(during).toEqual(before);
-    expect(during.invitations.filter((i) => i.status === 'completed')).toHaveLength(during.responses.length);
-    // one log line per failure naming the code; never the token, never the answers
-    const lines = logs.filter((l) => l.startsWith('database unavailable'));
-    expect(lines).toHaveLength(6); // autosave, completion and page, in two languages
-    for (const line of lines) {
-      const m = /^database unavailable \((\S+)\): (GET|PUT|POST) \/s\/\[token\](\/progress|\/complete)?(\?\[query\])?$/.exec(line);
-      expect(m?.[1]).toMatch(fault.code);
-    }
-    expect(logs.join('\n')).not.toContain(token);
-    expect(logs.join('\n')).not.toContain('cccc');
-    expect(logs.some((l) => l.startsWith('error:'))).toBe(false);
+      // nothing acknowledged is lost, nothing is half-written, no invitation completed without its response
+      const during = await snapshot(wave.id);
+      expect(during).toEqual(before);
+      expect(during.invitations.filter((i) => i.status === 'completed')).toHaveLength(during.responses.length);
+      // one log line per failure naming the code; never the token, never the answers
+      const lines = logs.filter((l) => l.startsWith('database unavailable'));
+      expect(lines).toHaveLength(6); // autosave, completion and page, in two languages
+      for (const line of lines) {
+        const m =
+          /^database unavailable \((\S+)\): (GET|PUT|POST) \/s\/\[token\](\/progress|\/complete)?(\?\[query\])?$/.exec(
+            line,
+          );
+        expect(m?.[1]).toMatch(fault.code);
+      }
+      expect(logs.join('\n')).not.toContain(token);
+      expect(logs.join('\n')).not.toContain('cccc');
+      expect(logs.some((l) => l.startsWith('error:'))).toBe(false);
 
-    // the fault lifted: the same link shows what was saved before, then autosaves and completes
-    expect(surveyConfig((await request(app).get(link).expect(200)).text)).toMatchObject({ answers: saved, pageNo: 1 });
-    await request(app).put(`${link}/progress`).send({ answers: LONG, pageNo: 1 }).expect(204);
-    await request(app).post(`${link}/complete`).send({ answers: { ...DEMO_VALID, ...LONG }, locale: 'nl' }).expect(201);
-    const after = await snapshot(wave.id);
-    expect(after.invitations.map((i) => i.status).sort()).toEqual(['completed', 'completed']);
-    expect(after.responses).toHaveLength(2);
-    expect(after.responses.filter((r) => !before.responses.some((b) => b.id === r.id)).map((r) => JSON.parse(r.answers).opmerkingen)).toEqual([LONG.opmerkingen]);
-    expect(after.progress).toEqual([]);
-  });
+      // the fault lifted: the same link shows what was saved before, then autosaves and completes
+      expect(surveyConfig((await request(app).get(link).expect(200)).text)).toMatchObject({
+        answers: saved,
+        pageNo: 1,
+      });
+      await request(app).put(`${link}/progress`).send({ answers: LONG, pageNo: 1 }).expect(204);
+      await request(app)
+        .post(`${link}/complete`)
+        .send({ answers: { ...DEMO_VALID, ...LONG }, locale: 'nl' })
+        .expect(201);
+      const after = await snapshot(wave.id);
+      expect(after.invitations.map((i) => i.status).sort()).toEqual(['completed', 'completed']);
+      expect(after.responses).toHaveLength(2);
+      expect(
+        after.responses
+          .filter((r) => !before.responses.some((b) => b.id === r.id))
+          .map((r) => JSON.parse(r.answers).opmerkingen),
+      ).toEqual([LONG.opmerkingen]);
+      expect(after.progress).toEqual([]);
+    },
+  );
 
   test('a database that does not answer: /healthz and the respondent get 503, not 500', async () => {
     const [token] = await t.invite(await t.wave(), people(1));
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-unreachable-'));
     // SQLite: the "file" is a directory (SQLITE_CANTOPEN); PostgreSQL: nothing listens on the port (ECONNREFUSED)
-    const settings: DatabaseSettings = kind === 'sqlite' ? { sqliteFile: dir } : { databaseUrl: 'postgres://postgres@127.0.0.1:1/test', poolMax: 1 };
+    const settings: DatabaseSettings =
+      kind === 'sqlite' ? { sqliteFile: dir } : { databaseUrl: 'postgres://postgres@127.0.0.1:1/test', poolMax: 1 };
     const deadDb = knexFactory({ ...buildKnexConfig(settings), acquireConnectionTimeout: 2000, log: QUIET });
     const deadLogs: string[] = [];
     const dead = appOn(t, deadDb, deadLogs);
@@ -245,10 +313,16 @@ describe.each(databaseKinds())('database faults on %s', (kind) => {
       expect(health.headers['cache-control']).toBe('no-store');
       const page = await request(dead).get(`/s/${token}`).set('Accept', 'text/html').expect(503);
       expect(page.text).toContain(NL.unavailableBody);
-      const autosave = await request(dead).put(`/s/${token}/progress?lang=en`).send({ answers: {}, pageNo: 0 }).expect(503);
+      const autosave = await request(dead)
+        .put(`/s/${token}/progress?lang=en`)
+        .send({ answers: {}, pageNo: 0 })
+        .expect(503);
       expect(autosave.body).toEqual({ error: EN.unavailableBody });
       const code = kind === 'sqlite' ? 'SQLITE_CANTOPEN' : 'ECONNREFUSED';
-      expect(deadLogs).toEqual([`database unavailable (${code}): GET /s/[token]`, `database unavailable (${code}): PUT /s/[token]/progress?[query]`]);
+      expect(deadLogs).toEqual([
+        `database unavailable (${code}): GET /s/[token]`,
+        `database unavailable (${code}): PUT /s/[token]/progress?[query]`,
+      ]);
     } finally {
       await deadDb.destroy();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -262,7 +336,9 @@ describe.each(databaseKinds())('database faults on %s', (kind) => {
     logs.length = 0;
     await t.db.schema.renameTable('progress', 'progress_away');
     try {
-      const res = await request(app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0 });
+      const res = await request(app)
+        .put(`/s/${token}/progress`)
+        .send({ answers: { agressie_any: 2 }, pageNo: 0 });
       expect(res.status).toBe(500);
       expect(res.headers['retry-after']).toBeUndefined();
       expect(res.body).toEqual({ error: 'Internal error' });
@@ -271,24 +347,47 @@ describe.each(databaseKinds())('database faults on %s', (kind) => {
     }
     expect(logs.some((l) => l.startsWith('error: PUT /s/[token]/progress'))).toBe(true);
     expect(logs.some((l) => l.startsWith('database unavailable'))).toBe(false);
-    await request(app).put(`/s/${token}/progress`).send({ answers: { agressie_any: 2 }, pageNo: 0 }).expect(204);
+    await request(app)
+      .put(`/s/${token}/progress`)
+      .send({ answers: { agressie_any: 2 }, pageNo: 0 })
+      .expect(204);
   });
 });
 
-describe('which database failures are the operator\'s problem', () => {
+describe("which database failures are the operator's problem", () => {
   test.each([
-    ['SQLITE_FULL', true], ['SQLITE_READONLY', true], ['SQLITE_READONLY_DBMOVED', true], ['SQLITE_IOERR_FSYNC', true],
-    ['SQLITE_CANTOPEN', true], ['SQLITE_BUSY', true], ['SQLITE_BUSY_SNAPSHOT', true], ['53100', true], ['53300', true],
-    ['25006', true], ['57P01', true], ['57P03', true], ['08006', true], ['ECONNREFUSED', true],
-    ['SQLITE_CONSTRAINT_PRIMARYKEY', false], ['SQLITE_ERROR', false], ['23505', false], ['42P01', false], ['22P02', false], ['ENOENT', false],
+    ['SQLITE_FULL', true],
+    ['SQLITE_READONLY', true],
+    ['SQLITE_READONLY_DBMOVED', true],
+    ['SQLITE_IOERR_FSYNC', true],
+    ['SQLITE_CANTOPEN', true],
+    ['SQLITE_BUSY', true],
+    ['SQLITE_BUSY_SNAPSHOT', true],
+    ['53100', true],
+    ['53300', true],
+    ['25006', true],
+    ['57P01', true],
+    ['57P03', true],
+    ['08006', true],
+    ['ECONNREFUSED', true],
+    ['SQLITE_CONSTRAINT_PRIMARYKEY', false],
+    ['SQLITE_ERROR', false],
+    ['23505', false],
+    ['42P01', false],
+    ['22P02', false],
+    ['ENOENT', false],
   ])('%s → %s', (code, unavailable) => {
     expect(databaseUnavailableCode(Object.assign(new Error('x'), { code })) === code).toBe(unavailable);
   });
 
   test('a pool that gives no connection is unavailable; a query timeout is not', () => {
-    const timeout = Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' });
+    const timeout = Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), {
+      name: 'KnexTimeoutError',
+    });
     expect(databaseUnavailableCode(timeout)).toBe('KNEX_ACQUIRE_TIMEOUT');
-    const queryTimeout = Object.assign(new Error('Defined query timeout of 1000ms exceeded when running query.'), { name: 'KnexTimeoutError' });
+    const queryTimeout = Object.assign(new Error('Defined query timeout of 1000ms exceeded when running query.'), {
+      name: 'KnexTimeoutError',
+    });
     expect(databaseUnavailableCode(queryTimeout)).toBeUndefined();
   });
 });

@@ -32,15 +32,33 @@ test('the layer check names every crossing and passes the allowed import', () =>
       fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       fs.writeFileSync(path.join(dir, file), text);
     }
-    fs.writeFileSync(path.join(dir, 'tsconfig.json'), '{"compilerOptions":{"module":"commonjs","esModuleInterop":true}}');
+    fs.writeFileSync(
+      path.join(dir, 'tsconfig.json'),
+      '{"compilerOptions":{"module":"commonjs","esModuleInterop":true}}',
+    );
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-    const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'server', '--config', path.join(ROOT, '.dependency-cruiser.js'), '--output-type', 'err'], { cwd: dir, encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'),
+        'server',
+        '--config',
+        path.join(ROOT, '.dependency-cruiser.js'),
+        '--output-type',
+        'err',
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
     const out = run.stdout + run.stderr;
     expect(run.status).not.toBe(0);
-    expect(out).toMatch(/web-calls-services-only: server\/fielding\/web\/waves-page\.ts → server\/fielding\/data\/waves\.ts/);
+    expect(out).toMatch(
+      /web-calls-services-only: server\/fielding\/web\/waves-page\.ts → server\/fielding\/data\/waves\.ts/,
+    );
     expect(out).toMatch(/services-know-no-http: server\/mail\/wave-mail\.ts → .*express/);
     expect(out).toMatch(/shared-knows-no-domain: server\/shared\/i18n\.ts → server\/fielding\/wave-rules\.ts/);
-    expect(out).toMatch(/questionnaires-and-files-are-pure: server\/questionnaires\/registry\.ts → server\/fielding\/data\/waves\.ts/);
+    expect(out).toMatch(
+      /questionnaires-and-files-are-pure: server\/questionnaires\/registry\.ts → server\/fielding\/data\/waves\.ts/,
+    );
     expect(out).toMatch(/data-is-the-bottom: server\/accounts\/data\/users\.ts → server\/fielding\/wave-rules\.ts/);
     expect(out).not.toMatch(/waves-list\.ts/);
   } finally {

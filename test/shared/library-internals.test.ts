@@ -17,8 +17,11 @@ import { testApp, TestApp } from '../helpers/test-app';
  */
 describe('library internals Veldwerk relies on', () => {
   test('knex, express, helmet and better-sqlite3 are pinned to one exact version', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    for (const name of ['knex', 'express', 'helmet', 'better-sqlite3']) expect([name, pkg.dependencies[name]]).toEqual([name, expect.stringMatching(/^\d+\.\d+\.\d+$/)]);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    for (const name of ['knex', 'express', 'helmet', 'better-sqlite3'])
+      expect([name, pkg.dependencies[name]]).toEqual([name, expect.stringMatching(/^\d+\.\d+\.\d+$/)]);
   });
 
   describe('on SQLite', () => {
@@ -42,10 +45,15 @@ describe('library internals Veldwerk relies on', () => {
         spy.mockRestore();
       }
       // and the statements it prepared are kept on the connection
-      const client = db.client as unknown as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: unknown): Promise<unknown> };
+      const client = db.client as unknown as {
+        acquireConnection(): Promise<SqliteConnection>;
+        releaseConnection(c: unknown): Promise<unknown>;
+      };
       const connection = await client.acquireConnection();
       try {
-        expect([...(connection.statementCache?.keys() ?? [])].some((sql) => /select .*text.* from .*notes/.test(sql))).toBe(true);
+        expect(
+          [...(connection.statementCache?.keys() ?? [])].some((sql) => /select .*text.* from .*notes/.test(sql)),
+        ).toBe(true);
       } finally {
         await client.releaseConnection(connection);
       }
@@ -84,12 +92,15 @@ describe('library internals Veldwerk relies on', () => {
 
   test('helmet only sets and removes headers and calls next at once (its headers are taken once for the fast path)', () => {
     const touched = new Set<string>();
-    const res = new Proxy({ setHeader: () => undefined, removeHeader: () => undefined }, {
-      get(target, key) {
-        touched.add(String(key));
-        return (target as Record<string | symbol, unknown>)[key];
+    const res = new Proxy(
+      { setHeader: () => undefined, removeHeader: () => undefined },
+      {
+        get(target, key) {
+          touched.add(String(key));
+          return (target as Record<string | symbol, unknown>)[key];
+        },
       },
-    });
+    );
     const next = jest.fn();
     helmet()({} as never, res as never, next);
     expect(next).toHaveBeenCalledWith();
@@ -111,7 +122,11 @@ describe('library internals Veldwerk relies on', () => {
         const path = `/s/${'q'.repeat(43)}/complete`;
         await request(t.app).post(path).set('content-type', 'application/json').send({ answers: {} }).expect(404);
         expect(spy).not.toHaveBeenCalled(); // answered before express's router
-        await request(t.app).post(`${path}?via=express`).set('content-type', 'application/json').send({ answers: {} }).expect(404);
+        await request(t.app)
+          .post(`${path}?via=express`)
+          .set('content-type', 'application/json')
+          .send({ answers: {} })
+          .expect(404);
         expect(spy).toHaveBeenCalledTimes(1);
       } finally {
         spy.mockRestore();

@@ -32,7 +32,8 @@ describe('WAL checkpoints on their own thread (SQLite)', () => {
     const before = fs.statSync(config.sqliteFile).size;
     for (let i = 0; i < 200; i++) await db('ballast').insert({ v: `${i}`.padEnd(20_000, 'x') }); // about 1,000 pages
     const deadline = Date.now() + 5_000;
-    while (fs.statSync(config.sqliteFile).size < before + 4_000_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (fs.statSync(config.sqliteFile).size < before + 4_000_000 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(fs.statSync(config.sqliteFile).size).toBeGreaterThan(before + 4_000_000);
     expect((await db('ballast').count({ n: '*' }).first())?.n).toBe(200);
   });

@@ -29,14 +29,25 @@ describe('markup in every place text is shown is shown as text', () => {
     // five invitees with the value, so its group reaches k = 5 and the monitor shows it on its own
     const [token] = await t.invite(
       wave,
-      [1, 2, 3, 4, 5].map((i) => ({ email: `x${i}.tester@example.org`, name: `Naam ${payload}`, organisation: `Org ${payload}`, attributes: { tier: 'gemeente', role: `rol ${payload}` } })),
+      [1, 2, 3, 4, 5].map((i) => ({
+        email: `x${i}.tester@example.org`,
+        name: `Naam ${payload}`,
+        organisation: `Org ${payload}`,
+        attributes: { tier: 'gemeente', role: `rol ${payload}` },
+      })),
     );
     // respondent: an answer with markup comes back inside the escaped configuration only
-    await request(t.app).put(`/s/${token}/progress`).send({ answers: { opmerkingen: payload }, pageNo: 1 }).expect(204);
+    await request(t.app)
+      .put(`/s/${token}/progress`)
+      .send({ answers: { opmerkingen: payload }, pageNo: 1 })
+      .expect(204);
     const page = await request(t.app).get(`/s/${token}`).expect(200);
     expectOnlyEscaped(page.text);
     expect(surveyConfig(page.text).answers.opmerkingen).toBe(payload);
-    await request(t.app).post(`/s/${token}/complete`).send({ answers: { ...DEMO_VALID, opmerkingen: payload } }).expect(201);
+    await request(t.app)
+      .post(`/s/${token}/complete`)
+      .send({ answers: { ...DEMO_VALID, opmerkingen: payload } })
+      .expect(201);
     expectOnlyEscaped((await request(t.app).get(`/s/${token}`)).text);
 
     // administrator: wave list, wave page, monitor (per kept attribute), audit log

@@ -15,7 +15,12 @@ export function adminUsersRouter(deps: AppDeps): Router {
   const router = express.Router();
 
   const showList = async (res: Response, values: { email: string; role: string }, errors: Record<string, string>) =>
-    renderSignedInPage(res, 'admin/users', { title: 'Users', users: await listAccounts(deps.db), roles: ROLES, values, errors }, Object.keys(errors).length ? 422 : 200);
+    renderSignedInPage(
+      res,
+      'admin/users',
+      { title: 'Users', users: await listAccounts(deps.db), roles: ROLES, values, errors },
+      Object.keys(errors).length ? 422 : 200,
+    );
 
   router.get('/users', (_req, res) => showList(res, { email: '', role: 'analyst' }, {}));
 
@@ -29,8 +34,18 @@ export function adminUsersRouter(deps: AppDeps): Router {
       return showList(res, values, { [/role/.test(err.message) ? 'role' : 'email']: err.message });
     }
     const actor = (res.locals.user as SignedInUser).email;
-    await recordAudit(deps.db, { actor, action: 'user.add', detail: { email: created.user.email, role: created.user.role }, at: deps.clock() });
-    renderSignedInPage(res, 'admin/user-created', { title: 'User added', created: created.user, password: created.password }, 201);
+    await recordAudit(deps.db, {
+      actor,
+      action: 'user.add',
+      detail: { email: created.user.email, role: created.user.role },
+      at: deps.clock(),
+    });
+    renderSignedInPage(
+      res,
+      'admin/user-created',
+      { title: 'User added', created: created.user, password: created.password },
+      201,
+    );
   });
 
   const change = async (req: Request, res: Response, what: UserChange) => {
@@ -55,7 +70,12 @@ export function adminUsersRouter(deps: AppDeps): Router {
 
   router.post('/users/:user/reset', async (req, res) => {
     const done = await change(req, res, { kind: 'reset' });
-    renderSignedInPage(res, 'admin/user-created', { title: 'New password', created: done.user, password: done.password, reset: true });
+    renderSignedInPage(res, 'admin/user-created', {
+      title: 'New password',
+      created: done.user,
+      password: done.password,
+      reset: true,
+    });
   });
 
   return router;

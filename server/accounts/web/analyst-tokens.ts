@@ -10,7 +10,19 @@ export function analystTokensRouter(deps: AppDeps): Router {
   const router = express.Router();
   const userOf = (res: Response) => res.locals.user as SignedInUser;
   const show = async (res: Response, extra: Record<string, unknown> = {}, status = 200) =>
-    renderSignedInPage(res, 'analyst/tokens', { title: 'API tokens', tokens: await apiTokensOf(deps.db, userOf(res).userId), created: null, values: { name: '' }, errors: {}, ...extra }, status);
+    renderSignedInPage(
+      res,
+      'analyst/tokens',
+      {
+        title: 'API tokens',
+        tokens: await apiTokensOf(deps.db, userOf(res).userId),
+        created: null,
+        values: { name: '' },
+        errors: {},
+        ...extra,
+      },
+      status,
+    );
 
   router.get('/tokens', (_req, res) => show(res));
 
@@ -26,7 +38,8 @@ export function analystTokensRouter(deps: AppDeps): Router {
   });
 
   router.post('/tokens/:id/revoke', async (req, res) => {
-    if (!(await revokeOwnApiToken(deps.db, userOf(res), req.params.id, deps.clock()))) throw new HttpError(404, 'There is no such live token of yours');
+    if (!(await revokeOwnApiToken(deps.db, userOf(res), req.params.id, deps.clock())))
+      throw new HttpError(404, 'There is no such live token of yours');
     res.redirect(303, '/analyst/tokens');
   });
 

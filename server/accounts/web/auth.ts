@@ -33,7 +33,9 @@ export const POLL_HEADER = 'x-veldwerk-poll';
 /** res.locals.user: the signed-in user, or undefined. */
 export function loadSession(deps: AppDeps): RequestHandler {
   return async (req, res, next) => {
-    res.locals.user = await resumeSession(deps.db, sessionIdOf(req, deps), deps.clock(), { touch: req.get(POLL_HEADER) === undefined });
+    res.locals.user = await resumeSession(deps.db, sessionIdOf(req, deps), deps.clock(), {
+      touch: req.get(POLL_HEADER) === undefined,
+    });
     next();
   };
 }

@@ -25,7 +25,15 @@ export function signInRouter(deps: AppDeps): Router {
     const token = crypto.randomBytes(32).toString('base64url');
     res.cookie(formCookie, token, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
     res.set('Cache-Control', 'no-store');
-    res.status(status).render('auth/sign-in', { locale: 'en', t: pageTexts('en'), signedInArea: true, title: 'Sign in', formToken: token, email, error });
+    res.status(status).render('auth/sign-in', {
+      locale: 'en',
+      t: pageTexts('en'),
+      signedInArea: true,
+      title: 'Sign in',
+      formToken: token,
+      email,
+      error,
+    });
   };
 
   router.get('/signin', async (req, res) => {
@@ -37,7 +45,11 @@ export function signInRouter(deps: AppDeps): Router {
   router.post('/signin', form, async (req: Request, res: Response) => {
     const cookieToken = readCookie(req, formCookie);
     const formToken = formText(req.body, '_csrf');
-    if (!cookieToken || cookieToken.length !== formToken.length || !crypto.timingSafeEqual(Buffer.from(cookieToken), Buffer.from(formToken))) {
+    if (
+      !cookieToken ||
+      cookieToken.length !== formToken.length ||
+      !crypto.timingSafeEqual(Buffer.from(cookieToken), Buffer.from(formToken))
+    ) {
       return showForm(res, 403, '', 'The sign-in form had expired. Please try again.');
     }
     const email = formText(req.body, 'email').slice(0, 320);
@@ -46,7 +58,12 @@ export function signInRouter(deps: AppDeps): Router {
     if (result.kind === 'throttled') {
       res.set('Retry-After', String(result.retryAfterSeconds));
       const minutes = Math.ceil(result.retryAfterSeconds / 60);
-      return showForm(res, 429, email, `Too many failed sign-in attempts. Sign-in is blocked for this account or address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+      return showForm(
+        res,
+        429,
+        email,
+        `Too many failed sign-in attempts. Sign-in is blocked for this account or address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      );
     }
     if (result.kind === 'invalid') return showForm(res, 401, email, 'The e-mail address or the password is not right.');
     await endSession(deps.db, sessionIdOf(req, deps)); // a session this browser had before ends: one per sign-in

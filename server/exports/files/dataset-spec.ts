@@ -22,7 +22,10 @@ export const MISSING = { suppressed: 93, notInEdition: 94, noAnswer: 95, notAske
 /** every numeric column declares this range missing (SPSS user-missing) */
 export const MISSING_RANGE: [number, number] = [93, 99];
 export const MISSING_LABELS: Array<{ value: number; label: LocalizedText }> = [
-  { value: MISSING.suppressed, label: { nl: 'Onderdrukt (openbaarmakingscontrole)', en: 'Suppressed (disclosure control)' } },
+  {
+    value: MISSING.suppressed,
+    label: { nl: 'Onderdrukt (openbaarmakingscontrole)', en: 'Suppressed (disclosure control)' },
+  },
   { value: MISSING.notInEdition, label: { nl: 'Niet gevraagd in deze editie', en: 'Not asked in this edition' } },
   { value: MISSING.noAnswer, label: { nl: 'Geen antwoord', en: 'No answer' } },
   { value: MISSING.notAsked, label: { nl: 'Niet gevraagd (routing)', en: 'Not asked (routing)' } },
@@ -34,7 +37,8 @@ const CHECKBOX_LABELS: Array<{ value: number; label: LocalizedText }> = [
 ];
 
 /** Questions whose codes run from low to high (measurement level ordinal); other choices are nominal. */
-const ORDINAL = /^(scr_.*|recent_ernst|gevolg|nazorg_tevreden|nazorg_cijfer|veilig_gevoel|veilig_freq|vermijden|werkdruk|int_bekend|int_vermoeden|gemeente_grootte|jaren_functie|jaren_dienst|leeftijd|publiekscontact)$/;
+const ORDINAL =
+  /^(scr_.*|recent_ernst|gevolg|nazorg_tevreden|nazorg_cijfer|veilig_gevoel|veilig_freq|vermijden|werkdruk|int_bekend|int_vermoeden|gemeente_grootte|jaren_functie|jaren_dienst|leeftijd|publiekscontact)$/;
 
 export type Cell = number | string | null;
 export type Extractor = (answers: Answers, visibility: Visibility) => Cell;
@@ -114,11 +118,21 @@ export function comparableRuns(v: MapVariable, editions: string[]): string[][] {
 }
 
 function partText(q: SurveyQuestion, entry: { row?: string; choice?: number | string }): LocalizedText {
-  const part = entry.row !== undefined ? q.rows.find((r) => String(r.value) === entry.row) : entry.choice !== undefined ? q.choices.find((c) => c.value === entry.choice) : undefined;
+  const part =
+    entry.row !== undefined
+      ? q.rows.find((r) => String(r.value) === entry.row)
+      : entry.choice !== undefined
+        ? q.choices.find((c) => c.value === entry.choice)
+        : undefined;
   return part ? { nl: `${q.title.nl}: ${part.text.nl}`, en: `${q.title.en}: ${part.text.en}` } : q.title;
 }
 
-function extractor(kind: VariableKind, q: SurveyQuestion, entry: { row?: string; choice?: number | string }, text: (s: string) => string): Extractor {
+function extractor(
+  kind: VariableKind,
+  q: SurveyQuestion,
+  entry: { row?: string; choice?: number | string },
+  text: (s: string) => string,
+): Extractor {
   const name = q.name;
   const absent = (a: Answers, vis: Visibility) => (vis.asked(name, a) ? MISSING.noAnswer : MISSING.notAsked);
   switch (kind) {
@@ -164,9 +178,19 @@ function extractor(kind: VariableKind, q: SurveyQuestion, entry: { row?: string;
 
 function valueLabels(kind: VariableKind, q: SurveyQuestion): Array<{ value: number; label: LocalizedText }> {
   if (kind === 'checkbox_choice') return CHECKBOX_LABELS;
-  if (kind === 'matrix_row') return q.columns.filter((c) => typeof c.value === 'number').map((c) => ({ value: c.value as number, label: c.text }));
-  if (kind === 'choice' && q.type === 'boolean') return [{ value: 1, label: { nl: 'Ja', en: 'Yes' } }, { value: 0, label: { nl: 'Nee', en: 'No' } }];
-  if (kind === 'choice') return q.choices.filter((c) => typeof c.value === 'number').map((c) => ({ value: c.value as number, label: c.text }));
+  if (kind === 'matrix_row')
+    return q.columns
+      .filter((c) => typeof c.value === 'number')
+      .map((c) => ({ value: c.value as number, label: c.text }));
+  if (kind === 'choice' && q.type === 'boolean')
+    return [
+      { value: 1, label: { nl: 'Ja', en: 'Yes' } },
+      { value: 0, label: { nl: 'Nee', en: 'No' } },
+    ];
+  if (kind === 'choice')
+    return q.choices
+      .filter((c) => typeof c.value === 'number')
+      .map((c) => ({ value: c.value as number, label: c.text }));
   return [];
 }
 
@@ -186,26 +210,92 @@ export function buildDatasetSpec(
 ): DatasetSpec {
   const trend = new Set(sources.map((s) => s.edition)).size > 1;
   const selected = map.editions.filter((e) => sources.some((s) => s.edition === e));
-  const structural: number[] = trend ? [MISSING.notAsked, MISSING.noAnswer, MISSING.notInEdition] : [MISSING.notAsked, MISSING.noAnswer];
+  const structural: number[] = trend
+    ? [MISSING.notAsked, MISSING.noAnswer, MISSING.notInEdition]
+    : [MISSING.notAsked, MISSING.noAnswer];
   const missingLabels = MISSING_LABELS.filter((m) => structural.includes(m.value));
   const missing = MISSING_CODES;
   const columns: Column[] = [
-    { name: 'response_id', label: { nl: 'Respons (willekeurig id)', en: 'Response (random id)' }, type: 'string', width: 36, role: 'meta', measure: 'nominal', valueLabels: [], missing: [] },
-    { name: 'wave_id', label: { nl: 'Meting (golf)', en: 'Wave' }, type: 'string', width: 36, role: 'meta', measure: 'nominal', valueLabels: [], missing: [] },
-    { name: 'edition', label: { nl: 'Editie van de monitor', en: 'Edition of the monitor' }, type: 'numeric', role: 'meta', measure: 'ordinal', valueLabels: [], missing: [] },
-    { name: 'questionnaire', label: { nl: 'Vragenlijstversie', en: 'Questionnaire version' }, type: 'string', width: 64, role: 'meta', measure: 'nominal', valueLabels: [], missing: [] },
-    { name: 'submitted_month', label: { nl: 'Maand van invullen (mogelijk vergroofd)', en: 'Month of submission (may be coarsened)' }, type: 'string', width: 7, role: 'meta', measure: 'ordinal', valueLabels: [], missing: [], savDate: true },
-    { name: 'language', label: { nl: 'Taal van de vragenlijst', en: 'Language of the questionnaire' }, type: 'numeric', role: 'meta', measure: 'nominal', valueLabels: [], missing: MISSING_CODES, quasiIdentifier: true },
+    {
+      name: 'response_id',
+      label: { nl: 'Respons (willekeurig id)', en: 'Response (random id)' },
+      type: 'string',
+      width: 36,
+      role: 'meta',
+      measure: 'nominal',
+      valueLabels: [],
+      missing: [],
+    },
+    {
+      name: 'wave_id',
+      label: { nl: 'Meting (golf)', en: 'Wave' },
+      type: 'string',
+      width: 36,
+      role: 'meta',
+      measure: 'nominal',
+      valueLabels: [],
+      missing: [],
+    },
+    {
+      name: 'edition',
+      label: { nl: 'Editie van de monitor', en: 'Edition of the monitor' },
+      type: 'numeric',
+      role: 'meta',
+      measure: 'ordinal',
+      valueLabels: [],
+      missing: [],
+    },
+    {
+      name: 'questionnaire',
+      label: { nl: 'Vragenlijstversie', en: 'Questionnaire version' },
+      type: 'string',
+      width: 64,
+      role: 'meta',
+      measure: 'nominal',
+      valueLabels: [],
+      missing: [],
+    },
+    {
+      name: 'submitted_month',
+      label: { nl: 'Maand van invullen (mogelijk vergroofd)', en: 'Month of submission (may be coarsened)' },
+      type: 'string',
+      width: 7,
+      role: 'meta',
+      measure: 'ordinal',
+      valueLabels: [],
+      missing: [],
+      savDate: true,
+    },
+    {
+      name: 'language',
+      label: { nl: 'Taal van de vragenlijst', en: 'Language of the questionnaire' },
+      type: 'numeric',
+      role: 'meta',
+      measure: 'nominal',
+      valueLabels: [],
+      missing: MISSING_CODES,
+      quasiIdentifier: true,
+    },
   ];
   const taken = new Set([...columns.map((c) => c.name), ...map.variables.map((v) => v.name.toLowerCase())]);
   for (const a of attributeNames) {
     const name = taken.has(a.toLowerCase()) ? `kenmerk_${a}` : a;
     taken.add(name.toLowerCase());
-    columns.push({ name, label: { nl: `Kenmerk uit de steekproef: ${a}`, en: `Sample attribute: ${a}` }, type: 'numeric', role: 'attribute', measure: 'nominal', valueLabels: [], missing: MISSING_CODES, quasiIdentifier: true });
+    columns.push({
+      name,
+      label: { nl: `Kenmerk uit de steekproef: ${a}`, en: `Sample attribute: ${a}` },
+      type: 'numeric',
+      role: 'attribute',
+      measure: 'nominal',
+      valueLabels: [],
+      missing: MISSING_CODES,
+      quasiIdentifier: true,
+    });
   }
   const versions = [...new Map(sources.map((s) => [s.questionnaire.id, s])).values()];
   const readers = new Map<string, { visibility: Visibility; extract: Extractor[] }>();
-  for (const s of versions) readers.set(s.questionnaire.id, { visibility: new Visibility(modelOf(s.questionnaire).questions), extract: [] });
+  for (const s of versions)
+    readers.set(s.questionnaire.id, { visibility: new Visibility(modelOf(s.questionnaire).questions), extract: [] });
   const byEdition = new Map(sources.map((s) => [s.edition, s.questionnaire]));
   for (const v of map.variables) {
     if (map.editions.some((e) => leaveOut.includes(v.editions[e]?.question ?? ''))) continue;
@@ -217,13 +307,24 @@ export function buildDatasetSpec(
       const latest = byEdition.get(run[run.length - 1]) as RegisteredQuestionnaire;
       const entry = v.editions[run[run.length - 1]];
       const q = modelOf(latest).byName.get(entry.question as string);
-      if (!q) throw new Error(`variable map ${map.key}: ${v.name} refers to question ${entry.question} that ${latest.id} does not have`);
+      if (!q)
+        throw new Error(
+          `variable map ${map.key}: ${v.name} refers to question ${entry.question} that ${latest.id} does not have`,
+        );
       const numeric = v.kind !== 'text';
       const editions: EditionInfo[] = map.editions.map((e) => {
         const en = v.editions[e] ?? { status: 'absent', question: null };
         const qv = byEdition.get(e) ?? known.find((k) => k.version === map.versions[e]);
         const qq = qv && en.question ? modelOf(qv).byName.get(en.question) : undefined;
-        return { edition: e, version: map.versions[e], status: en.status, question: en.question, comparable: en.status === 'same', routing: qq ? routingText(qq) : '', note: en.note };
+        return {
+          edition: e,
+          version: map.versions[e],
+          status: en.status,
+          question: en.question,
+          comparable: en.status === 'same',
+          routing: qq ? routingText(qq) : '',
+          note: en.note,
+        };
       });
       // the map's label is that of the first edition asking the variable: right for the first run only
       columns.push({
@@ -234,7 +335,12 @@ export function buildDatasetSpec(
         width: numeric ? undefined : 1, // set from the longest value (UTF-8 bytes) after the first pass
         role: 'variable',
         kind: v.kind,
-        measure: v.kind === 'number' ? 'scale' : (v.kind === 'choice' || v.kind === 'matrix_row') && ORDINAL.test(q.name) ? 'ordinal' : 'nominal',
+        measure:
+          v.kind === 'number'
+            ? 'scale'
+            : (v.kind === 'choice' || v.kind === 'matrix_row') && ORDINAL.test(q.name)
+              ? 'ordinal'
+              : 'nominal',
         valueLabels: numeric ? [...valueLabels(v.kind, q), ...missingLabels] : [],
         missing: numeric ? missing : [],
         quasiIdentifier: undefined,
@@ -256,6 +362,9 @@ export function buildDatasetSpec(
 /** The map's edition of a questionnaire version; refuses versions the map does not list. */
 export function editionOf(map: VariableMap, q: RegisteredQuestionnaire): string {
   const e = editionOfVersion(map, q.version);
-  if (!e) throw new Error(`the variable map of ${map.key} has no edition for version ${q.version}: add it to variable-map.json`);
+  if (!e)
+    throw new Error(
+      `the variable map of ${map.key} has no edition for version ${q.version}: add it to variable-map.json`,
+    );
   return e;
 }

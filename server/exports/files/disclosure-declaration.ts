@@ -60,11 +60,14 @@ const cache = new Map<string, DisclosureDeclaration>();
 function checkLevels(file: string, what: string, levels: DeclaredLevel[]): void {
   if (!Array.isArray(levels)) throw new Error(`${file}: ${what}: "levels" must be a list`);
   for (const l of levels) {
-    if (!l || typeof l.name !== 'string' || !Array.isArray(l.groups)) throw new Error(`${file}: ${what}: a level needs a name and groups`);
+    if (!l || typeof l.name !== 'string' || !Array.isArray(l.groups))
+      throw new Error(`${file}: ${what}: a level needs a name and groups`);
     const seen = new Set<string>();
     for (const g of l.groups) {
-      if (!Array.isArray(g.members) || g.members.length < 2) throw new Error(`${file}: ${what}, level ${l.name}: a group merges at least two values`);
-      if (!g.label || typeof g.label.nl !== 'string' || typeof g.label.en !== 'string') throw new Error(`${file}: ${what}, level ${l.name}: a group needs a label in nl and en`);
+      if (!Array.isArray(g.members) || g.members.length < 2)
+        throw new Error(`${file}: ${what}, level ${l.name}: a group merges at least two values`);
+      if (!g.label || typeof g.label.nl !== 'string' || typeof g.label.en !== 'string')
+        throw new Error(`${file}: ${what}, level ${l.name}: a group needs a label in nl and en`);
       for (const m of g.members) {
         if (seen.has(String(m))) throw new Error(`${file}: ${what}, level ${l.name}: ${m} is in two groups`);
         seen.add(String(m));
@@ -80,9 +83,11 @@ export function readDeclaration(file: string, key: string): DisclosureDeclaratio
   const answers = json.answers ?? [];
   const names = new Set<string>();
   for (const a of answers) {
-    if (typeof a.name !== 'string' || !/^[a-z][a-z0-9_]{0,31}$/.test(a.name) || names.has(a.name)) throw new Error(`${file}: bad or repeated quasi-identifier name ${a.name}`);
+    if (typeof a.name !== 'string' || !/^[a-z][a-z0-9_]{0,31}$/.test(a.name) || names.has(a.name))
+      throw new Error(`${file}: bad or repeated quasi-identifier name ${a.name}`);
     names.add(a.name);
-    if (!Array.isArray(a.questions) || a.questions.length === 0) throw new Error(`${file}: ${a.name}: "questions" is required`);
+    if (!Array.isArray(a.questions) || a.questions.length === 0)
+      throw new Error(`${file}: ${a.name}: "questions" is required`);
     if (typeof a.importance !== 'number') throw new Error(`${file}: ${a.name}: "importance" is required`);
     checkLevels(file, a.name, a.levels);
   }
@@ -100,7 +105,9 @@ export function declarationFor(versions: RegisteredQuestionnaire[]): DisclosureD
   const file = path.join(path.dirname(versions[0].file), 'disclosure.json');
   const cached = cache.get(file);
   if (cached) return cached;
-  const d: DisclosureDeclaration = fs.existsSync(file) ? readDeclaration(file, key) : { key, answers: [], attributes: {}, language: { importance: 1 }, fromFile: false };
+  const d: DisclosureDeclaration = fs.existsSync(file)
+    ? readDeclaration(file, key)
+    : { key, answers: [], attributes: {}, language: { importance: 1 }, fromFile: false };
   cache.set(file, d);
   return d;
 }

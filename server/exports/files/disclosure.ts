@@ -152,7 +152,14 @@ export function individualRisk(fk: number, Fk: number): number {
 }
 
 function riskFigures(groups: Iterable<{ wave: number; n: number }>, weights: number[], k: number): RiskFigures {
-  const out: RiskFigures = { sampleUniques: 0, keysBelowK: 0, minFrequency: Infinity, expectedReidentifications: 0, maxIndividualRisk: 0, rowsAbove10pct: 0 };
+  const out: RiskFigures = {
+    sampleUniques: 0,
+    keysBelowK: 0,
+    minFrequency: Infinity,
+    expectedReidentifications: 0,
+    maxIndividualRisk: 0,
+    rowsAbove10pct: 0,
+  };
   for (const g of groups) {
     if (g.n <= 0) continue;
     if (g.n === 1) out.sampleUniques++;
@@ -209,7 +216,7 @@ class KeySpace {
         const out = new Int32Array(entries.length);
         entries.forEach((e, i) => {
           const c = e.codes[j];
-          out[i] = add(j, level === 0 || c === SUPPRESSED ? c : q.levels[level - 1].map.get(c) ?? c);
+          out[i] = add(j, level === 0 || c === SUPPRESSED ? c : (q.levels[level - 1].map.get(c) ?? c));
         });
         return out;
       });
@@ -285,7 +292,14 @@ function keysAt(entries: KeyEntry[], space: KeySpace, levels: number[]): Float64
 }
 
 /** rowsAtRisk with quasi-identifier j one level up from `level`, from the keys at the current levels (numeric keys). */
-function rowsAtRiskStep(entries: KeyEntry[], space: KeySpace, base: Float64Array, j: number, level: number, k: number): number {
+function rowsAtRiskStep(
+  entries: KeyEntry[],
+  space: KeySpace,
+  base: Float64Array,
+  j: number,
+  level: number,
+  k: number,
+): number {
   const from = space.atLevel[j][level];
   const to = space.atLevel[j][level + 1];
   const m = space.mult[j];
@@ -318,7 +332,9 @@ function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k
   const localIdx = qis.map((q, j) => (q.local ? j : -1)).filter((j) => j >= 0);
   // the most important quasi-identifiers (the tier) are kept out of step 2: step 3 protects their small groups
   const top = Math.max(...localIdx.map((j) => qis[j].importance));
-  const protectedIdx = localIdx.filter((j) => qis[j].importance === top && localIdx.some((i) => qis[i].importance < top));
+  const protectedIdx = localIdx.filter(
+    (j) => qis[j].importance === top && localIdx.some((i) => qis[i].importance < top),
+  );
   const stepTwo = localIdx.filter((j) => !protectedIdx.includes(j));
   const isSup = (g: Group, j: number) => g.idx[j] === space.sup(j);
   const moveTo = (from: Group, j: number) => {
@@ -364,7 +380,12 @@ function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k
           const okNew = merged >= k;
           const okBest = best.merged >= k;
           const imp = qis[j].importance - qis[best.j].importance;
-          const better = okNew !== okBest ? okNew : okNew ? imp < 0 || (imp === 0 && merged > best.merged) : near > best.near || (near === best.near && imp < 0);
+          const better =
+            okNew !== okBest
+              ? okNew
+              : okNew
+                ? imp < 0 || (imp === 0 && merged > best.merged)
+                : near > best.near || (near === best.near && imp < 0);
           if (better) best = { j, merged, near };
         }
       }
@@ -382,18 +403,24 @@ function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k
   let fullySuppressedRows = 0;
   const unsuppressed = (x: Group) => localIdx.filter((j) => !isSup(x, j)).length;
   const fill = (g: Group, strict: boolean): boolean => {
-    const sameStratum = (x: Group) => x !== g && x.wave === g.wave && qis.every((q, j) => (q.local && (!strict || !protectedIdx.includes(j))) || x.idx[j] === g.idx[j]);
+    const sameStratum = (x: Group) =>
+      x !== g &&
+      x.wave === g.wave &&
+      qis.every((q, j) => (q.local && (!strict || !protectedIdx.includes(j))) || x.idx[j] === g.idx[j]);
     const donors = [...groups.values()].filter(sameStratum);
     if (donors.reduce((s, d) => s + d.n, g.n) < k) return false;
     while (g.n < k) {
       const need = k - g.n;
-      const spare = donors.filter((d) => d.n - need >= k).sort((a, b) => unsuppressed(a) - unsuppressed(b) || b.n - a.n)[0];
+      const spare = donors
+        .filter((d) => d.n - need >= k)
+        .sort((a, b) => unsuppressed(a) - unsuppressed(b) || b.n - a.n)[0];
       const take = spare ?? donors.filter((d) => d.n > 0).sort((a, b) => a.n - b.n)[0];
       const rows = spare ? need : take.n;
-      for (const j of localIdx) if (!isSup(take, j) && isSup(g, j)) {
-        perQi[j] += rows;
-        cells += rows;
-      }
+      for (const j of localIdx)
+        if (!isSup(take, j) && isSup(g, j)) {
+          perQi[j] += rows;
+          cells += rows;
+        }
       fullySuppressedRows += rows;
       let left = rows;
       for (const m of take.members.sort((a, b) => b.rows - a.rows)) {
@@ -415,11 +442,12 @@ function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k
     if (fill(g, true)) continue;
     // the stratum is too small: suppress the protected ones too, and fill within wave and period
     let target = g;
-    for (const j of protectedIdx) if (!isSup(target, j)) {
-      perQi[j] += target.n;
-      cells += target.n;
-      target = moveTo(target, j);
-    }
+    for (const j of protectedIdx)
+      if (!isSup(target, j)) {
+        perQi[j] += target.n;
+        cells += target.n;
+        target = moveTo(target, j);
+      }
     if (target.n < k) fill(target, false);
   }
   // where each entry's rows went: usually one group; rows diverted in step 3 elsewhere
@@ -460,7 +488,10 @@ export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts:
         if (levels[j] >= qis[j].levels.length) continue;
         const next = levels.slice();
         next[j]++;
-        const l = lossOf(base ? rowsAtRiskStep(entries, space, base, j, levels[j], k) : rowsAtRisk(entries, space, next, k), next);
+        const l = lossOf(
+          base ? rowsAtRiskStep(entries, space, base, j, levels[j], k) : rowsAtRisk(entries, space, next, k),
+          next,
+        );
         if (l < (best?.loss ?? loss)) best = { levels: next, loss: l };
       }
       if (!best) return levels;

@@ -18,7 +18,10 @@
 export const Z95 = 1.959963984540054;
 
 /** Per stratum, within one cell: respondents in the cell's denominator (d) and how many of them count (y). */
-export interface StratumCounts { d: number; y: number }
+export interface StratumCounts {
+  d: number;
+  y: number;
+}
 
 export interface Weighting {
   /** N_h / n_h per stratum value */
@@ -99,7 +102,12 @@ export function estimate(strata: Map<string, StratumCounts>, weighting?: Weighti
  * margins, reduced by the margin's weight times the mean of value / weight within the margin's group; then the variance of
  * a simple random sample with replacement, n / (n - 1) times the sum of squares about the mean.
  */
-function rakedInterval(strata: Map<string, StratumCounts>, weighting: Weighting, p: number, W: number): { lo: number; hi: number; variance: number } {
+function rakedInterval(
+  strata: Map<string, StratumCounts>,
+  weighting: Weighting,
+  p: number,
+  W: number,
+): { lo: number; hi: number; variance: number } {
   const cells = [...strata].filter(([, c]) => c.d > 0);
   const x1 = cells.map(([h]) => ((weighting.weight.get(h) ?? 0) * (1 - p)) / W);
   const x0 = cells.map(([h]) => ((weighting.weight.get(h) ?? 0) * (0 - p)) / W);
@@ -141,14 +149,21 @@ function rakedInterval(strata: Map<string, StratumCounts>, weighting: Weighting,
  * (at most ten times) until no cell of the cross-classification moves by 1 or more. `cells`: responses per cell;
  * `margins`: per attribute, the cell's value and the population total per value (a value without a total: weight 0).
  */
-export function rakingWeights(cells: Map<string, number>, margins: Array<{ valueOf: Map<string, string>; totals: Map<string, number> }>): Weighting {
+export function rakingWeights(
+  cells: Map<string, number>,
+  margins: Array<{ valueOf: Map<string, string>; totals: Map<string, number> }>,
+): Weighting {
   const weight = new Map([...cells.keys()].map((c) => [c, 1]));
   let factors: Array<Map<string, number>> = [];
   let old = new Map(cells);
   for (let iter = 0; iter < 10; iter++) {
     factors = margins.map((m) => {
       const sums = new Map<string, number>();
-      for (const [c, n] of cells) sums.set(m.valueOf.get(c) as string, (sums.get(m.valueOf.get(c) as string) ?? 0) + (weight.get(c) as number) * n);
+      for (const [c, n] of cells)
+        sums.set(
+          m.valueOf.get(c) as string,
+          (sums.get(m.valueOf.get(c) as string) ?? 0) + (weight.get(c) as number) * n,
+        );
       // survey keeps, per margin, the weights right after its step (attr "weights" of the post-stratum)
       const after = new Map<string, number>();
       for (const c of cells.keys()) {
@@ -165,7 +180,13 @@ export function rakingWeights(cells: Map<string, number>, margins: Array<{ value
     old = now;
     if (delta < 1) break;
   }
-  return { weight, sampled: cells, population: new Map(), census: false, raking: margins.map((m, i) => ({ group: m.valueOf, factor: factors[i] })) };
+  return {
+    weight,
+    sampled: cells,
+    population: new Map(),
+    census: false,
+    raking: margins.map((m, i) => ({ group: m.valueOf, factor: factors[i] })),
+  };
 }
 
 /** svyciprop's logit interval with a normal quantile: logit(p) ± z SE / (p (1 - p)). */
@@ -177,7 +198,11 @@ export function logitInterval(p: number, se: number): [number, number] {
   return [expit(eta - half), expit(eta + half)];
 }
 
-export interface Change { difference: number; z: number | null; significant: boolean }
+export interface Change {
+  difference: number;
+  z: number | null;
+  significant: boolean;
+}
 
 export function change(current: Estimate, previous: Estimate): Change | null {
   if (current.p === null || previous.p === null) return null;

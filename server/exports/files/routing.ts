@@ -10,9 +10,15 @@ import { conditionRunnerFor } from '../../questionnaires/condition-context';
 export type Answers = Record<string, unknown>;
 export type Condition = (answers: Answers) => boolean;
 
-type Token = { t: 'var'; path: string[] } | { t: 'num'; v: number } | { t: 'str'; v: string } | { t: 'op'; v: string } | { t: 'word'; v: string };
+type Token =
+  | { t: 'var'; path: string[] }
+  | { t: 'num'; v: number }
+  | { t: 'str'; v: string }
+  | { t: 'op'; v: string }
+  | { t: 'word'; v: string };
 
-const TOKEN = /\s*(?:\{([^{}]+)\}|(-?\d+(?:\.\d+)?)|'([^']*)'|"([^"]*)"|(<>|!=|==|>=|<=|=|>|<|\(|\)|\[|\]|,|!)|([A-Za-z_]+))/y;
+const TOKEN =
+  /\s*(?:\{([^{}]+)\}|(-?\d+(?:\.\d+)?)|'([^']*)'|"([^"]*)"|(<>|!=|==|>=|<=|=|>|<|\(|\)|\[|\]|,|!)|([A-Za-z_]+))/y;
 
 function tokenize(src: string): Token[] | null {
   const out: Token[] = [];
@@ -33,7 +39,8 @@ function tokenize(src: string): Token[] | null {
 type Value = (a: Answers) => unknown;
 const isEmpty = (v: unknown) => Helpers.isValueEmpty(v);
 /** survey-core's equality; numbers (the answer codes) compare fast, everything else goes to survey-core */
-const eq = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a === b : Helpers.isTwoValueEquals(a, b, true));
+const eq = (a: unknown, b: unknown) =>
+  typeof a === 'number' && typeof b === 'number' ? a === b : Helpers.isTwoValueEquals(a, b, true);
 
 function contains(list: unknown, item: unknown): boolean {
   if (Array.isArray(list)) return list.some((x) => eq(x, item));
@@ -63,7 +70,16 @@ const BINARY: Record<string, (l: unknown, r: unknown) => boolean> = {
   contains: (l, r) => contains(l, r),
   notcontains: (l, r) => !contains(l, r),
 };
-const ALIASES: Record<string, string> = { '==': '=', '<>': '!=', equal: '=', notequal: '!=', greater: '>', less: '<', greaterorequal: '>=', lessorequal: '<=' };
+const ALIASES: Record<string, string> = {
+  '==': '=',
+  '<>': '!=',
+  equal: '=',
+  notequal: '!=',
+  greater: '>',
+  less: '<',
+  greaterorequal: '>=',
+  lessorequal: '<=',
+};
 
 class Parser {
   private i = 0;
@@ -81,7 +97,10 @@ class Parser {
 
   private isWord(v: string): boolean {
     const t = this.peek();
-    return (t?.t === 'word' && t.v === v) || (t?.t === 'op' && ((v === 'and' && t.v === '&&') || (v === 'or' && t.v === '||')));
+    return (
+      (t?.t === 'word' && t.v === v) ||
+      (t?.t === 'op' && ((v === 'and' && t.v === '&&') || (v === 'or' && t.v === '||')))
+    );
   }
 
   private or(): Condition {
@@ -127,10 +146,11 @@ class Parser {
       this.i++;
       return t.v === 'empty' ? (a) => isEmpty(left(a)) : (a) => !isEmpty(left(a));
     }
-    const name = t?.t === 'op' || t?.t === 'word' ? ALIASES[t.v] ?? t.v : undefined;
+    const name = t?.t === 'op' || t?.t === 'word' ? (ALIASES[t.v] ?? t.v) : undefined;
     const fn = name !== undefined ? BINARY[name] : undefined;
     if (!fn) {
-      if (t === undefined || (t.t === 'op' && t.v === ')') || this.isWord('and') || this.isWord('or')) return (a) => !isEmpty(left(a)) && left(a) !== false;
+      if (t === undefined || (t.t === 'op' && t.v === ')') || this.isWord('and') || this.isWord('or'))
+        return (a) => !isEmpty(left(a)) && left(a) !== false;
       throw new Error(`unsupported operator ${JSON.stringify(t)}`);
     }
     this.i++;
@@ -150,7 +170,9 @@ class Parser {
       const row = rest[0];
       return (a) => {
         const v = Object.hasOwn(a, head) ? a[head] : undefined;
-        return v && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, row) ? (v as Answers)[row] : undefined;
+        return v && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, row)
+          ? (v as Answers)[row]
+          : undefined;
       };
     }
     if (t.t === 'op' && t.v === '[') {
@@ -195,18 +217,24 @@ export class Visibility {
 
   constructor(questions: Array<{ name: string; conditions: string[] }>) {
     const context = conditionRunnerFor(questions.map((q) => q.name));
-    const fallback = (runner: ConditionRunner): Condition => (a) => context(a)(runner);
+    const fallback =
+      (runner: ConditionRunner): Condition =>
+      (a) =>
+        context(a)(runner);
     const index = new Map<string, number>();
     for (const q of questions) {
-      this.byQuestion.set(q.name, q.conditions.map((e) => {
-        let i = index.get(e);
-        if (i === undefined) {
-          i = this.exprs.length;
-          index.set(e, i);
-          this.exprs.push(compileCondition(e, fallback));
-        }
-        return i;
-      }));
+      this.byQuestion.set(
+        q.name,
+        q.conditions.map((e) => {
+          let i = index.get(e);
+          if (i === undefined) {
+            i = this.exprs.length;
+            index.set(e, i);
+            this.exprs.push(compileCondition(e, fallback));
+          }
+          return i;
+        }),
+      );
     }
     this.memo = new Int8Array(this.exprs.length);
   }

@@ -17,7 +17,10 @@ export const MARKERS: Record<RedactionKind, string> = {
 const PATTERNS: Array<[RedactionKind, RegExp]> = [
   ['email', /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu],
   ['url', /\b(?:(?:https?|ftp):\/\/|www\.)[^\s<>"']+/giu],
-  ['url', /\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:nl|com|org|net|eu|be|de|info|io|gov|edu|frl|amsterdam)\b(?:\/[^\s<>"']*)?/giu],
+  [
+    'url',
+    /\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:nl|com|org|net|eu|be|de|info|io|gov|edu|frl|amsterdam)\b(?:\/[^\s<>"']*)?/giu,
+  ],
   // international (+31 6 1234 5678, 0031 20 …) and Dutch (06-12345678, 020 123 45 67, (010) 1234567)
   ['phone', /(?:\+|\b00)\d{1,3}[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){6,11}\b/g],
   ['phone', /(?:\(0\d{1,3}\)|\b0\d)(?:[\s.-]?\d){7,8}\b/g],

@@ -60,7 +60,9 @@ export function variableMapFor(versions: RegisteredQuestionnaire[]): VariableMap
   if (cached) return cached;
   let map: VariableMap;
   if (fs.existsSync(file)) {
-    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<VariableMap, 'fromFile' | 'editions'> & { editions: Array<string | number> };
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<VariableMap, 'fromFile' | 'editions'> & {
+      editions: Array<string | number>;
+    };
     if (raw.key !== key) throw new Error(`${file}: "key" must be "${key}"`);
     map = { ...raw, editions: raw.editions.map(String), fromFile: true };
     cache.set(file, map);
@@ -71,13 +73,25 @@ export function variableMapFor(versions: RegisteredQuestionnaire[]): VariableMap
   return map;
 }
 
-function variablesOf(q: SurveyQuestion): Array<{ name: string; label: LocalizedText; kind: VariableKind; row?: string; choice?: number | string }> {
+function variablesOf(
+  q: SurveyQuestion,
+): Array<{ name: string; label: LocalizedText; kind: VariableKind; row?: string; choice?: number | string }> {
   const both = (a: LocalizedText, b: LocalizedText) => ({ nl: `${a.nl}: ${b.nl}`, en: `${a.en}: ${b.en}` });
   switch (q.type) {
     case 'matrix':
-      return q.rows.map((r) => ({ name: `${q.name}_${r.value}`, label: both(q.title, r.text), kind: 'matrix_row', row: String(r.value) }));
+      return q.rows.map((r) => ({
+        name: `${q.name}_${r.value}`,
+        label: both(q.title, r.text),
+        kind: 'matrix_row',
+        row: String(r.value),
+      }));
     case 'checkbox':
-      return q.choices.map((c) => ({ name: `${q.name}_${c.value}`, label: both(q.title, c.text), kind: 'checkbox_choice', choice: c.value }));
+      return q.choices.map((c) => ({
+        name: `${q.name}_${c.value}`,
+        label: both(q.title, c.text),
+        kind: 'checkbox_choice',
+        choice: c.value,
+      }));
     case 'text':
       return [{ name: q.name, label: q.title, kind: q.inputType === 'number' ? 'number' : 'text' }];
     case 'comment':
@@ -107,13 +121,21 @@ export function deriveVariableMap(versions: RegisteredQuestionnaire[]): Variable
           byName.set(d.name, mv);
         }
         const prev = i > 0 ? mv.editions[editions[i - 1]] : undefined;
-        const status: EditionStatus = !isAsked(prev) ? 'new' : signature.get(`${editions[i - 1]}:${q.name}`) === sig ? 'same' : 'reworded';
+        const status: EditionStatus = !isAsked(prev)
+          ? 'new'
+          : signature.get(`${editions[i - 1]}:${q.name}`) === sig
+            ? 'same'
+            : 'reworded';
         mv.editions[v.version] = { status, question: q.name, row: d.row, choice: d.choice };
       }
       signature.set(`${v.version}:${q.name}`, sig);
     }
     for (const mv of byName.values()) {
-      if (!mv.editions[v.version]) mv.editions[v.version] = { status: isAsked(mv.editions[editions[i - 1]]) ? 'dropped' : 'absent', question: null };
+      if (!mv.editions[v.version])
+        mv.editions[v.version] = {
+          status: isAsked(mv.editions[editions[i - 1]]) ? 'dropped' : 'absent',
+          question: null,
+        };
     }
   });
   const first = ordered[0];

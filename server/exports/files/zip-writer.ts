@@ -8,7 +8,15 @@ import zlib from 'node:zlib';
 const LIMIT = 0xffffffff;
 const CHUNK = 64 * 1024;
 
-interface Entry { name: Buffer; crc: number; csize: number; usize: number; offset: number; time: number; date: number }
+interface Entry {
+  name: Buffer;
+  crc: number;
+  csize: number;
+  usize: number;
+  offset: number;
+  time: number;
+  date: number;
+}
 
 function dosTime(d: Date): { time: number; date: number } {
   return {
@@ -29,7 +37,10 @@ export class ZipWriter {
   private open = false;
   private failure: Error | null = null;
 
-  constructor(private readonly out: NodeJS.WritableStream, private readonly modified = new Date()) {
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly modified = new Date(),
+  ) {
     out.on('error', (e: Error) => (this.failure ??= e));
   }
 
@@ -73,7 +84,10 @@ export class ZipWriter {
       e.csize += c.length;
       if (!this.raw(c)) {
         deflate.pause();
-        void this.waitDrain().then(() => deflate.resume(), () => undefined);
+        void this.waitDrain().then(
+          () => deflate.resume(),
+          () => undefined,
+        );
       }
     });
     let buf = '';
@@ -92,7 +106,7 @@ export class ZipWriter {
       write: (text) => {
         if (this.failure) throw this.failure;
         buf += text;
-        return buf.length >= CHUNK ? push() : pending ?? undefined;
+        return buf.length >= CHUNK ? push() : (pending ?? undefined);
       },
       close: async () => {
         if (buf) await push();

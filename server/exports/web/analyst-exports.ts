@@ -19,15 +19,36 @@ export function analystExportsRouter(deps: AppDeps): Router {
     const waves = counted.map((c) => c.wave);
     const rows = counted.map(({ wave: w, responses }) => {
       const q = deps.registry.get(w.questionnaire_id);
-      return { id: w.id, name: w.name, questionnaire: w.questionnaire_id, edition: q?.edition ?? '', isDemo: Boolean(w.is_demo), responses, attributes: keptAttributes(w) };
+      return {
+        id: w.id,
+        name: w.name,
+        questionnaire: w.questionnaire_id,
+        edition: q?.edition ?? '',
+        isDemo: Boolean(w.is_demo),
+        responses,
+        attributes: keptAttributes(w),
+      };
     });
-    const keys = [...new Set(waves.filter((w) => !w.is_demo).map((w) => deps.registry.get(w.questionnaire_id)?.key).filter((k): k is string => !!k))].sort();
+    const keys = [
+      ...new Set(
+        waves
+          .filter((w) => !w.is_demo)
+          .map((w) => deps.registry.get(w.questionnaire_id)?.key)
+          .filter((k): k is string => !!k),
+      ),
+    ].sort();
     renderSignedInPage(res, 'analyst/exports', { title: 'Exports', waves: rows, keys, k: kOf(deps) });
   });
 
   router.get('/exports/waves/:id/download/:format', async (req, res) => {
     const wave = await waveOr404(deps, req.params.id);
-    const prepared = await prepareExport(deps, { wave }, formatOr400(req.params.format), optionsOf(deps, req.query), who(res));
+    const prepared = await prepareExport(
+      deps,
+      { wave },
+      formatOr400(req.params.format),
+      optionsOf(deps, req.query),
+      who(res),
+    );
     await sendExport(deps, res, prepared);
   });
 
@@ -52,7 +73,15 @@ export function analystExportsRouter(deps: AppDeps): Router {
     const wave = await waveOr404(deps, req.params.id);
     const opts = optionsOf(deps, req.query);
     const report = await headlineTablesForPage(deps, wave, { k: opts.k, weightBy: opts.weightBy }, who(res));
-    renderSignedInPage(res, 'analyst/tables', { title: `Headline tables: ${wave.name}`, report, helpers: viewHelpers(), lang: opts.lang, attributes: keptAttributes(wave), weight: opts.weightBy ?? '', waveId: wave.id });
+    renderSignedInPage(res, 'analyst/tables', {
+      title: `Headline tables: ${wave.name}`,
+      report,
+      helpers: viewHelpers(),
+      lang: opts.lang,
+      attributes: keptAttributes(wave),
+      weight: opts.weightBy ?? '',
+      waveId: wave.id,
+    });
   });
 
   return router;

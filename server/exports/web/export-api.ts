@@ -21,7 +21,8 @@ export function exportApiRouter(deps: AppDeps): Router {
       res.set('WWW-Authenticate', 'Bearer realm="veldwerk"');
       throw new HttpError(401, 'A valid API token is required (Authorization: Bearer <token>)');
     }
-    if (caller.role !== 'analyst' && caller.role !== 'admin') throw new HttpError(403, 'Your role does not allow exports');
+    if (caller.role !== 'analyst' && caller.role !== 'admin')
+      throw new HttpError(403, 'Your role does not allow exports');
     res.locals.apiCaller = caller;
     next();
   });
@@ -33,21 +34,41 @@ export function exportApiRouter(deps: AppDeps): Router {
   router.get('/waves', async (_req, res) => {
     const out = [];
     for (const { wave: w, responses } of await wavesWithResponseCounts(deps.db)) {
-      out.push({ id: w.id, name: w.name, questionnaire: w.questionnaire_id, opensOn: w.opens_on, closesOn: w.closes_on, keptAttributes: JSON.parse(w.kept_attributes), responses });
+      out.push({
+        id: w.id,
+        name: w.name,
+        questionnaire: w.questionnaire_id,
+        opensOn: w.opens_on,
+        closesOn: w.closes_on,
+        keptAttributes: JSON.parse(w.kept_attributes),
+        responses,
+      });
     }
     res.json({ waves: out });
   });
 
   router.get('/waves/:id/export', async (req, res) => {
     const wave = await waveOr404(deps, req.params.id);
-    const prepared = await prepareExport(deps, { wave }, formatOr400(req.query.format ?? 'csv'), optionsOf(deps, req.query), who(res));
+    const prepared = await prepareExport(
+      deps,
+      { wave },
+      formatOr400(req.query.format ?? 'csv'),
+      optionsOf(deps, req.query),
+      who(res),
+    );
     await sendExport(deps, res, prepared);
   });
 
   router.get('/trend/:key/export', async (req, res) => {
     const format = formatOr400(req.query.format ?? 'csv');
     if (format === 'tables' || format === 'tables-html') throw new HttpError(400, 'Headline tables are made per wave');
-    const prepared = await prepareExport(deps, { trendKey: req.params.key }, format, optionsOf(deps, req.query), who(res));
+    const prepared = await prepareExport(
+      deps,
+      { trendKey: req.params.key },
+      format,
+      optionsOf(deps, req.query),
+      who(res),
+    );
     await sendExport(deps, res, prepared);
   });
 

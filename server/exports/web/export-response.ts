@@ -25,10 +25,12 @@ export function formatOr400(value: unknown): ExportFormat {
 /** Export options from the query string: lang=en, weight=<kept attribute>. */
 export function optionsOf(deps: AppDeps, query: Record<string, unknown>): ExportOptions {
   // one attribute (post-stratification) or up to three, comma-separated (raking; tables only)
-  const weight = typeof query.weight === 'string' && /^[a-z][a-z0-9_]{0,31}(,[a-z][a-z0-9_]{0,31}){0,2}$/.test(query.weight) ? query.weight : undefined;
+  const weight =
+    typeof query.weight === 'string' && /^[a-z][a-z0-9_]{0,31}(,[a-z][a-z0-9_]{0,31}){0,2}$/.test(query.weight)
+      ? query.weight
+      : undefined;
   return { k: kOf(deps), lang: query.lang === 'en' ? 'en' : 'nl', weightBy: weight };
 }
-
 
 /** Streams the file as a download. A failure after the first byte can only cut the connection (and is logged). */
 export async function sendExport(deps: AppDeps, res: Response, prepared: PreparedExport): Promise<void> {

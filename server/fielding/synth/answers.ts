@@ -53,7 +53,8 @@ export function defaultAggressionRate(population?: string, edition?: number | st
 export function experiencedAggression(answers: Record<string, unknown>): boolean {
   for (const [name, value] of Object.entries(answers)) {
     if (!name.startsWith(SCREENER_PREFIX) || !value || typeof value !== 'object') continue;
-    for (const v of Object.values(value as Record<string, unknown>)) if (SCREENER_YES.includes(v as number)) return true;
+    for (const v of Object.values(value as Record<string, unknown>))
+      if (SCREENER_YES.includes(v as number)) return true;
   }
   return false;
 }
@@ -61,9 +62,20 @@ export function experiencedAggression(answers: Record<string, unknown>): boolean
 // ------------------------------------------------------------------------------------------ compiled definition
 
 /** A compiled visibleIf: survey-core's runner and the top-level answer names it reads (for memoizing). */
-interface Cond { runner: ConditionRunner; deps: string[]; volatile: boolean }
-interface Container { cond: Cond | null; visible: boolean; parent: Container | null }
-interface Choice { value: unknown; exclusive: boolean }
+interface Cond {
+  runner: ConditionRunner;
+  deps: string[];
+  volatile: boolean;
+}
+interface Container {
+  cond: Cond | null;
+  visible: boolean;
+  parent: Container | null;
+}
+interface Choice {
+  value: unknown;
+  exclusive: boolean;
+}
 interface CQ {
   name: string;
   type: string;
@@ -81,7 +93,9 @@ interface CQ {
   valueTrue: unknown;
   valueFalse: unknown;
 }
-interface Plan { questions: CQ[] }
+interface Plan {
+  questions: CQ[];
+}
 
 const plans = new WeakMap<object, Plan>();
 const runners = new Map<string, Cond>();
@@ -120,7 +134,8 @@ function compile(survey: object): Plan {
       } else if (type === 'rating') {
         choices = (el.visibleRateValues as any[]).map((c) => ({ value: c.value, exclusive: false }));
       }
-      const num = (v: unknown) => (v === undefined || v === null || v === '' || !Number.isFinite(Number(v)) ? null : Number(v));
+      const num = (v: unknown) =>
+        v === undefined || v === null || v === '' || !Number.isFinite(Number(v)) ? null : Number(v);
       questions.push({
         name: el.name,
         type,
@@ -134,14 +149,16 @@ function compile(survey: object): Plan {
         inputType: el.inputType ?? '',
         min: type === 'text' ? num(el.min) : null,
         max: type === 'text' ? num(el.max) : null,
-        maxLength: typeof el.getMaxLength === 'function' && Number(el.getMaxLength()) > 0 ? Number(el.getMaxLength()) : 500,
+        maxLength:
+          typeof el.getMaxLength === 'function' && Number(el.getMaxLength()) > 0 ? Number(el.getMaxLength()) : 500,
         valueTrue: type === 'boolean' ? el.getValueTrue() : undefined,
         valueFalse: type === 'boolean' ? el.getValueFalse() : undefined,
       });
     }
   };
   const root: Container = { cond: null, visible: true, parent: null };
-  for (const page of model.pages) walk(page.elements, { cond: runner(page.visibleIf), visible: page.visible !== false, parent: root });
+  for (const page of model.pages)
+    walk(page.elements, { cond: runner(page.visibleIf), visible: page.visible !== false, parent: root });
   model.dispose();
   const plan = { questions };
   plans.set(survey, plan);
@@ -197,7 +214,12 @@ interface Persona {
   age: number;
 }
 
-interface RoleSpec { tier: number; code: number; share: number; relRisk: number }
+interface RoleSpec {
+  tier: number;
+  code: number;
+  share: number;
+  relRisk: number;
+}
 
 const OFFICE_HOLDER_SPEC = {
   tiers: { 1: 0.86, 2: 0.07, 3: 0.065, 99: 0.005 } as Weights,
@@ -219,10 +241,18 @@ const OFFICE_HOLDER_SPEC = {
 };
 
 const CIVIL_RISK: Record<CivilServantRole, number> = {
-  leidinggevende: 1.1, beleid: 0.7, publiekscontact: 1.8, handhaving: 2.0, bedrijfsvoering: 0.6, bestuursondersteuning: 1.0,
+  leidinggevende: 1.1,
+  beleid: 0.7,
+  publiekscontact: 1.8,
+  handhaving: 2.0,
+  bedrijfsvoering: 0.6,
+  bestuursondersteuning: 1.0,
 };
 const CIVIL_TIERS: Array<[number, keyof typeof CIVIL_SERVANT_ROLE_MIX, number]> = [
-  [1, 'gemeente', 0.52], [2, 'provincie', 0.05], [3, 'waterschap', 0.04], [4, 'rijk', 0.385],
+  [1, 'gemeente', 0.52],
+  [2, 'provincie', 0.05],
+  [3, 'waterschap', 0.04],
+  [4, 'rijk', 0.385],
 ];
 const CIVIL_SERVANT_SPEC = {
   tiers: { ...Object.fromEntries(CIVIL_TIERS.map(([code, , w]) => [code, w])), 99: 0.005 } as Weights,
@@ -230,7 +260,10 @@ const CIVIL_SERVANT_SPEC = {
     const mix = CIVIL_SERVANT_ROLE_MIX[tierId];
     const total = Object.values(mix).reduce((a, b) => a + b, 0) / 0.96;
     const roles: RoleSpec[] = (Object.keys(mix) as CivilServantRole[]).map((r) => ({
-      tier, code: CIVIL_SERVANT_ROLES[r].code, share: mix[r] / total, relRisk: CIVIL_RISK[r],
+      tier,
+      code: CIVIL_SERVANT_ROLES[r].code,
+      share: mix[r] / total,
+      relRisk: CIVIL_RISK[r],
     }));
     roles.push({ tier, code: 7, share: 0.04, relRisk: 0.8 }); // "anders"
     return roles;
@@ -297,18 +330,52 @@ function drawPersona(spec: Spec | null, rng: Rng): Persona | null {
 
 /** Relative chance that a respondent who met aggression met it in this screener cell. */
 const SCREENER_CELL: Record<string, number> = {
-  'scr_verbaal.f2f': 0.45, 'scr_verbaal.tel': 0.2, 'scr_verbaal.mail': 0.3, 'scr_verbaal.online': 0.55, 'scr_verbaal.thuis': 0.08,
-  'scr_bedreig.f2f': 0.12, 'scr_bedreig.tel': 0.06, 'scr_bedreig.mail': 0.1, 'scr_bedreig.online': 0.25, 'scr_bedreig.thuis': 0.05,
-  'scr_fysiek.f2f': 0.03, 'scr_fysiek.thuis': 0.01,
-  'scr_schade.werk': 0.03, 'scr_schade.prive': 0.03,
-  'scr_thuis.bezoek': 0.05, 'scr_thuis.actie': 0.03, 'scr_thuis.opwacht': 0.02,
-  'scr_discrim.f2f': 0.06, 'scr_discrim.tel': 0.02, 'scr_discrim.mail': 0.04, 'scr_discrim.online': 0.1, 'scr_discrim.thuis': 0.01,
+  'scr_verbaal.f2f': 0.45,
+  'scr_verbaal.tel': 0.2,
+  'scr_verbaal.mail': 0.3,
+  'scr_verbaal.online': 0.55,
+  'scr_verbaal.thuis': 0.08,
+  'scr_bedreig.f2f': 0.12,
+  'scr_bedreig.tel': 0.06,
+  'scr_bedreig.mail': 0.1,
+  'scr_bedreig.online': 0.25,
+  'scr_bedreig.thuis': 0.05,
+  'scr_fysiek.f2f': 0.03,
+  'scr_fysiek.thuis': 0.01,
+  'scr_schade.werk': 0.03,
+  'scr_schade.prive': 0.03,
+  'scr_thuis.bezoek': 0.05,
+  'scr_thuis.actie': 0.03,
+  'scr_thuis.opwacht': 0.02,
+  'scr_discrim.f2f': 0.06,
+  'scr_discrim.tel': 0.02,
+  'scr_discrim.mail': 0.04,
+  'scr_discrim.online': 0.1,
+  'scr_discrim.thuis': 0.01,
 };
 const SCREENER_FREQ: Weights = { 2: 0.4, 3: 0.38, 4: 0.14, 5: 0.08 };
 const SCREENER_NO: Weights = { 1: 0.985, 98: 0.01, 99: 0.005 };
 /** recent_vorm code per screener question; recent_kanaal code per screener row */
-const FORM_CODE: Record<string, number> = { scr_verbaal: 1, scr_bedreig: 2, scr_fysiek: 3, scr_schade: 4, scr_thuis: 5, scr_discrim: 6 };
-const CHANNEL_CODE: Record<string, number> = { f2f: 1, tel: 2, mail: 3, online: 4, thuis: 5, prive: 5, bezoek: 5, actie: 5, opwacht: 5, werk: 6 };
+const FORM_CODE: Record<string, number> = {
+  scr_verbaal: 1,
+  scr_bedreig: 2,
+  scr_fysiek: 3,
+  scr_schade: 4,
+  scr_thuis: 5,
+  scr_discrim: 6,
+};
+const CHANNEL_CODE: Record<string, number> = {
+  f2f: 1,
+  tel: 2,
+  mail: 3,
+  online: 4,
+  thuis: 5,
+  prive: 5,
+  bezoek: 5,
+  actie: 5,
+  opwacht: 5,
+  werk: 6,
+};
 
 interface Ctx {
   rng: Rng;
@@ -319,7 +386,10 @@ interface Ctx {
 }
 
 type WeightSpec = Weights | ((ctx: Ctx) => Weights);
-const byVictim = (yes: Weights, no: Weights): WeightSpec => (ctx) => (ctx.victim ? yes : no);
+const byVictim =
+  (yes: Weights, no: Weights): WeightSpec =>
+  (ctx) =>
+    ctx.victim ? yes : no;
 
 /** Answer distributions per question (or per matrix row as "question.row"); codes missing here are not chosen. */
 const SINGLE: Record<string, WeightSpec> = {
@@ -343,13 +413,28 @@ const SINGLE: Record<string, WeightSpec> = {
   geregistreerd: { 1: 0.42, 2: 0.2, 98: 0.36, 99: 0.02 },
   nazorg_ontv: { 1: 0.35, 2: 0.2, 3: 0.4, 98: 0.03, 99: 0.02 },
   nazorg_tevreden: { 1: 0.05, 2: 0.1, 3: 0.2, 4: 0.45, 5: 0.15, 98: 0.03, 99: 0.02 },
-  nazorg_cijfer: { 1: 0.01, 2: 0.01, 3: 0.02, 4: 0.03, 5: 0.06, 6: 0.14, 7: 0.28, 8: 0.28, 9: 0.09, 10: 0.04, 98: 0.03, 99: 0.01 },
+  nazorg_cijfer: {
+    1: 0.01,
+    2: 0.01,
+    3: 0.02,
+    4: 0.03,
+    5: 0.06,
+    6: 0.14,
+    7: 0.28,
+    8: 0.28,
+    9: 0.09,
+    10: 0.04,
+    98: 0.03,
+    99: 0.01,
+  },
   veilig_gevoel: byVictim(
     { 1: 0.05, 2: 0.17, 3: 0.3, 4: 0.38, 5: 0.07, 98: 0.02, 99: 0.01 },
-    { 1: 0.01, 2: 0.03, 3: 0.14, 4: 0.55, 5: 0.25, 98: 0.01, 99: 0.01 }),
+    { 1: 0.01, 2: 0.03, 3: 0.14, 4: 0.55, 5: 0.25, 98: 0.01, 99: 0.01 },
+  ),
   veilig_freq: byVictim(
     { 1: 0.25, 2: 0.3, 3: 0.33, 4: 0.08, 5: 0.02, 98: 0.01, 99: 0.01 },
-    { 1: 0.65, 2: 0.22, 3: 0.11, 4: 0.01, 98: 0.005, 99: 0.005 }),
+    { 1: 0.65, 2: 0.22, 3: 0.11, 4: 0.01, 98: 0.005, 99: 0.005 },
+  ),
   werkdruk: { 1: 0.01, 2: 0.04, 3: 0.4, 4: 0.4, 5: 0.12, 98: 0.02, 99: 0.01 },
   doxing: byVictim({ 1: 0.12, 2: 0.82, 98: 0.05, 99: 0.01 }, { 1: 0.02, 2: 0.93, 98: 0.04, 99: 0.01 }),
   steun_behoefte: byVictim({ 1: 0.35, 2: 0.55, 98: 0.08, 99: 0.02 }, { 1: 0.15, 2: 0.75, 98: 0.08, 99: 0.02 }),
@@ -363,8 +448,14 @@ const SINGLE: Record<string, WeightSpec> = {
       : { 1: 0.1, 2: 0.2, 3: 0.2, 4: 0.3, 5: 0.19, 99: 0.01 },
   gevolg: { 1: 0.5, 2: 0.35, 3: 0.1, 97: 0.03, 98: 0.01, 99: 0.01 },
   'gevolg.socmed': { 1: 0.45, 2: 0.28, 3: 0.1, 97: 0.15, 98: 0.01, 99: 0.01 },
-  vermijden: byVictim({ 1: 0.55, 2: 0.3, 3: 0.1, 97: 0.03, 98: 0.01, 99: 0.01 }, { 1: 0.82, 2: 0.13, 3: 0.02, 97: 0.02, 98: 0.005, 99: 0.005 }),
-  'vermijden.online': byVictim({ 1: 0.45, 2: 0.3, 3: 0.12, 97: 0.11, 98: 0.01, 99: 0.01 }, { 1: 0.72, 2: 0.12, 3: 0.03, 97: 0.12, 98: 0.005, 99: 0.005 }),
+  vermijden: byVictim(
+    { 1: 0.55, 2: 0.3, 3: 0.1, 97: 0.03, 98: 0.01, 99: 0.01 },
+    { 1: 0.82, 2: 0.13, 3: 0.02, 97: 0.02, 98: 0.005, 99: 0.005 },
+  ),
+  'vermijden.online': byVictim(
+    { 1: 0.45, 2: 0.3, 3: 0.12, 97: 0.11, 98: 0.01, 99: 0.01 },
+    { 1: 0.72, 2: 0.12, 3: 0.03, 97: 0.12, 98: 0.005, 99: 0.005 },
+  ),
   int_bekend: { 1: 0.6, 2: 0.3, 3: 0.08, 98: 0.02 },
   'int_bekend.vertrouw': { 1: 0.4, 2: 0.35, 3: 0.22, 98: 0.03 },
   int_vermoeden: { 1: 0.915, 2: 0.025, 3: 0.01, 98: 0.04, 99: 0.01 },
@@ -419,7 +510,9 @@ function resolve(spec: WeightSpec | undefined, ctx: Ctx): Weights | undefined {
 /** Picks among `allowed` using `w` (codes outside `allowed` dropped); undefined if nothing usable. */
 function pickAllowed(rng: Rng, w: Weights | undefined, allowed: readonly unknown[]): unknown {
   if (!w) return undefined;
-  const items = allowed.filter((v) => typeof v === 'number' && (w[v] ?? 0) > 0).map((v) => [v, w[v as number]] as const);
+  const items = allowed
+    .filter((v) => typeof v === 'number' && (w[v] ?? 0) > 0)
+    .map((v) => [v, w[v as number]] as const);
   return items.length ? rng.weighted(items) : undefined;
 }
 
@@ -428,7 +521,9 @@ function genericPick(rng: Rng, values: readonly unknown[]): unknown {
   const special: Record<number, number> = { 97: 0.02, 98: 0.03, 99: 0.015 };
   const substantive = values.filter((v) => !(typeof v === 'number' && v in special));
   const rest = 1 - values.reduce<number>((a, v) => a + (typeof v === 'number' && v in special ? special[v] : 0), 0);
-  const items = values.map((v) => [v, typeof v === 'number' && v in special ? special[v] : rest / Math.max(1, substantive.length)] as const);
+  const items = values.map(
+    (v) => [v, typeof v === 'number' && v in special ? special[v] : rest / Math.max(1, substantive.length)] as const,
+  );
   return rng.weighted(items);
 }
 
@@ -459,7 +554,8 @@ function recentIncident(q: CQ, ctx: Ctx): unknown {
   const met: Array<[string, string, number]> = [];
   for (const [name, value] of Object.entries(answers)) {
     if (!name.startsWith(SCREENER_PREFIX) || !value || typeof value !== 'object') continue;
-    for (const [row, v] of Object.entries(value as Record<string, number>)) if (SCREENER_YES.includes(v)) met.push([name, row, v]);
+    for (const [row, v] of Object.entries(value as Record<string, number>))
+      if (SCREENER_YES.includes(v)) met.push([name, row, v]);
   }
   const allowed = q.choices.map((c) => c.value);
   if (!met.length) return undefined;
@@ -472,7 +568,8 @@ function recentIncident(q: CQ, ctx: Ctx): unknown {
   const form = Object.entries(FORM_CODE).find(([, code]) => code === answers.recent_vorm)?.[0];
   const rows = met.filter(([name]) => !form || name === form);
   const w: Weights = {};
-  for (const [, row, v] of rows.length ? rows : met) if (CHANNEL_CODE[row]) w[CHANNEL_CODE[row]] = (w[CHANNEL_CODE[row]] ?? 0) + v - 1;
+  for (const [, row, v] of rows.length ? rows : met)
+    if (CHANNEL_CODE[row]) w[CHANNEL_CODE[row]] = (w[CHANNEL_CODE[row]] ?? 0) + v - 1;
   return pickAllowed(rng, w, allowed);
 }
 
@@ -481,8 +578,16 @@ function personaAnswer(q: CQ, ctx: Ctx): unknown {
   if (!p) return undefined;
   const allowed = q.choices.map((c) => c.value);
   const want: Record<string, number> = {
-    bestuurslaag: p.tier, functie: p.role, functie_gem: p.role, functie_prov: p.role, functie_ws: p.role,
-    gemeente_grootte: p.sizeClass, jaren_functie: p.years, jaren_dienst: p.years, geslacht: p.gender, leeftijd: p.age,
+    bestuurslaag: p.tier,
+    functie: p.role,
+    functie_gem: p.role,
+    functie_prov: p.role,
+    functie_ws: p.role,
+    gemeente_grootte: p.sizeClass,
+    jaren_functie: p.years,
+    jaren_dienst: p.years,
+    geslacht: p.gender,
+    leeftijd: p.age,
   };
   if (!(q.name in want)) return undefined;
   const v = want[q.name];
@@ -610,7 +715,12 @@ export function synthAnswers(file: QuestionnaireLike, rng: Rng, opts: SynthOptio
 }
 
 /** `count` answer sets from one seed (each set from its own forked generator, so sets are independent of count). */
-export function synthAnswerSets(file: QuestionnaireLike, count: number, seed: number | string = 1, opts: SynthOptions = {}): Array<Record<string, unknown>> {
+export function synthAnswerSets(
+  file: QuestionnaireLike,
+  count: number,
+  seed: number | string = 1,
+  opts: SynthOptions = {},
+): Array<Record<string, unknown>> {
   const base = createRng(seed);
   const out: Array<Record<string, unknown>> = [];
   for (let i = 0; i < count; i++) out.push(synthAnswers(file, base.fork(i), opts));

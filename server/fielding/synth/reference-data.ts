@@ -42,11 +42,51 @@ export const PROVINCES: readonly Province[] = [
 export type SizeClass = 'lt20k' | '20k_50k' | '50k_100k' | 'ge100k';
 
 /** Municipality size classes; `code` is the answer code of the questionnaires' gemeente_grootte question. */
-export const SIZE_CLASSES: ReadonlyArray<{ id: SizeClass; code: number; min: number; max: number; nl: string; en: string; count2024: number }> = [
-  { id: 'lt20k', code: 1, min: 0, max: 19_999, nl: 'minder dan 20.000 inwoners', en: 'fewer than 20,000 inhabitants', count2024: 96 },
-  { id: '20k_50k', code: 2, min: 20_000, max: 49_999, nl: '20.000 tot 50.000 inwoners', en: '20,000 to 50,000 inhabitants', count2024: 162 },
-  { id: '50k_100k', code: 3, min: 50_000, max: 99_999, nl: '50.000 tot 100.000 inwoners', en: '50,000 to 100,000 inhabitants', count2024: 52 },
-  { id: 'ge100k', code: 4, min: 100_000, max: Infinity, nl: '100.000 inwoners of meer', en: '100,000 inhabitants or more', count2024: 32 },
+export const SIZE_CLASSES: ReadonlyArray<{
+  id: SizeClass;
+  code: number;
+  min: number;
+  max: number;
+  nl: string;
+  en: string;
+  count2024: number;
+}> = [
+  {
+    id: 'lt20k',
+    code: 1,
+    min: 0,
+    max: 19_999,
+    nl: 'minder dan 20.000 inwoners',
+    en: 'fewer than 20,000 inhabitants',
+    count2024: 96,
+  },
+  {
+    id: '20k_50k',
+    code: 2,
+    min: 20_000,
+    max: 49_999,
+    nl: '20.000 tot 50.000 inwoners',
+    en: '20,000 to 50,000 inhabitants',
+    count2024: 162,
+  },
+  {
+    id: '50k_100k',
+    code: 3,
+    min: 50_000,
+    max: 99_999,
+    nl: '50.000 tot 100.000 inwoners',
+    en: '50,000 to 100,000 inhabitants',
+    count2024: 52,
+  },
+  {
+    id: 'ge100k',
+    code: 4,
+    min: 100_000,
+    max: Infinity,
+    nl: '100.000 inwoners of meer',
+    en: '100,000 inhabitants or more',
+    count2024: 32,
+  },
 ];
 
 export function sizeClassOf(population: number): SizeClass {
@@ -62,8 +102,18 @@ export const OFFICE_HOLDER_ROLES = {
   gedeputeerde: { tier: 'provincie', code: 5, nl: 'Gedeputeerde', en: 'Member of the Provincial Executive' },
   statenlid: { tier: 'provincie', code: 6, nl: 'Statenlid', en: 'States member' },
   dijkgraaf: { tier: 'waterschap', code: 7, nl: 'Dijkgraaf', en: 'Dike-reeve' },
-  lid_db_waterschap: { tier: 'waterschap', code: 8, nl: 'Lid dagelijks bestuur waterschap', en: 'Water board executive member' },
-  lid_ab_waterschap: { tier: 'waterschap', code: 9, nl: 'Lid algemeen bestuur waterschap', en: 'Water board general board member' },
+  lid_db_waterschap: {
+    tier: 'waterschap',
+    code: 8,
+    nl: 'Lid dagelijks bestuur waterschap',
+    en: 'Water board executive member',
+  },
+  lid_ab_waterschap: {
+    tier: 'waterschap',
+    code: 9,
+    nl: 'Lid algemeen bestuur waterschap',
+    en: 'Water board general board member',
+  },
 } as const satisfies Record<string, { tier: Tier; code: number; nl: string; en: string }>;
 export type OfficeHolderRole = keyof typeof OFFICE_HOLDER_ROLES;
 
@@ -83,14 +133,47 @@ export const TIER_CODES: Record<Tier, number> = { gemeente: 1, provincie: 2, wat
 
 /** Civil-service job mix per tier (weights). */
 export const CIVIL_SERVANT_ROLE_MIX: Record<Tier, Record<CivilServantRole, number>> = {
-  gemeente: { leidinggevende: 10, beleid: 25, publiekscontact: 25, handhaving: 10, bedrijfsvoering: 22, bestuursondersteuning: 8 },
-  provincie: { leidinggevende: 10, beleid: 40, publiekscontact: 8, handhaving: 10, bedrijfsvoering: 25, bestuursondersteuning: 7 },
-  waterschap: { leidinggevende: 10, beleid: 25, publiekscontact: 10, handhaving: 15, bedrijfsvoering: 35, bestuursondersteuning: 5 },
-  rijk: { leidinggevende: 10, beleid: 35, publiekscontact: 15, handhaving: 10, bedrijfsvoering: 27, bestuursondersteuning: 3 },
+  gemeente: {
+    leidinggevende: 10,
+    beleid: 25,
+    publiekscontact: 25,
+    handhaving: 10,
+    bedrijfsvoering: 22,
+    bestuursondersteuning: 8,
+  },
+  provincie: {
+    leidinggevende: 10,
+    beleid: 40,
+    publiekscontact: 8,
+    handhaving: 10,
+    bedrijfsvoering: 25,
+    bestuursondersteuning: 7,
+  },
+  waterschap: {
+    leidinggevende: 10,
+    beleid: 25,
+    publiekscontact: 10,
+    handhaving: 15,
+    bedrijfsvoering: 35,
+    bestuursondersteuning: 5,
+  },
+  rijk: {
+    leidinggevende: 10,
+    beleid: 35,
+    publiekscontact: 15,
+    handhaving: 10,
+    bedrijfsvoering: 27,
+    bestuursondersteuning: 3,
+  },
 };
 
 /** Rough share of public employment per tier (weights, thousands of jobs). */
-export const CIVIL_SERVANT_TIER_WEIGHTS: Record<Tier, number> = { gemeente: 190, provincie: 14, waterschap: 11, rijk: 135 };
+export const CIVIL_SERVANT_TIER_WEIGHTS: Record<Tier, number> = {
+  gemeente: 190,
+  provincie: 14,
+  waterschap: 11,
+  rijk: 135,
+};
 
 /** Central government organisations (ministry titles are public; the weights are a rough staff mix). */
 export const CENTRAL_GOVERNMENT: ReadonlyArray<{ slug: string; name: string; weight: number }> = [
@@ -111,8 +194,22 @@ export const CENTRAL_GOVERNMENT: ReadonlyArray<{ slug: string; name: string; wei
 /** Municipal council seats by number of inhabitants (Gemeentewet art. 8). */
 export function councilSeats(inhabitants: number): number {
   const table: Array<[number, number]> = [
-    [3_000, 9], [6_000, 11], [10_000, 13], [15_000, 15], [20_000, 17], [25_000, 19], [30_000, 21], [35_000, 23],
-    [40_000, 25], [45_000, 27], [50_000, 29], [60_000, 31], [70_000, 33], [80_000, 35], [100_000, 37], [200_000, 39],
+    [3_000, 9],
+    [6_000, 11],
+    [10_000, 13],
+    [15_000, 15],
+    [20_000, 17],
+    [25_000, 19],
+    [30_000, 21],
+    [35_000, 23],
+    [40_000, 25],
+    [45_000, 27],
+    [50_000, 29],
+    [60_000, 31],
+    [70_000, 33],
+    [80_000, 35],
+    [100_000, 37],
+    [200_000, 39],
   ];
   for (const [upTo, seats] of table) if (inhabitants <= upTo) return seats;
   return 45;
@@ -146,16 +243,98 @@ export interface ProvinceOffices extends Province {
 // ---------------------------------------------------------------- fictional names
 
 const NAME_STEMS = [
-  'Berken', 'Elzen', 'Essen', 'Linden', 'Wilgen', 'Eiken', 'Hazel', 'Beuken', 'Iepen', 'Populier', 'Vlier', 'Hulst',
-  'Meidoorn', 'Brem', 'Heide', 'Riet', 'Lis', 'Zegge', 'Klaver', 'Boekweit', 'Haver', 'Rogge', 'Vlas', 'Hop',
-  'Kievit', 'Reiger', 'Grutto', 'Wulp', 'Meeuw', 'Zwaluw', 'Merel', 'Spreeuw', 'Uilen', 'Vossen', 'Hazen', 'Dassen',
-  'Otter', 'Bever', 'Marter', 'Egel', 'Mossel', 'Paling', 'Snoek', 'Baars', 'Karper', 'Zalm', 'Vinken', 'Lijster',
+  'Berken',
+  'Elzen',
+  'Essen',
+  'Linden',
+  'Wilgen',
+  'Eiken',
+  'Hazel',
+  'Beuken',
+  'Iepen',
+  'Populier',
+  'Vlier',
+  'Hulst',
+  'Meidoorn',
+  'Brem',
+  'Heide',
+  'Riet',
+  'Lis',
+  'Zegge',
+  'Klaver',
+  'Boekweit',
+  'Haver',
+  'Rogge',
+  'Vlas',
+  'Hop',
+  'Kievit',
+  'Reiger',
+  'Grutto',
+  'Wulp',
+  'Meeuw',
+  'Zwaluw',
+  'Merel',
+  'Spreeuw',
+  'Uilen',
+  'Vossen',
+  'Hazen',
+  'Dassen',
+  'Otter',
+  'Bever',
+  'Marter',
+  'Egel',
+  'Mossel',
+  'Paling',
+  'Snoek',
+  'Baars',
+  'Karper',
+  'Zalm',
+  'Vinken',
+  'Lijster',
 ];
 const NAME_ENDS = [
-  'wolde', 'horst', 'veen', 'dam', 'broek', 'rade', 'loo', 'zijl', 'hoeve', 'kamp', 'meer', 'dijk', 'hem', 'wijk',
-  'beek', 'hout', 'weerd', 'donk', 'rode', 'lage', 'sloot', 'gaast', 'terp', 'werf', 'hoek', 'burg', 'stede', 'wold',
+  'wolde',
+  'horst',
+  'veen',
+  'dam',
+  'broek',
+  'rade',
+  'loo',
+  'zijl',
+  'hoeve',
+  'kamp',
+  'meer',
+  'dijk',
+  'hem',
+  'wijk',
+  'beek',
+  'hout',
+  'weerd',
+  'donk',
+  'rode',
+  'lage',
+  'sloot',
+  'gaast',
+  'terp',
+  'werf',
+  'hoek',
+  'burg',
+  'stede',
+  'wold',
 ];
-const WATER_ENDS = ['stroom', 'delta', 'vliet', 'waarden', 'polders', 'landen', 'venen', 'dijken', 'kwartier', 'waterland', 'boezem'];
+const WATER_ENDS = [
+  'stroom',
+  'delta',
+  'vliet',
+  'waarden',
+  'polders',
+  'landen',
+  'venen',
+  'dijken',
+  'kwartier',
+  'waterland',
+  'boezem',
+];
 
 function titleCase(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1).toLowerCase();
@@ -177,7 +356,8 @@ class NameMaker {
   place(): string {
     for (let attempt = 0; attempt < 10_000; attempt++) {
       let name = titleCase(this.rng.pick(NAME_STEMS) + this.rng.pick(NAME_ENDS));
-      if (this.rng.chance(0.12)) name = `${this.rng.pick(['Nieuw', 'Oud', 'Groot', 'Noord', 'Zuid', 'Oost', 'West'])}-${name}`;
+      if (this.rng.chance(0.12))
+        name = `${this.rng.pick(['Nieuw', 'Oud', 'Groot', 'Noord', 'Zuid', 'Oost', 'West'])}-${name}`;
       if (this.claim(name)) return name;
     }
     throw new Error('reference-data: ran out of place names');
@@ -204,7 +384,8 @@ class NameMaker {
 const REFERENCE_SEED = 'veldwerk-reference-v1';
 
 function inhabitantsFor(sizeClass: SizeClass, rng: Rng): number {
-  const logUniform = (lo: number, hi: number) => Math.round(Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo))));
+  const logUniform = (lo: number, hi: number) =>
+    Math.round(Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo))));
   switch (sizeClass) {
     case 'lt20k':
       return rng.chance(0.2) ? rng.int(1_000, 9_999) : rng.int(10_000, 19_999);
@@ -285,12 +466,40 @@ function buildTables(): Tables {
   }
   const waterBoards: WaterBoard[] = [];
   // main province per water board: roughly following where water boards are (some provinces have several)
-  const wbProvinces = ['gr', 'gr', 'fr', 'dr', 'ov', 'ov', 'fl', 'ge', 'ge', 'ut', 'ut', 'nh', 'nh', 'nh', 'zh', 'zh', 'zh', 'ze', 'nb', 'nb', 'li'];
+  const wbProvinces = [
+    'gr',
+    'gr',
+    'fr',
+    'dr',
+    'ov',
+    'ov',
+    'fl',
+    'ge',
+    'ge',
+    'ut',
+    'ut',
+    'nh',
+    'nh',
+    'nh',
+    'zh',
+    'zh',
+    'zh',
+    'ze',
+    'nb',
+    'nb',
+    'li',
+  ];
   for (const code of wbProvinces) {
     const province = PROVINCES.find((p) => p.code === code)!.name;
     const prefix = rng.chance(0.25) ? 'Hoogheemraadschap' : 'Waterschap';
     const name = `${prefix} ${names.waterBoard()}`;
-    waterBoards.push({ slug: slugify(name), name, province, generalBoard: rng.int(17, 30), executiveBoard: rng.int(4, 6) });
+    waterBoards.push({
+      slug: slugify(name),
+      name,
+      province,
+      generalBoard: rng.int(17, 30),
+      executiveBoard: rng.int(4, 6),
+    });
   }
   const provinces: ProvinceOffices[] = PROVINCES.map((p) => ({ ...p, executives: rng.int(5, 7) }));
   return { municipalities: { 2022: m2022, 2024: m2024 }, waterBoards, provinces };
@@ -317,25 +526,184 @@ export function provinceOffices(): readonly ProvinceOffices[] {
 // ---------------------------------------------------------------- synthetic persons
 
 export const FIRST_NAMES: ReadonlyArray<{ name: string; gender: 'm' | 'v' }> = [
-  ...['Jan', 'Pieter', 'Henk', 'Kees', 'Willem', 'Bram', 'Daan', 'Sem', 'Lucas', 'Thijs', 'Ruben', 'Joost', 'Maarten',
-    'Gerrit', 'Hans', 'Marco', 'Sander', 'Erik', 'Frank', 'Rob', 'Mohamed', 'Ahmed', 'Youssef', 'Mehmet', 'Emre',
-    'Rajesh', 'Kevin', 'Dennis', 'Bas', 'Jeroen', 'Niels', 'Wouter', 'Arjen', 'Tjeerd', 'Sjoerd', 'Hidde', 'Koen',
-    'Stefan', 'Martijn', 'Patrick'].map((name) => ({ name, gender: 'm' as const })),
-  ...['Anna', 'Maria', 'Sanne', 'Lotte', 'Emma', 'Julia', 'Sophie', 'Fleur', 'Anouk', 'Eva', 'Ingrid', 'Monique',
-    'Petra', 'Marieke', 'Esther', 'Linda', 'Sandra', 'Fatima', 'Samira', 'Ayşe', 'Zeynep', 'Priya', 'Noor', 'Iris',
-    'Femke', 'Renée', 'Hanneke', 'Wilma', 'Annelies', 'Joke', 'Marloes', 'Karin', 'Nicole', 'Tessa', 'Yvonne',
-    'Miriam', 'Els', 'Gea', 'Ilse', 'Margriet'].map((name) => ({ name, gender: 'v' as const })),
+  ...[
+    'Jan',
+    'Pieter',
+    'Henk',
+    'Kees',
+    'Willem',
+    'Bram',
+    'Daan',
+    'Sem',
+    'Lucas',
+    'Thijs',
+    'Ruben',
+    'Joost',
+    'Maarten',
+    'Gerrit',
+    'Hans',
+    'Marco',
+    'Sander',
+    'Erik',
+    'Frank',
+    'Rob',
+    'Mohamed',
+    'Ahmed',
+    'Youssef',
+    'Mehmet',
+    'Emre',
+    'Rajesh',
+    'Kevin',
+    'Dennis',
+    'Bas',
+    'Jeroen',
+    'Niels',
+    'Wouter',
+    'Arjen',
+    'Tjeerd',
+    'Sjoerd',
+    'Hidde',
+    'Koen',
+    'Stefan',
+    'Martijn',
+    'Patrick',
+  ].map((name) => ({ name, gender: 'm' as const })),
+  ...[
+    'Anna',
+    'Maria',
+    'Sanne',
+    'Lotte',
+    'Emma',
+    'Julia',
+    'Sophie',
+    'Fleur',
+    'Anouk',
+    'Eva',
+    'Ingrid',
+    'Monique',
+    'Petra',
+    'Marieke',
+    'Esther',
+    'Linda',
+    'Sandra',
+    'Fatima',
+    'Samira',
+    'Ayşe',
+    'Zeynep',
+    'Priya',
+    'Noor',
+    'Iris',
+    'Femke',
+    'Renée',
+    'Hanneke',
+    'Wilma',
+    'Annelies',
+    'Joke',
+    'Marloes',
+    'Karin',
+    'Nicole',
+    'Tessa',
+    'Yvonne',
+    'Miriam',
+    'Els',
+    'Gea',
+    'Ilse',
+    'Margriet',
+  ].map((name) => ({ name, gender: 'v' as const })),
 ];
 
 export const SURNAMES: readonly string[] = [
-  'de Jong', 'Jansen', 'de Vries', 'van den Berg', 'van Dijk', 'Bakker', 'Janssen', 'Visser', 'Smit', 'Meijer',
-  'de Boer', 'Mulder', 'de Groot', 'Bos', 'Vos', 'Peters', 'Hendriks', 'van Leeuwen', 'Dekker', 'Brouwer',
-  'de Wit', 'Dijkstra', 'Smits', 'de Graaf', 'van der Meer', 'van der Linden', 'Kok', 'Jacobs', 'de Haan', 'Vermeulen',
-  'van den Heuvel', 'van der Veen', 'van den Broek', 'de Bruijn', 'de Bruin', 'van der Heijden', 'Schouten', 'van Beek',
-  'Willems', 'van Vliet', 'van de Ven', 'Hoekstra', 'Maas', 'Verhoeven', 'Koster', 'van Dam', 'van der Wal', 'Prins',
-  'Blom', 'Huisman', 'Peeters', 'de Jonge', 'Kuipers', 'van Veen', 'Post', 'Kuiper', 'Veenstra', 'Kramer',
-  'van den Brink', 'Scholten', 'van Wijk', 'Postma', 'Martens', 'Vink', 'de Ruiter', 'Timmermans', 'Groen', 'Gerritsen',
-  'Jonker', 'van Loon', 'Boer', 'van der Velde', 'Willemsen', 'Smeets', 'de Lange', 'de Vos', 'Bosch', 'van Dongen',
-  'Yılmaz', 'Kaya', 'Demir', 'El Amrani', 'Bouzid', 'Benali', 'Ramdin', 'Nguyen', 'Tjon', 'Kartosen', 'Osei',
-  'Mendes', 'Haddou', 'Öztürk', 'Sewnath',
+  'de Jong',
+  'Jansen',
+  'de Vries',
+  'van den Berg',
+  'van Dijk',
+  'Bakker',
+  'Janssen',
+  'Visser',
+  'Smit',
+  'Meijer',
+  'de Boer',
+  'Mulder',
+  'de Groot',
+  'Bos',
+  'Vos',
+  'Peters',
+  'Hendriks',
+  'van Leeuwen',
+  'Dekker',
+  'Brouwer',
+  'de Wit',
+  'Dijkstra',
+  'Smits',
+  'de Graaf',
+  'van der Meer',
+  'van der Linden',
+  'Kok',
+  'Jacobs',
+  'de Haan',
+  'Vermeulen',
+  'van den Heuvel',
+  'van der Veen',
+  'van den Broek',
+  'de Bruijn',
+  'de Bruin',
+  'van der Heijden',
+  'Schouten',
+  'van Beek',
+  'Willems',
+  'van Vliet',
+  'van de Ven',
+  'Hoekstra',
+  'Maas',
+  'Verhoeven',
+  'Koster',
+  'van Dam',
+  'van der Wal',
+  'Prins',
+  'Blom',
+  'Huisman',
+  'Peeters',
+  'de Jonge',
+  'Kuipers',
+  'van Veen',
+  'Post',
+  'Kuiper',
+  'Veenstra',
+  'Kramer',
+  'van den Brink',
+  'Scholten',
+  'van Wijk',
+  'Postma',
+  'Martens',
+  'Vink',
+  'de Ruiter',
+  'Timmermans',
+  'Groen',
+  'Gerritsen',
+  'Jonker',
+  'van Loon',
+  'Boer',
+  'van der Velde',
+  'Willemsen',
+  'Smeets',
+  'de Lange',
+  'de Vos',
+  'Bosch',
+  'van Dongen',
+  'Yılmaz',
+  'Kaya',
+  'Demir',
+  'El Amrani',
+  'Bouzid',
+  'Benali',
+  'Ramdin',
+  'Nguyen',
+  'Tjon',
+  'Kartosen',
+  'Osei',
+  'Mendes',
+  'Haddou',
+  'Öztürk',
+  'Sewnath',
 ];

@@ -47,7 +47,16 @@ export interface SampleRow {
   language: 'nl' | 'en';
 }
 
-export const CSV_COLUMNS: ReadonlyArray<keyof SampleRow> = ['email', 'name', 'organisation', 'tier', 'role', 'province', 'size_class', 'language'];
+export const CSV_COLUMNS: ReadonlyArray<keyof SampleRow> = [
+  'email',
+  'name',
+  'organisation',
+  'tier',
+  'role',
+  'province',
+  'size_class',
+  'language',
+];
 
 /** Every e-mail address ends in one of these (RFC 2606 reserved second-level domains). */
 export const RESERVED_EMAIL_DOMAINS = ['example.org', 'example.com', 'example.net'] as const;
@@ -114,9 +123,17 @@ function orgDomain(orgSlug: string, tier: Tier): string {
 /** Every seat of the political office holders' population of an edition. */
 function officeHolderSlots(edition: Edition): Slot[] {
   const slots: Slot[] = [];
-  const add = (organisation: string, tier: Tier, role: OfficeHolderRole, province: string, size_class: string, n: number) => {
+  const add = (
+    organisation: string,
+    tier: Tier,
+    role: OfficeHolderRole,
+    province: string,
+    size_class: string,
+    n: number,
+  ) => {
     const orgSlug = slugify(organisation);
-    for (let i = 0; i < n; i++) slots.push({ organisation, orgSlug, domain: orgDomain(orgSlug, tier), tier, role, province, size_class });
+    for (let i = 0; i < n; i++)
+      slots.push({ organisation, orgSlug, domain: orgDomain(orgSlug, tier), tier, role, province, size_class });
   };
   for (const m of municipalities(edition)) {
     const org = `Gemeente ${m.name}`;
@@ -181,16 +198,24 @@ function civilServantSlots(size: number, edition: Edition, rng: Rng): Slot[] {
 
 /** The synthetic sample frame of a population. */
 export function generateSampleFrame(population: Population, opts: SampleFrameOptions = {}): SampleRow[] {
-  if (!isPopulation(population)) throw new Error(`unknown population "${population}" (use ${POPULATIONS.join(' or ')})`);
+  if (!isPopulation(population))
+    throw new Error(`unknown population "${population}" (use ${POPULATIONS.join(' or ')})`);
   const edition = opts.edition ?? 2024;
-  if (edition !== 2022 && edition !== 2024) throw new Error(`no reference table for edition ${edition} (use 2022 or 2024)`);
-  if (opts.size !== undefined && !(Number.isInteger(opts.size) && opts.size >= 0)) throw new Error('size must be a whole number of at least 0');
+  if (edition !== 2022 && edition !== 2024)
+    throw new Error(`no reference table for edition ${edition} (use 2022 or 2024)`);
+  if (opts.size !== undefined && !(Number.isInteger(opts.size) && opts.size >= 0))
+    throw new Error('size must be a whole number of at least 0');
   const rng = createRng(opts.seed ?? 1);
   let slots: Slot[];
   if (population === 'politieke-ambtsdragers') {
     slots = officeHolderSlots(edition);
     if (opts.size !== undefined && opts.size < slots.length) {
-      const keep = new Set(rng.fork('sample').shuffle(slots.map((_, i) => i)).slice(0, opts.size));
+      const keep = new Set(
+        rng
+          .fork('sample')
+          .shuffle(slots.map((_, i) => i))
+          .slice(0, opts.size),
+      );
       slots = slots.filter((_, i) => keep.has(i));
     }
   } else {

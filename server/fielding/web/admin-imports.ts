@@ -2,7 +2,16 @@ import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
 import type { UploadedFile } from '../../shared/web/upload-form';
 import { HttpError, wantsJson } from '../../shared/web/errors';
-import { cancelPendingImport, confirmPendingImport, findStagedImport, isPendingImportExpired, PendingImportRow, MAX_SAMPLE_BYTES, SampleSummary, stagePendingImport } from '../sample-import';
+import {
+  cancelPendingImport,
+  confirmPendingImport,
+  findStagedImport,
+  isPendingImportExpired,
+  PendingImportRow,
+  MAX_SAMPLE_BYTES,
+  SampleSummary,
+  stagePendingImport,
+} from '../sample-import';
 import { KNOWN_VALUES } from '../sample-rules';
 import type { SignedInUser } from '../../accounts/sessions';
 import { waveStatus } from '../wave-actions';
@@ -20,20 +29,32 @@ export function adminImportsRouter(deps: AppDeps): Router {
     renderSignedInPage(
       res,
       'admin/import',
-      { title: `Import a sample into ${wave.name}`, wave, kept: keptAttributes(wave), knownValues: KNOWN_VALUES, maxMb: MAX_SAMPLE_BYTES / (1024 * 1024), problems: undefined, ...extra },
+      {
+        title: `Import a sample into ${wave.name}`,
+        wave,
+        kept: keptAttributes(wave),
+        knownValues: KNOWN_VALUES,
+        maxMb: MAX_SAMPLE_BYTES / (1024 * 1024),
+        problems: undefined,
+        ...extra,
+      },
       status,
     );
 
   const loadPending = async (req: Request, res: Response, next: () => void) => {
-    const row = /^[0-9a-f-]{36}$/.test(String(req.params.pendingId)) ? await findStagedImport(deps.db, String(req.params.pendingId), (res.locals.wave as WaveRow).id) : undefined;
-    if (!row || isPendingImportExpired(row, deps.clock())) throw new HttpError(404, 'This import preview does not exist or has expired: upload the file again');
+    const row = /^[0-9a-f-]{36}$/.test(String(req.params.pendingId))
+      ? await findStagedImport(deps.db, String(req.params.pendingId), (res.locals.wave as WaveRow).id)
+      : undefined;
+    if (!row || isPendingImportExpired(row, deps.clock()))
+      throw new HttpError(404, 'This import preview does not exist or has expired: upload the file again');
     res.locals.pending = row;
     next();
   };
 
   router.get('/waves/:id/import', loadWaveParam, (_req, res) => {
     const wave = res.locals.wave as WaveRow;
-    if (!waveStatus(wave, deps.clock()).importable) throw new HttpError(409, 'A closed or purged wave takes no more addresses');
+    if (!waveStatus(wave, deps.clock()).importable)
+      throw new HttpError(409, 'A closed or purged wave takes no more addresses');
     showUpload(res, wave);
   });
 
@@ -41,10 +62,26 @@ export function adminImportsRouter(deps: AppDeps): Router {
     const wave = res.locals.wave as WaveRow;
     const file = res.locals.uploadedFile as UploadedFile | undefined;
     if (!file || file.field !== 'file') throw new HttpError(400, 'Choose a CSV file to upload');
-    const result = await stagePendingImport(deps.db, wave, { name: file.name, bytes: file.bytes }, user(res).userId, deps.clock(), deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map());
+    const result = await stagePendingImport(
+      deps.db,
+      wave,
+      { name: file.name, bytes: file.bytes },
+      user(res).userId,
+      deps.clock(),
+      deps.registry.get(wave.questionnaire_id)?.sampleAttributes ?? new Map(),
+    );
     if (!result.ok) {
-      if (wantsJson(req)) throw new HttpError(422, 'The file was not imported: it has problems', { problems: result.problems, problemCount: result.problemCount });
-      return showUpload(res, wave, { problems: result.problems, problemCount: result.problemCount, fileName: file.name }, 422);
+      if (wantsJson(req))
+        throw new HttpError(422, 'The file was not imported: it has problems', {
+          problems: result.problems,
+          problemCount: result.problemCount,
+        });
+      return showUpload(
+        res,
+        wave,
+        { problems: result.problems, problemCount: result.problemCount, fileName: file.name },
+        422,
+      );
     }
     const preview = `/admin/waves/${wave.id}/import/${result.pendingId}`;
     if (wantsJson(req)) return res.status(201).json({ preview });
@@ -56,12 +93,23 @@ export function adminImportsRouter(deps: AppDeps): Router {
     const pending = res.locals.pending as PendingImportRow;
     const summary = JSON.parse(pending.summary) as SampleSummary;
     if (wantsJson(req)) return res.json({ fileName: pending.file_name, summary });
-    renderSignedInPage(res, 'admin/import-preview', { title: `Check the sample for ${wave.name}`, wave, pending, summary });
+    renderSignedInPage(res, 'admin/import-preview', {
+      title: `Check the sample for ${wave.name}`,
+      wave,
+      pending,
+      summary,
+    });
   });
 
   router.post('/waves/:id/import/:pendingId/confirm', loadWaveParam, loadPending, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
-    const count = await confirmPendingImport(deps.db, wave, res.locals.pending as PendingImportRow, user(res).email, deps.clock());
+    const count = await confirmPendingImport(
+      deps.db,
+      wave,
+      res.locals.pending as PendingImportRow,
+      user(res).email,
+      deps.clock(),
+    );
     if (wantsJson(req)) return res.json({ imported: count });
     res.redirect(303, `/admin/waves/${wave.id}?imported=${count}`);
   });

@@ -56,7 +56,19 @@ export function adminWavesRouter(deps: AppDeps): Router {
   };
 
   const showForm = (res: Response, values: NewWave, errors: Record<string, string>, wave?: WaveRow) =>
-    renderSignedInPage(res, 'admin/wave-form', { title: wave ? `Edit wave ${wave.name}` : 'New wave', values, errors, wave, questionnaires: questionnaires(), declaredKept: declaredKept() }, Object.keys(errors).length ? 422 : 200);
+    renderSignedInPage(
+      res,
+      'admin/wave-form',
+      {
+        title: wave ? `Edit wave ${wave.name}` : 'New wave',
+        values,
+        errors,
+        wave,
+        questionnaires: questionnaires(),
+        declaredKept: declaredKept(),
+      },
+      Object.keys(errors).length ? 422 : 200,
+    );
 
   router.get('/', async (_req, res) => {
     const now = deps.clock();
@@ -64,7 +76,9 @@ export function adminWavesRouter(deps: AppDeps): Router {
     renderSignedInPage(res, 'admin/waves', { title: 'Waves', waves });
   });
 
-  router.get('/waves/new', (_req, res) => showForm(res, { name: '', questionnaireId: '', opensOn: '', closesOn: '', keptAttributes: [] }, {}));
+  router.get('/waves/new', (_req, res) =>
+    showForm(res, { name: '', questionnaireId: '', opensOn: '', closesOn: '', keptAttributes: [] }, {}),
+  );
 
   router.post('/waves', async (req, res) => {
     const input = formInput(req.body);
@@ -82,7 +96,10 @@ export function adminWavesRouter(deps: AppDeps): Router {
       kept: keptAttributes(wave),
       status: waveStatus(wave, deps.clock()),
       maxTestLinks: MAX_TEST_LINKS,
-      notice: typeof req.query.imported === 'string' && /^\d+$/.test(req.query.imported) ? `${req.query.imported} people were added to the wave.` : undefined,
+      notice:
+        typeof req.query.imported === 'string' && /^\d+$/.test(req.query.imported)
+          ? `${req.query.imported} people were added to the wave.`
+          : undefined,
     });
   });
 
@@ -107,15 +124,37 @@ export function adminWavesRouter(deps: AppDeps): Router {
     const questionnaire = deps.registry.get(wave.questionnaire_id);
     if (!questionnaire) throw new HttpError(404, 'The questionnaire of this wave is not loaded');
     const locale = req.query.lang === 'en' ? 'en' : 'nl';
-    const config = { survey: questionnaire.survey, answers: {}, pageNo: 0, locale, texts: { nl: pageTexts('nl'), en: pageTexts('en') }, preview: true };
-    res.render('respondent/survey', { locale, t: pageTexts(locale), title: questionnaire.title[locale], configJson: JSON.stringify(config), preview: true, user: undefined });
+    const config = {
+      survey: questionnaire.survey,
+      answers: {},
+      pageNo: 0,
+      locale,
+      texts: { nl: pageTexts('nl'), en: pageTexts('en') },
+      preview: true,
+    };
+    res.render('respondent/survey', {
+      locale,
+      t: pageTexts(locale),
+      title: questionnaire.title[locale],
+      configJson: JSON.stringify(config),
+      preview: true,
+      user: undefined,
+    });
   });
 
   router.post('/waves/:id/test-links', loadWaveParam, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
     const count = Number(formText(req.body, 'count') || '1');
     const language = formText(req.body, 'language') === 'en' ? 'en' : 'nl';
-    const links = await createTestLinks(deps.db, wave, count, language, deps.config.publicUrl, actor(res), deps.clock());
+    const links = await createTestLinks(
+      deps.db,
+      wave,
+      count,
+      language,
+      deps.config.publicUrl,
+      actor(res),
+      deps.clock(),
+    );
     if (wantsJson(req)) return res.status(201).json({ links });
     renderSignedInPage(res, 'admin/test-links', { title: `Test links for ${wave.name}`, wave, links }, 201);
   });
@@ -129,7 +168,8 @@ export function adminWavesRouter(deps: AppDeps): Router {
 
   router.post('/waves/:id/purge', loadWaveParam, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
-    if (formText(req.body, 'confirm') !== 'yes') throw new HttpError(400, 'Tick the box to confirm that the contact data is to be deleted for good');
+    if (formText(req.body, 'confirm') !== 'yes')
+      throw new HttpError(400, 'Tick the box to confirm that the contact data is to be deleted for good');
     const result = await purgeWave(deps.db, wave, actor(res), deps.clock());
     if (wantsJson(req)) return res.json({ status: 'purged', ...result });
     res.redirect(303, `/admin/waves/${wave.id}`);
@@ -138,7 +178,11 @@ export function adminWavesRouter(deps: AppDeps): Router {
   router.get('/waves/:id/monitor', loadWaveParam, async (req, res) => {
     const monitor = await waveMonitor(deps.db, res.locals.wave as WaveRow, deps.clock(), kOf(deps));
     if (wantsJson(req)) return res.json(monitor);
-    renderSignedInPage(res, 'admin/monitor', { title: `Monitor: ${monitor.wave.name}`, wave: res.locals.wave, monitor });
+    renderSignedInPage(res, 'admin/monitor', {
+      title: `Monitor: ${monitor.wave.name}`,
+      wave: res.locals.wave,
+      monitor,
+    });
   });
 
   return router;

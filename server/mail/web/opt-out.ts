@@ -42,8 +42,20 @@ export function optOutRouter(deps: AppDeps): Router {
     if (!invitation) return notFound(req, res);
     const locale = localeOf(req, invitation.language);
     const texts = TEXTS[locale];
-    if (invitation.opted_out) return res.render('respondent/message', { locale, t: pageTexts(locale), title: texts.doneTitle, body: texts.done });
-    res.render('mail/opt-out', { locale, t: pageTexts(locale), title: texts.title, texts, action: `/u/${String(req.params.token)}${req.query.lang ? `?lang=${locale}` : ''}` });
+    if (invitation.opted_out)
+      return res.render('respondent/message', {
+        locale,
+        t: pageTexts(locale),
+        title: texts.doneTitle,
+        body: texts.done,
+      });
+    res.render('mail/opt-out', {
+      locale,
+      t: pageTexts(locale),
+      title: texts.title,
+      texts,
+      action: `/u/${String(req.params.token)}${req.query.lang ? `?lang=${locale}` : ''}`,
+    });
   });
 
   router.post('/u/:token', async (req, res) => {
@@ -52,7 +64,12 @@ export function optOutRouter(deps: AppDeps): Router {
     const invitation = await findByOptOutToken(deps.db, token);
     if (!invitation || !(await optOut(deps.db, token))) return notFound(req, res);
     const locale = localeOf(req, invitation.language);
-    res.render('respondent/message', { locale, t: pageTexts(locale), title: TEXTS[locale].doneTitle, body: TEXTS[locale].done });
+    res.render('respondent/message', {
+      locale,
+      t: pageTexts(locale),
+      title: TEXTS[locale].doneTitle,
+      body: TEXTS[locale].done,
+    });
   });
 
   return router;

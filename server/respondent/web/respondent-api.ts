@@ -46,13 +46,23 @@ export function linkRefusal(link: LinkState): HttpError | undefined {
 
 /** A body that is JSON but not an object (an array, say) is refused; so is one that was not JSON at all. */
 export function bodyRefusal(body: unknown): HttpError | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return new HttpError(400, 'The body must be a JSON object');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    return new HttpError(400, 'The body must be a JSON object');
   return undefined;
 }
 
-export async function answerCall(deps: AppDeps, call: ApiCall, link: OpenLink, body: Record<string, unknown>): Promise<ApiAnswer> {
+export async function answerCall(
+  deps: AppDeps,
+  call: ApiCall,
+  link: OpenLink,
+  body: Record<string, unknown>,
+): Promise<ApiAnswer> {
   if (call === 'progress') {
-    const result = await saveAnswersInProgress(deps.db, link, { answers: body.answers, pageNo: body.pageNo, locale: body.locale });
+    const result = await saveAnswersInProgress(deps.db, link, {
+      answers: body.answers,
+      pageNo: body.pageNo,
+      locale: body.locale,
+    });
     if (!result.ok && 'completed' in result) return refusal(409, 'This questionnaire has already been completed');
     if (!result.ok) return refusal(422, 'The answers could not be saved', { errors: result.errors });
     return { status: 204 };

@@ -1,9 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppDeps } from '../../app-deps';
-import { databaseUnavailableCode, HttpError, redactPath, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../shared/web/errors';
+import {
+  databaseUnavailableCode,
+  HttpError,
+  redactPath,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';
 import { openLink } from '../respondent';
-import { answerCall, ApiAnswer, ApiCall, BODY_LIMIT_BYTES, bodyRefusal, CALLS, linkRefusal, refusal } from './respondent-api';
+import {
+  answerCall,
+  ApiAnswer,
+  ApiCall,
+  BODY_LIMIT_BYTES,
+  bodyRefusal,
+  CALLS,
+  linkRefusal,
+  refusal,
+} from './respondent-api';
 
 /**
  * Autosave and completion without express, for the ordinary call that the respondent page makes: `PUT
@@ -52,7 +66,12 @@ export function respondentFastPath(opts: FastPathOptions): (req: IncomingMessage
     const code = databaseUnavailableCode(err);
     if (code) {
       deps.log(`database unavailable (${code}): ${req.method} ${redactPath(req.url ?? '')}`);
-      send(req, res, { status: 503, body: { error: pageTexts('nl').unavailableBody } }, { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) });
+      send(
+        req,
+        res,
+        { status: 503, body: { error: pageTexts('nl').unavailableBody } },
+        { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+      );
       return;
     }
     deps.log(`error: ${req.method} ${redactPath(req.url ?? '')}: ${(err as Error)?.stack ?? String(err)}`);
@@ -60,7 +79,9 @@ export function respondentFastPath(opts: FastPathOptions): (req: IncomingMessage
   };
 
   const answer = async (req: IncomingMessage, res: ServerResponse, call: ApiCall, token: string, raw: string) => {
-    const link = await openLink(deps.db, deps.registry, token, opts.clientAddress(req) ?? 'unknown', deps.clock(), { withProgress: false });
+    const link = await openLink(deps.db, deps.registry, token, opts.clientAddress(req) ?? 'unknown', deps.clock(), {
+      withProgress: false,
+    });
     const body = linkRefusal(link) ?? parseBody(raw);
     if (body instanceof HttpError) {
       const retryAfter = link.kind === 'throttled' ? { 'retry-after': String(link.retryAfter) } : undefined;

@@ -12,7 +12,9 @@ export function respondentRouter(deps: AppDeps): Router {
 
   const loadLink = (withProgress: boolean) => async (req: Request, res: Response, next: NextFunction) => {
     res.set('Cache-Control', 'no-store');
-    const link = await openLink(deps.db, deps.registry, String(req.params.token), req.ip ?? 'unknown', deps.clock(), { withProgress });
+    const link = await openLink(deps.db, deps.registry, String(req.params.token), req.ip ?? 'unknown', deps.clock(), {
+      withProgress,
+    });
     if (link.kind === 'throttled') {
       res.set('Retry-After', String(link.retryAfter));
       throw linkRefusal(link);
@@ -42,7 +44,9 @@ export function respondentRouter(deps: AppDeps): Router {
     else res.end();
   };
 
-  router.get('/s/:token', loadLink(true), (req, res) => renderLink(req, res, res.locals.link as Exclude<LinkState, { kind: 'throttled' }>));
+  router.get('/s/:token', loadLink(true), (req, res) =>
+    renderLink(req, res, res.locals.link as Exclude<LinkState, { kind: 'throttled' }>),
+  );
   // ordinary autosaves and completions are answered before express (respondent-fast-path.ts); these routes answer the rest
   router.put('/s/:token/progress', loadLink(false), requireOpen, json, requireJsonBody, answer('progress'));
   router.post('/s/:token/complete', loadLink(false), requireOpen, json, requireJsonBody, answer('complete'));
@@ -54,7 +58,12 @@ function renderLink(req: Request, res: Response, link: Exclude<LinkState, { kind
   const requested = req.query.lang === 'en' || req.query.lang === 'nl' ? (req.query.lang as Locale) : undefined;
   if (link.kind === 'not-found') {
     const locale = requested ?? 'nl';
-    res.status(404).render('respondent/message', { locale, t: pageTexts(locale), title: pageTexts(locale).notFoundTitle, body: pageTexts(locale).notFoundBody });
+    res.status(404).render('respondent/message', {
+      locale,
+      t: pageTexts(locale),
+      title: pageTexts(locale).notFoundTitle,
+      body: pageTexts(locale).notFoundBody,
+    });
     return;
   }
   const locale = requested ?? link.locale;
@@ -64,7 +73,12 @@ function renderLink(req: Request, res: Response, link: Exclude<LinkState, { kind
   } else if (link.kind === 'closed') {
     res.status(410).render('respondent/message', { locale, t, title: t.closedTitle, body: t.closedBody });
   } else if (link.kind === 'not-open') {
-    res.status(403).render('respondent/message', { locale, t, title: t.notOpenTitle, body: `${t.notOpenBody} ${link.wave.opens_on}.` });
+    res.status(403).render('respondent/message', {
+      locale,
+      t,
+      title: t.notOpenTitle,
+      body: `${t.notOpenBody} ${link.wave.opens_on}.`,
+    });
   } else if (link.kind === 'open') {
     const config = {
       survey: link.questionnaire.survey,
@@ -73,6 +87,11 @@ function renderLink(req: Request, res: Response, link: Exclude<LinkState, { kind
       locale,
       texts: { nl: pageTexts('nl'), en: pageTexts('en') },
     };
-    res.render('respondent/survey', { locale, t, title: link.questionnaire.title[asLocale(locale)], configJson: JSON.stringify(config) });
+    res.render('respondent/survey', {
+      locale,
+      t,
+      title: link.questionnaire.title[asLocale(locale)],
+      configJson: JSON.stringify(config),
+    });
   }
 }

@@ -28,7 +28,13 @@ export interface AssetFolders {
   publicDir: string;
 }
 
-export function assetsRouter(folders: AssetFolders = { surveyCore: packageDir('survey-core'), surveyUi: packageDir('survey-js-ui'), publicDir: path.join(projectRoot, 'server', 'public') }): Router {
+export function assetsRouter(
+  folders: AssetFolders = {
+    surveyCore: packageDir('survey-core'),
+    surveyUi: packageDir('survey-js-ui'),
+    publicDir: path.join(projectRoot, 'server', 'public'),
+  },
+): Router {
   const vendor = vendorFiles(folders.surveyCore, folders.surveyUi);
   const router = express.Router();
   router.get('/assets/vendor/:file', (req, res, next) => {

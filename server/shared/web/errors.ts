@@ -5,7 +5,11 @@ import { asLocale } from '../locale';
 
 /** An error with an HTTP status and a message meant for the client. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+  ) {
     super(message);
   }
 }
@@ -24,13 +28,28 @@ export function sendError(req: Request, res: Response, status: number, message: 
   }
   const locale = asLocale(req.query.lang);
   const t = pageTexts(locale);
-  res.render('errors/error', { t, locale, status, title: status >= 500 ? t.errorTitle : message, message: status >= 500 ? t.errorBody : '' });
+  res.render('errors/error', {
+    t,
+    locale,
+    status,
+    title: status >= 500 ? t.errorTitle : message,
+    message: status >= 500 ? t.errorBody : '',
+  });
 }
 
 /** The one place where a service's refusal becomes an HTTP status. */
-export const REFUSAL_STATUS: Record<RefusalKind, number> = { 'not-found': 404, conflict: 409, invalid: 422, forbidden: 403 };
+export const REFUSAL_STATUS: Record<RefusalKind, number> = {
+  'not-found': 404,
+  conflict: 409,
+  invalid: 422,
+  forbidden: 403,
+};
 
-interface BodyParserError { type?: string; status?: number; expose?: boolean }
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
 
 /** How long a client should wait before trying again after a 503 ("a few minutes" in the message). */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 120;
@@ -43,7 +62,12 @@ const SQLITE_UNAVAILABLE = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|BUSY)(_[A-Z_]+
 const PG_UNAVAILABLE = /^(53[0-9A-Z]{3}|25006|57P0[123]|08[0-9A-Z]{3})$/;
 const KNEX_ACQUIRE_TIMEOUT = 'Knex: Timeout acquiring a connection';
 
-interface ErrorLike { code?: unknown; name?: unknown; message?: unknown; cause?: unknown }
+interface ErrorLike {
+  code?: unknown;
+  name?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
 
 /**
  * The code of a database failure that is the operator's problem (disk full, read-only, unreachable, overloaded),
@@ -54,7 +78,8 @@ export function databaseUnavailableCode(err: unknown): string | undefined {
   for (let depth = 0; e && depth < 3; depth++, e = e.cause as ErrorLike | undefined) {
     const code = typeof e.code === 'string' ? e.code : undefined;
     if (code && (SQLITE_UNAVAILABLE.test(code) || PG_UNAVAILABLE.test(code) || code === 'ECONNREFUSED')) return code;
-    if (e.name === 'KnexTimeoutError' && typeof e.message === 'string' && e.message.startsWith(KNEX_ACQUIRE_TIMEOUT)) return 'KNEX_ACQUIRE_TIMEOUT';
+    if (e.name === 'KnexTimeoutError' && typeof e.message === 'string' && e.message.startsWith(KNEX_ACQUIRE_TIMEOUT))
+      return 'KNEX_ACQUIRE_TIMEOUT';
   }
   return undefined;
 }
@@ -85,8 +110,10 @@ export function errorMiddleware(log: (msg: string) => void): ErrorRequestHandler
     if (err instanceof DomainError) return sendError(req, res, REFUSAL_STATUS[err.kind], err.message, err.details);
     if (bp.type === 'entity.too.large') return sendError(req, res, 413, 'The request body is too large');
     if (bp.type === 'entity.parse.failed') return sendError(req, res, 400, 'The request body is not valid JSON');
-    if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported') return sendError(req, res, 415, 'Unsupported body encoding');
-    if (bp.expose && bp.status && bp.status >= 400 && bp.status < 500) return sendError(req, res, bp.status, 'The request could not be read');
+    if (bp.type === 'encoding.unsupported' || bp.type === 'charset.unsupported')
+      return sendError(req, res, 415, 'Unsupported body encoding');
+    if (bp.expose && bp.status && bp.status >= 400 && bp.status < 500)
+      return sendError(req, res, bp.status, 'The request could not be read');
     const unavailable = databaseUnavailableCode(err);
     if (unavailable) {
       log(`database unavailable (${unavailable}): ${req.method} ${redactPath(req.originalUrl)}`);
@@ -99,5 +126,8 @@ export function errorMiddleware(log: (msg: string) => void): ErrorRequestHandler
 
 /** Personal tokens must never reach a log: /s/<token>/... becomes /s/[token]/..., the opt-out link /u/<token> too */
 export function redactPath(url: string): string {
-  return url.replace(/\/s\/[^/?#]+/g, '/s/[token]').replace(/\/u\/[^/?#]+/g, '/u/[token]').replace(/\?.*$/, (q) => (q.length > 1 ? '?[query]' : q));
+  return url
+    .replace(/\/s\/[^/?#]+/g, '/s/[token]')
+    .replace(/\/u\/[^/?#]+/g, '/u/[token]')
+    .replace(/\?.*$/, (q) => (q.length > 1 ? '?[query]' : q));
 }

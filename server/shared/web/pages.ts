@@ -11,7 +11,11 @@ export function pagesRouter(): Router {
   });
   router.get('/toegankelijkheid', (req, res) => {
     const locale = asLocale(req.query.lang);
-    res.render('pages/accessibility', { locale, t: pageTexts(locale), title: locale === 'nl' ? 'Toegankelijkheidsverklaring' : 'Accessibility statement' });
+    res.render('pages/accessibility', {
+      locale,
+      t: pageTexts(locale),
+      title: locale === 'nl' ? 'Toegankelijkheidsverklaring' : 'Accessibility statement',
+    });
   });
   return router;
 }

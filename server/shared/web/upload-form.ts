@@ -24,7 +24,10 @@ export function uploadForm(maxFileBytes: number): RequestHandler {
     }
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxFileBytes, fields: 10, fieldSize: 4096, parts: 11 } });
+      parser = busboy({
+        headers: req.headers,
+        limits: { files: 1, fileSize: maxFileBytes, fields: 10, fieldSize: 4096, parts: 11 },
+      });
     } catch {
       return next(new HttpError(400, 'The upload could not be read'));
     }

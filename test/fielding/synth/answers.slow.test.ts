@@ -19,7 +19,17 @@ const MIV = [
   load('miv-ambtenaren', '2024.1'),
 ];
 const ALL = [...MIV, load('demo', '1')];
-const FOLLOW_UPS = ['recent_vorm', 'recent_kanaal', 'recent_ernst', 'dader', 'motief', 'intern_gemeld', 'aangifte', 'gevolg', 'nazorg_ontv'];
+const FOLLOW_UPS = [
+  'recent_vorm',
+  'recent_kanaal',
+  'recent_ernst',
+  'dader',
+  'motief',
+  'intern_gemeld',
+  'aangifte',
+  'gevolg',
+  'nazorg_ontv',
+];
 
 describe.each(ALL.map((q) => [q.id, q] as const))('%s', (_id, q) => {
   const sets = synthAnswerSets(q, 500, `test-${q.id}`);
@@ -50,14 +60,23 @@ describe.each(MIV.map((q) => [q.id, q] as const))('%s routing', (_id, q) => {
     for (const a of sets) {
       const victim = experiencedAggression(a);
       for (const name of FOLLOW_UPS) expect([name, victim, name in a]).toEqual([name, victim, victim]);
-      if (!victim) for (const k of Object.keys(a)) expect(/^(recent_|dader|motief|intern_gemeld|aangifte|geregistreerd|gevolg|nazorg_)/.test(k)).toBe(false);
+      if (!victim)
+        for (const k of Object.keys(a))
+          expect(/^(recent_|dader|motief|intern_gemeld|aangifte|geregistreerd|gevolg|nazorg_)/.test(k)).toBe(false);
     }
     expect(sets.some(experiencedAggression)).toBe(true);
     expect(sets.every(experiencedAggression)).toBe(false);
   });
 
   test('the most recent incident is one the screener reported', () => {
-    const form: Record<number, string> = { 1: 'scr_verbaal', 2: 'scr_bedreig', 3: 'scr_fysiek', 4: 'scr_schade', 5: 'scr_thuis', 6: 'scr_discrim' };
+    const form: Record<number, string> = {
+      1: 'scr_verbaal',
+      2: 'scr_bedreig',
+      3: 'scr_fysiek',
+      4: 'scr_schade',
+      5: 'scr_thuis',
+      6: 'scr_discrim',
+    };
     for (const a of synthAnswerSets(q, 200, 'recent')) {
       const code = a.recent_vorm as number | undefined;
       if (!code || !form[code]) continue;
@@ -69,7 +88,8 @@ describe.each(MIV.map((q) => [q.id, q] as const))('%s routing', (_id, q) => {
 describe('aggression rates', () => {
   const N = 1500;
   const pa2022Sets = synthAnswerSets(MIV[0], N, 'rates');
-  const rate = (i: number) => (i === 0 ? pa2022Sets : synthAnswerSets(MIV[i], N, 'rates')).filter(experiencedAggression).length / N;
+  const rate = (i: number) =>
+    (i === 0 ? pa2022Sets : synthAnswerSets(MIV[i], N, 'rates')).filter(experiencedAggression).length / N;
   const pa2022 = rate(0);
   const pa2024 = rate(1);
   const amb2022 = rate(2);

@@ -3,10 +3,20 @@ import { CsvReader } from '../../../server/fielding/csv-reader';
 import { SampleFileChecker } from '../../../server/fielding/sample-import';
 import { KNOWN_VALUES } from '../../../server/fielding/sample-rules';
 import {
-  CIVIL_SERVANT_ROLES, municipalities, OFFICE_HOLDER_ROLES, PROVINCES, SIZE_CLASSES, waterBoards,
+  CIVIL_SERVANT_ROLES,
+  municipalities,
+  OFFICE_HOLDER_ROLES,
+  PROVINCES,
+  SIZE_CLASSES,
+  waterBoards,
 } from '../../../server/fielding/synth/reference-data';
 import {
-  countByRole, CSV_COLUMNS, generateSampleFrame, SampleRow, toCsv, writeSampleFrameCsv,
+  countByRole,
+  CSV_COLUMNS,
+  generateSampleFrame,
+  SampleRow,
+  toCsv,
+  writeSampleFrameCsv,
 } from '../../../server/fielding/synth/sample-frame';
 
 const EMAIL = /^[a-z0-9]+(\.[a-z0-9]+)*@([a-z0-9-]+\.)+example\.(org|com|net)$/;
@@ -31,11 +41,13 @@ describe('reference data', () => {
     expect(waterBoards()).toHaveLength(21);
     expect(municipalities(2024)).toHaveLength(342);
     expect(municipalities(2022)).toHaveLength(345);
-    for (const p of PROVINCES) expect(municipalities(2024).filter((m) => m.province === p.name)).toHaveLength(p.municipalities);
+    for (const p of PROVINCES)
+      expect(municipalities(2024).filter((m) => m.province === p.name)).toHaveLength(p.municipalities);
   });
 
   test('size classes follow the inhabitants, with the 2024 class counts', () => {
-    for (const c of SIZE_CLASSES) expect(municipalities(2024).filter((m) => m.sizeClass === c.id)).toHaveLength(c.count2024);
+    for (const c of SIZE_CLASSES)
+      expect(municipalities(2024).filter((m) => m.sizeClass === c.id)).toHaveLength(c.count2024);
     for (const m of [...municipalities(2022), ...municipalities(2024)]) {
       const c = SIZE_CLASSES.find((x) => x.id === m.sizeClass)!;
       expect(m.inhabitants).toBeGreaterThanOrEqual(c.min);
@@ -70,9 +82,24 @@ describe('political office holders', () => {
   });
 
   test('organisations: 342 municipalities, 12 provinces, 21 water boards; tiers and size classes fit the roles', () => {
-    expect(distinct(rows.filter((r) => r.tier === 'gemeente'), (r) => r.organisation)).toBe(342);
-    expect(distinct(rows.filter((r) => r.tier === 'provincie'), (r) => r.organisation)).toBe(12);
-    expect(distinct(rows.filter((r) => r.tier === 'waterschap'), (r) => r.organisation)).toBe(21);
+    expect(
+      distinct(
+        rows.filter((r) => r.tier === 'gemeente'),
+        (r) => r.organisation,
+      ),
+    ).toBe(342);
+    expect(
+      distinct(
+        rows.filter((r) => r.tier === 'provincie'),
+        (r) => r.organisation,
+      ),
+    ).toBe(12);
+    expect(
+      distinct(
+        rows.filter((r) => r.tier === 'waterschap'),
+        (r) => r.organisation,
+      ),
+    ).toBe(21);
     for (const r of rows) {
       expect(r.tier).toBe(OFFICE_HOLDER_ROLES[r.role as keyof typeof OFFICE_HOLDER_ROLES].tier);
       expect(KNOWN_VALUES.province).toContain(r.province);

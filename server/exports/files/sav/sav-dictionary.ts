@@ -54,7 +54,10 @@ export function buildLayout(defs: SavVariable[]): Layout {
     seen.add(key);
     return checkVariable(def);
   });
-  const shortNames = assignShortNames(defs.map((d) => d.name), partial.map((p) => p.segWidths.length));
+  const shortNames = assignShortNames(
+    defs.map((d) => d.name),
+    partial.map((p) => p.segWidths.length),
+  );
   let slot = 0;
   const vars = partial.map((p, i): VarLayout => {
     const v = { ...p, shortNames: shortNames[i], firstSlot: slot };
@@ -70,27 +73,37 @@ function checkVariable(def: SavVariable): Omit<VarLayout, 'shortNames' | 'firstS
   const where = `sav: variable "${def.name}"`;
   const numeric = def.type === 'numeric';
   if (!numeric && def.type !== 'string') throw new Error(`${where}: type must be 'numeric' or 'string'`);
-  const width = numeric ? 0 : def.width ?? 255;
+  const width = numeric ? 0 : (def.width ?? 255);
   if (!Number.isInteger(width) || (!numeric && (width < 1 || width > MAX_STRING))) {
     throw new Error(`${where}: string width must be an integer 1..${MAX_STRING}`);
   }
-  const decimals = numeric ? def.decimals ?? 0 : 0;
+  const decimals = numeric ? (def.decimals ?? 0) : 0;
   if (!Number.isInteger(decimals) || decimals < 0 || decimals > 16) throw new Error(`${where}: decimals must be 0..16`);
   if (def.measure !== undefined && !(def.measure in MEASURE_CODE)) throw new Error(`${where}: bad measure`);
   if (!numeric && def.measure === 'scale') throw new Error(`${where}: a string variable cannot be 'scale'`);
   const missing = def.missing ?? [];
-  if ((missing.length > 0 || def.missingRange) && !numeric) throw new Error(`${where}: user-missing codes are supported for numerics only`);
-  if (missing.length > (def.missingRange ? 1 : 3) || missing.some((m) => typeof m !== 'number' || !Number.isFinite(m))) {
+  if ((missing.length > 0 || def.missingRange) && !numeric)
+    throw new Error(`${where}: user-missing codes are supported for numerics only`);
+  if (
+    missing.length > (def.missingRange ? 1 : 3) ||
+    missing.some((m) => typeof m !== 'number' || !Number.isFinite(m))
+  ) {
     throw new Error(`${where}: at most 3 finite user-missing codes, or a range and one code`);
   }
-  if (def.missingRange && !(def.missingRange.every(Number.isFinite) && def.missingRange[0] <= def.missingRange[1])) throw new Error(`${where}: bad missing range`);
-  if (def.dateFormat && (!numeric || !(def.dateFormat in DATE_FORMATS))) throw new Error(`${where}: a date format is for numerics only`);
+  if (def.missingRange && !(def.missingRange.every(Number.isFinite) && def.missingRange[0] <= def.missingRange[1]))
+    throw new Error(`${where}: bad missing range`);
+  if (def.dateFormat && (!numeric || !(def.dateFormat in DATE_FORMATS)))
+    throw new Error(`${where}: a date format is for numerics only`);
   const values = new Set<number | string>();
   for (const vl of def.valueLabels ?? []) {
     if (numeric ? typeof vl.value !== 'number' || !Number.isFinite(vl.value) : typeof vl.value !== 'string') {
       throw new Error(`${where}: value label value ${JSON.stringify(vl.value)} does not match the variable type`);
     }
-    const key = numeric ? vl.value : utf8Truncate(vl.value as string, width).toString('utf8').trimEnd();
+    const key = numeric
+      ? vl.value
+      : utf8Truncate(vl.value as string, width)
+          .toString('utf8')
+          .trimEnd();
     if (values.has(key)) throw new Error(`${where}: duplicate value label for ${JSON.stringify(vl.value)}`);
     values.add(key);
     if (typeof vl.label !== 'string') throw new Error(`${where}: value label must be a string`);
@@ -192,7 +205,11 @@ function longStringLabels(layout: Layout): Buffer | null {
     rec.int(name.length).raw(name).int(v.width, labels.length);
     for (const { value, label } of labels) {
       const text = utf8Truncate(label, 255);
-      rec.int(v.width).fixed(utf8Truncate(String(value), v.width), v.width).int(text.length).raw(text);
+      rec
+        .int(v.width)
+        .fixed(utf8Truncate(String(value), v.width), v.width)
+        .int(text.length)
+        .raw(text);
     }
   }
   return rec.length > 0 ? rec.buffer() : null;
@@ -220,7 +237,12 @@ export function buildDictionary(layout: Layout, opts: SavWriterOptions = {}): Bu
   out.int(7, 11, 4, segments * 3);
   for (const v of layout.vars) {
     v.segWidths.forEach((w, s) => {
-      const display = v.width === 0 ? (v.def.dateFormat ? DATE_FORMATS[v.def.dateFormat][1] : numWidth(v)) : Math.min(s === 0 ? v.width : w, 32);
+      const display =
+        v.width === 0
+          ? v.def.dateFormat
+            ? DATE_FORMATS[v.def.dateFormat][1]
+            : numWidth(v)
+          : Math.min(s === 0 ? v.width : w, 32);
       out.int(MEASURE_CODE[v.measure], display, v.width === 0 ? 1 : 0);
     });
   }
@@ -231,7 +253,10 @@ export function buildDictionary(layout: Layout, opts: SavWriterOptions = {}): Bu
   // 7/14 very long string widths: SHORT=00300 NUL TAB.
   const vls = layout.vars.filter((v) => v.segWidths.length > 1);
   if (vls.length > 0) {
-    out.ext(14, Buffer.from(vls.map((v) => `${v.shortNames[0]}=${String(v.width).padStart(5, '0')}\0\t`).join(''), 'latin1'));
+    out.ext(
+      14,
+      Buffer.from(vls.map((v) => `${v.shortNames[0]}=${String(v.width).padStart(5, '0')}\0\t`).join(''), 'latin1'),
+    );
   }
 
   out.ext(20, Buffer.from('UTF-8', 'ascii')); // 7/20 character encoding

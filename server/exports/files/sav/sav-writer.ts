@@ -96,8 +96,14 @@ function makeCompressor(numericSlot: Uint8Array, sink: Sink): (c: Buffer) => voi
         if (d === SYSMIS) code = 255;
         else if (Number.isInteger(d) && d >= -99 && d <= 151) code = d + 100;
       } else if (
-        c[at] === 0x20 && c[at + 1] === 0x20 && c[at + 2] === 0x20 && c[at + 3] === 0x20 &&
-        c[at + 4] === 0x20 && c[at + 5] === 0x20 && c[at + 6] === 0x20 && c[at + 7] === 0x20
+        c[at] === 0x20 &&
+        c[at + 1] === 0x20 &&
+        c[at + 2] === 0x20 &&
+        c[at + 3] === 0x20 &&
+        c[at + 4] === 0x20 &&
+        c[at + 5] === 0x20 &&
+        c[at + 6] === 0x20 &&
+        c[at + 7] === 0x20
       ) {
         code = 254;
       }
