@@ -353,17 +353,15 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
     small.wave.purged_at = '2024-04-01T00:00:00.000Z';
     const N: Record<string, number> = { gemeente: 8800, provincie: 570, waterschap: 750 };
     const zero = { queued: 0, sent: 0, bounced: 0, opted_out: 0, started: 0, completed: 0 };
-    await t
-      .db('wave_final_counts')
-      .insert(
-        Object.entries(N).map(([value, invited]) => ({
-          wave_id: small.wave.id,
-          attribute: 'tier',
-          value,
-          invited,
-          ...zero,
-        })),
-      );
+    await t.db('wave_final_counts').insert(
+      Object.entries(N).map(([value, invited]) => ({
+        wave_id: small.wave.id,
+        attribute: 'tier',
+        value,
+        invited,
+        ...zero,
+      })),
+    );
     const weighted = parse((await download(t, { wave: small.wave }, 'csv', K, 'tier')).bytes, {
       columns: true,
     }) as Array<Record<string, string>>;

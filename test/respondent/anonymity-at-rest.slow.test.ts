@@ -115,8 +115,9 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
       if (n % 6 === 5) {
         const during = await takeCopies(config.sqliteFile, dir);
         expect(linksInCopies(during, people, markers)).toEqual([]);
-        // at most the one response of each person (its comment field), never a leftover in-progress copy
-        for (const m of markers) expect(count(during.main, `opmerkingen":"${m}`)).toBeLessThanOrEqual(1);
+        // a backup is a consistent snapshot: at most the one response of each person (its comment field), never a
+        // leftover in-progress copy. (A plain copy of the live file may catch a checkpoint between writing a split
+        // page's two halves, so it can hold a response twice; it links nothing, which is checked above.)
         for (const m of markers) expect(count(during.backup, `opmerkingen":"${m}`)).toBeLessThanOrEqual(1);
       }
     }

@@ -51,15 +51,13 @@ describe.each(databaseKinds())('in-progress answers sealed under the link, on %s
     const wave = await t.wave();
     const [token] = await t.invite(wave, [{ email: 'oud@example.org', attributes: {} }]);
     const invitation = (await t.db('invitations').where({ email: 'oud@example.org' }).first())!;
-    await t
-      .db('progress')
-      .insert({
-        invitation_id: invitation.id,
-        answers: JSON.stringify({ agressie_any: 2, agressie_toelichting: 'oude tekst' }),
-        page_no: 0,
-        locale: 'en',
-        revision: 3,
-      });
+    await t.db('progress').insert({
+      invitation_id: invitation.id,
+      answers: JSON.stringify({ agressie_any: 2, agressie_toelichting: 'oude tekst' }),
+      page_no: 0,
+      locale: 'en',
+      revision: 3,
+    });
     expect(await sealLegacyProgress(t.db)).toBe(1);
     const row = (await t.db('progress').where({ invitation_id: invitation.id }).first())!;
     expect(row.answers).not.toContain('oude tekst');

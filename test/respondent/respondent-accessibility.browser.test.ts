@@ -65,15 +65,13 @@ describeBrowser('accessibility of the respondent pages (axe-core, WCAG 2.1 AA)',
         .db('invitations')
         .where({ token_hash: hashToken(token) })
         .first();
-      await live
-        .db('progress')
-        .insert({
-          invitation_id: invitation.id,
-          answers: JSON.stringify(opts.answers ?? {}),
-          page_no: opts.pageNo ?? 0,
-          locale: 'nl',
-          revision: 1,
-        });
+      await live.db('progress').insert({
+        invitation_id: invitation.id,
+        answers: JSON.stringify(opts.answers ?? {}),
+        page_no: opts.pageNo ?? 0,
+        locale: 'nl',
+        revision: 1,
+      });
     }
     if (opts.completed) {
       const res = await fetch(`${live.origin}${path}/complete`, {

@@ -23,18 +23,16 @@ export function signInRouter(deps: AppDeps): Router {
     const token = crypto.randomBytes(32).toString('base64url');
     res.cookie(formCookie, token, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
     res.set('Cache-Control', 'no-store');
-    res
-      .status(status)
-      .render('auth/sign-in', {
-        locale: 'en',
-        t: pageTexts('en'),
-        signedInArea: true,
-        title: 'Sign in',
-        formToken: token,
-        email,
-        error,
-        next: next.slice(0, 500),
-      });
+    res.status(status).render('auth/sign-in', {
+      locale: 'en',
+      t: pageTexts('en'),
+      signedInArea: true,
+      title: 'Sign in',
+      formToken: token,
+      email,
+      error,
+      next: next.slice(0, 500),
+    });
   };
 
   router.get('/signin', async (req, res) => {

@@ -59,14 +59,12 @@ function renderLink(req: Request, res: Response, link: Exclude<LinkState, { kind
   const requested = req.query.lang === 'en' || req.query.lang === 'nl' ? (req.query.lang as Locale) : undefined;
   if (link.kind === 'not-found') {
     const locale = requested ?? 'nl';
-    res
-      .status(404)
-      .render('respondent/message', {
-        locale,
-        t: pageTexts(locale),
-        title: pageTexts(locale).notFoundTitle,
-        body: pageTexts(locale).notFoundBody,
-      });
+    res.status(404).render('respondent/message', {
+      locale,
+      t: pageTexts(locale),
+      title: pageTexts(locale).notFoundTitle,
+      body: pageTexts(locale).notFoundBody,
+    });
     return;
   }
   const locale = requested ?? link.locale;
@@ -76,14 +74,12 @@ function renderLink(req: Request, res: Response, link: Exclude<LinkState, { kind
   } else if (link.kind === 'closed') {
     res.status(410).render('respondent/message', { locale, t, title: t.closedTitle, body: t.closedBody });
   } else if (link.kind === 'not-open') {
-    res
-      .status(403)
-      .render('respondent/message', {
-        locale,
-        t,
-        title: t.notOpenTitle,
-        body: `${t.notOpenBody} ${readableDay(link.wave.opens_on, locale)}.`,
-      });
+    res.status(403).render('respondent/message', {
+      locale,
+      t,
+      title: t.notOpenTitle,
+      body: `${t.notOpenBody} ${readableDay(link.wave.opens_on, locale)}.`,
+    });
   } else if (link.kind === 'open') {
     const config = {
       survey: link.questionnaire.survey,

@@ -13,19 +13,17 @@ export function renderSignedInPage(
   data: { title: string } & Record<string, unknown>,
   status = 200,
 ): void {
-  res
-    .status(status)
-    .render(view, {
-      locale: 'en',
-      t: pageTexts('en'),
-      user: res.locals.user,
-      signedInArea: true,
-      errors: {},
-      flash: res.locals.flash,
-      day: dayInEnglish,
-      moment: momentInEnglish,
-      ...data,
-    });
+  res.status(status).render(view, {
+    locale: 'en',
+    t: pageTexts('en'),
+    user: res.locals.user,
+    signedInArea: true,
+    errors: {},
+    flash: res.locals.flash,
+    day: dayInEnglish,
+    moment: momentInEnglish,
+    ...data,
+  });
 }
 
 /** A form's text field, trimmed ('' when missing or not a string). */
