@@ -113,6 +113,26 @@ export function adminMailRouter(deps: AppDeps): Router {
     });
   }
 
+  /** The template page: the text being edited, its preview (none when it was refused), and what to say about it. */
+  const showTemplate = (
+    res: Response,
+    page: { wave: WaveRow; kind: MailKind; language: MailLanguage; template: unknown; preview: unknown },
+    say: { error?: string; notice?: string } = {},
+    status = 200,
+  ) =>
+    renderSignedInPage(
+      res,
+      'mail/template',
+      {
+        title: `${KIND_NAMES[page.kind]} (${LANGUAGE_NAMES[page.language]}): ${page.wave.name}`,
+        ...page,
+        placeholders: PLACEHOLDERS,
+        error: say.error,
+        notice: say.notice,
+      },
+      status,
+    );
+
   router.get('/waves/:id/mail/templates/:kind/:lang', loadWave, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
     const { kind, language } = kindLang(req);
@@ -125,17 +145,7 @@ export function adminMailRouter(deps: AppDeps): Router {
       from: mail.from,
       template,
     });
-    renderSignedInPage(res, 'mail/template', {
-      title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`,
-      wave,
-      kind,
-      language,
-      template,
-      preview,
-      placeholders: PLACEHOLDERS,
-      error: undefined,
-      notice: undefined,
-    });
+    showTemplate(res, { wave, kind, language, template, preview });
   });
 
   // "preview" shows the text as a person would get it without saving; "save" checks and stores it
@@ -161,35 +171,14 @@ export function adminMailRouter(deps: AppDeps): Router {
         from: mail.from,
         template: checked,
       });
-      renderSignedInPage(res, 'mail/template', {
-        title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`,
-        wave,
-        kind,
-        language,
-        template: input,
-        preview,
-        placeholders: PLACEHOLDERS,
-        error: undefined,
-        notice: 'Preview of the text above: not saved yet.',
-      });
+      showTemplate(
+        res,
+        { wave, kind, language, template: input, preview },
+        { notice: 'Preview of the text above: not saved yet.' },
+      );
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      renderSignedInPage(
-        res,
-        'mail/template',
-        {
-          title: `${KIND_NAMES[kind]} (${LANGUAGE_NAMES[language]}): ${wave.name}`,
-          wave,
-          kind,
-          language,
-          template: input,
-          preview: undefined,
-          placeholders: PLACEHOLDERS,
-          error: err.message,
-          notice: undefined,
-        },
-        422,
-      );
+      showTemplate(res, { wave, kind, language, template: input, preview: undefined }, { error: err.message }, 422);
     }
   });
 
