@@ -376,6 +376,22 @@ export async function sendChecked(
   const before = await snapshot(db, omit);
   const res = await send(on, req);
   if (res.status >= 500) throw new Error(`${res.status} for ${req.method} ${req.path}\n${serverErrors(logs)}`);
-  if (res.status >= 400) expect(await snapshot(db, omit)).toBe(before);
+  if (res.status >= 400) {
+    const after = await snapshot(db, omit);
+    if (after !== before)
+      throw new Error(
+        `${res.status} for ${req.method} ${req.path} changed stored rows:\n${changedLines(before, after)}`,
+      );
+  }
   return res;
+}
+
+/** The lines of two snapshots that differ, marked - (before) and + (after). */
+export function changedLines(before: string, after: string): string {
+  const a = new Set(before.split('\n'));
+  const b = new Set(after.split('\n'));
+  return [
+    ...[...a].filter((l) => !b.has(l)).map((l) => `- ${l}`),
+    ...[...b].filter((l) => !a.has(l)).map((l) => `+ ${l}`),
+  ].join('\n');
 }
