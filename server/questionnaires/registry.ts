@@ -27,15 +27,35 @@ export interface RegisteredQuestionnaire extends LoadedQuestionnaire {
 export class QuestionnaireRegistry {
   private readonly byId = new Map<string, RegisteredQuestionnaire>();
 
-  constructor(files: LoadedQuestionnaire[], sampleAttributes: ReadonlyMap<string, SampleAttributeDeclaration> = new Map()) {
-    for (const q of files) this.byId.set(q.id, { ...q, validator: compileValidator(q.survey), model: readSurveyModel(q.survey), sampleAttributes: sampleAttributes.get(q.key) ?? new Map() });
+  constructor(
+    files: LoadedQuestionnaire[],
+    private readonly sampleAttributes: ReadonlyMap<string, SampleAttributeDeclaration> = new Map(),
+    /** the folder of the version files: an uploaded version is placed where its file would be (variable map, declarations) */
+    readonly dir?: string,
+  ) {
+    for (const q of files) this.add(q);
   }
 
   static fromDirectory(dir: string): QuestionnaireRegistry {
     const files = loadQuestionnaireFiles(dir);
     const declarations = new Map<string, SampleAttributeDeclaration>();
     for (const key of new Set(files.map((f) => f.key))) declarations.set(key, loadSampleAttributes(path.join(dir, key), key));
-    return new QuestionnaireRegistry(files, declarations);
+    return new QuestionnaireRegistry(files, declarations, dir);
+  }
+
+  /** Compiles and serves one more version (an uploaded one, read from the database); throws when it cannot be compiled. */
+  add(q: LoadedQuestionnaire): RegisteredQuestionnaire {
+    const known = this.byId.get(q.id);
+    if (known) return known;
+    const registered = this.compile(q);
+    this.byId.set(q.id, registered);
+    return registered;
+  }
+
+  /** A version compiled as the registry would serve it, without serving it (the check of an upload). */
+  compile(q: LoadedQuestionnaire): RegisteredQuestionnaire {
+    const declared = this.sampleAttributes.get(q.key) ?? (this.dir ? loadSampleAttributes(path.join(this.dir, q.key), q.key) : new Map());
+    return { ...q, validator: compileValidator(q.survey), model: readSurveyModel(q.survey), sampleAttributes: declared };
   }
 
   get(id: string): RegisteredQuestionnaire | undefined {

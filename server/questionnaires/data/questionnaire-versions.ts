@@ -11,6 +11,10 @@ export interface QuestionnaireVersionRow {
   title_en: string;
   definition: string;
   registered_at: string;
+  /** uploaded versions: the version file's exact text (its SHA-256 is sha256); null for versions from files */
+  source?: string | null;
+  origin?: 'file' | 'upload';
+  uploaded_by?: string | null;
 }
 
 export async function findQuestionnaireVersion(db: Db, id: string): Promise<QuestionnaireVersionRow | undefined> {
@@ -24,4 +28,30 @@ export async function insertQuestionnaireVersion(db: Db, row: QuestionnaireVersi
 
 export async function listQuestionnaireVersions(db: Db): Promise<QuestionnaireVersionRow[]> {
   return db<QuestionnaireVersionRow>('questionnaire_versions').orderBy('id');
+}
+
+/** The ids of the stored versions that came from an upload (the registry loads those it does not hold yet). */
+export async function listUploadedVersionIds(db: Db): Promise<string[]> {
+  const rows = await db<QuestionnaireVersionRow>('questionnaire_versions').where({ origin: 'upload' }).select('id');
+  return rows.map((r) => r.id);
+}
+
+export interface VariableStatusesRow {
+  version_id: string;
+  previous_id: string | null;
+  statuses: string;
+  confirmed_by: string;
+  confirmed_at: string;
+}
+
+export async function findVariableStatuses(db: Db, versionId: string): Promise<VariableStatusesRow | undefined> {
+  return db<VariableStatusesRow>('questionnaire_variable_statuses').where({ version_id: versionId }).first();
+}
+
+/** Stores the confirmed statuses of a version, replacing an earlier confirmation. */
+export async function saveVariableStatuses(db: Db, row: VariableStatusesRow): Promise<void> {
+  await db('questionnaire_variable_statuses')
+    .insert(row)
+    .onConflict('version_id')
+    .merge(['previous_id', 'statuses', 'confirmed_by', 'confirmed_at']);
 }
