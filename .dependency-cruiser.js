@@ -6,7 +6,8 @@
  *       → data (server/<domain>/data/, db/)
  *
  * Questionnaires (server/questionnaires/*.ts) and the file writers (server/exports/files/) are pure: no database, no
- * services, no HTTP (questionnaires/version-registration.ts is the one service that stores versions).
+ * services, no HTTP (questionnaires/version-registration.ts and version-uploads.ts are the services that store
+ * versions; questionnaires/web/ holds the admin pages of versions).
  * server/shared/ knows no domain. server/app.ts, main.ts and platform.ts wire everything together.
  * Type-only imports count too (tsPreCompilationDeps): a router that names a row type of a query module is a crossing.
  */
@@ -14,7 +15,7 @@ const DOMAINS = '(respondent|fielding|mail|accounts|exports|questionnaires|share
 const WEB = `^server/${DOMAINS}/web/`;
 const DATA = [`^server/${DOMAINS}/data/`, '^db/'];
 const SERVICE = `^server/(respondent|fielding|mail|accounts|exports|shared)/(?!web/|data/|files/)`;
-const PURE = ['^server/questionnaires/(?!data/|version-registration\\.ts$)', '^server/exports/files/'];
+const PURE = ['^server/questionnaires/(?!data/|web/|version-(registration|uploads)\\.ts$)', '^server/exports/files/'];
 const DATABASE_LIBRARIES = '(^|/)node_modules/(@types/)?(knex|better-sqlite3|pg)/';
 // (ejs is not among them: the export service writes HTML codebooks and tables as files with it)
 const HTTP_LIBRARIES =

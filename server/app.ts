@@ -18,6 +18,8 @@ import { analystTokensRouter } from './accounts/web/analyst-tokens';
 import { exportApiRouter } from './exports/web/export-api';
 import { signInRouter } from './accounts/web/sign-in';
 import { adminMailRouter } from './mail/web/admin-mail';
+import { adminQuestionnairesRouter } from './questionnaires/web/admin-questionnaires';
+import { loadUploadedVersions } from './questionnaires/version-uploads';
 import type { AppDeps } from './app-deps';
 import { optOutRouter } from './mail/web/opt-out';
 import { systemClock } from './shared/calendar';
@@ -79,7 +81,12 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
   app.use(optOutRouter(deps));
   app.use(pagesRouter());
   app.use(signInRouter(deps));
-  app.use('/admin', adminRouter(deps, [adminMailRouter(deps)]));
+  // versions another process registered since this one started: every page of these areas lists or uses them
+  app.use(['/admin', '/analyst', '/api/v1'], async (_req, _res, next) => {
+    await loadUploadedVersions(deps.db, deps.registry, deps.log);
+    next();
+  });
+  app.use('/admin', adminRouter(deps, [adminMailRouter(deps), adminQuestionnairesRouter(deps)]));
   app.use('/analyst', analystRouter(deps, [analystExportsRouter(deps), analystTokensRouter(deps)]));
   app.use('/api/v1', exportApiRouter(deps));
 

@@ -1,10 +1,12 @@
 import type { Db } from '../shared/data/connection';
 import { findQuestionnaireVersion, insertQuestionnaireVersion } from './data/questionnaire-versions';
 import { ImmutableVersionError, QuestionnaireRegistry } from './registry';
+import { loadUploadedVersions } from './version-uploads';
 
 /**
  * Registers every version in the database; refuses (throws) when a registered version's file has changed.
  * Versions registered earlier whose file is gone stay registered: their responses still refer to them.
+ * Then the registry also serves every version uploaded so far (stored in the database only).
  */
 export async function registerVersions(db: Db, registry: QuestionnaireRegistry): Promise<void> {
   for (const q of registry.list()) {
@@ -31,4 +33,5 @@ export async function registerVersions(db: Db, registry: QuestionnaireRegistry):
     const row = await findQuestionnaireVersion(db, q.id);
     if (row && row.sha256 !== q.sha256) throw new ImmutableVersionError(q.file, row.sha256, q.sha256);
   }
+  await loadUploadedVersions(db, registry);
 }

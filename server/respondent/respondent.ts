@@ -10,6 +10,7 @@ import type { WaveRow } from '../fielding/data/waves';
 import type { AnswerError } from '../questionnaires/answer-validator';
 import { asLocale, type Locale } from '../shared/locale';
 import type { QuestionnaireRegistry, RegisteredQuestionnaire } from '../questionnaires/registry';
+import { resolveVersion } from '../questionnaires/version-uploads';
 import { dutchDay } from '../shared/calendar';
 import { linkLookupBlockedFor, linkMissKey, linkMissWindowStart, recordLinkMiss } from './link-throttle';
 import { isSealed, openProgress, progressKey as deriveProgressKey, sealProgress } from './progress-sealing';
@@ -57,7 +58,9 @@ export async function openLink(
   const retryAfter = linkLookupBlockedFor(found.misses, found.oldestMiss, now);
   if (retryAfter > 0) return { kind: 'throttled', retryAfter };
   const { invitation, wave, progress } = found;
-  const questionnaire = wave && registry.get(wave.questionnaire_id);
+  // a version uploaded through another process is loaded from the database the first time a link needs it
+  const questionnaire =
+    wave && (registry.get(wave.questionnaire_id) ?? (await resolveVersion(db, registry, wave.questionnaire_id)));
   if (!wellFormed || !invitation || !wave || !questionnaire) {
     await recordLinkMiss(db, address, now);
     return { kind: 'not-found' };
