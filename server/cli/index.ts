@@ -8,6 +8,7 @@ import * as mailCli from './mail';
 import { sample } from './samples';
 import { user } from './users';
 import { wave } from './waves';
+import { questionnaire } from './questionnaires';
 import { reorderStoredRows } from '../fielding/wave-actions';
 
 import { UsageError } from './usage-error';
@@ -44,6 +45,9 @@ Commands:
   export --wave ID --format F --out FILE [--lang en] [--weight ATTR]   a wave's data: csv, csv-nl (; and BOM for
                         Dutch Excel), xlsx, sav, codebook (HTML; .json out: JSON), codebook-json, tables, tables-html
   export --trend KEY --format F --out FILE   the waves of questionnaire KEY stacked (csv, csv-nl, xlsx, sav, codebook)
+  questionnaire add FILE.json --key K --version V [--title-nl T --title-en T --population P --edition E] [--check]
+                        register a SurveyJS definition (or a whole version file) as a new, immutable version,
+                        as the upload at /admin/questionnaires does (--check: report and changes, stores nothing)
   db reorder            PostgreSQL: erase the storage order of responses and invitations (also done at wave close)
 `;
 
@@ -92,6 +96,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   user,
   wave,
   sample,
+  questionnaire,
 };
 
 export async function runCli(argv: string[]): Promise<number> {
