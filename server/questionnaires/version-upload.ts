@@ -103,6 +103,40 @@ function isObject(v: unknown): v is Record<string, unknown> {
 const clean = (s: string | undefined) => (s ?? '').trim();
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+const CONTAINERS: Record<string, 'object' | 'item'> = {
+  pages: 'object',
+  elements: 'object',
+  questions: 'object',
+  templateElements: 'object',
+  choices: 'item',
+  rows: 'item',
+  columns: 'item',
+  rateValues: 'item',
+};
+
+/** Lists of pages and questions hold objects, lists of choices objects or plain values: else the path and what to do. */
+function shapeProblems(survey: unknown): string[] {
+  const problems: string[] = [];
+  const walk = (node: unknown, path: string) => {
+    if (problems.length >= 20) return;
+    if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}[${i}]`));
+    if (!isObject(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      const kind = CONTAINERS[key];
+      if (kind && value !== undefined && !Array.isArray(value))
+        problems.push(`${path}.${key}: must be a list`);
+      else if (kind && Array.isArray(value))
+        value.forEach((item, i) => {
+          const ok = kind === 'object' ? isObject(item) : isObject(item) || ['string', 'number', 'boolean'].includes(typeof item);
+          if (!ok) problems.push(`${path}.${key}[${i}]: must be ${kind === 'object' ? 'an object' : 'an object or a value'}`);
+        });
+      walk(value, `${path}.${key}`);
+    }
+  };
+  walk(survey, 'survey');
+  return problems.slice(0, 20);
+}
+
 /** Checks an uploaded definition and returns the version it stands for; throws UploadRefusedError with the reasons. */
 export function checkUpload(bytes: Buffer, fields: UploadFields): CheckedUpload {
   const key = clean(fields.key);
@@ -164,8 +198,11 @@ export function checkUpload(bytes: Buffer, fields: UploadFields): CheckedUpload 
   if (!isObject(survey) || !Array.isArray(survey.pages) || survey.pages.length === 0)
     problems.push('survey: a SurveyJS definition with "pages"');
   if (problems.length) refuse('The questionnaire was not accepted', problems);
+  problems.push(...shapeProblems(survey));
+  if (problems.length) refuse('The questionnaire was not accepted', problems);
   try {
     compileValidator(survey);
+    readSurveyModel(survey as Record<string, unknown>);
   } catch (err) {
     refuse('The questionnaire was not accepted', [(err as Error).message]);
   }

@@ -8,8 +8,10 @@ export function runs(n: number): number {
   return Math.max(1, Math.round(n * Number(process.env.FUZZ_SCALE ?? 1)));
 }
 
-/** Every table a request could write to (questionnaire_versions is only written at start). */
+/** Every table a request could write to. */
 export const TABLES = [
+  'questionnaire_versions',
+  'questionnaire_variable_statuses',
   'waves',
   'invitations',
   'progress',

@@ -141,6 +141,7 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
       ['a wrong key', json(werkbeleving2026()), { ...good, key: '../Etc' }, 422, /key &#34;..\/Etc&#34;/],
       ['a wrong version', json(werkbeleving2026()), { ...good, version: 'v1;drop' }, 422, /starts with a digit/],
       ['no pages', json({ elements: 'x' }), good, 422, /a SurveyJS definition with &#34;pages&#34;/],
+      ['a page that is not an object', json({ pages: [{ name: 'p', elements: [] }, null] }), good, 422, /survey\.pages\[1\]: must be an object/],
       ['a type the server cannot check', json({ pages: [{ name: 'p', elements: [{ type: 'signaturepad', name: 's' }] }] }), good, 422, /signaturepad/],
       ['too large', Buffer.alloc(3 * 1024 * 1024, 32), good, 413, /larger than 2 MB/],
       ['a registered version with other content', json(werkbeleving2027()), { ...good, version: '2026.1' }, 409, /registered already with other content/],
