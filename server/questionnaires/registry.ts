@@ -4,6 +4,7 @@ import { loadQuestionnaireFiles, LoadedQuestionnaire } from './questionnaire-fil
 import { readSurveyModel, SurveyModel } from './questionnaire-model';
 import { loadSampleAttributes, SampleAttributeDeclaration } from './sample-attributes';
 import { ConflictError } from '../shared/errors';
+import type { VariableMap } from '../exports/files/variable-map';
 
 export class ImmutableVersionError extends ConflictError {
   constructor(readonly file: string, readonly registeredSha: string, readonly fileSha: string) {
@@ -21,6 +22,11 @@ export interface RegisteredQuestionnaire extends LoadedQuestionnaire {
   model: SurveyModel;
   /** the sample attributes a wave of this questionnaire may keep with the answers (declared per key) */
   sampleAttributes: SampleAttributeDeclaration;
+  /**
+   * The key's variable map with this version added by the statuses an administrator confirmed (uploaded versions,
+   * set by questionnaires/version-uploads.ts from the database); the exports use it while the map file lacks it.
+   */
+  confirmedMap?: VariableMap;
 }
 
 /** The questionnaire versions this process serves, each with its validator compiled once at start. */

@@ -116,7 +116,7 @@ function signature(q: SurveyQuestion | undefined, entry: { row?: string }): stri
 /** The stable name a previous version's variable has in the key's map (by question, row and choice). */
 function stableNames(map: VariableMap | undefined, previousVersion: string): Map<string, string> {
   const out = new Map<string, string>();
-  if (!map?.fromFile) return out;
+  if (!map) return out;
   const edition = editionOfVersion(map, previousVersion);
   if (!edition) return out;
   for (const v of map.variables) {
@@ -248,7 +248,7 @@ export function mapWithVersion(
   if (base.editions.includes(edition)) return undefined;
   const proposals = new Map(diff.variables.map((p) => [p.variable, p]));
   const status = new Map(confirmed.map((c) => [c.variable, c]));
-  const stableOf = (p: VariableProposal) => p.stable ?? (base.fromFile || p.proposed === 'new' ? undefined : p.variable);
+  const stableOf = (p: VariableProposal) => p.stable;
   const variables: MapVariable[] = base.variables.map((v) => ({ ...v, editions: { ...v.editions } }));
   const byName = new Map(variables.map((v) => [v.name, v]));
   const entryOf = (p: VariableProposal, s: ProposedStatus) =>

@@ -14,6 +14,7 @@ import {
   findVariableStatuses,
   insertQuestionnaireVersion,
   listUploadedVersionIds,
+  listVariableStatusTimes,
   QuestionnaireVersionRow,
   saveVariableStatuses,
 } from './data/questionnaire-versions';
@@ -61,6 +62,54 @@ export async function loadUploadedVersions(
       await resolveVersion(db, registry, id);
     } catch (err) {
       log(`questionnaire ${id}: not loaded: ${(err as Error).message}`);
+    }
+  }
+  await loadConfirmedMaps(db, registry, log);
+}
+
+/** Per registry (one per process): the confirmation time of each version whose map it holds. */
+const mapsApplied = new WeakMap<QuestionnaireRegistry, Map<string, string>>();
+
+/**
+ * Gives every version with confirmed statuses its map (confirmedMap), recomputed per key, oldest version first (a
+ * version's map builds on the one before it), whenever a confirmation changed since this process last looked.
+ */
+export async function loadConfirmedMaps(
+  db: Db,
+  registry: QuestionnaireRegistry,
+  log: (line: string) => void = (line) => console.error(line),
+): Promise<void> {
+  const times = await listVariableStatusTimes(db);
+  const applied = mapsApplied.get(registry) ?? new Map<string, string>();
+  mapsApplied.set(registry, applied);
+  const keys = new Set<string>();
+  for (const t of times) {
+    const q = registry.get(t.version_id);
+    if (q && applied.get(t.version_id) !== t.confirmed_at) keys.add(q.key);
+  }
+  const order = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+  for (const key of keys) {
+    const versions = registry
+      .list()
+      .filter((v) => v.key === key)
+      .sort((a, b) => order(a.version, b.version));
+    for (const v of versions) v.confirmedMap = undefined;
+    for (const v of versions) {
+      const time = times.find((t) => t.version_id === v.id);
+      if (!time) continue;
+      try {
+        const json = await variableMapWithVersion(db, registry, v);
+        const base = baseMap(registry, v);
+        if (json && base)
+          v.confirmedMap = {
+            ...(json as unknown as VariableMap),
+            editions: (json.editions as unknown[]).map(String),
+            fromFile: base.fromFile,
+          };
+      } catch (err) {
+        log(`questionnaire ${v.id}: confirmed variable statuses not applied: ${(err as Error).message}`);
+      }
+      applied.set(v.id, time.confirmed_at);
     }
   }
 }
@@ -211,6 +260,7 @@ export async function confirmVariableStatuses(
       at: now,
     });
   });
+  await loadConfirmedMaps(db, registry); // the exports of this process use the statuses at once
 }
 
 /** The key's variable-map.json with this version added by the confirmed statuses (undefined: not confirmed yet). */

@@ -8,6 +8,7 @@ import { QuestionnaireRegistry } from '../../server/questionnaires/registry';
 import { registerVersions } from '../../server/questionnaires/version-registration';
 import { addDays, dutchDay } from '../../server/shared/calendar';
 import { createInvitations } from '../../server/fielding/issue-invitations';
+import { createWave } from '../../server/fielding/wave-rules';
 import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
 import { addTestUser, Browser } from '../helpers/signed-in';
 import { QUESTIONNAIRES_DIR } from '../helpers/test-app';
@@ -230,6 +231,77 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     expect(byName.werkdruk_freq).toBeUndefined();
     expect(byName.thuis_dagen_2).toEqual({ status: 'dropped', question: null });
     expect(byName.tevreden_salaris).toEqual({ status: 'new', question: 'tevreden', row: 'salaris' });
+  });
+
+  test('the exports of every process name and compare the variables by the confirmed statuses', async () => {
+    // process B neither registered 2027.1 nor confirmed anything: it picks both up from the database
+    const analyst = await admin(b.app, 'analist@example.org', '/analyst');
+    const wave = await createWave(
+      database.db,
+      b.registry,
+      {
+        name: 'Werkbeleving 2027',
+        questionnaireId: 'werkbeleving@2027.1',
+        opensOn: dutchDay(new Date()),
+        closesOn: addDays(dutchDay(new Date()), 9),
+        keptAttributes: [],
+      },
+      new Date(),
+    );
+    const codebook = await analyst.get(`/analyst/exports/waves/${wave.id}/download/codebook-json`).expect(200);
+    const columns = JSON.parse(codebook.text).columns as Array<{ name: string; label: { en: string } }>;
+    const label = Object.fromEntries(columns.map((c) => [c.name, c.label.en]));
+    // the renamed question continues its variable: reworded, so named with the edition its comparable run starts
+    expect(label['werkdruk_2027.1']).toBe('How often is your workload too high?');
+    expect(label).not.toHaveProperty('werkdruk_freq');
+    expect(label).toHaveProperty('tevreden_collegas'); // same: comparable, no edition in the name
+    expect(label).toHaveProperty('tevreden_salaris'); // new
+  });
+
+  test('a new edition of a key with a variable-map.json: stable names proposed, exports once confirmed', async () => {
+    const file = JSON.parse(fs.readFileSync(path.join(QUESTIONNAIRES_DIR, 'miv-ambtenaren', '2024.1.json'), 'utf8'));
+    const next = { ...file, version: '2026.1', edition: 2026 };
+    const doxing = next.survey.pages.flatMap((p: any) => p.elements).find((e: any) => e.name === 'doxing');
+    doxing.title = { nl: 'Zijn uw persoonsgegevens online verspreid?', en: 'Was your personal data spread online?' };
+    await upload(adminA, json(next), { key: 'miv-ambtenaren', version: '2026.1' }).expect(303);
+    const changes = await adminA
+      .get('/admin/questionnaires/miv-ambtenaren%402026.1/changes')
+      .set('Accept', 'application/json')
+      .expect(200);
+    expect(changes.body.from).toBe('miv-ambtenaren@2024.1');
+    const byVariable = new Map<string, any>(changes.body.variables.map((v: any) => [v.variable, v]));
+    expect(byVariable.get('doxing')).toMatchObject({ proposed: 'reworded', stable: 'doxing' });
+    // 2024's veilig_freq continues the map's stable variable veilig_gevoel
+    expect(byVariable.get('veilig_freq')).toMatchObject({ proposed: 'same', stable: 'veilig_gevoel' });
+
+    const wave = await createWave(
+      database.db,
+      a.registry,
+      {
+        name: 'MIV ambtenaren 2026',
+        questionnaireId: 'miv-ambtenaren@2026.1',
+        opensOn: dutchDay(new Date()),
+        closesOn: addDays(dutchDay(new Date()), 9),
+        keptAttributes: [],
+      },
+      new Date(),
+    );
+    const analyst = await admin(a.app, 'analist@example.org', '/analyst');
+    const refused = await analyst.get(`/analyst/exports/waves/${wave.id}/download/codebook-json`).expect(409);
+    expect(refused.text).toContain('confirm the variable statuses of miv-ambtenaren@2026.1');
+    await adminA.post('/admin/questionnaires/miv-ambtenaren%402026.1/changes').expect(303);
+    const codebook = await analyst.get(`/analyst/exports/waves/${wave.id}/download/codebook-json`).expect(200);
+    const names = (JSON.parse(codebook.text).columns as Array<{ name: string }>).map((c) => c.name);
+    expect(names).toContain('doxing_2026'); // reworded in 2026: its comparable run starts there
+    expect(names).toContain('veilig_gevoel_2024'); // unchanged since 2024, named as the map names it
+    const map = JSON.parse(
+      (await adminA.get('/admin/questionnaires/miv-ambtenaren%402026.1/variable-map.json').expect(200)).text,
+    );
+    expect(map.editions).toEqual([2022, 2024, 2026]);
+    expect(map.variables.find((v: any) => v.name === 'veilig_gevoel').editions['2026']).toEqual({
+      status: 'same',
+      question: 'veilig_freq',
+    });
   });
 
   test('the printable document gives both languages, codes and routing in words, for print and download', async () => {

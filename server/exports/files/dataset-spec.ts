@@ -7,6 +7,7 @@
  * columns carry the answer code; the structural missing codes below are never answer codes (those are ≥ 0).
  */
 import type { Measure } from './sav/sav-types';
+import { ConflictError } from '../../shared/errors';
 import type { LocalizedText } from '../../questionnaires/questionnaire-file';
 import type { RegisteredQuestionnaire } from '../../questionnaires/registry';
 import { Answers, Visibility } from './routing';
@@ -363,8 +364,9 @@ export function buildDatasetSpec(
 export function editionOf(map: VariableMap, q: RegisteredQuestionnaire): string {
   const e = editionOfVersion(map, q.version);
   if (!e)
-    throw new Error(
-      `the variable map of ${map.key} has no edition for version ${q.version}: add it to variable-map.json`,
+    throw new ConflictError(
+      `the variable map of ${map.key} has no edition for version ${q.version}: confirm the variable statuses of ` +
+        `${q.id} at /admin/questionnaires, or add it to variable-map.json`,
     );
   return e;
 }

@@ -51,8 +51,20 @@ export function editionOfVersion(map: VariableMap, version: string): string | un
 
 const cache = new Map<string, VariableMap>();
 
-/** The map of a questionnaire key, read from beside its version files (cached per file), or derived. */
+/**
+ * The map of a questionnaire key, read from beside its version files (cached per file), or derived. A version
+ * uploaded in the admin has no entry in the file until the map is committed: then the map an administrator confirmed
+ * for it (confirmedMap) is used, when it covers every version asked for.
+ */
 export function variableMapFor(versions: RegisteredQuestionnaire[]): VariableMap {
+  const map = mapFromFiles(versions);
+  const covers = (m: VariableMap) => versions.every((v) => editionOfVersion(m, v.version) !== undefined);
+  if (map.fromFile && covers(map)) return map;
+  const confirmed = versions.map((v) => v.confirmedMap).find((m): m is VariableMap => !!m && covers(m));
+  return confirmed ?? map;
+}
+
+function mapFromFiles(versions: RegisteredQuestionnaire[]): VariableMap {
   if (versions.length === 0) throw new Error('variable map: no questionnaire versions');
   const key = versions[0].key;
   const file = path.join(path.dirname(versions[0].file), 'variable-map.json');

@@ -55,3 +55,8 @@ export async function saveVariableStatuses(db: Db, row: VariableStatusesRow): Pr
     .onConflict('version_id')
     .merge(['previous_id', 'statuses', 'confirmed_by', 'confirmed_at']);
 }
+
+/** When each version's statuses were last confirmed (a process recomputes its maps when this changes). */
+export async function listVariableStatusTimes(db: Db): Promise<Array<{ version_id: string; confirmed_at: string }>> {
+  return db<VariableStatusesRow>('questionnaire_variable_statuses').select('version_id', 'confirmed_at');
+}
