@@ -59,7 +59,7 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     browser: Browser,
     content: Buffer | string,
     fields: Record<string, string>,
-    action: 'check' | 'register' = 'register',
+    action: 'check' | 'preview' | 'register' = 'register',
   ) => browser.upload('/admin/questionnaires', 'werkbeleving.json', content, browser.csrf, { ...fields, action });
 
   test('a check shows the report and stores nothing; registering stores the version, audited, on every process', async () => {
@@ -69,6 +69,9 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     expect(check.text).toContain('was accepted by the check. Nothing was stored');
     expect(check.text).toMatch(/Questions<\/dt><dd>5 /);
     expect(check.text).toContain('This is the first version of werkbeleving');
+    const preview = await upload(adminA, json(werkbeleving2026()), fields, 'preview').expect(200);
+    expect(preview.text).toContain('Voorbeeld voor beheerders: er wordt niets opgeslagen of verzonden.');
+    expect(preview.text).toContain('Werkt u weleens thuis?');
     expect(await stored()).toEqual(before);
 
     const res = await upload(adminA, json(werkbeleving2026()), fields).expect(303);

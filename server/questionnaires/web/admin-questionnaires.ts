@@ -7,6 +7,7 @@ import { formText, renderSignedInPage } from '../../shared/web/signed-in-page';
 import { flashForNextPage } from '../../accounts/web/auth';
 import { pageTexts } from '../../shared/i18n';
 import type { RegisteredQuestionnaire } from '../registry';
+import type { LoadedQuestionnaire } from '../questionnaire-file';
 import {
   checkReport,
   checkUpload,
@@ -88,11 +89,13 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
   router.post('/questionnaires', async (req, res) => {
     const fields = uploadFields(req.body);
     const file = res.locals.uploadedFile as UploadedFile | undefined;
-    const register = formText(req.body, 'action') !== 'check';
+    const action = formText(req.body, 'action');
+    const register = action !== 'check' && action !== 'preview';
     try {
       if (!file || file.field !== 'file') throw new UploadRefusedError('Choose a questionnaire file (.json) to upload');
       const checked = checkUpload(file.bytes, fields);
       const report = checkReport(checked.questionnaire.survey);
+      if (action === 'preview') return renderPreview(res, checked.questionnaire, 'nl');
       if (!register) {
         // the check alone: the report, and the changes against the version before it; nothing is stored
         const draft = deps.registry.compile(checked.questionnaire);
@@ -161,26 +164,9 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
     });
   });
 
-  router.get('/questionnaires/:id/preview', versionParam, (req, res) => {
-    const q = res.locals.questionnaire as RegisteredQuestionnaire;
-    const locale = req.query.lang === 'en' ? 'en' : 'nl';
-    const config = {
-      survey: q.survey,
-      answers: {},
-      pageNo: 0,
-      locale,
-      texts: { nl: pageTexts('nl'), en: pageTexts('en') },
-      preview: true,
-    };
-    res.render('respondent/survey', {
-      locale,
-      t: pageTexts(locale),
-      title: q.title[locale],
-      configJson: JSON.stringify(config),
-      preview: true,
-      user: undefined,
-    });
-  });
+  router.get('/questionnaires/:id/preview', versionParam, (req, res) =>
+    renderPreview(res, res.locals.questionnaire as RegisteredQuestionnaire, req.query.lang === 'en' ? 'en' : 'nl'),
+  );
 
   router.get('/questionnaires/:id/changes', versionParam, async (req, res) => {
     const q = res.locals.questionnaire as RegisteredQuestionnaire;
@@ -271,4 +257,24 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
   });
 
   return router;
+}
+
+/** The questionnaire as a respondent sees it; the page's script saves and submits nothing when config.preview is set. */
+function renderPreview(res: Response, q: LoadedQuestionnaire, locale: 'nl' | 'en'): void {
+  const config = {
+    survey: q.survey,
+    answers: {},
+    pageNo: 0,
+    locale,
+    texts: { nl: pageTexts('nl'), en: pageTexts('en') },
+    preview: true,
+  };
+  res.render('respondent/survey', {
+    locale,
+    t: pageTexts(locale),
+    title: q.title[locale],
+    configJson: JSON.stringify(config),
+    preview: true,
+    user: undefined,
+  });
 }
