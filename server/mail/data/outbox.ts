@@ -168,6 +168,7 @@ export interface SendContextRow extends Pick<OutboxRow, 'id' | 'wave_id' | 'invi
   opted_out: boolean | number;
   status: string;
   token_hash: string | null;
+  link_generation: number;
   closes_on: string;
   closed_at: string | null;
   purged_at: string | null;
@@ -184,7 +185,7 @@ export async function findSendContext(db: Db, id: number): Promise<SendContextRo
     .where('o.id', id)
     .first(
       'o.id', 'o.wave_id', 'o.invitation_id', 'o.kind', 'o.language', 'o.state', 'o.attempts', 'o.lease_token',
-      'i.email', 'i.name', 'i.opted_out', 'i.status', 'i.token_hash',
+      'i.email', 'i.name', 'i.opted_out', 'i.status', 'i.token_hash', 'i.link_generation',
       'w.closes_on', 'w.closed_at', 'w.purged_at', 'q.title_nl', 'q.title_en',
     );
 }
@@ -231,4 +232,24 @@ export async function countMailTargets(db: Db, waveId: string, kind: OutboxKind,
   const rows = await db.raw(`select count(*) as n from invitations where wave_id = ? and ${where} and ${NO_PENDING}`, bindings);
   const first = (Array.isArray(rows) ? rows[0] : (rows as { rows: unknown[] }).rows[0]) as { n: number | string } | undefined;
   return Number(first?.n ?? 0);
+}
+
+/** Every message row of one invitation, newest first (the per-person mail history). */
+export async function listOutboxOf(db: Db, invitationId: string): Promise<OutboxRow[]> {
+  return db<OutboxRow>('outbox').where({ invitation_id: invitationId }).orderBy('id', 'desc');
+}
+
+/** Queues one message for one person, due at `dueAt`; none when one is already pending for them. Returns 1 or 0. */
+export async function queueMessageFor(db: Db, p: { waveId: string; invitationId: string; kind: OutboxKind; language: string; now: Date; dueAt: Date }): Promise<number> {
+  const result = await db.raw(
+    `insert into outbox (wave_id, invitation_id, kind, language, state, pending_key, attempts, next_attempt_at, created_at)
+     values (?, ?, ?, ?, 'pending', ?, 0, ?, ?) on conflict (pending_key) do nothing`,
+    [p.waveId, p.invitationId, p.kind, p.language, p.invitationId, p.dueAt.toISOString(), p.now.toISOString()],
+  );
+  return changed(result);
+}
+
+/** The language of an invitation's messages still waiting to go out (after the person's language changed). */
+export async function setPendingLanguage(db: Db, invitationId: string, language: string): Promise<number> {
+  return db('outbox').where({ invitation_id: invitationId, state: 'pending' }).update({ language });
 }
