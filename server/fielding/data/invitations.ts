@@ -221,3 +221,18 @@ export async function replaceInvitationLink(db: Db, id: string, from: number, to
     .update({ token_hash: tokenHash, link_generation: from + 1 });
   return n === 1;
 }
+
+/** Invitation mails that were cancelled before they went out: not mailed after all. */
+export async function unmarkInvitationMailsQueued(db: Db, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500)
+    await db('invitations').whereIn('id', ids.slice(i, i + 500)).where({ mail_state: 'queued' }).update({ mail_state: 'none' });
+}
+
+/** Whether fieldwork began: an invitation mail queued or sent, or someone (not a test link) opened the questionnaire. */
+export async function waveFieldworkBegan(db: Db, waveId: string): Promise<boolean> {
+  const row = await db('invitations')
+    .where({ wave_id: waveId, is_test: false })
+    .andWhere((w) => w.whereNot({ mail_state: 'none' }).orWhereNot({ status: 'invited' }))
+    .first('id');
+  return Boolean(row);
+}
