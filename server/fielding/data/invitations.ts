@@ -135,9 +135,10 @@ export interface MailCountsRow {
 }
 
 /** What invite and remind would do for a wave: counts by mail state, opt-out and completion. */
+/** The mail state of the wave's people (test links are nobody: the monitor does not count them either). */
 export async function countInvitationMail(db: Db, waveId: string): Promise<MailCountsRow> {
   const row = await db('invitations')
-    .where({ wave_id: waveId })
+    .where({ wave_id: waveId, is_test: false })
     .select(
       db.raw(
         [
