@@ -6,10 +6,13 @@ import {
   markInvitationMailsQueued,
   optOutInvitation,
   setInvitationMailState,
+  unmarkInvitationMailsQueued,
 } from '../fielding/data/invitations';
 import {
   cancelPendingFor,
+  cancelScheduled,
   countMailTargets,
+  listScheduled,
   countOutbox,
   countRecentlyReminded,
   queueMessages,
@@ -18,7 +21,7 @@ import {
 import { findQuestionnaireVersion } from '../questionnaires/data/questionnaire-versions';
 import { findWave, WaveRow } from '../fielding/data/waves';
 import { recordAudit } from '../accounts/audit';
-import { dutchDay } from '../shared/calendar';
+import { addDays, dutchDay, readableMoment, startOfAmsterdamDay } from '../shared/calendar';
 import { isMailAddress, MailTransport, OutgoingMail } from './mail-transport';
 import { loadTemplate, MailKind, MailLanguage, MailTemplate, renderMail } from './mail-templates';
 import { hashToken, isWellFormedToken } from '../respondent/personal-tokens';
@@ -74,6 +77,10 @@ export function buildMessage(template: MailTemplate, m: MessageInput): OutgoingM
 export interface QueueResult {
   wave: WaveRow;
   queued: number;
+  /** when the messages go out (ISO, UTC): now, or the moment they were scheduled for */
+  dueAt: string;
+  /** true when dueAt is later than the moment of queueing */
+  scheduled: boolean;
   /** of the wave's invitations: why the others got nothing */
   total: number;
   optedOut: number;
@@ -93,6 +100,43 @@ export interface ReminderOptions {
   minIntervalMs?: number;
 }
 
+/** When the messages are to go out: a chosen moment, and whether going out before the wave opens is meant. */
+export interface SendMoment {
+  /** unset: now, or the opening moment when the wave has not opened yet */
+  at?: Date;
+  /** the explicit choice to send before the wave opens (people then land on a "not open yet" page) */
+  beforeOpening?: boolean;
+}
+
+/**
+ * The moment messages of a wave go out: the chosen one, else now, else (a wave not open yet) the opening moment, the
+ * start of its first day in Amsterdam. A moment before the opening needs the explicit choice; one in the past (more
+ * than a minute) or after the wave closed is refused.
+ */
+export function resolveSendMoment(wave: WaveRow, now: Date, choice: SendMoment = {}): Date {
+  const opening = startOfAmsterdamDay(wave.opens_on);
+  const closing = startOfAmsterdamDay(addDays(wave.closes_on, 1));
+  const at = choice.at ?? (now < opening && !choice.beforeOpening ? opening : now);
+  if (choice.at && at.getTime() < now.getTime() - 60_000)
+    throw new MailActionError(
+      `${readableMoment(at.toISOString(), 'en')} has passed: choose a later moment.`,
+      'invalid',
+    );
+  const due = at < now ? now : at;
+  if (due >= closing)
+    throw new MailActionError(
+      `${wave.name} closes at the end of ${readableMoment(closing.toISOString(), 'en').replace(/ at .*/, '')}: choose a moment before that.`,
+      'invalid',
+    );
+  if (due < opening && !choice.beforeOpening)
+    throw new MailActionError(
+      `${wave.name} opens on ${readableMoment(opening.toISOString(), 'en')}: people who get mail before then find a ` +
+        '"not open yet" page. Choose a later moment, or choose explicitly to send before it opens.',
+      'invalid',
+    );
+  return due;
+}
+
 async function mailableWave(db: Db, waveId: string, now: Date): Promise<WaveRow> {
   const wave = await findWave(db, waveId);
   if (!wave) throw new MailActionError(`There is no wave with id "${waveId}".`, 'not-found');
@@ -107,22 +151,25 @@ async function queue(
   db: Db,
   waveId: string,
   kind: MailKind,
-  opts: { actor: string; now: Date } & ReminderOptions,
+  opts: { actor: string; now: Date; send?: SendMoment } & ReminderOptions,
 ): Promise<QueueResult> {
   const audience = opts.audience ?? 'all';
   const remindedSince = new Date(opts.now.getTime() - (opts.minIntervalMs ?? REMINDER_MIN_INTERVAL_MS));
   const wave = await mailableWave(db, waveId, opts.now);
+  const dueAt = resolveSendMoment(wave, opts.now, opts.send);
   // one transaction: the decision (mail_state queued), the messages and the audit entry; it starts with a write so
   // SQLite takes its write lock at once
   return db.transaction(async (trx) => {
     if (kind === 'invite') await markInvitationMailsQueued(trx, waveId);
     const recentlyReminded = kind === 'remind' ? await countRecentlyReminded(trx, waveId, audience, remindedSince) : 0;
-    const queued = await queueMessages(trx, waveId, kind, opts.now, { audience, remindedSince });
+    const queued = await queueMessages(trx, waveId, kind, opts.now, { audience, remindedSince }, dueAt);
     const c = await countInvitationMail(trx, waveId);
     const n = (v: number | string | null) => Number(v ?? 0);
     const result: QueueResult = {
       wave,
       queued,
+      dueAt: dueAt.toISOString(),
+      scheduled: dueAt > opts.now,
       total: n(c.total),
       optedOut: n(c.opted_out),
       noEmail: n(c.no_email),
@@ -138,6 +185,7 @@ async function queue(
       detail: {
         kind,
         queued,
+        ...(result.scheduled ? { dueAt: result.dueAt } : {}),
         total: result.total,
         optedOut: result.optedOut,
         noEmail: result.noEmail,
@@ -151,7 +199,11 @@ async function queue(
 }
 
 /** Queues the invitation mail for every invitation of the wave not yet mailed, not opted out, with an address. */
-export function inviteWave(db: Db, waveId: string, opts: { actor: string; now: Date }): Promise<QueueResult> {
+export function inviteWave(
+  db: Db,
+  waveId: string,
+  opts: { actor: string; now: Date; send?: SendMoment },
+): Promise<QueueResult> {
   return queue(db, waveId, 'invite', opts);
 }
 
@@ -163,9 +215,41 @@ export function inviteWave(db: Db, waveId: string, opts: { actor: string; now: D
 export function remindWave(
   db: Db,
   waveId: string,
-  opts: { actor: string; now: Date } & ReminderOptions,
+  opts: { actor: string; now: Date; send?: SendMoment } & ReminderOptions,
 ): Promise<QueueResult> {
   return queue(db, waveId, 'remind', opts);
+}
+
+/** The wave's messages scheduled for later, per kind and moment. */
+export function scheduledMail(db: Db, waveId: string, now: Date): ReturnType<typeof listScheduled> {
+  return listScheduled(db, waveId, now);
+}
+
+/**
+ * Cancels the scheduled (not yet due) messages of a kind; cancelled invitation mails count as not sent, so a later
+ * "queue invitations" includes those people again. Returns how many were cancelled.
+ */
+export async function cancelScheduledMail(
+  db: Db,
+  waveId: string,
+  kind: MailKind,
+  opts: { actor: string; now: Date },
+): Promise<number> {
+  const wave = await findWave(db, waveId);
+  if (!wave) throw new MailActionError(`There is no wave with id "${waveId}".`, 'not-found');
+  return db.transaction(async (trx) => {
+    const ids = await cancelScheduled(trx, waveId, kind, opts.now, `cancelled before it was due by ${opts.actor}`);
+    if (kind === 'invite') await unmarkInvitationMailsQueued(trx, ids);
+    if (ids.length > 0)
+      await recordAudit(trx, {
+        actor: opts.actor,
+        action: 'mail.cancel-scheduled',
+        waveId,
+        detail: { kind, cancelled: ids.length },
+        at: opts.now,
+      });
+    return ids.length;
+  });
 }
 
 /**
@@ -176,17 +260,19 @@ export async function mailPlan(
   db: Db,
   waveId: string,
   kind: MailKind,
-  opts: { now: Date } & ReminderOptions,
-): Promise<{ wave: WaveRow; count: number }> {
+  opts: { now: Date; send?: SendMoment } & ReminderOptions,
+): Promise<{ wave: WaveRow; count: number; dueAt: string; scheduled: boolean }> {
   const wave = await mailableWave(db, waveId, opts.now);
+  const dueAt = resolveSendMoment(wave, opts.now, opts.send);
   const remindedSince = new Date(opts.now.getTime() - (opts.minIntervalMs ?? REMINDER_MIN_INTERVAL_MS));
-  return { wave, count: await countMailTargets(db, waveId, kind, { audience: opts.audience ?? 'all', remindedSince }) };
+  const count = await countMailTargets(db, waveId, kind, { audience: opts.audience ?? 'all', remindedSince });
+  return { wave, count, dueAt: dueAt.toISOString(), scheduled: dueAt > opts.now };
 }
 
 export function describeMailPlan(
   kind: MailKind,
   audience: ReminderAudience,
-  plan: { wave: WaveRow; count: number },
+  plan: { wave: WaveRow; count: number; dueAt?: string; scheduled?: boolean },
 ): string {
   const who =
     kind === 'invite'
@@ -197,7 +283,10 @@ export function describeMailPlan(
           ? ' (only those who started but have not finished)'
           : '';
   const what = kind === 'invite' ? 'invitation' : 'reminder';
-  return `This queues ${plan.count} ${what} mail${plan.count === 1 ? '' : 's'}${who} for wave "${plan.wave.name}". The mail worker sends them at once.`;
+  const when = plan.scheduled
+    ? `They go out on ${readableMoment(plan.dueAt, 'en')} (Amsterdam time), unless cancelled before then.`
+    : 'The mail worker sends them at once.';
+  return `This queues ${plan.count} ${what} mail${plan.count === 1 ? '' : 's'}${who} for wave "${plan.wave.name}". ${when}`;
 }
 
 export function asReminderAudience(value: unknown): ReminderAudience | undefined {
@@ -206,7 +295,11 @@ export function asReminderAudience(value: unknown): ReminderAudience | undefined
 
 export function describeQueueResult(kind: MailKind, r: QueueResult): string {
   const what = kind === 'invite' ? 'invitation' : 'reminder';
-  const lines = [`Queued ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}".`];
+  const lines = [
+    r.scheduled
+      ? `Scheduled ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}", to go out on ${readableMoment(r.dueAt, 'en')}.`
+      : `Queued ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}".`,
+  ];
   lines.push(
     `Of ${r.total} invitations: ${r.optedOut} opted out, ${r.noEmail} without an e-mail address, ${r.completed} completed.`,
   );

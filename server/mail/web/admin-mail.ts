@@ -13,7 +13,11 @@ import {
   previewMail,
   remindWave,
   sendTestMail,
+  scheduledMail,
+  cancelScheduledMail,
+  SendMoment,
 } from '../wave-mail';
+import { amsterdamMoment } from '../../shared/calendar';
 import { DomainError } from '../../shared/errors';
 import { classifyFailure, devMailboxTransport, MailDeps } from '../mail-transport';
 import {
@@ -37,6 +41,35 @@ import { flashForNextPage } from '../../accounts/web/auth';
 
 const KIND_NAMES: Record<MailKind, string> = { invite: 'Invitation', remind: 'Reminder' };
 const LANGUAGE_NAMES: Record<MailLanguage, string> = { nl: 'Dutch', en: 'English' };
+const SEND_FIELDS = ['when', 'send_on', 'send_time', 'before_opening'] as const;
+
+/**
+ * The send moment chosen on the mail page (or in a JSON body): "default" (now, or the opening when the wave has not
+ * opened), "now", "early" (now, before the opening: the explicit choice), or "at" a day and time in Amsterdam.
+ */
+function sendChoice(body: unknown, now: Date): SendMoment {
+  const when = formText(body, 'when') || 'default';
+  const beforeOpening = formText(body, 'before_opening') === 'yes';
+  switch (when) {
+    case 'default':
+      return { beforeOpening };
+    case 'now':
+      return { at: now, beforeOpening };
+    case 'early':
+      return { at: now, beforeOpening: true };
+    case 'at': {
+      const at = amsterdamMoment(formText(body, 'send_on'), formText(body, 'send_time'));
+      if (!at)
+        throw new HttpError(
+          422,
+          'Give the day as YYYY-MM-DD and the time as HH:MM (24-hour clock, Amsterdam time); 02:00–02:59 on the day the clocks go forward does not exist.',
+        );
+      return { at, beforeOpening };
+    }
+    default:
+      throw new HttpError(400, 'Choose when to send: default, now, early or at');
+  }
+}
 
 /** Mail pages under /admin (mounted by adminRouter behind its session, role and CSRF checks). */
 export function adminMailRouter(deps: AppDeps): Router {
@@ -58,7 +91,8 @@ export function adminMailRouter(deps: AppDeps): Router {
   router.get('/waves/:id/mail', loadWave, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
     const outbox = await outboxCounts(deps.db, wave.id);
-    if (wantsJson(req)) return res.json({ outbox, via: mail.transport.via });
+    const scheduled = await scheduledMail(deps.db, wave.id, deps.clock());
+    if (wantsJson(req)) return res.json({ outbox, scheduled, via: mail.transport.via });
     // controls that no longer apply are not shown: a closed or purged wave sends nothing more
     const status = waveStatus(wave, deps.clock());
     const mailable = status.phase !== 'closed' && !status.purged;
@@ -68,6 +102,9 @@ export function adminMailRouter(deps: AppDeps): Router {
       status,
       mailable,
       outbox,
+      scheduled,
+      opensOn: wave.opens_on,
+      notOpenYet: status.phase === 'not-open',
       via: mail.transport.via,
       kinds: MAIL_KINDS,
       languages: MAIL_LANGUAGES,
@@ -80,19 +117,21 @@ export function adminMailRouter(deps: AppDeps): Router {
   for (const kind of MAIL_KINDS) {
     router.post(`/waves/:id/mail/${kind}`, loadWave, async (req, res) => {
       const wave = res.locals.wave as WaveRow;
-      const opts = { actor: user(res).email, now: deps.clock() };
+      const now = deps.clock();
+      const opts = { actor: user(res).email, now, send: sendChoice(req.body, now) };
       const audience = asReminderAudience(formText(req.body, 'audience') || 'all');
       if (kind === 'remind' && !audience)
         throw new HttpError(400, 'Choose whom to remind: all, not-started or started');
       // a page asks first, with the count (an API call with a JSON answer is its own confirmation)
       if (!wantsJson(req) && formText(req.body, 'confirmed') !== 'yes') {
-        const plan = await mailPlan(deps.db, wave.id, kind, { now: opts.now, audience });
+        const plan = await mailPlan(deps.db, wave.id, kind, { now: opts.now, audience, send: opts.send });
+        const carried = Object.fromEntries(SEND_FIELDS.map((f) => [f, formText(req.body, f)]).filter(([, v]) => v));
         return renderSignedInPage(res, 'admin/confirm', {
           title: kind === 'invite' ? `Queue invitations: ${wave.name}` : `Queue reminders: ${wave.name}`,
           message: describeMailPlan(kind, audience ?? 'all', plan),
           action: `/admin/waves/${wave.id}/mail/${kind}`,
-          fields: kind === 'remind' ? { audience: audience ?? 'all' } : {},
-          button: `Queue ${plan.count} ${kind === 'invite' ? 'invitation' : 'reminder'} mail${plan.count === 1 ? '' : 's'}`,
+          fields: kind === 'remind' ? { audience: audience ?? 'all', ...carried } : carried,
+          button: `${plan.scheduled ? 'Schedule' : 'Queue'} ${plan.count} ${kind === 'invite' ? 'invitation' : 'reminder'} mail${plan.count === 1 ? '' : 's'}`,
           back: `/admin/waves/${wave.id}/mail`,
         });
       }
@@ -103,12 +142,32 @@ export function adminMailRouter(deps: AppDeps): Router {
       if (wantsJson(req))
         return res.json({
           queued: result.queued,
+          dueAt: result.dueAt,
+          scheduled: result.scheduled,
           total: result.total,
           optedOut: result.optedOut,
           noEmail: result.noEmail,
           completed: result.completed,
         });
       await flashForNextPage(deps, req, describeQueueResult(kind, result));
+      res.redirect(303, `/admin/waves/${wave.id}/mail`);
+    });
+
+    router.post(`/waves/:id/mail/${kind}/cancel-scheduled`, loadWave, async (req, res) => {
+      const wave = res.locals.wave as WaveRow;
+      const cancelled = await cancelScheduledMail(deps.db, wave.id, kind, {
+        actor: user(res).email,
+        now: deps.clock(),
+      });
+      if (wantsJson(req)) return res.json({ cancelled });
+      const what = kind === 'invite' ? 'invitation' : 'reminder';
+      await flashForNextPage(
+        deps,
+        req,
+        cancelled > 0
+          ? `Cancelled ${cancelled} scheduled ${what} mail${cancelled === 1 ? '' : 's'}: they will not go out.`
+          : `No scheduled ${what} mail was waiting (what was due has gone out).`,
+      );
       res.redirect(303, `/admin/waves/${wave.id}/mail`);
     });
   }
