@@ -98,6 +98,17 @@ describeBrowser('questionnaire versions in chromium', () => {
     await page.goto(`${live.origin}/admin/questionnaires/werkbeleving%402027.1/document`);
     await check('printable document');
     await screenshot(page, 'questionnaire-document');
+    // on a 360 px phone no page of versions is wider than the screen (wide tables scroll in their own box)
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const p of ['', '/werkbeleving%402027.1', '/werkbeleving%402027.1/changes', '/werkbeleving%402027.1/document']) {
+      await page.goto(`${live.origin}/admin/questionnaires${p}`);
+      const { scroll, client } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+      }));
+      expect([p, scroll]).toEqual([p, client]);
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.emulateMedia({ media: 'print' });
     expect(await page.isVisible('.noprint')).toBe(false);
     const pdf = await page.pdf({ format: 'A4' });
