@@ -1,10 +1,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../server/app';
-import { QuestionnaireRegistry } from '../../server/questionnaires/registry';
+import { ImmutableVersionError, QuestionnaireRegistry } from '../../server/questionnaires/registry';
+import { checkUpload } from '../../server/questionnaires/version-upload';
+import { registerUpload } from '../../server/questionnaires/version-uploads';
 import { registerVersions } from '../../server/questionnaires/version-registration';
 import { addDays, dutchDay } from '../../server/shared/calendar';
 import { createInvitations } from '../../server/fielding/issue-invitations';
@@ -309,6 +312,14 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
 
   test('the printable document gives both languages, codes and routing in words, for print and download', async () => {
     const doc = await adminA.get('/admin/questionnaires/werkbeleving%402026.1/document').expect(200);
+    // texts from the definition are shown as text, never as markup
+    const hostileTitle = { ...werkbeleving2026(), title: undefined };
+    (hostileTitle as any).pages[0].elements[0].title = { nl: '<img src=x onerror=alert(1)>', en: '<b>x</b>' };
+    await upload(adminA, json(hostileTitle), { key: 'xss', version: '1', title_nl: '<script>a</script>', title_en: 'E' });
+    for (const page of ['/admin/questionnaires/xss%401', '/admin/questionnaires/xss%401/document', '/admin/questionnaires']) {
+      const res = await adminA.get(page).expect(200);
+      expect([page, /<script>a|<img src=x|<b>x/.test(res.text)]).toEqual([page, false]);
+    }
     expect(doc.text).toContain('@media print');
     expect(doc.text).toContain('Werkt u weleens thuis?');
     expect(doc.text).toContain('Do you ever work from home?');
@@ -326,5 +337,44 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     // file versions have the same pages
     await adminA.get('/admin/questionnaires/miv-ambtenaren%402024.1/document').expect(200);
     await adminA.get('/admin/questionnaires/nope%401/document').expect(404);
+  });
+});
+
+describe.each(databaseKinds())('an uploaded version and a file of the same version, on %s', (kind) => {
+  test('the downloaded version file committed later is the same version; other content under its name stops the start', async () => {
+    const database = await freshDatabase(kind);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-upload-file-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'demo'));
+      fs.copyFileSync(path.join(QUESTIONNAIRES_DIR, 'demo', '1.json'), path.join(dir, 'demo', '1.json'));
+      const registry = QuestionnaireRegistry.fromDirectory(dir);
+      await registerVersions(database.db, registry);
+      const checked = checkUpload(json(werkbeleving2026()), {
+        key: 'demo',
+        version: '2',
+        titleNl: '<script>x</script>',
+        titleEn: 'Two',
+      });
+      const meta = { actor: 'beheer@example.org', via: 'web' as const, fileName: 'x.json', now: new Date() };
+      await registerUpload(database.db, registry, checked, meta);
+      // the text behind the hash, committed as questionnaires/demo/2.json: the same version, the start goes on
+      fs.writeFileSync(path.join(dir, 'demo', '2.json'), checked.source);
+      const restarted = QuestionnaireRegistry.fromDirectory(dir);
+      await registerVersions(database.db, restarted);
+      expect(restarted.get('demo@2')?.sha256).toBe(checked.questionnaire.sha256);
+      // a file with other content under the uploaded version's name: refused, naming both hashes
+      fs.writeFileSync(path.join(dir, 'demo', '2.json'), checked.source.replace('Werkbeleving 2026', 'Werkbeleving'));
+      const changed = QuestionnaireRegistry.fromDirectory(dir);
+      const err = await registerVersions(database.db, changed).then(
+        () => null,
+        (e) => e,
+      );
+      expect(err).toBeInstanceOf(ImmutableVersionError);
+      expect(err.message).toContain(checked.questionnaire.sha256);
+      expect(err.message).toContain(changed.get('demo@2')!.sha256);
+    } finally {
+      await database.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
