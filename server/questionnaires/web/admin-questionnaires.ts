@@ -195,16 +195,15 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const comparison = await compareWithPrevious(deps.db, deps.registry, q);
     if (!comparison) throw new HttpError(404, `${q.id} is the first version of ${q.key}: there is nothing to compare`);
-    const statuses: ConfirmedStatus[] = Array.isArray(body.statuses)
-      ? (body.statuses as ConfirmedStatus[])
-      : comparison.diff.variables.map((v) => {
-          const continues = formText(body, `continues:${v.variable}`);
-          return {
-            variable: v.variable,
-            status: (formText(body, `status:${v.variable}`) || v.proposed) as ProposedStatus,
-            ...(continues ? { continues } : {}),
-          };
-        });
+    // one select per variable (status:NAME), and for a new variable the dropped one it continues (continues:NAME)
+    const statuses: ConfirmedStatus[] = comparison.diff.variables.map((v) => {
+      const continues = formText(body, `continues:${v.variable}`);
+      return {
+        variable: v.variable,
+        status: (formText(body, `status:${v.variable}`) || v.proposed) as ProposedStatus,
+        ...(continues ? { continues } : {}),
+      };
+    });
     try {
       await confirmVariableStatuses(deps.db, deps.registry, q, statuses, user(res).email, deps.clock());
     } catch (err) {
