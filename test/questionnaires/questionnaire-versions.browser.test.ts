@@ -74,6 +74,7 @@ describeBrowser('questionnaire versions in chromium', () => {
     await uploadForm('2026.1', werkbeleving2026(), 'Check');
     await page.waitForSelector('text=was accepted by the check. Nothing was stored');
     await check('check report');
+    await screenshot(page, 'questionnaire-check');
     expect(await live.db('questionnaire_versions').where({ key: 'werkbeleving' })).toHaveLength(0);
 
     await uploadForm('2026.1', werkbeleving2026(), 'Register as a new version');
@@ -89,6 +90,7 @@ describeBrowser('questionnaire versions in chromium', () => {
     await page.waitForSelector('text=Registered werkbeleving@2027.1');
     await page.click('a:has-text("Changes from werkbeleving@2026.1")');
     await check('changes');
+    await screenshot(page, 'questionnaire-changes');
     await page.selectOption('select[name="status:werkdruk_freq"]', 'reworded');
     await page.selectOption('select[name="continues:werkdruk_freq"]', 'werkdruk');
     await page.click('button:has-text("Confirm these statuses")');
