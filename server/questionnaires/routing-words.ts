@@ -240,9 +240,8 @@ export function conditionInWords(expression: string, model: SurveyModel): Locali
   try {
     const node = parse(expression);
     return { nl: render(node, model, 'nl', false), en: render(node, model, 'en', false) };
-  } catch (err) {
-    if (err instanceof Unreadable) return undefined;
-    throw err;
+  } catch {
+    return undefined; // Unreadable, or nested too deep for the parser: shown as written
   }
 }
 

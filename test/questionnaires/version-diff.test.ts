@@ -70,6 +70,7 @@ describe('routing in words', () => {
     expect(conditionInWords('age({geboren}) > 18', model)).toBeUndefined();
     expect(conditionInWords('{a} + {b} > 3', model)).toBeUndefined();
     expect(conditionInWords('{a} = ', model)).toBeUndefined();
+    expect(conditionInWords('('.repeat(100_000) + '{a} = 1' + ')'.repeat(100_000), model)).toBeUndefined();
   });
 
   test('the document shows each page condition once and the questions below it with their own', () => {
