@@ -341,6 +341,31 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
 });
 
 describe.each(databaseKinds())('an uploaded version and a file of the same version, on %s', (kind) => {
+  test('two processes registering the same version with other content at once: one wins, the other is refused', async () => {
+    const database = await freshDatabase(kind);
+    try {
+      const one = QuestionnaireRegistry.fromDirectory(QUESTIONNAIRES_DIR);
+      const two = QuestionnaireRegistry.fromDirectory(QUESTIONNAIRES_DIR);
+      await registerVersions(database.db, one);
+      const fields = { key: 'werkbeleving', version: '1', titleNl: 'W', titleEn: 'W' };
+      const meta = { actor: 'beheer@example.org', via: 'web' as const, fileName: 'x.json', now: new Date() };
+      const results = await Promise.allSettled([
+        registerUpload(database.db, one, checkUpload(json(werkbeleving2026()), fields), meta),
+        registerUpload(database.db, two, checkUpload(json(werkbeleving2027()), fields), meta),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason.message).toContain('registered already with other content');
+      const rows = await database.db('questionnaire_versions').where({ key: 'werkbeleving' });
+      expect(rows).toHaveLength(1);
+      expect(await database.db('audit_log').where({ action: 'questionnaire.upload' })).toHaveLength(1);
+      const winner = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<any>).value;
+      expect(rows[0].sha256).toBe(winner.questionnaire.sha256);
+    } finally {
+      await database.drop();
+    }
+  });
+
   test('the downloaded version file committed later is the same version; other content under its name stops the start', async () => {
     const database = await freshDatabase(kind);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-upload-file-'));
