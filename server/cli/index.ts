@@ -50,6 +50,8 @@ Commands:
   questionnaire add FILE.json --key K --version V [--title-nl T --title-en T --population P --edition E] [--check]
                         register a SurveyJS definition (or a whole version file) as a new, immutable version,
                         as the upload at /admin/questionnaires does (--check: report and changes, stores nothing)
+  questionnaire document KEY@VERSION [--out FILE.html]   the printable questionnaire document (both languages,
+                        codes, routing in words) as one HTML file
   db reorder            PostgreSQL: erase the storage order of responses and invitations (also done at wave close)
 `;
 

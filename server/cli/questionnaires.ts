@@ -8,7 +8,12 @@ import {
   MAX_QUESTIONNAIRE_BYTES,
   UploadRefusedError,
 } from '../questionnaires/version-upload';
-import { previousVersion, registerUpload } from '../questionnaires/version-uploads';
+import {
+  previousVersion,
+  registerUpload,
+  renderQuestionnaireDocument,
+  resolveVersion,
+} from '../questionnaires/version-uploads';
 import { diffVersions } from '../questionnaires/version-diff';
 import { UsageError } from './usage-error';
 import { withPlatform } from './with-platform';
@@ -88,8 +93,26 @@ async function add(args: string[]): Promise<void> {
   });
 }
 
+/** `questionnaire document KEY@VERSION [--out FILE.html]`: the printable questionnaire document, for the ministry. */
+async function documentCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' } } });
+  if (positionals.length !== 1) throw new UsageError('questionnaire document needs KEY@VERSION');
+  await withPlatform(async ({ db, registry }) => {
+    const q = await resolveVersion(db, registry, positionals[0]);
+    if (!q) throw new Error(`there is no questionnaire version ${positionals[0]}`);
+    const html = await renderQuestionnaireDocument(q, true);
+    if (values.out) {
+      fs.writeFileSync(values.out, html);
+      process.stdout.write(`Wrote the questionnaire document of ${q.id} to ${values.out}.\n`);
+    } else process.stdout.write(html);
+  });
+}
+
 export async function questionnaire(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
   if (sub === 'add') return add(rest);
-  throw new UsageError('usage: questionnaire add FILE.json --key K --version V [--check]');
+  if (sub === 'document') return documentCommand(rest);
+  throw new UsageError(
+    'usage: questionnaire add FILE.json --key K --version V [--check] | questionnaire document KEY@VERSION [--out F]',
+  );
 }

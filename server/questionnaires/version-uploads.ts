@@ -4,6 +4,7 @@
  * stored when it first needs it (a link of a wave that pins it, an admin or analyst page). Versions are immutable:
  * the same key@version again is accepted only with the same SHA-256.
  */
+import ejs from 'ejs';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../shared/data/connection';
@@ -24,6 +25,8 @@ import { CheckedUpload, questionnaireFromSource } from './version-upload';
 import { ConfirmedStatus, confirmationProblems, diffVersions, mapWithVersion, VersionDiff } from './version-diff';
 import { variableMapFor, VariableMap } from '../exports/files/variable-map';
 import { InvalidError } from '../shared/errors';
+import { projectRoot } from '../shared/project-root';
+import { questionnaireDocument } from './questionnaire-document';
 
 /** Where an uploaded version's file would be: the variable map and declarations beside it apply to it too. */
 function placed(registry: QuestionnaireRegistry, q: LoadedQuestionnaire): LoadedQuestionnaire {
@@ -280,4 +283,16 @@ export async function versionFileText(db: Db, q: RegisteredQuestionnaire): Promi
   const row = await findQuestionnaireVersion(db, q.id);
   if (row?.source) return row.source;
   return fs.readFileSync(q.file, 'utf8');
+}
+
+/**
+ * The printable questionnaire document as one self-contained HTML page (styles inline, print styles for A4).
+ * `standalone`: a file to hand on (download, command line), without the link back into the admin pages.
+ */
+export function renderQuestionnaireDocument(q: RegisteredQuestionnaire, standalone: boolean): Promise<string> {
+  return ejs.renderFile(
+    path.join(projectRoot, 'views/questionnaires/document.ejs'),
+    { doc: questionnaireDocument(q), standalone },
+    { cache: true },
+  );
 }

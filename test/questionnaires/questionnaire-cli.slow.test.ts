@@ -55,6 +55,15 @@ describe.each(databaseKinds())('questionnaire add on the command line, on %s', (
     ); // prettier-ignore
     expect([wave.code, wave.stderr]).toEqual([0, '']);
     expect(wave.stdout).toContain('werkbeleving@2026.1');
+    // the printable document of the uploaded version, as a file to hand on
+    const out = path.join(dir, 'vragenlijst.html');
+    const doc = await cli('questionnaire', 'document', 'werkbeleving@2026.1', '--out', out);
+    expect([doc.code, doc.stdout]).toEqual([0, `Wrote the questionnaire document of werkbeleving@2026.1 to ${out}.\n`]);
+    const html = fs.readFileSync(out, 'utf8');
+    expect(html).toContain('Op welke dagen werkt u thuis?');
+    expect(html).toContain('EN: thuiswerk is 1 “Yes”');
+    expect(html).not.toContain('/admin/'); // no link back into the admin pages
+    expect((await cli('questionnaire', 'document', 'nope@1')).code).toBe(1);
   }, 120_000);
 
   test('other content under a registered version, or a broken file, is refused with the reason and changes nothing', async () => {

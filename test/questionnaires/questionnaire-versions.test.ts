@@ -330,6 +330,9 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     expect(doc.text).toContain('<code>tevreden_collegas</code>');
     expect(doc.text).not.toContain('<script');
     const download = await adminA.get('/admin/questionnaires/werkbeleving%402026.1/document?download=1').expect(200);
+    expect(doc.text).toContain('href="/admin/questionnaires/werkbeleving%402026.1"');
+    expect(download.text).not.toContain('/admin/');
+    expect(download.text).toContain('Werkt u weleens thuis?');
     expect(download.headers['content-disposition']).toMatch(/^attachment; filename="?werkbeleving-2026\.1-vragenlijst\.html/);
     // the preview renders the questionnaire as respondents see it, storing nothing
     const preview = await adminA.get('/admin/questionnaires/werkbeleving%402026.1/preview?lang=en').expect(200);

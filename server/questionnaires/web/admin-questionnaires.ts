@@ -21,13 +21,13 @@ import {
   confirmVariableStatuses,
   previousVersion,
   registerUpload,
+  renderQuestionnaireDocument,
   resolveVersion,
   variableMapWithVersion,
   versionFileText,
   versionOrigin,
 } from '../version-uploads';
 import { ConfirmedStatus, diffVersions, ProposedStatus, STATUSES } from '../version-diff';
-import { questionnaireDocument } from '../questionnaire-document';
 import { InvalidError } from '../../shared/errors';
 
 const ID = /^([a-z0-9][a-z0-9-]{0,99})@(\d[0-9A-Za-z.-]{0,49})$/;
@@ -241,10 +241,11 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
       .send(JSON.stringify(map, null, 2) + '\n');
   });
 
-  router.get('/questionnaires/:id/document', versionParam, (req, res) => {
+  router.get('/questionnaires/:id/document', versionParam, async (req, res) => {
     const q = res.locals.questionnaire as RegisteredQuestionnaire;
-    if (req.query.download === '1') res.attachment(`${q.key}-${q.version}-vragenlijst.html`);
-    res.render('questionnaires/document', { doc: questionnaireDocument(q) });
+    const download = req.query.download === '1';
+    if (download) res.attachment(`${q.key}-${q.version}-vragenlijst.html`);
+    res.type('html').send(await renderQuestionnaireDocument(q, download));
   });
 
   router.get('/questionnaires/:id/file', versionParam, async (_req, res) => {
