@@ -15,6 +15,7 @@ import {
   findVariableStatuses,
   insertQuestionnaireVersion,
   listUploadedVersionIds,
+  listVersionOrigins,
   listVariableStatusTimes,
   QuestionnaireVersionRow,
   saveVariableStatuses,
@@ -190,6 +191,12 @@ export async function versionOrigin(
   return row
     ? { origin: row.origin ?? 'file', uploadedBy: row.uploaded_by ?? null, registeredAt: row.registered_at }
     : undefined;
+}
+
+/** Per version id: where it came from (a file or an upload) and who uploaded it. */
+export async function versionOrigins(db: Db): Promise<Map<string, { origin: 'file' | 'upload'; uploadedBy: string | null }>> {
+  const rows = await listVersionOrigins(db);
+  return new Map(rows.map((r) => [r.id, { origin: r.origin ?? 'file', uploadedBy: r.uploaded_by ?? null }]));
 }
 
 /** The version registered before this one under the same key (by version number), if any. */

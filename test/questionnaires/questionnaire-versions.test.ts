@@ -210,6 +210,9 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
       thuis_toelichting: 'same',
       uren: 'new',
     });
+    expect((await adminA.get('/admin/questionnaires/werkbeleving%402027.1').expect(200)).text).toContain(
+      'not confirmed yet',
+    );
     // not confirmed yet: no map to download
     await adminA.get('/admin/questionnaires/werkbeleving%402027.1/variable-map.json').expect(404);
     const before = await stored();
@@ -226,6 +229,11 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
         'continues:werkdruk_freq': 'werkdruk',
       })
       .expect(303);
+    const version = await adminA.get('/admin/questionnaires/werkbeleving%402027.1').expect(200);
+    expect(version.text).toContain('variable: confirmed by beheer@example.org');
+    const list = await adminA.get('/admin/questionnaires').expect(200);
+    expect(list.text).toMatch(/2027\.1<\/a><\/th>[\s\S]*?upload by beheer@example\.org/);
+    expect(list.text).toMatch(/2024\.1<\/a><\/th>[\s\S]*?<td>file<\/td>/);
     const confirmed = await adminA.get('/admin/questionnaires/werkbeleving%402027.1/changes').expect(200);
     expect(confirmed.text).toContain('Confirmed by beheer@example.org');
     const audit = await database.db('audit_log').where({ action: 'questionnaire.variable-statuses' });

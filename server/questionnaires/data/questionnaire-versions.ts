@@ -30,6 +30,13 @@ export async function listQuestionnaireVersions(db: Db): Promise<QuestionnaireVe
   return db<QuestionnaireVersionRow>('questionnaire_versions').orderBy('id');
 }
 
+/** Every version's origin, without the (large) definitions. */
+export async function listVersionOrigins(
+  db: Db,
+): Promise<Array<Pick<QuestionnaireVersionRow, 'id' | 'origin' | 'uploaded_by'>>> {
+  return db<QuestionnaireVersionRow>('questionnaire_versions').select('id', 'origin', 'uploaded_by');
+}
+
 /** The ids of the stored versions that came from an upload (the registry loads those it does not hold yet). */
 export async function listUploadedVersionIds(db: Db): Promise<string[]> {
   const rows = await db<QuestionnaireVersionRow>('questionnaire_versions').where({ origin: 'upload' }).select('id');

@@ -26,6 +26,7 @@ import {
   variableMapWithVersion,
   versionFileText,
   versionOrigin,
+  versionOrigins,
 } from '../version-uploads';
 import { ConfirmedStatus, diffVersions, ProposedStatus, STATUSES } from '../version-diff';
 import { InvalidError } from '../../shared/errors';
@@ -60,7 +61,8 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
     next();
   };
 
-  const showList = (res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+  const showList = async (res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const origins = await versionOrigins(deps.db);
     const byKey = new Map<string, RegisteredQuestionnaire[]>();
     for (const q of deps.registry.list()) byKey.set(q.key, [...(byKey.get(q.key) ?? []), q]);
     const keys = [...byKey.entries()]
@@ -75,6 +77,7 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
       {
         title: 'Questionnaires',
         keys,
+        origins,
         values: { key: '', version: '', titleNl: '', titleEn: '', population: '', edition: '' },
         problems: undefined,
         maxMb: MAX_QUESTIONNAIRE_BYTES / (1024 * 1024),
@@ -84,7 +87,7 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
     );
   };
 
-  router.get('/questionnaires', (_req, res) => showList(res));
+  router.get('/questionnaires', async (_req, res) => showList(res));
 
   router.post('/questionnaires', async (req, res) => {
     const fields = uploadFields(req.body);
@@ -140,7 +143,7 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
         if (err instanceof UploadTooLargeError) throw new HttpError(413, err.message, { problems: err.problems });
         throw err;
       }
-      showList(
+      await showList(
         res,
         { problems: err.problems, problemTitle: err.message, fileName: file?.name, values: fields },
         err instanceof UploadTooLargeError ? 413 : 422,
@@ -153,13 +156,22 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
     const origin = await versionOrigin(deps.db, q.id);
     const previous = previousVersion(deps.registry, q);
     const report = checkReport(q.survey);
+    const confirmed = previous ? (await compareWithPrevious(deps.db, deps.registry, q))?.confirmed : undefined;
     if (wantsJson(req))
-      return res.json({ id: q.id, sha256: q.sha256, origin, previous: previous?.id ?? null, report });
+      return res.json({
+        id: q.id,
+        sha256: q.sha256,
+        origin,
+        previous: previous?.id ?? null,
+        statusesConfirmed: Boolean(confirmed),
+        report,
+      });
     renderSignedInPage(res, 'questionnaires/version', {
       title: `Questionnaire ${q.id}`,
       q,
       origin,
       previous,
+      confirmed,
       report,
     });
   });
