@@ -10,7 +10,13 @@
 import crypto from 'node:crypto';
 import { InvalidError } from '../shared/errors';
 import { compileValidator } from './answer-validator';
-import { LoadedQuestionnaire, LocalizedText, QuestionnaireFile } from './questionnaire-file';
+import {
+  LoadedQuestionnaire,
+  LocalizedText,
+  parseQuestionnaireFile,
+  QuestionnaireFile,
+  QuestionnaireFileError,
+} from './questionnaire-file';
 import { readSurveyModel } from './questionnaire-model';
 
 export const MAX_QUESTIONNAIRE_BYTES = 2 * 1024 * 1024;
@@ -195,26 +201,27 @@ export function checkUpload(bytes: Buffer, fields: UploadFields): CheckedUpload 
   if (typeof file.edition !== 'number' && (typeof file.edition !== 'string' || !/^[\w.-]{1,50}$/.test(file.edition)))
     problems.push('edition: a year (e.g. 2026) or a short word');
   const survey = file.survey;
-  if (!isObject(survey) || !Array.isArray(survey.pages) || survey.pages.length === 0)
-    problems.push('survey: a SurveyJS definition with "pages"');
+  if (!isObject(survey)) problems.push('survey: a SurveyJS definition (a JSON object)');
   if (problems.length) refuse('The questionnaire was not accepted', problems);
   problems.push(...shapeProblems(survey));
   if (problems.length) refuse('The questionnaire was not accepted', problems);
+  // the rules of a version file, exactly as at start (questionnaire-file.ts): an upload and a file behave the same
+  const name = `${key}/${version}.json`;
+  let questionnaire: LoadedQuestionnaire;
+  try {
+    questionnaire = parseQuestionnaireFile(name, Buffer.from(source, 'utf8'));
+  } catch (err) {
+    if (!(err instanceof QuestionnaireFileError)) throw err;
+    return refuse('The questionnaire was not accepted', [err.message.replace(`${name}: `, '')]);
+  }
   try {
     compileValidator(survey);
-    readSurveyModel(survey as Record<string, unknown>);
+    if (readSurveyModel(survey as Record<string, unknown>).questions.length === 0)
+      problems.push('survey: not one question with a name');
   } catch (err) {
     refuse('The questionnaire was not accepted', [(err as Error).message]);
   }
-  const sha256 = crypto.createHash('sha256').update(source, 'utf8').digest('hex');
-  const questionnaire: LoadedQuestionnaire = {
-    ...file,
-    key,
-    version,
-    id: `${key}@${version}`,
-    sha256,
-    file: `${key}/${version}.json`,
-  };
+  if (problems.length) refuse('The questionnaire was not accepted', problems);
   return { questionnaire, source, wrapped };
 }
 
