@@ -8,7 +8,7 @@ import ejs from 'ejs';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../shared/data/connection';
-import { ConflictError, NotFoundError } from '../shared/errors';
+import { ConflictError, InvalidError, NotFoundError } from '../shared/errors';
 import { recordAudit } from '../accounts/audit';
 import {
   findQuestionnaireVersion,
@@ -25,7 +25,6 @@ import type { QuestionnaireRegistry, RegisteredQuestionnaire } from './registry'
 import { CheckedUpload, questionnaireFromSource } from './version-upload';
 import { ConfirmedStatus, confirmationProblems, diffVersions, mapWithVersion, VersionDiff } from './version-diff';
 import { variableMapFor, VariableMap } from '../exports/files/variable-map';
-import { InvalidError } from '../shared/errors';
 import { projectRoot } from '../shared/project-root';
 import { questionnaireDocument } from './questionnaire-document';
 
