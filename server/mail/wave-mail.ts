@@ -20,6 +20,7 @@ import {
 } from './data/outbox';
 import { findQuestionnaireVersion } from '../questionnaires/data/questionnaire-versions';
 import { findWave, WaveRow } from '../fielding/data/waves';
+import { createInvitations } from '../fielding/issue-invitations';
 import { recordAudit } from '../accounts/audit';
 import { addDays, dutchDay, readableMoment, startOfAmsterdamDay } from '../shared/calendar';
 import { isMailAddress, MailTransport, OutgoingMail } from './mail-transport';
@@ -352,6 +353,8 @@ export interface PreviewInput {
   from: string;
   template?: MailTemplate;
   name?: string;
+  /** a real link's token (a test mail's test link); the example token otherwise */
+  token?: string;
 }
 
 /** The message as a person would get it, with an example link. */
@@ -362,7 +365,7 @@ export async function previewMail(db: Db, p: PreviewInput): Promise<OutgoingMail
   const mail = buildMessage(template, {
     to: 'recipient@example.org',
     name: p.name ?? (p.language === 'nl' ? 'J. Jansen' : 'J. Smith'),
-    token: EXAMPLE_TOKEN,
+    token: p.token ?? EXAMPLE_TOKEN,
     publicUrl: p.publicUrl,
     closesOn: p.wave.closes_on,
     survey,
@@ -371,17 +374,31 @@ export async function previewMail(db: Db, p: PreviewInput): Promise<OutgoingMail
   return { ...mail, from: p.from };
 }
 
-/** Sends the wave's template to the signed-in administrator's own address, marked [TEST], and audit-logs it. */
+/**
+ * Sends the wave's template to the signed-in administrator's own address, marked [TEST], and audit-logs it. The link
+ * in it is a fresh test link of the wave (in the mail's language): it opens the questionnaire with the TEST banner,
+ * and what is answered through it is never counted or exported, like any test link.
+ */
 export async function sendTestMail(
   db: Db,
   transport: MailTransport,
-  p: Omit<PreviewInput, 'template'> & { to: string; actor: string; now: Date; timeoutMs: number },
+  p: Omit<PreviewInput, 'template' | 'token'> & { to: string; actor: string; now: Date; timeoutMs: number },
 ): Promise<void> {
   if (!isMailAddress(p.to))
     throw new MailActionError('Your account has no usable e-mail address for a test mail.', 'invalid');
-  const mail = await previewMail(db, p);
+  if (p.wave.purged_at || wavePhase(p.wave, dutchDay(p.now)) === 'closed')
+    throw new MailActionError('This wave is closed: a test mail would carry a link that opens nothing.');
+  const [link] = await createInvitations(db, p.wave, [{ language: p.language, attributes: {} }], {
+    isTest: true,
+    now: p.now,
+  });
+  const mail = await previewMail(db, { ...p, token: link.token });
   const test: OutgoingMail = { ...mail, to: p.to, subject: `[TEST] ${mail.subject}`, messageId: undefined };
-  await transport.send(test, { waveId: p.wave.id, invitationId: null }, AbortSignal.timeout(4 * p.timeoutMs));
+  await transport.send(
+    test,
+    { waveId: p.wave.id, invitationId: link.invitationId, token: link.token },
+    AbortSignal.timeout(4 * p.timeoutMs),
+  );
   await recordAudit(db, {
     actor: p.actor,
     action: 'mail.test-send',

@@ -73,7 +73,7 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     // once invitations are queued, no more changes
     await t.invite({ ...wave, opens_on: today }, [{ email: 'een@example.org', attributes: { tier: 'gemeente' } }]);
     await admin.post(`${url}/mail/invite`, { confirmed: 'yes' }).expect(303);
-    expect((await admin.get(url)).text).not.toContain('draft');
+    expect((await admin.get(url)).text).not.toContain('draft: ');
     await admin.post(url, form).set('Accept', 'application/json').expect(409);
     await admin.get(`${url}/edit`).expect(409);
     expect((await t.db('waves').where({ id: wave.id }).first()).name).toBe('MIV 2026 (politiek)');

@@ -29,7 +29,9 @@ import {
   MAIL_LANGUAGES,
   MailKind,
   MailLanguage,
+  otherLanguageOlder,
   PLACEHOLDERS,
+  TemplateProblems,
   storeTemplate,
   TemplateError,
 } from '../mail-templates';
@@ -173,12 +175,13 @@ export function adminMailRouter(deps: AppDeps): Router {
   }
 
   /** The template page: the text being edited, its preview (none when it was refused), and what to say about it. */
-  const showTemplate = (
+  const showTemplate = async (
     res: Response,
     page: { wave: WaveRow; kind: MailKind; language: MailLanguage; template: unknown; preview: unknown },
-    say: { error?: string; notice?: string } = {},
+    say: { problems?: TemplateProblems; notice?: string } = {},
     status = 200,
-  ) =>
+  ) => {
+    const lagging = await otherLanguageOlder(deps.db, page.wave.id, page.kind, page.language);
     renderSignedInPage(
       res,
       'mail/template',
@@ -186,11 +189,13 @@ export function adminMailRouter(deps: AppDeps): Router {
         title: `${KIND_NAMES[page.kind]} (${LANGUAGE_NAMES[page.language]}): ${page.wave.name}`,
         ...page,
         placeholders: PLACEHOLDERS,
-        error: say.error,
+        problems: say.problems ?? { subject: [], body: [] },
         notice: say.notice,
+        lagging: lagging && { ...lagging, name: LANGUAGE_NAMES[lagging.other] },
       },
       status,
     );
+  };
 
   router.get('/waves/:id/mail/templates/:kind/:lang', loadWave, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
@@ -204,7 +209,7 @@ export function adminMailRouter(deps: AppDeps): Router {
       from: mail.from,
       template,
     });
-    showTemplate(res, { wave, kind, language, template, preview });
+    await showTemplate(res, { wave, kind, language, template, preview });
   });
 
   // "preview" shows the text as a person would get it without saving; "save" checks and stores it
@@ -230,14 +235,15 @@ export function adminMailRouter(deps: AppDeps): Router {
         from: mail.from,
         template: checked,
       });
-      showTemplate(
+      await showTemplate(
         res,
         { wave, kind, language, template: input, preview },
         { notice: 'Preview of the text above: not saved yet.' },
       );
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      showTemplate(res, { wave, kind, language, template: input, preview: undefined }, { error: err.message }, 422);
+      const problems = (err.details?.fields as TemplateProblems | undefined) ?? { subject: [], body: [err.message] };
+      await showTemplate(res, { wave, kind, language, template: input, preview: undefined }, { problems }, 422);
     }
   });
 
