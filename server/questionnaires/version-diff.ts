@@ -11,6 +11,7 @@
 import type { LocalizedText } from './questionnaire-file';
 import type { Coded, SurveyQuestion } from './questionnaire-model';
 import type { RegisteredQuestionnaire } from './registry';
+import { routingInWords } from './routing-words';
 import {
   deriveVariableMap,
   editionOfVersion,
@@ -38,7 +39,7 @@ export interface QuestionChange {
   /** changed: what differs */
   reworded?: { before: LocalizedText; after: LocalizedText };
   type?: { before: string; after: string };
-  routing?: { before: string[]; after: string[] };
+  routing?: { before: string[]; after: string[]; words: { before?: LocalizedText; after?: LocalizedText } };
   required?: { before: boolean; after: boolean };
   codes: CodeChange[];
 }
@@ -88,7 +89,7 @@ function questionChange(before: SurveyQuestion, after: SurveyQuestion): Question
   const typeOf = (q: SurveyQuestion) => (q.inputType ? `${q.type} (${q.inputType})` : q.type);
   if (typeOf(before) !== typeOf(after)) change.type = { before: typeOf(before), after: typeOf(after) };
   if (JSON.stringify(before.conditions) !== JSON.stringify(after.conditions))
-    change.routing = { before: before.conditions, after: after.conditions };
+    change.routing = { before: before.conditions, after: after.conditions, words: {} };
   if (before.required !== after.required) change.required = { before: before.required, after: after.required };
   change.codes = [
     ...codeChanges('choice', before.choices, after.choices),
@@ -141,6 +142,11 @@ export function diffVersions(
       continue;
     }
     const c = questionChange(old, q);
+    if (c?.routing)
+      c.routing.words = {
+        before: routingInWords(c.routing.before, previous.model),
+        after: routingInWords(c.routing.after, next.model),
+      };
     if (c) questions.push(c);
     else unchangedQuestions++;
   }

@@ -196,6 +196,9 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     expect(page.text).toMatch(/choice <code>2<\/code> removed: Dinsdag/);
     expect(page.text).toMatch(/choice <code>5<\/code> relabelled: Vrijdag \/ Friday → Vrijdag \(hele dag\)/);
     expect(page.text).toMatch(/row <code>salaris<\/code> added/);
+    expect(page.text).toContain(
+      'Asked: only if thuiswerk is 1 “Yes” and at thuis_dagen, 5 “Friday” is ticked → only if thuiswerk is 1 “Yes”',
+    );
     const changes = await adminA.get('/admin/questionnaires/werkbeleving%402027.1/changes').set('Accept', 'application/json').expect(200);
     const proposed = Object.fromEntries(changes.body.variables.map((v: any) => [v.variable, v.proposed]));
     expect(proposed).toEqual({

@@ -76,7 +76,7 @@ export function werkbeleving2026(): Record<string, unknown> {
 
 /**
  * Edition 2027: thuiswerk reworded, a choice dropped from thuis_dagen and one relabelled, a matrix row added,
- * werkdruk renamed to werkdruk_freq with other codes, a new question.
+ * werkdruk renamed to werkdruk_freq with other codes, a new question, the last page asked more widely.
  */
 export function werkbeleving2027(): Record<string, unknown> {
   const s = werkbeleving2026() as any;
@@ -88,6 +88,7 @@ export function werkbeleving2027(): Record<string, unknown> {
     { value: 5, text: { nl: 'Vrijdag (hele dag)', en: 'Friday (all day)' } },
   ];
   tevreden.rows.push({ value: 'salaris', text: { nl: 'uw salaris', en: 'your pay' } });
+  s.pages[1].visibleIf = '{thuiswerk} = 1'; // the last page for everyone who works from home
   s.pages[0].elements[3] = {
     type: 'radiogroup',
     name: 'werkdruk_freq',
