@@ -231,6 +231,7 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
       .post('/admin/questionnaires/werkbeleving%402027.1/changes', {
         'status:werkdruk_freq': 'reworded',
         'continues:werkdruk_freq': 'werkdruk',
+        'reworded:thuis_toelichting': 'yes', // same wording, but now asked of everyone working from home
       })
       .expect(303);
     const version = await adminA.get('/admin/questionnaires/werkbeleving%402027.1').expect(200);
@@ -241,7 +242,7 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     const confirmed = await adminA.get('/admin/questionnaires/werkbeleving%402027.1/changes').expect(200);
     expect(confirmed.text).toContain('Confirmed by beheer@example.org');
     const audit = await database.db('audit_log').where({ action: 'questionnaire.variable-statuses' });
-    expect(JSON.parse(audit[0].detail)).toMatchObject({ version: 'werkbeleving@2027.1', reworded: 4, new: 2, same: 3, dropped: 2 });
+    expect(JSON.parse(audit[0].detail)).toMatchObject({ version: 'werkbeleving@2027.1', reworded: 5, new: 2, same: 2, dropped: 2 });
     const map = JSON.parse((await adminA.get('/admin/questionnaires/werkbeleving%402027.1/variable-map.json').expect(200)).text);
     expect(map.versions).toEqual({ '2026.1': '2026.1', '2027.1': '2027.1' });
     const byName = Object.fromEntries(map.variables.map((v: any) => [v.name, v.editions['2027.1']]));
@@ -249,6 +250,8 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     expect(byName.werkdruk_freq).toBeUndefined();
     expect(byName.thuis_dagen_2).toEqual({ status: 'dropped', question: null });
     expect(byName.tevreden_salaris).toEqual({ status: 'new', question: 'tevreden', row: 'salaris' });
+    expect(byName.thuis_toelichting).toEqual({ status: 'reworded', question: 'thuis_toelichting' });
+    expect(byName.tevreden_collegas).toEqual({ status: 'same', question: 'tevreden', row: 'collegas' });
   });
 
   test('the exports of every process name and compare the variables by the confirmed statuses', async () => {

@@ -28,7 +28,7 @@ import {
   versionOrigin,
   versionOrigins,
 } from '../version-uploads';
-import { ConfirmedStatus, diffVersions, ProposedStatus, STATUSES } from '../version-diff';
+import { ConfirmedStatus, diffVersions, ProposedStatus } from '../version-diff';
 import { InvalidError } from '../../shared/errors';
 
 const ID = /^([a-z0-9][a-z0-9-]{0,99})@(\d[0-9A-Za-z.-]{0,49})$/;
@@ -196,7 +196,6 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
       title: `Changes from ${comparison.previous.id} to ${q.id}`,
       q,
       ...comparison,
-      statuses: STATUSES,
       problems: undefined,
       chosen: undefined,
     });
@@ -207,12 +206,15 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const comparison = await compareWithPrevious(deps.db, deps.registry, q);
     if (!comparison) throw new HttpError(404, `${q.id} is the first version of ${q.key}: there is nothing to compare`);
-    // one select per variable (status:NAME), and for a new variable the dropped one it continues (continues:NAME)
+    // only what can change is sent, so a long questionnaire stays within the form's field limit: a select for a
+    // variable proposed as new or reworded (status:NAME, with continues:NAME for a new one), a tick box for one
+    // proposed as same (reworded:NAME, sent only when ticked); a dropped variable stays dropped
     const statuses: ConfirmedStatus[] = comparison.diff.variables.map((v) => {
       const continues = formText(body, `continues:${v.variable}`);
+      const ticked = formText(body, `reworded:${v.variable}`) === 'yes' ? 'reworded' : '';
       return {
         variable: v.variable,
-        status: (formText(body, `status:${v.variable}`) || v.proposed) as ProposedStatus,
+        status: (formText(body, `status:${v.variable}`) || ticked || v.proposed) as ProposedStatus,
         ...(continues ? { continues } : {}),
       };
     });
@@ -227,8 +229,7 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
           title: `Changes from ${comparison.previous.id} to ${q.id}`,
           q,
           ...comparison,
-          statuses: STATUSES,
-          problems: (err.details?.problems as string[]) ?? [err.message],
+              problems: (err.details?.problems as string[]) ?? [err.message],
           chosen: new Map(statuses.map((s) => [s.variable, s])),
         },
         422,
