@@ -74,13 +74,15 @@ export async function remind(args: string[]): Promise<void> {
   if (!audience) throw new UsageError('--audience is all, not-started or started');
   const waveId = values.wave;
   const send = sendMoment(values);
-  await withPlatform(async ({ db }) => {
+  await withPlatform(async ({ db, config }) => {
+    const minIntervalMs = config.reminderMinIntervalDays * 86_400_000;
+    const opts = { now: new Date(), audience, send, minIntervalMs };
     if (!values.yes)
       notConfirmed(
-        describeMailPlan('remind', audience, await mailPlan(db, waveId, 'remind', { now: new Date(), audience, send })),
+        describeMailPlan('remind', audience, await mailPlan(db, waveId, 'remind', opts)),
         `remind --wave ${waveId} --audience ${audience}${sendFlags(values)}`,
       );
-    const result = await remindWave(db, waveId, { actor: cliActor(), now: new Date(), audience, send });
+    const result = await remindWave(db, waveId, { ...opts, actor: cliActor() });
     process.stdout.write(
       `${describeQueueResult('remind', result)}\nThe mail worker sends them (in the server, or: npm run cli -- mail work).\n`,
     );

@@ -91,6 +91,8 @@ export interface QueueResult {
   notYetInvited: number;
   /** reminders only: people left out because they had a reminder within the minimum interval */
   recentlyReminded: number;
+  /** the minimum interval between two reminders to one person that applied */
+  minIntervalMs: number;
 }
 
 /** The least time between two reminders to one person (a second press of the button queues nobody who had one). */
@@ -178,6 +180,7 @@ async function queue(
       alreadyMailed: n(c.mail_sent) + n(c.mail_bounced),
       notYetInvited: n(c.mail_none) + n(c.mail_queued),
       recentlyReminded,
+      minIntervalMs: opts.minIntervalMs ?? REMINDER_MIN_INTERVAL_MS,
     };
     await recordAudit(trx, {
       actor: opts.actor,
@@ -308,7 +311,7 @@ export function describeQueueResult(kind: MailKind, r: QueueResult): string {
     lines.push(`${r.notYetInvited} have not had their invitation mail yet and get no reminder.`);
   if (kind === 'remind' && r.recentlyReminded > 0)
     lines.push(
-      `${r.recentlyReminded} had a reminder in the last ${Math.round(REMINDER_MIN_INTERVAL_MS / 86_400_000)} days and get none now.`,
+      `${r.recentlyReminded} had a reminder in the last ${Math.round(r.minIntervalMs / 86_400_000)} days and get none now.`,
     );
   return lines.join('\n');
 }

@@ -130,6 +130,41 @@ describe.each(databaseKinds())('scheduled invitations and reminders on %s', (kin
     expect(JSON.parse(audit[0].detail)).toEqual({ kind: 'invite', cancelled: 3 });
   });
 
+  test('the least time between two reminders to a person is a setting (REMINDER_MIN_INTERVAL_DAYS)', async () => {
+    const today = dutchDay(t.now.value);
+    const wave = await t.wave({ opensOn: today, closesOn: addDays(today, 20) });
+    await t.invite(wave, people(2, 'interval'));
+    await admin.post(`/admin/waves/${wave.id}/mail/invite`, { confirmed: 'yes' }).expect(303);
+    await sendAt(t.now.value);
+    await admin.post(`/admin/waves/${wave.id}/mail/remind`, { confirmed: 'yes' }).expect(303);
+    await sendAt(t.now.value);
+    expect(to('interval')).toHaveLength(4);
+    const started = t.now.value;
+    const oneDayApp = createApp({
+      db: t.db,
+      registry: t.registry,
+      config: { publicUrl: 'http://veldwerk.test', logRequests: false, reminderMinIntervalDays: 1 },
+      clock: () => t.now.value,
+    });
+    const quick = new Browser(oneDayApp, '203.0.113.51');
+    try {
+      t.now.value = new Date(started.getTime() + 2 * 86_400_000); // two days later: the sessions have ended
+      await quick.signIn('beheer@example.org', 'correct horse battery staple');
+      await quick.refreshCsrf('/admin');
+      // the default (3 days): nobody again yet; with 1 day: both
+      await admin.signIn('beheer@example.org', 'correct horse battery staple');
+      await admin.refreshCsrf('/admin');
+      const ask = await admin.post(`/admin/waves/${wave.id}/mail/remind`, {}).expect(200);
+      expect(ask.text).toContain('This queues 0 reminder mails');
+      const page = await quick.get(`/admin/waves/${wave.id}/mail`).expect(200);
+      expect(page.text).toContain('had a reminder in the last 1 day:');
+      const quickAsk = await quick.post(`/admin/waves/${wave.id}/mail/remind`, {}).expect(200);
+      expect(quickAsk.text).toContain('This queues 2 reminder mails');
+    } finally {
+      t.now.value = started; // the administrator's new session stays valid
+    }
+  });
+
   test('reminders at a chosen moment, and an open wave mails at once by default', async () => {
     const today = dutchDay(t.now.value);
     const wave = await t.wave({ opensOn: today, closesOn: addDays(today, 20) });

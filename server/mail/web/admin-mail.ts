@@ -82,6 +82,7 @@ export function adminMailRouter(deps: AppDeps): Router {
     timeoutMs: 5000,
   };
   const loadWave = waveParam(deps);
+  const reminderDays = deps.config.reminderMinIntervalDays ?? 3;
   const user = (res: Response) => res.locals.user as SignedInUser;
   const kindLang = (req: Request) => {
     const kind = asMailKind(req.params.kind);
@@ -105,6 +106,7 @@ export function adminMailRouter(deps: AppDeps): Router {
       mailable,
       outbox,
       scheduled,
+      reminderDays,
       opensOn: wave.opens_on,
       notOpenYet: status.phase === 'not-open',
       via: mail.transport.via,
@@ -120,13 +122,18 @@ export function adminMailRouter(deps: AppDeps): Router {
     router.post(`/waves/:id/mail/${kind}`, loadWave, async (req, res) => {
       const wave = res.locals.wave as WaveRow;
       const now = deps.clock();
-      const opts = { actor: user(res).email, now, send: sendChoice(req.body, now) };
+      const opts = {
+        actor: user(res).email,
+        now,
+        send: sendChoice(req.body, now),
+        minIntervalMs: reminderDays * 86_400_000,
+      };
       const audience = asReminderAudience(formText(req.body, 'audience') || 'all');
       if (kind === 'remind' && !audience)
         throw new HttpError(400, 'Choose whom to remind: all, not-started or started');
       // a page asks first, with the count (an API call with a JSON answer is its own confirmation)
       if (!wantsJson(req) && formText(req.body, 'confirmed') !== 'yes') {
-        const plan = await mailPlan(deps.db, wave.id, kind, { now: opts.now, audience, send: opts.send });
+        const plan = await mailPlan(deps.db, wave.id, kind, { ...opts, audience });
         const carried = Object.fromEntries(SEND_FIELDS.map((f) => [f, formText(req.body, f)]).filter(([, v]) => v));
         return renderSignedInPage(res, 'admin/confirm', {
           title: kind === 'invite' ? `Queue invitations: ${wave.name}` : `Queue reminders: ${wave.name}`,
