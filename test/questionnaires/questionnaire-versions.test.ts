@@ -185,6 +185,14 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
   });
 
   test('the changes against the previous version propose statuses, which the administrator confirms', async () => {
+    const check = await upload(
+      adminA,
+      json(werkbeleving2027()),
+      { key: 'werkbeleving', version: '2027.1', title_nl: 'Werkbeleving', title_en: 'Work experience' },
+      'check',
+    ).expect(200);
+    expect(check.text).toContain('<code>werkdruk</code>: dropped');
+    expect(check.text).toContain('<code>werkdruk_freq</code>: new');
     await upload(adminA, json(werkbeleving2027()), {
       key: 'werkbeleving',
       version: '2027.1',
