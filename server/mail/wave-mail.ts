@@ -24,6 +24,7 @@ import { createInvitations } from '../fielding/issue-invitations';
 import { recordAudit } from '../accounts/audit';
 import { addDays, dutchDay, readableMoment, startOfAmsterdamDay } from '../shared/calendar';
 import { isMailAddress, MailTransport, OutgoingMail } from './mail-transport';
+import { mailHtml } from './mail-html';
 import { loadTemplate, MailKind, MailLanguage, MailTemplate, renderMail } from './mail-templates';
 import { hashToken, isWellFormedToken } from '../respondent/personal-tokens';
 import { wavePhase } from '../fielding/wave-rules';
@@ -46,6 +47,8 @@ export interface MessageInput {
   survey: string;
   language: MailLanguage;
   messageId?: string;
+  /** the commissioning organisation (the wave's page settings), named at the top of the HTML alternative */
+  organisation?: string;
 }
 
 export function optOutLink(publicUrl: string, token: string): string {
@@ -70,6 +73,12 @@ export function buildMessage(template: MailTemplate, m: MessageInput): OutgoingM
     to: m.to,
     subject: rendered.subject,
     text: rendered.text,
+    html: mailHtml({
+      text: rendered.text,
+      links: [`${m.publicUrl}/s/${m.token}`, unsubscribe],
+      organisation: m.organisation,
+      language: m.language,
+    }),
     headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
     messageId: m.messageId,
   };
