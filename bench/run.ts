@@ -4,10 +4,12 @@ import os from 'node:os';
 import { exportBench } from './exports';
 import { mailBench } from './mail';
 import { respondentBench } from './respondent-flow';
+import { questionnaireBench } from './questionnaire-flow';
 import { storageCostBench } from './storage-cost';
 
 const SECTIONS: Record<string, () => Promise<unknown>> = {
   respondent: respondentBench,
+  questionnaire: questionnaireBench,
   storage: storageCostBench,
   mail: mailBench,
   exports: exportBench,
