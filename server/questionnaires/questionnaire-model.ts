@@ -19,6 +19,8 @@ export interface Coded {
   value: number | string;
   text: LocalizedText;
   isExclusive?: boolean;
+  /** survey-core's special items: none, other ("other, namely"), refuse, don't know */
+  special?: 'none' | 'other' | 'refuse' | 'dontknow';
 }
 
 /** A column of a matrixdropdown/matrixdynamic, or a question inside a dynamic panel, or a multiple-text item. */
@@ -114,11 +116,19 @@ function locText(ls: any, fallback: string): LocalizedText {
   return localized(json, fallback);
 }
 
-function coded(items: any[] | undefined): Coded[] {
+function coded(items: any[] | undefined, owner?: any): Coded[] {
+  const special = (c: any): Coded['special'] =>
+    !owner ? undefined
+      : c === owner.noneItem ? 'none'
+        : c === owner.otherItem ? 'other'
+          : c === owner.refuseItem ? 'refuse'
+            : c === owner.dontKnowItem ? 'dontknow'
+              : undefined;
   return (items ?? []).map((c: any) => ({
     value: c.value as number | string,
     text: locText(c.locText, String(c.value)),
     isExclusive: c.isExclusive === true || undefined,
+    special: special(c),
   }));
 }
 
@@ -150,7 +160,7 @@ function choicesOf(q: any): Coded[] {
   const extra = [q.noneItem, q.otherItem, q.refuseItem, q.dontKnowItem].filter(
     (it: any) => it && (q.visibleChoices ?? []).includes(it),
   );
-  return coded([...(q.choices ?? []), ...extra]);
+  return coded([...(q.choices ?? []), ...extra], q);
 }
 
 function innerOf(q: any, type: string): InnerQuestion[] {
@@ -244,7 +254,9 @@ function variablesOf(q: SurveyQuestion, namer: VariableNamer): SurveyVariable[] 
   }
 }
 
-const condition = (el: any): string => (typeof el.visibleIf === 'string' ? el.visibleIf.trim() : '');
+/** An element's own visibility condition: its visibleIf, or `false` when it is hidden outright (visible: false). */
+const condition = (el: any): string =>
+  typeof el.visibleIf === 'string' && el.visibleIf.trim() ? el.visibleIf.trim() : el.toJSON().visible === false ? 'false' : '';
 
 export function readSurveyModel(survey: object): SurveyModel {
   const model: any = buildModel(survey);
