@@ -13,7 +13,7 @@ const ELEMENT_KEYS: Record<string, Set<string>> = {
   text: new Set([...COMMON, 'inputType', 'min', 'max', 'maxLength']),
   matrix: new Set([...COMMON, 'columns', 'rows', 'isAllRowRequired', 'eachRowRequired']),
   panel: new Set(['type', 'name', 'title', 'description', 'visibleIf', 'elements']),
-  html: new Set(['type', 'name', 'html']),
+  html: new Set(['type', 'name', 'title', 'visibleIf', 'html']),
 };
 const ROOT_KEYS = new Set(['title', 'description', 'showQuestionNumbers', 'pages']);
 const PAGE_KEYS = new Set(['name', 'title', 'description', 'visibleIf', 'elements']);

@@ -331,7 +331,34 @@ function pagesWalked(model: any): any[] {
 export function buildModel(json: object): any {
   const model: any = new Model(json);
   model.checkErrorsMode = 'onComplete';
+  model.autoFocusFirstError = false;
+  model.onScrollToTop.add((_: unknown, options: any) => (options.cancel = true)); // headless: nothing to scroll
   return model;
+}
+
+/**
+ * survey-core's verdicts for one definition. A Model is reused between verdicts (clear() resets it) unless the
+ * definition has dynamic panels or dynamic matrices, whose panel and row counts survive clear(): those get a fresh
+ * Model per verdict (the differential corpus found that a reused one misses errors in rows it no longer shows).
+ */
+export class VerdictEngine {
+  private readonly reusable: boolean;
+  private model: any;
+  constructor(private readonly json: object) {
+    this.model = buildModel(json);
+    this.reusable = !this.model
+      .getAllQuestions(false, false, true)
+      .some((q: any) => q.getType() === 'paneldynamic' || q.getType() === 'matrixdynamic');
+  }
+  verdict(body: unknown, locale: Locale, complete: boolean): ValidationResult {
+    const model = this.model ?? buildModel(this.json);
+    this.model = this.reusable ? model : null;
+    try {
+      return surveyVerdict(model, body, locale, complete);
+    } finally {
+      if (!this.reusable) model.dispose();
+    }
+  }
 }
 
 /**
@@ -381,12 +408,12 @@ export function surveyVerdict(model: any, body: unknown, locale: Locale, complet
   }
   errors.push(...strict);
   if (!complete) return errors.length ? { ok: false, errors } : { ok: true, answers: data };
-  if (errors.length) return { ok: false, errors };
-  // survey-core's verdict on every page the respondent went through
+  // survey-core's verdict on every page the respondent went through (for the questions that passed the strict checks)
   const walked = pagesWalked(model);
   model.validateElements(walked, true, false);
-  const core = coreErrors(model, walked);
-  if (core.length) return { ok: false, errors: core };
+  const refused = new Set(errors.map((e) => e.name.split(/[.[]/)[0]));
+  errors.push(...coreErrors(model, walked).filter((e) => !refused.has(e.name.split(/[.[]/)[0])));
+  if (errors.length) return { ok: false, errors };
   // completion as survey-core does it: invisible values cleared, expressions as computed here
   const walkedSet = new Set(walked);
   if (walked.length < model.visiblePages.length) {

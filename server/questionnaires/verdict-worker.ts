@@ -2,7 +2,7 @@
 // answers each job with survey-core's verdict (survey-verdict.ts).
 import { parentPort } from 'node:worker_threads';
 import 'survey-core/i18n/dutch';
-import { buildModel, surveyVerdict, type ValidationResult } from './survey-verdict';
+import { VerdictEngine, type ValidationResult } from './survey-verdict';
 import { message } from './validator-messages';
 import type { Locale } from '../shared/locale';
 
@@ -20,16 +20,19 @@ export interface VerdictReply {
   result: ValidationResult;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const models = new Map<string, any>();
+const engines = new Map<string, VerdictEngine>();
+
+// survey-core warns on the console for every value it will not hold ("An attempt to assign an incorrect value");
+// here such values are the strict checks' business and are answered in the verdict, so the warnings are noise
+console.warn = () => undefined;
 
 parentPort?.on('message', (msg: VerdictJob) => {
   let result: ValidationResult;
   try {
-    if (msg.json) models.set(msg.definition, buildModel(msg.json));
-    const model = models.get(msg.definition);
-    if (!model) throw new Error(`definition ${msg.definition} was never sent`);
-    result = surveyVerdict(model, msg.body, msg.locale, msg.complete);
+    if (msg.json) engines.set(msg.definition, new VerdictEngine(msg.json));
+    const engine = engines.get(msg.definition);
+    if (!engine) throw new Error(`definition ${msg.definition} was never sent`);
+    result = engine.verdict(msg.body, msg.locale, msg.complete);
   } catch {
     result = { ok: false, errors: [{ name: '', message: message('internal', msg.locale === 'en' ? 'en' : 'nl') }] };
   }
