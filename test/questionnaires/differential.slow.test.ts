@@ -5,7 +5,6 @@
 // does, and from mutating those (junk names, wrong types, values outside the choices, oversized text, a required
 // answer removed, values for invisible questions, forged expression values). The counts are printed and kept in the
 // README ("Questionnaires: any SurveyJS definition").
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConditionRunner, Model } from 'survey-core';

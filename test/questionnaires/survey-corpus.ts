@@ -2,7 +2,6 @@
 // survey-core 2.5.38 and the features around them (conditions, requiredIf, choicesVisibleIf, defaults, validators
 // with warnings, expressions, calculated values, triggers, a start page, roots `pages`/`elements`/`questions`), answer
 // sets made by driving a survey-core Model as the browser does, and mutations of those answer sets.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import { Model } from 'survey-core';
 
 export type Json = Record<string, any>;
