@@ -79,6 +79,8 @@ export interface SurveyQuestion {
   valueFalse?: unknown;
   /** matrix with cellType checkbox */
   cellType?: string;
+  /** imagepicker with several choices allowed */
+  multiSelect?: boolean;
   variables: SurveyVariable[];
 }
 
@@ -142,6 +144,8 @@ function num(v: unknown): number | undefined {
 
 /** Codes of a list of choices: the values themselves when all are whole numbers, else 1, 2, … in order. */
 export function codesOf(choices: Coded[]): SurveyVariable['codes'] {
+  if (choices.length && choices.every((c) => typeof c.value === 'boolean'))
+    return choices.map((c) => ({ value: c.value, code: c.value ? 1 : 0, text: c.text })); // yes 1, no 0
   const numeric = choices.every((c) => typeof c.value === 'number' && Number.isInteger(c.value));
   return choices.map((c, i) => ({ value: c.value, code: numeric ? (c.value as number) : i + 1, text: c.text }));
 }
@@ -226,7 +230,11 @@ function variablesOf(q: SurveyQuestion, namer: VariableNamer): SurveyVariable[] 
     case 'tagbox':
       return q.choices.map((c) => v([c.value], both(q.title, c.text), 'checkbox_choice', [], [], { choice: c.value }));
     case 'imagepicker':
-      return [v([], q.title, 'choice', [], q.choices)];
+      return q.choices.length && q.multiSelect
+        ? q.choices.map((c) => v([c.value], both(q.title, c.text), 'checkbox_choice', [], [], { choice: c.value }))
+        : [v([], q.title, 'choice', [], q.choices)];
+    case 'boolean':
+      return [v([], q.title, 'choice', [])]; // 1 = yes (valueTrue), 0 = no
     case 'ranking':
       return q.choices.map((_, i) => v([i + 1], both(q.title, partText(`${i + 1}`)), 'choice', [i], q.choices));
     case 'multipletext':
@@ -303,6 +311,7 @@ export function readSurveyModel(survey: object): SurveyModel {
           max: num(el.max),
           valueTrue: type === 'boolean' ? el.getValueTrue() : undefined,
           valueFalse: type === 'boolean' ? el.getValueFalse() : undefined,
+          multiSelect: type === 'imagepicker' && el.multiSelect === true ? true : undefined,
           cellType: type === 'matrix' && el.cellType && el.cellType !== 'radio' ? el.cellType : undefined,
           variables: [],
         };
