@@ -278,16 +278,14 @@ function checkPanels(q: any, value: unknown, path: string, visibleOnly: boolean,
   });
 }
 
-/** survey-core's own errors (not warnings, not infos) of every question and panel, nested ones with their path. */
-function coreErrors(model: any, elements: any[]): AnswerError[] {
-  const out: AnswerError[] = [];
-  const texts = (el: any) => (el.errors ?? []).filter((e: any) => e.isError && e.visible !== false).map((e: any) => e.getText());
+/** Every element under the pages that can hold errors, with its path: panels, questions, nested panels, cells, items. */
+function eachElement(pages: any[], visit: (el: any, path: string) => void): void {
   const visitQuestion = (q: any, path: string) => {
-    for (const t of texts(q)) out.push({ name: path, message: t });
+    visit(q, path);
     const type: string = q.getType();
     if (type === 'paneldynamic')
       (q.panels as any[]).forEach((p, i) => {
-        for (const t of texts(p)) out.push({ name: `${path}[${i}]`, message: t });
+        visit(p, `${path}[${i}]`);
         for (const inner of p.questions) visitQuestion(inner, `${path}[${i}].${inner.getValueName()}`);
       });
     else if (type === 'matrixdropdown' || type === 'matrixdynamic')
@@ -298,15 +296,21 @@ function coreErrors(model: any, elements: any[]): AnswerError[] {
     else if (type === 'multipletext') for (const item of q.items) visitQuestion(item.editor, `${path}.${item.name}`);
   };
   const visitContainer = (c: any) => {
-    for (const t of texts(c)) out.push({ name: c.name, message: t });
+    visit(c, c.name);
     for (const el of c.elements) {
       if (el.isPanel) visitContainer(el);
       else visitQuestion(el, el.name);
     }
   };
-  for (const page of elements) visitContainer(page);
-  // a question's errors once, in page order
-  void model;
+  for (const page of pages) visitContainer(page);
+}
+
+/** survey-core's own errors (not warnings, not infos) of every question and panel, nested ones with their path. */
+function coreErrors(pages: any[]): AnswerError[] {
+  const out: AnswerError[] = [];
+  eachElement(pages, (el, path) => {
+    for (const e of el.errors ?? []) if (e.isError && e.visible !== false) out.push({ name: path, message: e.getText() });
+  });
   return out;
 }
 
@@ -333,31 +337,38 @@ export function buildModel(json: object): any {
   model.checkErrorsMode = 'onComplete';
   model.autoFocusFirstError = false;
   model.onScrollToTop.add((_: unknown, options: any) => (options.cancel = true)); // headless: nothing to scroll
+  // a reused model keeps the panel and row counts of the last answer set where the new one has no answer: those go
+  // back to the definition's own counts, as in a fresh model
+  const all = model.getAllQuestions(false, false, true);
+  const dynamic: Array<[any, number]> = all
+    .filter((q: any) => q.getType() === 'paneldynamic' || q.getType() === 'matrixdynamic')
+    .map((q: any) => [q, q.getType() === 'paneldynamic' ? q.panelCount : q.rowCount]);
+  const multiple = all.filter((q: any) => q.getType() === 'multipletext');
+  model.veldwerkRestoreCounts = () => {
+    // and a multiple-text question without an answer keeps its items' last values: cleared
+    for (const q of multiple) if (q.isEmpty() && q.items.some((i: any) => !i.editor.isEmpty())) q.clearValue();
+    for (const [q, n] of dynamic) {
+      if (!q.isEmpty()) continue;
+      if (q.getType() === 'paneldynamic' && q.panelCount !== n) q.panelCount = n;
+      if (q.getType() === 'matrixdynamic' && q.rowCount !== n) q.rowCount = n;
+    }
+  };
   return model;
 }
 
 /**
- * survey-core's verdicts for one definition. A Model is reused between verdicts (clear() resets it) unless the
- * definition has dynamic panels or dynamic matrices, whose panel and row counts survive clear(): those get a fresh
- * Model per verdict (the differential corpus found that a reused one misses errors in rows it no longer shows).
+ * survey-core's verdicts for one definition, on one Model reused from verdict to verdict: setting the data replaces
+ * every value, and what survey-core keeps across (panel and row counts of questions without an answer, items of an
+ * unanswered multiple-text question, errors of elements not validated this time) is reset, so a reused Model
+ * answers as a fresh one (the differential corpus compares them on every answer set).
  */
 export class VerdictEngine {
-  private readonly reusable: boolean;
-  private model: any;
-  constructor(private readonly json: object) {
+  private readonly model: any;
+  constructor(json: object) {
     this.model = buildModel(json);
-    this.reusable = !this.model
-      .getAllQuestions(false, false, true)
-      .some((q: any) => q.getType() === 'paneldynamic' || q.getType() === 'matrixdynamic');
   }
   verdict(body: unknown, locale: Locale, complete: boolean): ValidationResult {
-    const model = this.model ?? buildModel(this.json);
-    this.model = this.reusable ? model : null;
-    try {
-      return surveyVerdict(model, body, locale, complete);
-    } finally {
-      if (!this.reusable) model.dispose();
-    }
+    return surveyVerdict(this.model, body, locale, complete);
   }
 }
 
@@ -370,7 +381,6 @@ export function surveyVerdict(model: any, body: unknown, locale: Locale, complet
   const pre = precheck(body, loc);
   if (pre) return { ok: false, errors: pre };
   const answers = body as Record<string, unknown>;
-  model.clear(true, true);
   model.locale = loc;
   const suffix: string = model.commentSuffix || settings.commentSuffix;
   const errors: AnswerError[] = [];
@@ -396,7 +406,13 @@ export function surveyVerdict(model: any, body: unknown, locale: Locale, complet
     if (unknown++ < MAX_UNKNOWN_ERRORS) errors.push({ name: key.slice(0, 200), message: message('unknownQuestion', loc) });
   }
   for (const key of Object.keys(data)) if (data[key] === null) delete data[key];
-  model.data = data;
+  // a reused model still holds the errors of the last verdict: cleared first, or survey-core revalidates each
+  // question as its value is replaced, and reports them again where it does not validate this time
+  eachElement(model.pages, (el) => {
+    if (el.errors?.length) el.errors = [];
+  });
+  model.data = data; // replaces every value of the previous answer set
+  model.veldwerkRestoreCounts();
   // strict checks, from the model with the data set: visible questions against what is visible now
   const strict: AnswerError[] = [];
   const named = new Set<string>();
@@ -412,7 +428,7 @@ export function surveyVerdict(model: any, body: unknown, locale: Locale, complet
   const walked = pagesWalked(model);
   model.validateElements(walked, true, false);
   const refused = new Set(errors.map((e) => e.name.split(/[.[]/)[0]));
-  errors.push(...coreErrors(model, walked).filter((e) => !refused.has(e.name.split(/[.[]/)[0])));
+  errors.push(...coreErrors(walked).filter((e) => !refused.has(e.name.split(/[.[]/)[0])));
   if (errors.length) return { ok: false, errors };
   // completion as survey-core does it: invisible values cleared, expressions as computed here
   const walkedSet = new Set(walked);

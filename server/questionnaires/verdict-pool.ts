@@ -1,7 +1,7 @@
 // survey-core's verdicts off the event loop: a few worker threads (verdict-worker.ts), each holding a survey-core
 // Model per definition, so one slow validation (a large definition costs survey-core tens of milliseconds) never
-// stalls other respondents. Jobs go to the worker with the fewest in flight; a worker that takes longer than
-// JOB_TIMEOUT_MS is ended and replaced, and its jobs answer "could not be checked".
+// stalls other respondents. Jobs go to the worker with the fewest in flight; a worker that spends longer than
+// JOB_TIMEOUT_MS on one job is ended and replaced, and its jobs answer "could not be checked".
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -15,14 +15,24 @@ const JOB_TIMEOUT_MS = 10_000;
 interface Pending {
   resolve: (r: ValidationResult) => void;
   locale: Locale;
-  timer: NodeJS.Timeout;
 }
 
 class PoolWorker {
   readonly worker: Worker;
   readonly known = new Set<string>();
   readonly pending = new Map<number, Pending>();
-  constructor(onExit: (w: PoolWorker) => void) {
+  private watchdog: NodeJS.Timeout | null = null;
+  /** (Re)starts the time limit of the job the worker is on; none while it is idle. */
+  arm(timeoutMs: number): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+    // a verdict that runs away (a pathological expression) ends its worker; a fresh one takes over
+    if (this.pending.size > 0) this.watchdog = setTimeout(() => void this.worker.terminate(), timeoutMs);
+  }
+  constructor(
+    onExit: (w: PoolWorker) => void,
+    private readonly timeoutMs: number,
+  ) {
     const file = path.join(__dirname, `verdict-worker${path.extname(__filename)}`);
     // from TypeScript sources (tests, npm run cli) the worker registers the same compiler the main thread uses
     this.worker = file.endsWith('.ts')
@@ -33,20 +43,18 @@ class PoolWorker {
       const p = this.pending.get(reply.job);
       if (!p) return;
       this.pending.delete(reply.job);
-      clearTimeout(p.timer);
+      this.arm(this.timeoutMs); // the next job in this worker's queue starts now
       if (this.pending.size === 0) this.worker.unref();
       p.resolve(reply.result);
     });
     const fail = () => {
-      for (const p of this.pending.values()) {
-        clearTimeout(p.timer);
-        p.resolve(internalError(p.locale));
-      }
+      for (const p of this.pending.values()) p.resolve(internalError(p.locale));
       this.pending.clear();
+      this.arm(this.timeoutMs);
       onExit(this);
     };
     this.worker.on('error', fail);
-    this.worker.on('exit', fail);
+    this.worker.once('exit', fail);
   }
 }
 
@@ -58,12 +66,15 @@ export class VerdictPool {
   private workers: PoolWorker[] = [];
   private nextJob = 1;
   private closed = false;
-  constructor(private readonly size = Math.max(1, Math.min(4, os.availableParallelism() - 1))) {}
+  constructor(
+    private readonly size = Math.max(1, Math.min(4, os.availableParallelism() - 1)),
+    private readonly timeoutMs = JOB_TIMEOUT_MS,
+  ) {}
 
   private spawn(): PoolWorker {
     const w = new PoolWorker((dead) => {
       this.workers = this.workers.filter((x) => x !== dead);
-    });
+    }, this.timeoutMs);
     this.workers.push(w);
     return w;
   }
@@ -87,17 +98,13 @@ export class VerdictPool {
       w.known.add(definition);
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        // a validation that runs away (a pathological expression) ends its worker; a fresh one takes over
-        void w.worker.terminate();
-      }, JOB_TIMEOUT_MS);
-      w.pending.set(job, { resolve, locale, timer });
+      w.pending.set(job, { resolve, locale });
+      if (w.pending.size === 1) w.arm(this.timeoutMs);
       w.worker.ref();
       try {
         w.worker.postMessage(msg);
       } catch {
         w.pending.delete(job);
-        clearTimeout(timer);
         resolve(internalError(locale));
       }
     });
