@@ -1,4 +1,4 @@
-/* npm run bench [-- respondent|mail|exports ...]: prints the figures the issues ask for (all sections by default).
+/* npm run bench [-- respondent|mail|exports|import ...]: prints the figures the issues ask for (all sections by default).
    Figures only, no pass/fail: they vary with the machine. */
 import os from 'node:os';
 import { exportBench } from './exports';
@@ -6,6 +6,7 @@ import { mailBench } from './mail';
 import { respondentBench } from './respondent-flow';
 import { questionnaireBench } from './questionnaire-flow';
 import { storageCostBench } from './storage-cost';
+import { sampleImportBench } from './sample-import';
 
 const SECTIONS: Record<string, () => Promise<unknown>> = {
   respondent: respondentBench,
@@ -13,6 +14,7 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   storage: storageCostBench,
   mail: mailBench,
   exports: exportBench,
+  import: sampleImportBench,
 };
 
 async function main(): Promise<void> {
