@@ -368,11 +368,12 @@ export function buildModel(json: object): any {
     .filter((q: any) => q.getType() === 'paneldynamic' || q.getType() === 'matrixdynamic')
     .map((q: any) => [q, q.getType() === 'paneldynamic' ? q.panelCount : q.rowCount]);
   const multiple = all.filter((q: any) => q.getType() === 'multipletext');
-  model.veldwerkRestoreCounts = () => {
+  model.veldwerkRestoreCounts = (data: Record<string, unknown>) => {
     // and a multiple-text question without an answer keeps its items' last values: cleared
     for (const q of multiple) if (q.isEmpty() && q.items.some((i: any) => !i.editor.isEmpty())) q.clearValue();
     for (const [q, n] of dynamic) {
-      if (!q.isEmpty()) continue;
+      // answered (even with empty panels): survey-core's counts follow the answer
+      if (q.parentQuestion ? !q.isEmpty() : Object.hasOwn(data, q.getValueName())) continue;
       if (q.getType() === 'paneldynamic' && q.panelCount !== n) q.panelCount = n;
       if (q.getType() === 'matrixdynamic' && q.rowCount !== n) q.rowCount = n;
     }
@@ -440,7 +441,7 @@ export function surveyVerdict(model: any, body: unknown, locale: Locale, complet
     if (el.errors?.length) el.errors = [];
   });
   model.data = data; // replaces every value of the previous answer set
-  model.veldwerkRestoreCounts();
+  model.veldwerkRestoreCounts(data);
   // strict checks, from the model with the data set: visible questions against what is visible now
   const strict: AnswerError[] = [];
   const named = new Set<string>();

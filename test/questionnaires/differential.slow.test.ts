@@ -19,7 +19,7 @@ import {
 
 const ROOT = path.join(__dirname, '../..');
 const LOCALES = ['nl', 'en'] as const;
-const MUTATIONS: Mutation[] = ['junk name', 'wrong type', 'not a choice', 'too long', 'missing required', 'invisible value', 'expression value'];
+const MUTATIONS: Mutation[] = ['junk name', 'wrong type', 'not a choice', 'too long', 'missing required', 'invisible value', 'expression value', 'empty panels'];
 const STRICT: Mutation[] = ['junk name', 'wrong type', 'not a choice', 'too long'];
 
 // ------------------------------------------------------------------------------------------ survey-core's verdict

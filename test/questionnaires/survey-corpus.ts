@@ -318,7 +318,7 @@ export function browserAnswers(survey: Json, r: Rand, skip: number, reuse?: any)
 
 // ------------------------------------------------------------------------------------------------- mutations
 
-export type Mutation = 'junk name' | 'wrong type' | 'not a choice' | 'missing required' | 'invisible value' | 'expression value' | 'too long';
+export type Mutation = 'junk name' | 'wrong type' | 'not a choice' | 'missing required' | 'invisible value' | 'expression value' | 'too long' | 'empty panels';
 
 /** A mutated copy of a browser's answer set; null when the mutation does not apply to this definition/set. */
 export function mutate(survey: Json, answers: Json, r: Rand, kind: Mutation, reuse?: any): { answers: Json; target: string } | null {
@@ -365,6 +365,13 @@ export function mutate(survey: Json, answers: Json, r: Rand, kind: Mutation, reu
         const v = valueFor(q, r);
         if (v === undefined) return null;
         out[q.getValueName()] = v;
+        return { answers: out, target: q.name };
+      }
+      case 'empty panels': {
+        // a dynamic panel or matrix answered with one empty entry: survey-core shows one panel (or row) to fill in
+        const q = pick(r, qs.filter((x) => (x.getType() === 'paneldynamic' || x.getType() === 'matrixdynamic') && x.isVisible));
+        if (!q) return null;
+        out[q.getValueName()] = [{}];
         return { answers: out, target: q.name };
       }
       case 'expression value': {
