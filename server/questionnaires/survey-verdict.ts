@@ -381,19 +381,34 @@ export function buildModel(json: object): any {
   return model;
 }
 
+/** Question types whose answers survey-core keeps inside panels, rows and items of its own. */
+const NESTED_TYPES = new Set(['paneldynamic', 'matrixdynamic', 'matrixdropdown', 'multipletext']);
+
 /**
- * survey-core's verdicts for one definition, on one Model reused from verdict to verdict: setting the data replaces
- * every value, and what survey-core keeps across (panel and row counts of questions without an answer, items of an
- * unanswered multiple-text question, errors of elements not validated this time) is reset, so a reused Model
- * answers as a fresh one (the differential corpus compares them on every answer set).
+ * survey-core's verdicts for one definition. Without nested answers (dynamic panels, matrices of dropdowns, multiple
+ * text) one Model is reused from verdict to verdict: setting the data replaces every value, and what survey-core
+ * keeps across (errors of elements not validated this time, which also made it revalidate on every value change) is
+ * reset; the differential corpus compares a reused Model with a fresh one on every answer set. With nested answers a
+ * reused Model kept the last respondent's panels and wrote them back into the next answer set, so each verdict gets
+ * a fresh Model, built ahead while the worker is idle.
  */
 export class VerdictEngine {
-  private readonly model: any;
-  constructor(json: object) {
-    this.model = buildModel(json);
+  private readonly reusable: boolean;
+  private spare: any;
+  constructor(private readonly json: object) {
+    this.spare = buildModel(json);
+    this.reusable = !this.spare.getAllQuestions(false, false, true).some((q: any) => NESTED_TYPES.has(q.getType()));
   }
   verdict(body: unknown, locale: Locale, complete: boolean): ValidationResult {
-    return surveyVerdict(this.model, body, locale, complete);
+    const model = this.spare ?? buildModel(this.json);
+    if (this.reusable) return surveyVerdict(model, body, locale, complete);
+    this.spare = null;
+    try {
+      return surveyVerdict(model, body, locale, complete);
+    } finally {
+      model.dispose();
+      setImmediate(() => (this.spare ??= buildModel(this.json)));
+    }
   }
 }
 

@@ -142,3 +142,29 @@ describe("survey-core's verdict, with the strict checks", () => {
     expect(verdict(survey, { akkoord: true, a: 'x' }).ok).toBe(true);
   });
 });
+
+test("one respondent's nested answers never reach the next respondent's verdict on the same engine", () => {
+  const engine = new VerdictEngine({
+    elements: [
+      {
+        type: 'paneldynamic',
+        name: 'p',
+        isRequired: true,
+        panelCount: 1,
+        minPanelCount: 1,
+        templateElements: [
+          { type: 'dropdown', name: 'rol', choices: [1, 2, 3] },
+          { type: 'comment', name: 'toelichting', visibleIf: '{panel.rol} = 3' },
+        ],
+      },
+      { type: 'matrixdropdown', name: 'm', rows: ['r'], columns: [{ name: 'c', cellType: 'text' }] },
+      { type: 'multipletext', name: 'mt', items: [{ name: 'i' }] },
+      { type: 'text', name: 'x' },
+    ],
+  });
+  const first = { p: [{ rol: 3, toelichting: 'geheim' }, { rol: 2 }], m: { r: { c: 'geheim' } }, mt: { i: 'geheim' }, x: 'a' };
+  expect(engine.verdict(first, 'nl', true)).toEqual({ ok: true, answers: first });
+  // the next respondent left the required panel empty: survey-core's error, and nothing of the first one
+  expect(engine.verdict({ x: 'b' }, 'en', true)).toEqual({ ok: false, errors: [{ name: 'p', message: 'Response required.' }] });
+  expect(engine.verdict({ p: [{ rol: 1 }], x: 'c' }, 'nl', true)).toEqual({ ok: true, answers: { p: [{ rol: 1 }], x: 'c' } });
+});
