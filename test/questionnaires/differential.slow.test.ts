@@ -183,14 +183,14 @@ describe('differential corpus: the server judges as survey-core does', () => {
     const problems: unknown[] = [];
     const r = rng(20261206);
     let refused = 0;
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 60; i++) {
       const survey = generateDefinition(r, i);
       const check = checkDefinition(survey);
       if (!check.ok) {
         refused++;
         continue;
       }
-      problems.push(...(await runDefinition(`gen-${i}`, survey, 1000 + i, 6, tally)));
+      problems.push(...(await runDefinition(`gen-${i}`, survey, 1000 + i, 8, tally)));
     }
     Object.assign(TOTAL, merge(TOTAL, tally));
     expect(refused).toBe(0); // the generator writes only SurveyJS that can be served
