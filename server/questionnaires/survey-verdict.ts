@@ -399,7 +399,10 @@ export class VerdictEngine {
     this.spare = buildModel(json);
     this.reusable = !this.spare.getAllQuestions(false, false, true).some((q: any) => NESTED_TYPES.has(q.getType()));
   }
+  /** autosave's model: its strict checks return the posted answers themselves, never the model's data */
+  private partial: any = null;
   verdict(body: unknown, locale: Locale, complete: boolean): ValidationResult {
+    if (!complete && !this.reusable) return surveyVerdict((this.partial ??= buildModel(this.json)), body, locale, false);
     const model = this.spare ?? buildModel(this.json);
     if (this.reusable) return surveyVerdict(model, body, locale, complete);
     this.spare = null;

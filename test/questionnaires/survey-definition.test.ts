@@ -168,3 +168,16 @@ test("one respondent's nested answers never reach the next respondent's verdict 
   expect(engine.verdict({ x: 'b' }, 'en', true)).toEqual({ ok: false, errors: [{ name: 'p', message: 'Response required.' }] });
   expect(engine.verdict({ p: [{ rol: 1 }], x: 'c' }, 'nl', true)).toEqual({ ok: true, answers: { p: [{ rol: 1 }], x: 'c' } });
 });
+
+test('autosave on a definition with nested answers: strict checks on a reused model, the posted answers returned as sent', () => {
+  const engine = new VerdictEngine({
+    elements: [
+      { type: 'paneldynamic', name: 'p', templateElements: [{ type: 'dropdown', name: 'rol', choices: [1, 2] }] },
+      { type: 'text', name: 'x' },
+    ],
+  });
+  expect(engine.verdict({ p: [{ rol: 1 }, { rol: 2 }] }, 'nl', false)).toEqual({ ok: true, answers: { p: [{ rol: 1 }, { rol: 2 }] } });
+  expect(engine.verdict({ x: 'b' }, 'nl', false)).toEqual({ ok: true, answers: { x: 'b' } });
+  expect(engine.verdict({ p: [{ rol: 9 }] }, 'en', false)).toEqual({ ok: false, errors: [{ name: 'p[0].rol', message: 'This answer is not one of the choices' }] });
+  expect(engine.verdict({ p: [{}] }, 'nl', false)).toEqual({ ok: true, answers: { p: [{}] } }); // no required checks while saving
+});
