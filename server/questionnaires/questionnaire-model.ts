@@ -50,6 +50,8 @@ export interface SurveyVariable {
   codes: Array<{ value: number | string; code: number; text: LocalizedText }>;
   /** matrix_row (single-choice matrix) */
   row?: string;
+  /** the text beside the answer (`<question>-Comment`: "other, namely" or a comment area) rather than the answer */
+  comment?: true;
 }
 
 export interface SurveyQuestion {
@@ -81,6 +83,8 @@ export interface SurveyQuestion {
   cellType?: string;
   /** imagepicker with several choices allowed */
   multiSelect?: boolean;
+  /** the answer has a text beside it (`<question>-Comment`): the "other, namely" text or a comment area */
+  commentText?: 'other' | 'comment';
   variables: SurveyVariable[];
 }
 
@@ -142,12 +146,20 @@ function num(v: unknown): number | undefined {
       : undefined;
 }
 
-/** Codes of a list of choices: the values themselves when all are whole numbers, else 1, 2, … in order. */
+/**
+ * Codes of a list of choices: a whole-number value is its own code; other values (strings, the "other" item) are
+ * numbered after the largest whole number (1, 2, … when there is none), stepping over the missing codes 93–99.
+ */
 export function codesOf(choices: Coded[]): SurveyVariable['codes'] {
   if (choices.length && choices.every((c) => typeof c.value === 'boolean'))
     return choices.map((c) => ({ value: c.value, code: c.value ? 1 : 0, text: c.text })); // yes 1, no 0
-  const numeric = choices.every((c) => typeof c.value === 'number' && Number.isInteger(c.value));
-  return choices.map((c, i) => ({ value: c.value, code: numeric ? (c.value as number) : i + 1, text: c.text }));
+  const whole = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+  let next = Math.max(0, ...choices.map((c) => (whole(c.value) ? c.value : 0))) + 1;
+  return choices.map((c) => {
+    if (whole(c.value)) return { value: c.value, code: c.value, text: c.text };
+    if (next >= 93 && next <= 99) next = 100;
+    return { value: c.value, code: next++, text: c.text };
+  });
 }
 
 const both = (a: LocalizedText, b: LocalizedText): LocalizedText => ({ nl: `${a.nl}: ${b.nl}`, en: `${a.en}: ${b.en}` });
@@ -312,11 +324,22 @@ export function readSurveyModel(survey: object): SurveyModel {
           valueTrue: type === 'boolean' ? el.getValueTrue() : undefined,
           valueFalse: type === 'boolean' ? el.getValueFalse() : undefined,
           multiSelect: type === 'imagepicker' && el.multiSelect === true ? true : undefined,
+          commentText: el.showCommentArea ? 'comment' : el.showOtherItem && el.storeOthersAsComment !== false ? 'other' : undefined,
           cellType: type === 'matrix' && el.cellType && el.cellType !== 'radio' ? el.cellType : undefined,
           variables: [],
         };
         if (questions.some((x) => x.name === q.name)) continue; // a shared valueName: one answer, read once
         q.variables = variablesOf(q, name);
+        if (q.commentText)
+          q.variables.push({
+            name: name.name([q.name, q.commentText === 'other' ? 'anders' : 'toelichting']),
+            label: both(q.title, q.commentText === 'other' ? { nl: 'anders, namelijk', en: 'other, namely' } : { nl: 'toelichting', en: 'comment' }),
+            kind: 'text',
+            question: q.name,
+            path: [],
+            codes: [],
+            comment: true,
+          });
         questions.push(q);
       }
     };

@@ -11,6 +11,7 @@ import { prepareExport, type ExportFormat } from '../../server/exports/export-se
 import { QuestionnaireRegistry } from '../../server/questionnaires/registry';
 import { registerVersions } from '../../server/questionnaires/version-registration';
 import { spssName } from '../../server/questionnaires/variable-names';
+import { codesOf } from '../../server/questionnaires/questionnaire-model';
 import { freshDatabase, type TestDatabase } from '../helpers/databases';
 import { seedResponses, seedWave } from './fixtures';
 
@@ -21,6 +22,7 @@ const LONG = 'hoe_tevreden_bent_u_over_de_ondersteuning_door_de_organisatie';
 const SURVEY = {
   elements: [
     { type: 'dropdown', name: 'kleur', choices: ['rood', 'groen', 'blauw'] },
+    { type: 'radiogroup', name: 'vervoer', choices: [1, 2], showOtherItem: true },
     { type: 'tagbox', name: 'talen', choices: [1, 2, 3] },
     { type: 'boolean', name: 'akkoord' },
     { type: 'rating', name: 'cijfer', rateMax: 5 },
@@ -51,6 +53,7 @@ const SURVEY = {
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
 const answers = (i: number) => ({
   kleur: ['rood', 'groen', 'blauw'][i % 3],
+  ...(i === 0 ? { vervoer: 'other', 'vervoer-Comment': 'fiets' } : { vervoer: 2 }),
   talen: [1 + (i % 3)],
   akkoord: i % 2 === 0,
   cijfer: 1 + (i % 5),
@@ -124,6 +127,15 @@ test('the long-name rule: 27 characters, "_" and four of a hash; SPSS-safe chara
   expect(spssName(['Één vraag?'])).toBe('een_vraag_');
   expect(spssName(['2e'])).toBe('v_2e');
   expect(spssName(['with'])).toBe('with_');
+});
+
+test('codes: whole numbers keep their value, other values follow the largest, stepping over 93–99', () => {
+  const t = { nl: '', en: '' };
+  const codes = (values: Array<number | string>) =>
+    codesOf(values.map((value) => ({ value, text: t }))).map((c) => c.code);
+  expect(codes(['a', 'b'])).toEqual([1, 2]);
+  expect(codes([1, 2, 'other'])).toEqual([1, 2, 3]);
+  expect(codes([10, 92, 'other', 'none'])).toEqual([10, 92, 100, 101]);
 });
 
 test('CSV: one column per item, cell, panel up to the maximum and rank; codes for string choices', async () => {

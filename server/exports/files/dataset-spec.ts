@@ -122,13 +122,14 @@ export function comparableRuns(v: MapVariable, editions: string[]): string[][] {
   return runs;
 }
 
-type EntryPart = { row?: string; choice?: number | string; path?: Array<string | number> };
+type EntryPart = { row?: string; choice?: number | string; path?: Array<string | number>; comment?: true };
 
 /** The model's variable an entry reads (nested parts of an answer: cells, panels, ranks). */
 function variableOf(q: SurveyQuestion, entry: EntryPart): SurveyVariable | undefined {
   const key = JSON.stringify(entry.path ?? []);
   return q.variables.find(
     (v) =>
+      !!v.comment === !!entry.comment &&
       JSON.stringify(v.kind === 'matrix_row' ? [] : v.path) === key &&
       (entry.choice === undefined || v.choice === entry.choice) &&
       (entry.row === undefined || v.row === entry.row),
@@ -176,6 +177,11 @@ function extractor(kind: VariableKind, q: SurveyQuestion, entry: EntryPart, text
   const coded = variable?.codes.some((c) => c.code !== c.value)
     ? new Map(variable.codes.map((c) => [JSON.stringify(c.value), c.code]))
     : null;
+  if (entry.comment)
+    return (a) => {
+      const v = a[`${name}-Comment`];
+      return typeof v === 'string' && v !== '' ? text(v) : '';
+    };
   if (q.type === 'signaturepad')
     return (a, vis) => (typeof a[name] === 'string' && a[name] !== '' ? 1 : absent(a, vis)); // signed; the image stays out
   if (entry.path?.length) {

@@ -20,6 +20,8 @@ export interface MapEntry {
   /** where in the question's answer the value is (a matrixdropdown cell, a dynamic panel's question, a rank): see
    *  SurveyVariable.path in questionnaires/questionnaire-model.ts; absent for a whole answer, a matrix row, a choice */
   path?: Array<string | number>;
+  /** the text beside the answer (`<question>-Comment`) */
+  comment?: true;
   note?: LocalizedText;
 }
 
