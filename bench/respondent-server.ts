@@ -7,6 +7,7 @@
 import express from 'express';
 import crypto from 'node:crypto';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../server/app';
 import { loadConfig } from '../server/shared/config';
 import { applyServerTimeouts } from '../server/shared/web/server-timeouts';
@@ -30,7 +31,14 @@ async function main(): Promise<void> {
     await db('bench_inserts').insert({ id: crypto.randomUUID(), body: JSON.stringify(req.body) });
     res.status(201).json({ status: 'stored' });
   });
-  const BARE = new Set(['/hello', '/insert']);
+  // the longest event-loop block since the last call (the questionnaire bench reads it after each load)
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  bare.get('/event-loop', (_req, res) => {
+    res.json({ maxMs: delay.max / 1e6 });
+    delay.reset();
+  });
+  const BARE = new Set(['/hello', '/insert', '/event-loop']);
   const app = createApp({ db: platform.db, registry: platform.registry, config: { ...config, logRequests: false } });
   const server = http.createServer((req, res) => (BARE.has(req.url ?? '') ? bare(req, res) : app(req, res)));
   applyServerTimeouts(server);

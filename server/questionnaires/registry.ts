@@ -1,8 +1,10 @@
-import { compileValidator, AnswerValidator } from './answer-validator';
 import path from 'node:path';
-import { loadQuestionnaireFiles, LoadedQuestionnaire } from './questionnaire-file';
+import { QuestionnaireFileError, loadQuestionnaireFiles, LoadedQuestionnaire } from './questionnaire-file';
 import { readSurveyModel, SurveyModel } from './questionnaire-model';
+import { createValidator, type QuestionnaireValidator } from './questionnaire-validator';
 import { loadSampleAttributes, SampleAttributeDeclaration } from './sample-attributes';
+import { checkSurveyDefinition, type DefinitionCheck, type DefinitionSummary } from './survey-definition';
+import type { VerdictPool } from './verdict-pool';
 import { ConflictError } from '../shared/errors';
 import type { VariableMap } from '../exports/files/variable-map';
 
@@ -17,8 +19,8 @@ export class ImmutableVersionError extends ConflictError {
 }
 
 export interface RegisteredQuestionnaire extends LoadedQuestionnaire {
-  validator: AnswerValidator;
-  /** questions, variables and visibility chains, read once from the definition (exports, tables, codebooks) */
+  validator: QuestionnaireValidator;
+  /** the one questionnaire model of the version: questions, variables, visibility chains (validation, exports, synth) */
   model: SurveyModel;
   /** the sample attributes a wave of this questionnaire may keep with the answers (declared per key) */
   sampleAttributes: SampleAttributeDeclaration;
@@ -29,27 +31,66 @@ export interface RegisteredQuestionnaire extends LoadedQuestionnaire {
   confirmedMap?: VariableMap;
 }
 
-/** The questionnaire versions this process serves, each with its validator compiled once at start. */
+/** The summary of an accepted definition, read from its questionnaire model. */
+export function summarize(model: SurveyModel): DefinitionSummary {
+  const types: Record<string, number> = {};
+  for (const q of model.questions) types[q.type] = (types[q.type] ?? 0) + 1;
+  return {
+    pages: model.pages.length,
+    questions: model.questions.filter((q) => q.type !== 'expression').length,
+    displayOnly: model.displayOnly,
+    variables: model.variables.length,
+    routing: model.routing,
+    types,
+  };
+}
+
+/**
+ * The check of a definition before it is registered: accepted (with its summary) or refused (each issue with its
+ * JSON path and reason). The same check runs at start, on `questionnaire check` and for an uploaded version.
+ */
+export function checkDefinition(survey: unknown): DefinitionCheck {
+  const check = checkSurveyDefinition(survey);
+  if (!check.ok) return check;
+  return { ...check, summary: summarize(readSurveyModel(survey as object)) };
+}
+
+/** One registered version: its definition checked, its model read and its validator made, once. */
+export function registerQuestionnaire(
+  q: LoadedQuestionnaire,
+  sampleAttributes: SampleAttributeDeclaration = new Map(),
+  pool?: VerdictPool,
+): RegisteredQuestionnaire {
+  const check = checkSurveyDefinition(q.survey);
+  if (!check.ok)
+    throw new QuestionnaireFileError(
+      `${q.file}: the SurveyJS definition is refused:\n` + check.issues.map((i) => `  survey.${i.path}: ${i.reason}`).join('\n'),
+    );
+  return { ...q, validator: createValidator(q.id, q.survey, pool), model: readSurveyModel(q.survey), sampleAttributes };
+}
+
+/** The questionnaire versions this process serves, each checked, modelled and given its validator once at start. */
 export class QuestionnaireRegistry {
   private readonly byId = new Map<string, RegisteredQuestionnaire>();
 
   constructor(
     files: LoadedQuestionnaire[],
     private readonly sampleAttributes: ReadonlyMap<string, SampleAttributeDeclaration> = new Map(),
+    private readonly pool?: VerdictPool,
     /** the folder of the version files: an uploaded version is placed where its file would be (variable map, declarations) */
     readonly dir?: string,
   ) {
     for (const q of files) this.add(q);
   }
 
-  static fromDirectory(dir: string): QuestionnaireRegistry {
+  static fromDirectory(dir: string, pool?: VerdictPool): QuestionnaireRegistry {
     const files = loadQuestionnaireFiles(dir);
     const declarations = new Map<string, SampleAttributeDeclaration>();
     for (const key of new Set(files.map((f) => f.key))) declarations.set(key, loadSampleAttributes(path.join(dir, key), key));
-    return new QuestionnaireRegistry(files, declarations, dir);
+    return new QuestionnaireRegistry(files, declarations, pool, dir);
   }
 
-  /** Compiles and serves one more version (an uploaded one, read from the database); throws when it cannot be compiled. */
+  /** Checks, models and serves one more version (an uploaded one, read from the database); throws when refused. */
   add(q: LoadedQuestionnaire): RegisteredQuestionnaire {
     const known = this.byId.get(q.id);
     if (known) return known;
@@ -58,10 +99,10 @@ export class QuestionnaireRegistry {
     return registered;
   }
 
-  /** A version compiled as the registry would serve it, without serving it (the check of an upload). */
+  /** A version as the registry would serve it, without serving it (the check of an upload). */
   compile(q: LoadedQuestionnaire): RegisteredQuestionnaire {
     const declared = this.sampleAttributes.get(q.key) ?? (this.dir ? loadSampleAttributes(path.join(this.dir, q.key), q.key) : new Map());
-    return { ...q, validator: compileValidator(q.survey), model: readSurveyModel(q.survey), sampleAttributes: declared };
+    return registerQuestionnaire(q, declared, this.pool);
   }
 
   get(id: string): RegisteredQuestionnaire | undefined {

@@ -9,7 +9,7 @@
  */
 import crypto from 'node:crypto';
 import { InvalidError } from '../shared/errors';
-import { compileValidator } from './answer-validator';
+import { checkDefinition } from './registry';
 import {
   LoadedQuestionnaire,
   LocalizedText,
@@ -214,13 +214,11 @@ export function checkUpload(bytes: Buffer, fields: UploadFields): CheckedUpload 
     if (!(err instanceof QuestionnaireFileError)) throw err;
     return refuse('The questionnaire was not accepted', [err.message.replace(`${name}: `, '')]);
   }
-  try {
-    compileValidator(survey);
-    if (readSurveyModel(survey as Record<string, unknown>).questions.length === 0)
-      problems.push('survey: not one question with a name');
-  } catch (err) {
-    refuse('The questionnaire was not accepted', [(err as Error).message]);
-  }
+  // the check of every version, as at start and on `questionnaire check` (JSON paths and reasons)
+  const definition = checkDefinition(survey);
+  if (!definition.ok) problems.push(...definition.issues.map((i) => `survey.${i.path}: ${i.reason}`));
+  else if (readSurveyModel(survey as Record<string, unknown>).questions.length === 0)
+    problems.push('survey: not one question with a name');
   if (problems.length) refuse('The questionnaire was not accepted', problems);
   return { questionnaire, source, wrapped };
 }

@@ -1,85 +1,111 @@
+// The authors' tools: `questionnaire check FILE.json` and `questionnaire validate FILE.json` (issue 15, point 4), run
+// as an author runs them (npm run -s cli -- …), in their own process.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addDays, dutchDay } from '../../server/shared/calendar';
-import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
-import { ROOT, runTs } from '../helpers/run-node';
-import { werkbeleving2026, werkbeleving2027 } from './version-fixtures';
 
-describe.each(databaseKinds())('questionnaire add on the command line, on %s', (kind) => {
-  let database: TestDatabase;
-  let dir: string;
-  let env: Record<string, string>;
-  const cli = (...args: string[]) => runTs('server/cli/index.ts', args, env);
-  const write = (name: string, content: unknown) => {
-    const file = path.join(dir, name);
-    fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-    return file;
-  };
+const ROOT = path.join(__dirname, '../..');
 
-  beforeAll(async () => {
-    database = await freshDatabase(kind);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-cli-q-'));
-    const questionnaires = path.join(dir, 'questionnaires');
-    fs.mkdirSync(path.join(questionnaires, 'demo'), { recursive: true });
-    fs.copyFileSync(path.join(ROOT, 'questionnaires', 'demo', '1.json'), path.join(questionnaires, 'demo', '1.json'));
-    env = { ...database.env, DEMO: 'false', QUESTIONNAIRES_DIR: questionnaires };
+function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'server/cli/index.ts', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
   });
-  afterAll(async () => {
-    await database.drop();
-    fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-q-cli-'));
+const write = (name: string, json: unknown) => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(json));
+  return file;
+};
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+// as SurveyJS Creator saves it: root elements, a paneldynamic, an expression total, a matrixdropdown
+const CREATOR = {
+  title: 'Vereniging',
+  elements: [
+    { type: 'rating', name: 'tevreden', isRequired: true, rateMax: 5 },
+    { type: 'text', name: 'leden', inputType: 'number', min: 0 },
+    { type: 'expression', name: 'dubbel', expression: '{leden} * 2' },
+    { type: 'paneldynamic', name: 'bestuur', maxPanelCount: 3, templateElements: [{ type: 'text', name: 'naam', isRequired: true }] },
+    { type: 'matrixdropdown', name: 'kosten', rows: ['huur'], columns: [{ name: 'bedrag', cellType: 'text', inputType: 'number' }] },
+    { type: 'comment', name: 'opmerking', visibleIf: '{tevreden} < 3' },
+  ],
+};
+
+test('check: an accepted definition gets a summary of pages, questions, variables and routing', async () => {
+  const res = await cli(['questionnaire', 'check', write('creator.json', CREATOR)]);
+  expect(res).toMatchObject({ code: 0, stderr: '' });
+  expect(res.stdout).toContain('Accepted: ');
+  expect(res.stdout).toContain('pages: 1');
+  expect(res.stdout).toContain('questions: 5 storing an answer, 1 display-only or computed');
+  // tevreden, leden, dubbel, bestuur_1..3_naam, kosten_huur_bedrag, opmerking
+  expect(res.stdout).toContain('variables in an export: 8');
+  expect(res.stdout).toContain('routing: 1 condition or trigger');
+  expect(res.stdout).toContain("survey-core's own rules");
+});
+
+test('check: a refused definition names each problem by its JSON path, exit code 1', async () => {
+  const file = write('refused.json', {
+    key: 'x',
+    survey: {
+      pages: [{ name: 'p', elements: [{ type: 'dropdown', name: 'land', choicesByUrl: { url: 'https://landen.example/api' } }] }],
+      questions: [{ type: 'slidr', name: 's' }, { type: 'text', name: 'land' }],
+    },
   });
+  const res = await cli(['questionnaire', 'check', file]);
+  expect(res.code).toBe(1);
+  expect(res.stdout).toContain('Refused: ');
+  expect(res.stdout).toContain('survey.pages[0].elements[0].choicesByUrl: choices loaded from another origin');
+  expect(res.stdout).toContain('survey.questions[0].type: survey-core 2.5.38 has no question type "slidr"');
+  expect(res.stdout).toContain('survey.questions[1].name: the name "land" is used before, at pages[0].elements[0]');
+});
 
-  test('--check stores nothing; add registers, audited; a wave created by another command pins it', async () => {
-    const file = write('creator.json', werkbeleving2026());
-    const args = ['questionnaire', 'add', file, '--key', 'werkbeleving', '--version', '2026.1'];
-    const checked = await cli(...args, '--title-nl', 'Werkbeleving', '--title-en', 'Work experience', '--check');
-    expect(checked.stderr).toBe('');
-    expect(checked.stdout).toContain('werkbeleving@2026.1: accepted by the check');
-    expect(checked.stdout).toContain('2 pages, 5 questions, 8 variables, 2 with routing');
-    expect(checked.stdout).toContain('Checked only (--check): nothing was stored.');
-    expect(await database.db('questionnaire_versions').where({ key: 'werkbeleving' })).toHaveLength(0);
+test('check: a file that is no JSON is a usage error that says so', async () => {
+  const file = path.join(dir, 'broken.json');
+  fs.writeFileSync(file, '{"elements": [');
+  const res = await cli(['questionnaire', 'check', file]);
+  expect(res.code).toBe(2);
+  expect(res.stderr).toContain('is not valid JSON');
+});
 
-    const added = await cli(...args, '--title-nl', 'Werkbeleving', '--title-en', 'Work experience');
-    expect([added.code, added.stderr]).toEqual([0, '']);
-    expect(added.stdout).toContain('Registered werkbeleving@2026.1: waves can use it now.');
-    const row = await database.db('questionnaire_versions').where({ id: 'werkbeleving@2026.1' }).first();
-    expect(row).toMatchObject({ origin: 'upload', uploaded_by: expect.stringMatching(/^cli:/) });
-    const audit = await database.db('audit_log').where({ action: 'questionnaire.upload' }).first();
-    expect(JSON.parse(audit.detail)).toMatchObject({ version: 'werkbeleving@2026.1', via: 'cli', file: 'creator.json' });
+test('validate: one verdict per line, in order, in the language asked; exit 1 when any is refused', async () => {
+  const file = write('creator-v.json', CREATOR);
+  const lines = [
+    JSON.stringify({ tevreden: 4, leden: 10, dubbel: 5, bestuur: [{ naam: 'An' }] }), // dubbel is recomputed
+    JSON.stringify({ leden: 'veel' }),
+    '',
+    'geen json',
+    JSON.stringify({ tevreden: 2, opmerking: 'matig', onbekend: 1 }),
+  ].join('\n');
+  const res = await cli(['questionnaire', 'validate', file, '--lang', 'en'], lines + '\n');
+  expect(res.stderr).toBe('');
+  expect(res.code).toBe(1);
+  const out = res.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  expect(out).toHaveLength(4);
+  expect(out[0]).toEqual({ ok: true });
+  expect(out[1]).toMatchObject({ ok: false, line: 2 });
+  expect(out[1].errors).toEqual(
+    expect.arrayContaining([
+      { name: 'leden', message: 'The value should be numeric.' },
+      { name: 'tevreden', message: 'Response required.' },
+    ]),
+  );
+  expect(out[2]).toMatchObject({ ok: false, line: 4, errors: [{ name: '', message: expect.stringContaining('not valid JSON') }] });
+  expect(out[3]).toMatchObject({ ok: false, line: 5, errors: [{ name: 'onbekend', message: 'This question does not exist in this questionnaire' }] });
+  const nl = await cli(['questionnaire', 'validate', file], JSON.stringify({}) + '\n');
+  expect(JSON.parse(nl.stdout).errors).toEqual([{ name: 'tevreden', message: 'Dit is een vereiste vraag' }]);
+});
 
-    const today = dutchDay(new Date());
-    const wave = await cli(
-      'wave', 'create', '--name', 'Werkbeleving', '--questionnaire', 'werkbeleving@2026.1',
-      '--opens', today, '--closes', addDays(today, 10),
-    ); // prettier-ignore
-    expect([wave.code, wave.stderr]).toEqual([0, '']);
-    expect(wave.stdout).toContain('werkbeleving@2026.1');
-    // the printable document of the uploaded version, as a file to hand on
-    const out = path.join(dir, 'vragenlijst.html');
-    const doc = await cli('questionnaire', 'document', 'werkbeleving@2026.1', '--out', out);
-    expect([doc.code, doc.stdout]).toEqual([0, `Wrote the questionnaire document of werkbeleving@2026.1 to ${out}.\n`]);
-    const html = fs.readFileSync(out, 'utf8');
-    expect(html).toContain('Op welke dagen werkt u thuis?');
-    expect(html).toContain('EN: thuiswerk is 1 “Yes”');
-    expect(html).not.toContain('/admin/'); // no link back into the admin pages
-    expect((await cli('questionnaire', 'document', 'nope@1')).code).toBe(1);
-  }, 120_000);
-
-  test('other content under a registered version, or a broken file, is refused with the reason and changes nothing', async () => {
-    const before = await database.db('questionnaire_versions').select('id', 'sha256').orderBy('id');
-    const changed = write('changed.json', werkbeleving2027());
-    const refused = await cli('questionnaire', 'add', changed, '--key', 'werkbeleving', '--version', '2026.1');
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('werkbeleving@2026.1 is registered already with other content');
-    const broken = await cli('questionnaire', 'add', write('x.json', '{"pages": ['), '--key', 'w', '--version', '1');
-    expect([broken.code, broken.stderr]).toEqual([1, expect.stringContaining('The file is not valid JSON')]);
-    const usage = await cli('questionnaire', 'add', changed, '--key', 'werkbeleving');
-    expect(usage.code).toBe(2);
-    expect(await database.db('questionnaire_versions').select('id', 'sha256').orderBy('id')).toEqual(before);
-    // the next version shows its changes against the one before it
-    const next = await cli('questionnaire', 'add', changed, '--key', 'werkbeleving', '--version', '2027.1', '--check');
-    expect(next.stdout).toMatch(/Changes from werkbeleving@2026\.1:\n {2}changed {2}thuiswerk/);
-    expect(next.stdout).toMatch(/removed {2}werkdruk/);
-  }, 120_000);
+test('validate: every answer set valid gives exit code 0', async () => {
+  const file = write('creator-ok.json', CREATOR);
+  const res = await cli(['questionnaire', 'validate', file], `${JSON.stringify({ tevreden: 5 })}\n${JSON.stringify({ tevreden: 1, opmerking: 'x' })}\n`);
+  expect(res).toEqual({ code: 0, stdout: '{"ok":true}\n{"ok":true}\n', stderr: '' });
 });
