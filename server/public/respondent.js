@@ -4,7 +4,8 @@
   'use strict';
   var container = document.getElementById('vw-survey');
   var status = document.getElementById('vw-status');
-  var langButton = document.getElementById('vw-lang');
+  var langSwitch = document.getElementById('vw-lang');
+  var estimate = document.getElementById('vw-estimate');
   var config = JSON.parse(container.getAttribute('data-config'));
   var base = window.location.pathname.replace(/\/+$/, '');
   var locale = config.locale;
@@ -12,16 +13,28 @@
     return config.texts[locale];
   };
 
+  // SurveyJS's own Dutch messages read like a translation ("Dit is een vereiste vraag"): plain Dutch instead
+  var nl = Survey.surveyLocalization.locales.nl;
+  if (nl && config.surveyTexts) {
+    Object.keys(config.surveyTexts).forEach(function (key) {
+      nl[key] = config.surveyTexts[key];
+    });
+  }
+
   // real headings (SurveyJS draws titles as plain divs): screen-reader users can jump from question to question
   Survey.settings.titleTags = { survey: 'h1', page: 'h2', panel: 'h3', question: 'h3' };
   // no sliding and fading for people who asked their system for less motion
   if (window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches)
     Survey.settings.animationEnabled = false;
-  var model = new Survey.Model(config.survey);
+  // the questionnaire version is a cached file of its own (assets/q/…); an administrator's preview carries it inline
+  var model = new Survey.Model(config.survey || window.VW_QUESTIONNAIRE);
   model.locale = locale;
   model.textUpdateMode = 'onTyping';
+  // orientation: where the respondent is, as "page 2 of 6" and a bar (the routing decides which pages count)
+  if (!model.showProgressBar || model.showProgressBar === 'off') model.showProgressBar = 'top';
   model.data = config.answers || {};
   if (config.pageNo > 0 && config.pageNo < model.visiblePages.length) model.currentPageNo = config.pageNo;
+  window.veldwerkSurvey = model; // for the browser tests, which walk every page
 
   // problems (a save or a send that did not go through) stand out; progress messages stay quiet
   function say(text, problem) {
@@ -35,15 +48,22 @@
     return Math.min(Math.max(seconds > 0 ? seconds : 60, 5), 300) * 1000;
   }
 
-  // --- autosave: on every page change at once, while typing after a pause; one request at a time, the last wins.
-  // A failed save is tried again by a timer (or sooner by the next change); the answers stay in the page meanwhile.
+  // --- autosave. A choice is saved at once, typing after a pause, and whatever is not saved yet when the page is
+  // hidden or left goes out in a keep-alive request. One request at a time; each carries a running number (from the
+  // saved copy's), and the server keeps a copy only over an older one, so a late request never undoes a newer save.
+  var seq = config.revision || 0;
+  var changes = 0; // answers or page changed this many times since the page opened
+  var savedChanges = 0; // … and the server confirmed the copy that held this many
   var saveTimer = null;
   var saving = false;
   var pending = false;
+  var sending = false;
   var submitted = false;
+  var leftWith = 0; // the changes the last keep-alive request carried (beforeunload and pagehide both come)
 
   function progressBody() {
-    return JSON.stringify({ answers: model.data, pageNo: model.currentPageNo, locale: locale });
+    seq += 1;
+    return JSON.stringify({ answers: model.data, pageNo: model.currentPageNo, locale: locale, seq: seq });
   }
 
   function retrySave(text, delay) {
@@ -52,30 +72,41 @@
     saveTimer = setTimeout(save, delay);
   }
 
+  /** What every autosave answer means, for the ordinary request and the keep-alive one alike. */
+  function saved(res, upTo) {
+    if (res.status === 409 || res.status === 410) {
+      // completed or closed meanwhile, or a newer copy was saved elsewhere (another tab or device): show that copy
+      return res.json().then(
+        function () {
+          if (!submitted) window.location.reload();
+        },
+        function () {
+          if (!submitted) window.location.reload();
+        },
+      );
+    }
+    if (res.status === 503) return retrySave(texts().unavailableSave, retryDelay(res));
+    if (!res.ok) throw new Error('HTTP ' + res.status);
+    if (upTo > savedChanges) savedChanges = upTo;
+    if (savedChanges === changes) say(texts().saved);
+  }
+
   function save() {
-    if (submitted || config.preview) return;
+    if (submitted || sending || config.preview) return;
     clearTimeout(saveTimer);
     if (saving) {
       pending = true;
       return;
     }
     saving = true;
+    var upTo = changes;
     fetch(base + '/progress', {
       method: 'PUT',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: progressBody(),
     })
       .then(function (res) {
-        if (res.status === 409 || res.status === 410) {
-          window.location.reload();
-          return;
-        }
-        if (res.status === 503) {
-          retrySave(texts().unavailableSave, retryDelay(res));
-          return;
-        }
-        if (!res.ok) throw new Error('HTTP ' + res.status);
-        say(texts().saved);
+        return saved(res, upTo);
       })
       .catch(function () {
         retrySave(texts().saveFailed, 5000);
@@ -90,30 +121,87 @@
       });
   }
 
-  function saveSoon() {
+  /** The page is hidden (another app, a locked phone) or being left (reload, link, closed tab): save what is not saved. */
+  function saveBeforeLeaving() {
+    if (submitted || sending || config.preview || changes === savedChanges || changes === leftWith) return;
     clearTimeout(saveTimer);
-    saveTimer = setTimeout(save, 1200);
+    var upTo = changes;
+    leftWith = changes;
+    try {
+      fetch(base + '/progress', {
+        method: 'PUT',
+        keepalive: true, // outlives the page
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: progressBody(),
+      })
+        .then(function (res) {
+          return saved(res, upTo);
+        })
+        .catch(function () {
+          /* the page is gone, or the next change saves again */
+        });
+    } catch (e) {
+      /* a body over the keep-alive limit (64 kB): the ordinary save below is the best there is */
+      save();
+    }
   }
 
-  model.onValueChanged.add(saveSoon);
-  model.onCurrentPageChanged.add(save);
+  var TYPED = { text: true, comment: true, multipletext: true };
+  model.onValueChanged.add(function (_sender, options) {
+    changes += 1;
+    clearTimeout(saveTimer);
+    var typed = options.question && TYPED[options.question.getType()];
+    if (typed) saveTimer = setTimeout(save, 1200);
+    else save();
+  });
   document.addEventListener('visibilitychange', function () {
-    if (document.visibilityState === 'hidden' && saveTimer && !submitted) {
-      clearTimeout(saveTimer);
-      try {
-        fetch(base + '/progress', {
-          method: 'PUT',
-          keepalive: true,
-          headers: { 'Content-Type': 'application/json' },
-          body: progressBody(),
-        });
-      } catch (e) {
-        /* best effort: the next page change saves again */
+    if (document.visibilityState === 'hidden') saveBeforeLeaving();
+  });
+  window.addEventListener('pagehide', saveBeforeLeaving);
+  // a reload asks for the new page before pagehide: beforeunload comes first, so the save goes out before it
+  window.addEventListener('beforeunload', saveBeforeLeaving);
+
+  // --- Back and Forward move between the questionnaire's pages: one history entry per page, in the page's own URL
+  var fromHistory = false;
+  function historyState() {
+    return { vwPage: model.currentPage ? model.currentPage.name : '' };
+  }
+  if (window.history && window.history.replaceState) {
+    // a respondent who comes back at page 3 can still go back to pages 1 and 2
+    var resumedAt = model.currentPageNo;
+    var visible = model.visiblePages;
+    window.history.replaceState({ vwPage: visible[0] ? visible[0].name : '' }, '');
+    for (var i = 1; i <= resumedAt && i < visible.length; i++)
+      window.history.pushState({ vwPage: visible[i].name }, '');
+    window.addEventListener('popstate', function (event) {
+      var name = event.state && event.state.vwPage;
+      var page = name && model.getPageByName(name);
+      if (!page || model.state !== 'running') return;
+      var target = model.visiblePages.indexOf(page);
+      if (target < 0) {
+        window.history.replaceState(historyState(), ''); // routing hid that page meanwhile: stay here
+        return;
       }
-    }
+      // Forward checks the page being left, as the Next button does
+      if (target > model.currentPageNo && model.currentPage.hasErrors(true, true)) {
+        window.history.pushState(historyState(), '');
+        return;
+      }
+      fromHistory = true;
+      model.currentPage = page;
+      fromHistory = false;
+    });
+  }
+
+  model.onCurrentPageChanged.add(function () {
+    if (!fromHistory && window.history && window.history.pushState) window.history.pushState(historyState(), '');
+    if (estimate) estimate.hidden = model.currentPageNo !== 0;
+    changes += 1;
+    save();
   });
 
-  // --- completion: the server validates; only its 201 completes the survey in the browser
+  // --- completion: the server validates; only its 201 completes the survey in the browser. One send at a time: a
+  // second press (or a double click) while the first is under way does nothing.
   function showServerErrors(errors) {
     var firstQuestion = null;
     errors.forEach(function (err) {
@@ -131,10 +219,22 @@
     }
   }
 
+  function setSending(on) {
+    sending = on;
+    var button = container.querySelector('.sd-navigation__complete-btn');
+    if (button) {
+      button.disabled = on;
+      button.setAttribute('aria-disabled', on ? 'true' : 'false');
+    }
+  }
+
   model.onCompleting.add(function (_sender, options) {
     if (submitted) return;
     if (config.preview) return; // an administrator's preview: nothing is sent or stored
     options.allow = false;
+    if (sending) return;
+    setSending(true);
+    clearTimeout(saveTimer);
     say(texts().sending);
     fetch(base + '/complete', {
       method: 'POST',
@@ -144,10 +244,10 @@
       .then(function (res) {
         if (res.status === 201 || res.status === 409 || res.status === 410) {
           submitted = true;
-          clearTimeout(saveTimer);
           window.location.replace(base + (locale === 'en' ? '?lang=en' : ''));
           return;
         }
+        setSending(false);
         // the server cannot save now: the answers stay in the page and the respondent sends them again later
         if (res.status === 503) {
           say(texts().unavailableSubmit, true);
@@ -159,32 +259,36 @@
         });
       })
       .catch(function () {
+        setSending(false);
         say(texts().saveFailed, true);
       });
   });
 
   // --- language switch: questionnaire texts and Veldwerk's own texts around it together, so no Dutch is left on an
-  // English page (looked up at each switch: this script runs before the footer is parsed)
+  // English page. Without JavaScript it is a link to the page in the other language.
   function applyLanguage() {
-    var anonymity = document.querySelector('.vw-anonymity');
-    var statementLink = document.querySelector('.vw-footer a[href^="/toegankelijkheid"]');
     document.documentElement.lang = locale;
     model.locale = locale;
     if (model.title) document.title = model.title;
-    if (anonymity) anonymity.textContent = texts().anonymity;
-    if (statementLink) {
-      statementLink.textContent = texts().accessibility;
-      statementLink.setAttribute('href', '/toegankelijkheid' + (locale === 'en' ? '?lang=en' : ''));
-    }
-    if (langButton) {
-      langButton.textContent = texts().switchLanguage;
-      langButton.setAttribute('lang', locale === 'nl' ? 'en' : 'nl');
+    Array.prototype.forEach.call(document.querySelectorAll('[data-vw-text]'), function (el) {
+      var text = texts()[el.getAttribute('data-vw-text')];
+      if (text) el.textContent = text;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-vw-href]'), function (el) {
+      el.setAttribute('href', el.getAttribute('data-vw-href') + (locale === 'en' ? '?lang=en' : ''));
+    });
+    if (langSwitch) {
+      langSwitch.textContent = texts().switchLanguage;
+      langSwitch.setAttribute('lang', locale === 'nl' ? 'en' : 'nl');
+      langSwitch.setAttribute('href', '?lang=' + (locale === 'nl' ? 'en' : 'nl'));
     }
   }
-  if (langButton) {
-    langButton.addEventListener('click', function () {
+  if (langSwitch) {
+    langSwitch.addEventListener('click', function (event) {
+      event.preventDefault();
       locale = locale === 'nl' ? 'en' : 'nl';
       applyLanguage();
+      changes += 1;
       save();
     });
   }

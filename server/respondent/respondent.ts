@@ -28,6 +28,8 @@ export type LinkState =
       locale: Locale;
       answers: Record<string, unknown>;
       pageNo: number;
+      /** the sequence number of the saved copy (0: none); the page numbers its autosaves from here */
+      revision: number;
       /** seals and opens this link's in-progress answers (derived from the token, kept in no table) */
       progressKey: Buffer;
     };
@@ -77,6 +79,7 @@ export async function openLink(
     locale: asLocale(answers && progress?.locale, locale),
     answers: answers ?? {},
     pageNo: (answers && progress?.page_no) || 0,
+    revision: Number(progress?.revision ?? 0),
     progressKey,
   };
 }
@@ -92,13 +95,19 @@ function savedAnswers(key: Buffer, invitationId: string, stored: string): Record
   }
 }
 
-export type SaveResult = { ok: true } | { ok: false; errors: AnswerError[] } | { ok: false; completed: true };
+export type SaveResult =
+  { ok: true } | { ok: false; errors: AnswerError[] } | { ok: false; completed: true } | { ok: false; stale: true };
 
 export interface ProgressInput {
   answers: unknown;
   pageNo: unknown;
   locale: unknown;
+  /** the page's running number of this save (optional): a save with a number at or below the saved copy's is refused */
+  seq?: unknown;
 }
+
+/** The largest sequence number (the revision column is a 32-bit integer). */
+export const MAX_SEQ = 2_147_483_647;
 
 export async function saveAnswersInProgress(
   db: Db,
@@ -115,17 +124,26 @@ export async function saveAnswersInProgress(
         : `pageNo must be a page number from 0 to ${pages - 1}`;
     return { ok: false, errors: [{ name: '', message }] };
   }
+  const seq = input.seq;
+  if (seq !== undefined && (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 1 || seq > MAX_SEQ)) {
+    const message =
+      locale === 'nl'
+        ? `seq moet een geheel getal van 1 tot ${MAX_SEQ} zijn`
+        : `seq must be a whole number from 1 to ${MAX_SEQ}`;
+    return { ok: false, errors: [{ name: '', message }] };
+  }
   const checked = state.questionnaire.validator.validatePartial(input.answers, locale);
   if (!checked.ok) return checked;
   const answers = sealProgress(state.progressKey, state.invitation.id, JSON.stringify(checked.answers));
   // marking the invitation started also checks, inside the transaction, that no completion came in meanwhile:
   // answers saved after it would stay linked to the invitation
   const saved = await writeTransaction(db, async (trx) => {
-    if (!(await markInvitationStartedUnlessCompleted(trx, state.invitation.id))) return false;
-    await saveProgress(trx, { invitation_id: state.invitation.id, answers, page_no: pageNo, locale });
-    return true;
+    if (!(await markInvitationStartedUnlessCompleted(trx, state.invitation.id))) return 'completed';
+    const row = { invitation_id: state.invitation.id, answers, page_no: pageNo, locale };
+    return (await saveProgress(trx, row, seq)) ? 'saved' : 'stale';
   });
-  return saved ? { ok: true } : { ok: false, completed: true };
+  if (saved === 'completed') return { ok: false, completed: true };
+  return saved === 'stale' ? { ok: false, stale: true } : { ok: true };
 }
 
 export type CompleteResult =

@@ -14,12 +14,12 @@ export interface LinkRow {
   oldestMiss: string | null;
   invitation?: LinkInvitation;
   wave?: WaveRow;
-  progress?: Pick<ProgressRow, 'answers' | 'page_no' | 'locale'>;
+  progress?: Pick<ProgressRow, 'answers' | 'page_no' | 'locale' | 'revision'>;
 }
 
 const INVITATION_COLUMNS = ['id', 'wave_id', 'attributes', 'language', 'status', 'is_test'] as const;
 const WAVE_COLUMNS = ['id', 'name', 'questionnaire_id', 'opens_on', 'closes_on', 'kept_attributes', 'is_demo', 'closed_at', 'created_at', 'purged_at'] as const;
-const PROGRESS_COLUMNS = ['answers', 'page_no', 'locale'] as const;
+const PROGRESS_COLUMNS = ['answers', 'page_no', 'locale', 'revision'] as const;
 
 type Flat = Record<string, unknown>;
 function pick<T>(row: Flat, prefix: string, columns: readonly string[]): T {
