@@ -61,6 +61,32 @@
   var submitted = false;
   var leftWith = 0; // the changes the last keep-alive request carried (beforeunload and pagehide both come)
 
+  // A reload asks for the new page before the old one's last save has landed, so the new page can be older than the
+  // answers on screen. The last unsaved copy therefore also waits in this tab's sessionStorage (this tab only, gone
+  // when it closes; read and removed at once) and the reloaded page takes it when it is newer than the saved one.
+  var unsavedKey = 'vw-unsaved:' + base;
+  function keepUnsaved(body) {
+    try {
+      window.sessionStorage.setItem(unsavedKey, body);
+    } catch (e) {
+      /* storage off or full: the keep-alive request is all there is */
+    }
+  }
+  var carried;
+  try {
+    carried = JSON.parse(window.sessionStorage.getItem(unsavedKey) || 'null');
+    window.sessionStorage.removeItem(unsavedKey);
+  } catch (e) {
+    carried = null;
+  }
+  if (carried && carried.seq > seq && carried.answers && !config.preview) {
+    model.data = carried.answers;
+    if (carried.pageNo > 0 && carried.pageNo < model.visiblePages.length) model.currentPageNo = carried.pageNo;
+    locale = carried.locale === 'en' ? 'en' : carried.locale === 'nl' ? 'nl' : locale;
+    seq = carried.seq; // its keep-alive request may still land: what the page saves next is numbered after it
+    changes = 1; // saved again below, once the page is set up
+  }
+
   function progressBody() {
     seq += 1;
     return JSON.stringify({ answers: model.data, pageNo: model.currentPageNo, locale: locale, seq: seq });
@@ -91,8 +117,10 @@
     if (savedChanges === changes) say(texts().saved);
   }
 
+  var leaving = false; // the page is being left: its keep-alive request was the last save (see saveBeforeLeaving)
+
   function save() {
-    if (submitted || sending || config.preview) return;
+    if (submitted || sending || leaving || config.preview) return;
     clearTimeout(saveTimer);
     if (saving) {
       pending = true;
@@ -122,17 +150,22 @@
   }
 
   /** The page is hidden (another app, a locked phone) or being left (reload, link, closed tab): save what is not saved. */
-  function saveBeforeLeaving() {
+  function saveBeforeLeaving(event) {
     if (submitted || sending || config.preview || changes === savedChanges || changes === leftWith) return;
     clearTimeout(saveTimer);
     var upTo = changes;
     leftWith = changes;
+    // no ordinary save after this one: a request still under way would otherwise start the next, numbered after
+    // the keep-alive one, and the reloaded page's own saves would then count as older
+    leaving = event && event.type === 'beforeunload';
+    var body = progressBody();
+    keepUnsaved(body);
     try {
       fetch(base + '/progress', {
         method: 'PUT',
         keepalive: true, // outlives the page
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: progressBody(),
+        body: body,
       })
         .then(function (res) {
           return saved(res, upTo);
@@ -148,6 +181,7 @@
 
   var TYPED = { text: true, comment: true, multipletext: true };
   model.onValueChanged.add(function (_sender, options) {
+    leaving = false; // still here (a mailto: link fires beforeunload too)
     changes += 1;
     clearTimeout(saveTimer);
     var typed = options.question && TYPED[options.question.getType()];
@@ -294,4 +328,5 @@
   }
   applyLanguage();
   SurveyUI.renderSurvey(model, container);
+  if (changes > savedChanges) save(); // answers carried over a reload
 })();
