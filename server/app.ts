@@ -6,10 +6,13 @@ import path from 'node:path';
 import { errorMiddleware, redactPath, sendError } from './shared/web/errors';
 import { rejectMalformedPath } from './shared/web/malformed-path';
 import { projectRoot } from './shared/project-root';
-import { assetsRouter } from './shared/web/assets';
+import { assets } from './shared/web/assets';
+import { compression } from './shared/web/compression';
 import { healthRouter } from './shared/web/health';
 import { respondentRouter } from './respondent/web/respondent-routes';
 import { respondentFastPath } from './respondent/web/respondent-fast-path';
+import { wavePageRouter } from './respondent/web/wave-page-routes';
+import { wavePageAdminRouter } from './respondent/web/wave-page-admin';
 import { pagesRouter } from './shared/web/pages';
 import { adminRouter } from './fielding/web/admin';
 import { analystRouter } from './exports/web/analyst';
@@ -73,13 +76,18 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
   }
 
   app.use(rejectMalformedPath());
-  app.use(assetsRouter());
+  // pages and JSON compressed per response; the assets once, under content-hashed immutable addresses
+  app.use(compression());
+  const files = assets();
+  app.locals.asset = files.url;
+  app.use(files.router);
   app.use(healthRouter(deps));
   app.use(respondentRouter(deps));
+  app.use(wavePageRouter(deps));
   app.use(optOutRouter(deps));
   app.use(pagesRouter());
   app.use(signInRouter(deps));
-  app.use('/admin', adminRouter(deps, [adminMailRouter(deps)]));
+  app.use('/admin', adminRouter(deps, [adminMailRouter(deps), wavePageAdminRouter(deps)]));
   app.use('/analyst', analystRouter(deps, [analystExportsRouter(deps), analystTokensRouter(deps)]));
   app.use('/api/v1', exportApiRouter(deps));
 
