@@ -8,6 +8,8 @@ import { seedDemoLinks } from './fielding/demo';
 import { mailWorkerFromConfig } from './mail/mail-worker';
 import { sweepExpiredImports } from './fielding/sample-import';
 import { sweepOldLinkMisses } from './respondent/link-throttle';
+import { assets } from './shared/web/assets';
+import { questionnaireAssets } from './respondent/web/questionnaire-assets';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -34,6 +36,10 @@ async function main(): Promise<void> {
     );
   });
   applyServerTimeouts(server);
+  // brotli at its best quality takes a few seconds of a libuv thread per large file: done now, not for the first respondent
+  void Promise.all([assets().warm(), questionnaireAssets(registry).warm()]).catch((err) =>
+    console.error(`Compressing the assets failed: ${err instanceof Error ? err.message : err}`),
+  );
   mailWorker.start();
   // staged sample imports hold a whole sample's contact data: expired ones are deleted for good, not only when
   // someone stages the next file
