@@ -277,6 +277,7 @@ export class MailWorker {
       survey: language === 'en' ? ctx.title_en : ctx.title_nl,
       language,
       messageId: `<veldwerk.${ctx.wave_id}.${ctx.id}@${this.messageDomain}>`,
+      waveId: ctx.wave_id,
     });
     try {
       await this.o.transport.send(

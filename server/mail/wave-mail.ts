@@ -42,6 +42,8 @@ export interface MessageInput {
   survey: string;
   language: MailLanguage;
   messageId?: string;
+  /** the wave, for the link to its privacy statement in the footer */
+  waveId?: string;
 }
 
 export function optOutLink(publicUrl: string, token: string): string {
@@ -57,6 +59,7 @@ export function buildMessage(template: MailTemplate, m: MessageInput): OutgoingM
       name: m.name,
       link: `${m.publicUrl}/s/${m.token}`,
       optOutLink: unsubscribe,
+      privacyLink: m.waveId && `${m.publicUrl}/privacy/${m.waveId}${m.language === 'en' ? '?lang=en' : ''}`,
       closesOn: m.closesOn,
       survey: m.survey,
     },
@@ -274,6 +277,7 @@ export async function previewMail(db: Db, p: PreviewInput): Promise<OutgoingMail
     closesOn: p.wave.closes_on,
     survey,
     language: p.language,
+    waveId: p.wave.id,
   });
   return { ...mail, from: p.from };
 }

@@ -7,6 +7,8 @@ import { databaseKinds } from '../helpers/databases';
 import { DEMO_VALID, surveyConfig } from '../helpers/pages';
 import { adminTestApp, AdminTestApp, Browser } from '../helpers/signed-in';
 import { addTestUser } from '../helpers/signed-in';
+import { buildMessage } from '../../server/mail/wave-mail';
+import { defaultTemplate } from '../../server/mail/mail-templates';
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from(
@@ -188,4 +190,25 @@ describe.each(databaseKinds())('respondent pages on %s', (kind) => {
     await request(t.app).get('/privacy/..%2f..%2fetc').expect(404);
     await request(t.app).get(`/w/${waveId}/logo-0000000000000000`).expect(404);
   });
+});
+
+test("every mail's footer links to the wave's privacy statement, in the mail's language", () => {
+  for (const language of ['nl', 'en'] as const) {
+    const mail = buildMessage(defaultTemplate('invite', language), {
+      to: 'a@example.org',
+      name: 'A',
+      token: 'T'.repeat(43),
+      publicUrl: 'https://veldwerk.example',
+      closesOn: '2026-12-31',
+      survey: 'Monitor',
+      language,
+      waveId: '6d34f8c1-6170-49f8-958b-96f38c7d9be6',
+    });
+    const footer = mail.text.slice(mail.text.lastIndexOf('\n-- \n'));
+    expect(footer).toContain(
+      `https://veldwerk.example/privacy/6d34f8c1-6170-49f8-958b-96f38c7d9be6${language === 'en' ? '?lang=en' : ''}\n`,
+    );
+    expect(footer).toContain(language === 'nl' ? 'Hoe we met uw gegevens omgaan:' : 'How we handle your data:');
+    expect(footer).toContain(`https://veldwerk.example/u/${'T'.repeat(43)}\n`); // the opt-out link stays last
+  }
 });
