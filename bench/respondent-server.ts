@@ -7,7 +7,7 @@
 import express from 'express';
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { createApp } from '../server/app';
+import { createEntry } from '../server/app';
 import { loadConfig } from '../server/shared/config';
 import { applyServerTimeouts } from '../server/shared/web/server-timeouts';
 import { openPlatform } from '../server/platform';
@@ -31,8 +31,12 @@ async function main(): Promise<void> {
     res.status(201).json({ status: 'stored' });
   });
   const BARE = new Set(['/hello', '/insert']);
-  const app = createApp({ db: platform.db, registry: platform.registry, config: { ...config, logRequests: false } });
-  const server = http.createServer((req, res) => (BARE.has(req.url ?? '') ? bare(req, res) : app(req, res)));
+  const entry = createEntry({
+    db: platform.db,
+    registry: platform.registry,
+    config: { ...config, logRequests: false },
+  });
+  const server = http.createServer((req, res) => (BARE.has(req.url ?? '') ? bare(req, res) : entry.handle(req, res)));
   applyServerTimeouts(server);
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { createApp } from './app';
+import http from 'node:http';
+import { createEntry } from './app';
 import { ConfigError, loadConfig } from './shared/config';
 import { countWaves } from './fielding/data/waves';
 import { applyServerTimeouts } from './shared/web/server-timeouts';
@@ -22,13 +23,15 @@ async function main(): Promise<void> {
   }
   // the mail worker runs in the server process (more workers: npm run cli -- mail work)
   const mailWorker = mailWorkerFromConfig(db, config, (line) => console.log(line));
-  const app = createApp({
+  // the request pipeline: the respondent fast path, then express (app.ts, createEntry)
+  const entry = createEntry({
     db,
     registry,
     config,
     mail: { transport: mailWorker.transport, from: config.mailFrom, timeoutMs: config.mailTimeoutMs },
   });
-  const server = app.listen(config.port, config.host, () => {
+  const server = http.createServer(entry.handle);
+  server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     console.log(
