@@ -9,15 +9,19 @@
   var config = JSON.parse(container.getAttribute('data-config'));
   var base = window.location.pathname.replace(/\/+$/, '');
   var locale = config.locale;
+  // Veldwerk's texts in both languages are a cached file of their own (assets/q/…); a preview carries them inline
+  var shared = window.VW_TEXTS || {};
+  var allTexts = config.texts || shared.texts;
   var texts = function () {
-    return config.texts[locale];
+    return allTexts[locale];
   };
 
   // SurveyJS's own Dutch messages read like a translation ("Dit is een vereiste vraag"): plain Dutch instead
   var nl = Survey.surveyLocalization.locales.nl;
-  if (nl && config.surveyTexts) {
-    Object.keys(config.surveyTexts).forEach(function (key) {
-      nl[key] = config.surveyTexts[key];
+  var surveyTexts = config.surveyTexts || shared.surveyTexts;
+  if (nl && surveyTexts) {
+    Object.keys(surveyTexts).forEach(function (key) {
+      nl[key] = surveyTexts[key];
     });
   }
 
@@ -303,6 +307,8 @@
   function applyLanguage() {
     document.documentElement.lang = locale;
     model.locale = locale;
+    // SurveyJS keeps the progress text ("Pagina 1 van 2") from before the switch unless told
+    if (typeof model.updateProgressText === 'function') model.updateProgressText();
     if (model.title) document.title = model.title;
     Array.prototype.forEach.call(document.querySelectorAll('[data-vw-text]'), function (el) {
       var text = texts()[el.getAttribute('data-vw-text')];
@@ -311,6 +317,7 @@
     Array.prototype.forEach.call(document.querySelectorAll('[data-vw-href]'), function (el) {
       el.setAttribute('href', el.getAttribute('data-vw-href') + (locale === 'en' ? '?lang=en' : ''));
     });
+    if (estimate && config.estimate) estimate.textContent = config.estimate[locale];
     if (langSwitch) {
       langSwitch.textContent = texts().switchLanguage;
       langSwitch.setAttribute('lang', locale === 'nl' ? 'en' : 'nl');

@@ -201,6 +201,7 @@ describeBrowser('respondent journey in chromium (keyboard only)', () => {
       'Your answers are stored anonymously: separately from your name and e-mail address, so that nobody can link them to you.',
     );
     expect(await first.page.textContent('.vw-estimate')).toBe('Answering takes about 2 minutes.');
+    await first.page.waitForSelector('.sd-root-modern :text-is("Page 1 of 2")', { timeout: 5000 }); // the progress indicator switched too
     expect(
       await first.page.$$eval('footer a', (links) => links.map((a) => [a.textContent, a.getAttribute('href')])),
     ).toEqual([

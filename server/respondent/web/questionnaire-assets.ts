@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import type { QuestionnaireRegistry, RegisteredQuestionnaire } from '../../questionnaires/registry';
 import { IMMUTABLE, StaticBody } from '../../shared/web/assets';
+import { pageTexts, SURVEY_TEXTS_NL } from '../../shared/i18n';
 
 /**
  * Each questionnaire version as a script of its own, `/assets/q/<hash>.js`, named by the hash of its content and
@@ -11,10 +12,25 @@ import { IMMUTABLE, StaticBody } from '../../shared/web/assets';
 export interface QuestionnaireAssets {
   router: Router;
   url(questionnaire: RegisteredQuestionnaire): string;
+  /** Veldwerk's own texts of the page in both languages, and SurveyJS's Dutch messages as Veldwerk words them */
+  textsUrl: string;
   warm(): Promise<unknown>;
 }
 
 const built = new WeakMap<RegisteredQuestionnaire, StaticBody>();
+
+/** The same for every page: made once per process (4 kB that every page view used to carry and escape). */
+let texts: StaticBody | undefined;
+function textsBody(): StaticBody {
+  texts ??= new StaticBody(
+    Buffer.from(
+      `window.VW_TEXTS = ${JSON.stringify({ texts: { nl: pageTexts('nl'), en: pageTexts('en') }, surveyTexts: SURVEY_TEXTS_NL })};\n`,
+      'utf8',
+    ),
+    'text/javascript; charset=utf-8',
+  );
+  return texts;
+}
 
 function bodyOf(questionnaire: RegisteredQuestionnaire): StaticBody {
   let body = built.get(questionnaire);
@@ -33,6 +49,8 @@ export function questionnaireAssets(registry: QuestionnaireRegistry): Questionna
     const body = bodyOf(questionnaire);
     byHash.set(body.hash, body);
   }
+  const shared = textsBody();
+  byHash.set(shared.hash, shared);
   const router = express.Router();
   router.get('/assets/q/:file', (req, res, next) => {
     const m = /^([0-9a-f]{16})\.js$/.exec(String(req.params.file));
@@ -43,6 +61,7 @@ export function questionnaireAssets(registry: QuestionnaireRegistry): Questionna
   return {
     router,
     url: (questionnaire) => `/assets/q/${bodyOf(questionnaire).hash}.js`,
+    textsUrl: `/assets/q/${shared.hash}.js`,
     warm: () => Promise.all([...byHash.values()].map((b) => b.warm())),
   };
 }

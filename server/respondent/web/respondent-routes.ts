@@ -1,7 +1,8 @@
 import express, { NextFunction, Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
 import { HttpError } from '../../shared/web/errors';
-import { pageTexts, SURVEY_TEXTS_NL } from '../../shared/i18n';
+import { pageTexts } from '../../shared/i18n';
+import type { RegisteredQuestionnaire } from '../../questionnaires/registry';
 import { asLocale, type Locale } from '../../shared/locale';
 import { LinkState, openLink } from '../respondent';
 import { answerCall, ApiCall, BODY_LIMIT, bodyRefusal, linkRefusal, OpenLink } from './respondent-api';
@@ -103,30 +104,39 @@ async function renderLink(
       body: `${t.notOpenBody} ${readableDay(link.wave.opens_on, locale)}.`,
     });
   } else if (link.kind === 'open') {
-    const estimate = estimateMinutes(link.questionnaire.survey as { pages?: [] });
-    const texts = {
-      nl: { ...pageTexts('nl'), estimateText: estimateText('nl', estimate) },
-      en: { ...pageTexts('en'), estimateText: estimateText('en', estimate) },
-    };
+    const estimate = estimateOf(link.questionnaire);
     const config = {
       answers: link.answers,
       pageNo: link.pageNo,
       revision: link.revision,
       locale,
-      texts,
-      surveyTexts: SURVEY_TEXTS_NL,
+      estimate: { nl: estimate.nl, en: estimate.en },
     };
     res.render('respondent/survey', {
       ...common,
       title: link.questionnaire.title[asLocale(locale)],
       configJson: JSON.stringify(config),
-      questionnaireScript: questionnaires.url(link.questionnaire),
-      texts,
-      estimate,
+      scriptsBefore: [questionnaires.url(link.questionnaire), questionnaires.textsUrl],
+      texts: TEXTS,
+      estimate: estimate[locale],
       pageNo: link.pageNo,
       isTest: Boolean(link.invitation.is_test),
     });
   }
+}
+
+const TEXTS = { nl: pageTexts('nl'), en: pageTexts('en') };
+
+/** The estimated time of a questionnaire version in both languages, worked out once per version. */
+const estimates = new WeakMap<RegisteredQuestionnaire, Record<Locale, string>>();
+function estimateOf(questionnaire: RegisteredQuestionnaire): Record<Locale, string> {
+  let found = estimates.get(questionnaire);
+  if (!found) {
+    const minutes = estimateMinutes(questionnaire.survey as { pages?: [] });
+    found = { nl: estimateText('nl', minutes), en: estimateText('en', minutes) };
+    estimates.set(questionnaire, found);
+  }
+  return found;
 }
 
 function estimateText(locale: Locale, estimate: Estimate): string {
