@@ -15,14 +15,17 @@ import { linkLookupBlockedFor, linkMissKey, linkMissWindowStart, recordLinkMiss 
 import { isSealed, openProgress, progressKey as deriveProgressKey, sealProgress } from './progress-sealing';
 import { deriveToken, hashToken, isWellFormedToken } from './personal-tokens';
 import { keptValues, wavePhase } from '../fielding/wave-rules';
+import { WavePage, wavePageOf } from './wave-pages';
 
 export type LinkState =
   | { kind: 'throttled'; retryAfter: number }
   | { kind: 'not-found' }
-  | { kind: 'not-open' | 'closed' | 'completed'; wave: WaveRow; locale: Locale }
+  | { kind: 'not-open' | 'closed' | 'completed'; wave: WaveRow; locale: Locale; page?: WavePage }
   | {
       kind: 'open';
       wave: WaveRow;
+      /** the wave's respondent page settings, read with a page view (not with autosave or completion) */
+      page?: WavePage;
       invitation: LinkInvitation;
       questionnaire: RegisteredQuestionnaire;
       locale: Locale;
@@ -65,15 +68,17 @@ export async function openLink(
     return { kind: 'not-found' };
   }
   const locale = asLocale(invitation.language);
-  if (invitation.status === 'completed') return { kind: 'completed', wave, locale };
+  const page = opts.withProgress ? wavePageOf(wave.id, found.page) : undefined;
+  if (invitation.status === 'completed') return { kind: 'completed', wave, locale, page };
   const phase = wavePhase(wave, dutchDay(now));
   // test links also work before the wave opens, so a wave can be tried out end to end beforehand
-  if (phase !== 'open' && !(phase === 'not-open' && invitation.is_test)) return { kind: phase, wave, locale };
+  if (phase !== 'open' && !(phase === 'not-open' && invitation.is_test)) return { kind: phase, wave, locale, page };
   const progressKey = deriveProgressKey(token);
   const answers = progress ? savedAnswers(progressKey, invitation.id, progress.answers) : undefined;
   return {
     kind: 'open',
     wave,
+    page,
     invitation,
     questionnaire,
     locale: asLocale(answers && progress?.locale, locale),

@@ -4,7 +4,14 @@ import type { Locale } from '../shared/locale';
 import { InvalidError } from '../shared/errors';
 import { recordAudit } from '../accounts/audit';
 import { findWave } from '../fielding/data/waves';
-import { findWaveLogo, findWavePage, saveWaveLogo, saveWavePageTexts, WavePageTexts } from './data/wave-pages';
+import {
+  findWaveLogo,
+  findWavePage,
+  saveWaveLogo,
+  saveWavePageTexts,
+  WavePageRow,
+  WavePageTexts,
+} from './data/wave-pages';
 
 /**
  * Per wave, what makes the respondent pages and mails recognisable and trustworthy: the commissioning organisation
@@ -47,7 +54,19 @@ export function logoUrl(waveId: string, hash: string): string {
 }
 
 export async function wavePage(db: Db, waveId: string): Promise<WavePage> {
-  const row = await findWavePage(db, waveId);
+  return wavePageOf(waveId, await findWavePage(db, waveId));
+}
+
+/** The settings as the pages use them, from the row (or none: the defaults). */
+export function wavePageOf(
+  waveId: string,
+  row?: Partial<
+    Pick<
+      WavePageRow,
+      'organisation' | 'contact_email' | 'privacy_nl' | 'privacy_en' | 'help_nl' | 'help_en' | 'logo_hash'
+    >
+  >,
+): WavePage {
   return {
     organisation: row?.organisation ?? '',
     contactEmail: row?.contact_email ?? '',

@@ -79,7 +79,7 @@ async function renderLink(
   }
   const locale = requested ?? link.locale;
   const t = pageTexts(locale);
-  const page = await wavePage(deps.db, link.wave.id);
+  const page = link.page ?? (await wavePage(deps.db, link.wave.id));
   const questionnaire = deps.registry.get(link.wave.questionnaire_id);
   const common = {
     locale,
