@@ -1,16 +1,18 @@
-/* npm run bench [-- respondent|mail|exports ...]: prints the figures the issues ask for (all sections by default).
+/* npm run bench [-- respondent|mail|exports|import ...]: prints the figures the issues ask for (all sections by default).
    Figures only, no pass/fail: they vary with the machine. */
 import os from 'node:os';
 import { exportBench } from './exports';
 import { mailBench } from './mail';
 import { respondentBench } from './respondent-flow';
 import { storageCostBench } from './storage-cost';
+import { sampleImportBench } from './sample-import';
 
 const SECTIONS: Record<string, () => Promise<unknown>> = {
   respondent: respondentBench,
   storage: storageCostBench,
   mail: mailBench,
   exports: exportBench,
+  import: sampleImportBench,
 };
 
 async function main(): Promise<void> {

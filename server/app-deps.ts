@@ -8,7 +8,8 @@ import type { Db } from './shared/data/connection';
 export interface AppDeps {
   db: Db;
   registry: QuestionnaireRegistry;
-  config: Pick<Config, 'publicUrl' | 'logRequests'> & Partial<Pick<Config, 'trustProxy' | 'disclosureK'>>;
+  config: Pick<Config, 'publicUrl' | 'logRequests'> &
+    Partial<Pick<Config, 'trustProxy' | 'disclosureK' | 'reminderMinIntervalDays'>>;
   clock: Clock;
   log: (line: string) => void;
   /** e-mail for the admin pages' test sends; default: the development mailbox */

@@ -8,6 +8,7 @@ import * as populationTotals from './006_population_totals';
 import * as linkMisses from './007_link_misses';
 import * as sessionFlash from './008_session_flash';
 import * as wavePages from './009_wave_pages';
+import * as linkGeneration from './011_link_generation';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ const migrations: Array<[string, Migration]> = [
   ['007_link_misses', linkMisses],
   ['008_session_flash', sessionFlash],
   ['009_wave_pages', wavePages],
+  ['011_link_generation', linkGeneration],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

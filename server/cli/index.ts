@@ -34,10 +34,12 @@ Commands:
                         leave out, and count, those already in the wave)
   sample synth --population politieke-ambtsdragers|ambtenaren [--size N] [--seed S] [--out FILE.csv]
                                      write a fictional sample frame shaped like the real population
-  invite --wave ID --yes
+  invite --wave ID [--at "YYYY-MM-DD HH:MM"] [--before-opening] --yes
                         queue the invitation mail for every invitation of the wave not yet mailed
-                        (without --yes: says how many it would queue, and queues nothing)
-  remind --wave ID [--audience all|not-started|started] --yes
+                        (without --yes: says how many it would queue, and queues nothing); it goes out
+                        at --at (Amsterdam time), by default now or, before the wave opens, at its opening
+                        (a moment before the opening needs --before-opening)
+  remind --wave ID [--audience all|not-started|started] [--at "YYYY-MM-DD HH:MM"] --yes
                         queue a reminder for everyone invited who has not completed or opted out
                         (none for whoever had one in the last 3 days)
   mail work [--until-idle]  run a mail worker (stops on SIGTERM; --until-idle: when nothing is due)

@@ -61,6 +61,13 @@ export async function sample(args: string[]): Promise<void> {
         `  ${a.attribute}${a.kept ? ' (kept)' : ''}: ${shown}${a.values.length > 20 ? `, … ${a.values.length - 20} more values` : ''}`,
       );
     }
+    for (const o of result.summary.outsidePopulation ?? [])
+      lines.push(
+        `  warning: ${o.people} people have a ${o.attribute} this questionnaire is not for: ${o.values
+          .slice(0, 8)
+          .map((v) => `${v.value} (${v.count})`)
+          .join(', ')}; check that the file belongs to this wave`,
+      );
     if (result.summary.missingKept.length)
       lines.push(`  note: no column for kept attribute(s) ${result.summary.missingKept.join(', ')}`);
     process.stdout.write(lines.join('\n') + '\n');

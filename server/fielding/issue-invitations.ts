@@ -3,6 +3,7 @@ import type { Db } from '../shared/data/connection';
 import { insertInvitations, InvitationRow } from './data/invitations';
 import type { WaveRow } from './data/waves';
 import { deriveToken, hashToken } from '../respondent/personal-tokens';
+import { eventLoopTurns } from '../shared/event-loop';
 
 export interface Invitee {
   email?: string | null;
@@ -25,11 +26,14 @@ export async function createInvitations(
   opts: { isTest?: boolean; now: Date },
 ): Promise<IssuedInvitation[]> {
   const issued: IssuedInvitation[] = [];
-  const rows: InvitationRow[] = invitees.map((p) => {
+  const rows: InvitationRow[] = [];
+  // 100,000 people are a second of hashing and inserting: done in turns, so other requests go on meanwhile
+  const turn = eventLoopTurns();
+  for (const p of invitees) {
     const id = crypto.randomUUID();
     const token = deriveToken(id);
     issued.push({ invitationId: id, token });
-    return {
+    rows.push({
       id,
       wave_id: wave.id,
       token_hash: hashToken(token),
@@ -41,9 +45,13 @@ export async function createInvitations(
       status: 'invited',
       is_test: opts.isTest ?? false,
       created_at: opts.now.toISOString(),
-    };
-  });
-  await insertInvitations(db, rows);
+    });
+    if (rows.length % 1000 === 0) await turn();
+  }
+  for (let i = 0; i < rows.length; i += 200) {
+    await insertInvitations(db, rows.slice(i, i + 200));
+    await turn();
+  }
   return issued;
 }
 

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import type { Db } from '../shared/data/connection';
 import { eraseDeletedRows } from '../shared/data/erase';
 import { listWaveEmails } from './data/invitations';
@@ -19,6 +21,7 @@ import type { SampleAttributeDeclaration } from '../questionnaires/sample-attrib
 import { declaredValue } from '../questionnaires/sample-attributes';
 import { keptAttributes } from './wave-rules';
 import { findPendingImport } from './data/pending-imports';
+import { eventLoopTurns } from '../shared/event-loop';
 
 export const MAX_SAMPLE_BYTES = 20 * 1024 * 1024;
 /** problems listed per file; the rest are only counted */
@@ -41,6 +44,11 @@ export interface SampleSummary {
   attributes: AttributeCounts[];
   /** kept attributes of the wave that the file lacks */
   missingKept: string[];
+  /**
+   * Declared attributes (the questionnaire's population, e.g. the roles it is for) with values outside the
+   * declaration: a warning that the file may belong to another wave, not a refusal (they are not kept with answers).
+   */
+  outsidePopulation?: Array<{ attribute: string; people: number; values: Array<{ value: string; count: number }> }>;
 }
 
 export type CheckedSample =
@@ -79,9 +87,26 @@ export class SampleFileChecker {
       }
       if (this.headerBroken) return; // the rows cannot be read against a broken header
       const invitee = checkSampleRecord(this.plan, record, this.seen, this.existing, this.problems, this.skipped);
-      if (invitee && this.keptValuesDeclared(invitee, record.line) && this.problems.length === 0)
+      if (invitee && this.keptValuesDeclared(invitee, record.line) && this.problems.length === 0) {
         this.invitees.push(invitee);
+        this.count(invitee);
+      }
     });
+  }
+
+  /** people per value of each attribute (and language), counted as they arrive: the summary costs nothing at the end */
+  private readonly counts = new Map<string, Map<string, number>>();
+
+  private count(invitee: Invitee): void {
+    const plan = this.plan as ColumnPlan;
+    const add = (attribute: string, value: string) => {
+      let values = this.counts.get(attribute);
+      if (!values) this.counts.set(attribute, (values = new Map()));
+      values.set(value, (values.get(value) ?? 0) + 1);
+    };
+    add('language', invitee.language ?? 'nl');
+    for (const attribute of plan.attributes)
+      add(attribute, Object.hasOwn(invitee.attributes, attribute) ? invitee.attributes[attribute] : '');
   }
 
   push(chunk: Uint8Array): void {
@@ -122,7 +147,7 @@ export class SampleFileChecker {
     }
     if (problems.length > 0)
       return { ok: false, problems: problems.slice(0, MAX_PROBLEMS_LISTED), problemCount: problems.length };
-    const summary = summarize(this.invitees, this.plan as ColumnPlan, this.kept);
+    const summary = summarize(this.invitees.length, this.counts, this.plan as ColumnPlan, this.kept, this.declared);
     return {
       ok: true,
       invitees: this.invitees,
@@ -202,31 +227,38 @@ function looksLikeWindows1252(bytes: Uint8Array): boolean {
   return high > 0;
 }
 
-function summarize(invitees: Invitee[], plan: ColumnPlan, kept: string[]): SampleSummary {
+function summarize(
+  rows: number,
+  counts: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  plan: ColumnPlan,
+  kept: string[],
+  declared: SampleAttributeDeclaration,
+): SampleSummary {
   const names = ['language', ...plan.attributes];
   const attributes = names.map((attribute) => {
-    const counts = new Map<string, number>();
-    for (const p of invitees) {
-      const value =
-        attribute === 'language'
-          ? (p.language ?? 'nl')
-          : Object.hasOwn(p.attributes, attribute)
-            ? p.attributes[attribute]
-            : '';
-      counts.set(value, (counts.get(value) ?? 0) + 1);
-    }
-    const values = [...counts]
+    const values = [...(counts.get(attribute) ?? new Map<string, number>())]
       .map(([value, count]) => ({ value, count }))
       .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
     return { attribute, kept: kept.includes(attribute), values };
   });
+  const outsidePopulation = attributes.flatMap((a) => {
+    const declaration = declared.get(a.attribute);
+    if (!declaration || a.kept) return []; // a kept attribute's values were checked one by one already
+    const values = a.values.filter((v) => v.value !== '' && declaredValue(declaration, v.value) === undefined);
+    const people = values.reduce((n, v) => n + v.count, 0);
+    return people > 0 ? [{ attribute: a.attribute, people, values }] : [];
+  });
   return {
-    rows: invitees.length,
+    rows,
     columns: plan.columns,
     attributes,
     missingKept: kept.filter((k) => !plan.attributes.includes(k)),
+    ...(outsidePopulation.length ? { outsidePopulation } : {}),
   };
 }
+
+/** How much of a file is read before the parser looks whether it has held the event loop long enough. */
+const SLICE_BYTES = 64 * 1024;
 
 async function existingEmails(db: Db, waveId: string): Promise<Set<string>> {
   return new Set((await listWaveEmails(db, waveId)).map(normalizeEmail));
@@ -250,7 +282,14 @@ export async function checkSampleFile(
   opts: ImportOptions = {},
 ): Promise<CheckedSample> {
   const checker = new SampleFileChecker(await existingEmails(db, wave.id), keptAttributes(wave), declared, opts);
-  for await (const chunk of chunks) checker.push(chunk);
+  // a 20 MB file in one piece would hold the event loop for seconds: it is read in slices, letting others in between
+  const turn = eventLoopTurns();
+  for await (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; at += SLICE_BYTES) {
+      checker.push(chunk.subarray(at, at + SLICE_BYTES));
+      await turn();
+    }
+  }
   return checker.end();
 }
 
@@ -284,6 +323,43 @@ export async function commitSample(
   });
 }
 
+const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
+const GZIP_PREFIX = 'gz1:';
+
+/**
+ * A staged import's people as gzipped JSON Lines (one JSON object per line; JSON never has a raw line break inside),
+ * written and read in turns. One JSON text of 20 MB would hold the event loop for a quarter of a second each way,
+ * and writing it into the database file in one statement (a synchronous fsync on SQLite) as long again; compressed
+ * in libuv's thread pool it is about a tenth of that size.
+ */
+async function storedInvitees(invitees: Invitee[]): Promise<string> {
+  const turn = eventLoopTurns();
+  const lines: string[] = [];
+  for (const invitee of invitees) {
+    lines.push(JSON.stringify(invitee));
+    if (lines.length % 1000 === 0) await turn();
+  }
+  return GZIP_PREFIX + (await gzip(lines.join('\n'))).toString('base64');
+}
+
+async function readStoredInvitees(stored: string): Promise<Invitee[]> {
+  if (stored.startsWith('[')) return JSON.parse(stored) as Invitee[]; // staged by an earlier version as one JSON array
+  const text = stored.startsWith(GZIP_PREFIX)
+    ? (await gunzip(Buffer.from(stored.slice(GZIP_PREFIX.length), 'base64'))).toString('utf8')
+    : stored;
+  const turn = eventLoopTurns();
+  const invitees: Invitee[] = [];
+  for (let at = 0; at < text.length;) {
+    const end = text.indexOf('\n', at);
+    const stop = end === -1 ? text.length : end;
+    invitees.push(JSON.parse(text.slice(at, stop)) as Invitee);
+    at = stop + 1;
+    if (invitees.length % 1000 === 0) await turn();
+  }
+  return invitees;
+}
+
 /** Web flow, step 1: a valid file becomes a pending import (kept in the database) to preview; an invalid one is returned. */
 export async function stagePendingImport(
   db: Db,
@@ -306,7 +382,7 @@ export async function stagePendingImport(
     file_name: cleanFileName(file.name),
     row_count: checked.invitees.length,
     summary: JSON.stringify(checked.summary),
-    invitees: JSON.stringify(checked.invitees),
+    invitees: await storedInvitees(checked.invitees),
   };
   await insertPendingImport(db, row);
   return { ok: true, pendingId: row.id };
@@ -340,7 +416,7 @@ export async function confirmPendingImport(
   now: Date,
 ): Promise<number> {
   if (isPendingImportExpired(row, now)) throw new WaveStateError('this preview has expired: upload the file again');
-  const count = await commitSample(db, wave, JSON.parse(row.invitees) as Invitee[], now, row.id);
+  const count = await commitSample(db, wave, await readStoredInvitees(row.invitees), now, row.id);
   await eraseDeletedRows(db, ['pending_imports']); // the staged copy is deleted with the commit: now for good
   await recordAudit(db, {
     actor,

@@ -8,6 +8,7 @@ import { createInvitations, respondentLink } from './issue-invitations';
 import { checkNewWave, createWave, keptAttributes, NewWave, WaveInputError, WavePhase, wavePhase } from './wave-rules';
 import { ConflictError } from '../shared/errors';
 import { listWaves } from './data/waves';
+import { waveFieldworkBegan } from './data/invitations';
 
 /** An action that the wave's state does not allow (already open, not closed, purged, …): HTTP 409. */
 /** A wave in the wrong state for the action (closed, purged, already open). */
@@ -16,7 +17,9 @@ export class WaveStateError extends ConflictError {}
 export interface WaveStatus {
   phase: WavePhase;
   purged: boolean;
-  /** settings can change until the wave opens */
+  /** nothing went out yet and nobody answered (known only from waveStatusNow): settings can still change */
+  draft?: boolean;
+  /** settings can change until the wave opens, or while it is a draft */
   editable: boolean;
   /** samples can be added until it closes */
   importable: boolean;
@@ -24,17 +27,28 @@ export interface WaveStatus {
   purgeable: boolean;
 }
 
-export function waveStatus(wave: WaveRow, now: Date): WaveStatus {
+/**
+ * The wave's state at `now`. `fieldworkBegan` (see waveStatusNow) tells whether an invitation mail was queued or sent
+ * or someone answered: until then an open wave is a draft, whose settings can still change.
+ */
+export function waveStatus(wave: WaveRow, now: Date, fieldworkBegan?: boolean): WaveStatus {
   const phase = wavePhase(wave, dutchDay(now));
   const purged = Boolean(wave.purged_at);
+  const draft = fieldworkBegan === false && phase !== 'closed' && !purged;
   return {
     phase,
     purged,
-    editable: phase === 'not-open' && !purged,
+    ...(fieldworkBegan === undefined ? {} : { draft }),
+    editable: (phase === 'not-open' || draft) && !purged,
     importable: phase !== 'closed' && !purged,
     closable: !wave.closed_at && !purged,
     purgeable: phase === 'closed' && !purged,
   };
+}
+
+/** waveStatus with what the database says about the fieldwork (mail queued or sent, answers). */
+export async function waveStatusNow(db: Db, wave: WaveRow, now: Date): Promise<WaveStatus> {
+  return waveStatus(wave, now, await waveFieldworkBegan(db, wave.id));
 }
 
 export async function loadWave(db: Db, id: string): Promise<WaveRow | undefined> {
@@ -78,7 +92,10 @@ export async function editWave(
   actor: string,
   now: Date,
 ): Promise<WaveRow> {
-  if (!waveStatus(wave, now).editable) throw new WaveStateError('a wave can be changed only until it opens');
+  if (!(await waveStatusNow(db, wave, now)).editable)
+    throw new WaveStateError(
+      'a wave can be changed only until it opens, or while nothing was sent and nobody answered',
+    );
   checkNewWave(input, registry);
   const settings = {
     name: input.name.trim(),

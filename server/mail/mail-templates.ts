@@ -118,38 +118,74 @@ export async function loadTemplate(
   waveId: string,
   kind: MailKind,
   language: MailLanguage,
-): Promise<MailTemplate & { isDefault: boolean }> {
+): Promise<MailTemplate & { isDefault: boolean; updatedAt?: string }> {
   const row = await findMailTemplate(db, waveId, kind, language);
   return row
-    ? { subject: row.subject, body: row.body, isDefault: false }
+    ? { subject: row.subject, body: row.body, isDefault: false, updatedAt: row.updated_at }
     : { ...defaultTemplate(kind, language), isDefault: true };
+}
+
+/**
+ * Whether the same message in the other language lags behind this one: this language's text was changed for the
+ * wave later than the other's (or the other is still the built-in text), so a change may not have reached both.
+ */
+export async function otherLanguageOlder(
+  db: Db,
+  waveId: string,
+  kind: MailKind,
+  language: MailLanguage,
+): Promise<{ other: MailLanguage; thisChanged: string; otherChanged?: string } | undefined> {
+  const other: MailLanguage = language === 'nl' ? 'en' : 'nl';
+  const [mine, theirs] = await Promise.all([
+    findMailTemplate(db, waveId, kind, language),
+    findMailTemplate(db, waveId, kind, other),
+  ]);
+  if (!mine) return undefined;
+  if (theirs && theirs.updated_at >= mine.updated_at) return undefined;
+  return { other, thisChanged: mine.updated_at, otherChanged: theirs?.updated_at };
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_]+)\s*\}\}/g;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-/** Checks a template before it is saved; throws TemplateError with a message for the administrator. */
-export function checkTemplate(t: MailTemplate): MailTemplate {
+/** What is wrong with a template, every problem at once, per field. */
+export interface TemplateProblems {
+  subject: string[];
+  body: string[];
+}
+
+export function templateProblems(t: MailTemplate): TemplateProblems {
   const subject = (t.subject ?? '').trim();
   const body = (t.body ?? '').replace(/\r\n?/g, '\n').trim();
+  const problems: TemplateProblems = { subject: [], body: [] };
   if (!subject || subject.length > 200 || CONTROL.test(subject))
-    throw new TemplateError('The subject is required: one line, at most 200 characters.');
-  if (!body || body.length > 20_000) throw new TemplateError('The text is required, at most 20,000 characters.');
-  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(body)) throw new TemplateError('The text contains control characters.');
+    problems.subject.push('The subject is required: one line, at most 200 characters.');
+  if (!body || body.length > 20_000) problems.body.push('The text is required, at most 20,000 characters.');
+  if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(body)) problems.body.push('The text contains control characters.');
   for (const [field, text] of [
     ['subject', subject],
-    ['text', body],
+    ['body', body],
   ] as const) {
-    for (const m of text.matchAll(PLACEHOLDER)) {
-      if (!(PLACEHOLDERS as readonly string[]).includes(m[1]))
-        throw new TemplateError(
-          `Unknown placeholder {{${m[1]}}} in the ${field}; use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`,
-        );
-    }
+    const unknown = [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]))].filter(
+      (name) => !(PLACEHOLDERS as readonly string[]).includes(name),
+    );
+    for (const name of unknown)
+      problems[field].push(
+        `Unknown placeholder {{${name}}} in the ${field === 'body' ? 'text' : 'subject'}; use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`,
+      );
   }
-  if (/\{\{\s*link\s*\}\}/.test(subject)) throw new TemplateError('The personal link may not be in the subject.');
-  if (!/\{\{\s*link\s*\}\}/.test(body)) throw new TemplateError('The text must contain {{link}}, the personal link.');
-  return { subject, body };
+  if (/\{\{\s*link\s*\}\}/.test(subject)) problems.subject.push('The personal link may not be in the subject.');
+  if (body && !/\{\{\s*link\s*\}\}/.test(body))
+    problems.body.push('The text must contain {{link}}, the personal link.');
+  return problems;
+}
+
+/** The template, trimmed, or a TemplateError naming every problem (details.fields: the problems per field). */
+export function checkTemplate(t: MailTemplate): MailTemplate {
+  const problems = templateProblems(t);
+  const all = [...problems.subject, ...problems.body];
+  if (all.length > 0) throw new TemplateError(all.join(' '), { fields: problems });
+  return { subject: (t.subject ?? '').trim(), body: (t.body ?? '').replace(/\r\n?/g, '\n').trim() };
 }
 
 /** Stores a checked template, with an audit entry that says who changed which template (the text is in the row). */

@@ -255,7 +255,7 @@ export class MailWorker {
     const label = `#${ctx.id} (${ctx.kind}, wave ${ctx.wave_id})`;
     const cancel = this.reasonToCancel(ctx);
     if (cancel) return this.end(ctx, leaseToken, 'cancelled', cancel, label);
-    const token = deriveToken(ctx.invitation_id);
+    const token = deriveToken(ctx.invitation_id, Number(ctx.link_generation ?? 0));
     if (hashToken(token) !== ctx.token_hash) {
       return this.end(
         ctx,

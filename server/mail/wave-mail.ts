@@ -6,10 +6,13 @@ import {
   markInvitationMailsQueued,
   optOutInvitation,
   setInvitationMailState,
+  unmarkInvitationMailsQueued,
 } from '../fielding/data/invitations';
 import {
   cancelPendingFor,
+  cancelScheduled,
   countMailTargets,
+  listScheduled,
   countOutbox,
   countRecentlyReminded,
   queueMessages,
@@ -17,8 +20,9 @@ import {
 } from './data/outbox';
 import { findQuestionnaireVersion } from '../questionnaires/data/questionnaire-versions';
 import { findWave, WaveRow } from '../fielding/data/waves';
+import { createInvitations } from '../fielding/issue-invitations';
 import { recordAudit } from '../accounts/audit';
-import { dutchDay } from '../shared/calendar';
+import { addDays, dutchDay, readableMoment, startOfAmsterdamDay } from '../shared/calendar';
 import { isMailAddress, MailTransport, OutgoingMail } from './mail-transport';
 import { loadTemplate, MailKind, MailLanguage, MailTemplate, renderMail } from './mail-templates';
 import { hashToken, isWellFormedToken } from '../respondent/personal-tokens';
@@ -77,6 +81,10 @@ export function buildMessage(template: MailTemplate, m: MessageInput): OutgoingM
 export interface QueueResult {
   wave: WaveRow;
   queued: number;
+  /** when the messages go out (ISO, UTC): now, or the moment they were scheduled for */
+  dueAt: string;
+  /** true when dueAt is later than the moment of queueing */
+  scheduled: boolean;
   /** of the wave's invitations: why the others got nothing */
   total: number;
   optedOut: number;
@@ -86,6 +94,8 @@ export interface QueueResult {
   notYetInvited: number;
   /** reminders only: people left out because they had a reminder within the minimum interval */
   recentlyReminded: number;
+  /** the minimum interval between two reminders to one person that applied */
+  minIntervalMs: number;
 }
 
 /** The least time between two reminders to one person (a second press of the button queues nobody who had one). */
@@ -94,6 +104,43 @@ export const REMINDER_MIN_INTERVAL_MS = 3 * 24 * 60 * 60 * 1000;
 export interface ReminderOptions {
   audience?: ReminderAudience;
   minIntervalMs?: number;
+}
+
+/** When the messages are to go out: a chosen moment, and whether going out before the wave opens is meant. */
+export interface SendMoment {
+  /** unset: now, or the opening moment when the wave has not opened yet */
+  at?: Date;
+  /** the explicit choice to send before the wave opens (people then land on a "not open yet" page) */
+  beforeOpening?: boolean;
+}
+
+/**
+ * The moment messages of a wave go out: the chosen one, else now, else (a wave not open yet) the opening moment, the
+ * start of its first day in Amsterdam. A moment before the opening needs the explicit choice; one in the past (more
+ * than a minute) or after the wave closed is refused.
+ */
+export function resolveSendMoment(wave: WaveRow, now: Date, choice: SendMoment = {}): Date {
+  const opening = startOfAmsterdamDay(wave.opens_on);
+  const closing = startOfAmsterdamDay(addDays(wave.closes_on, 1));
+  const at = choice.at ?? (now < opening && !choice.beforeOpening ? opening : now);
+  if (choice.at && at.getTime() < now.getTime() - 60_000)
+    throw new MailActionError(
+      `${readableMoment(at.toISOString(), 'en')} has passed: choose a later moment.`,
+      'invalid',
+    );
+  const due = at < now ? now : at;
+  if (due >= closing)
+    throw new MailActionError(
+      `${wave.name} closes at the end of ${readableMoment(closing.toISOString(), 'en').replace(/ at .*/, '')}: choose a moment before that.`,
+      'invalid',
+    );
+  if (due < opening && !choice.beforeOpening)
+    throw new MailActionError(
+      `${wave.name} opens on ${readableMoment(opening.toISOString(), 'en')}: people who get mail before then find a ` +
+        '"not open yet" page. Choose a later moment, or choose explicitly to send before it opens.',
+      'invalid',
+    );
+  return due;
 }
 
 async function mailableWave(db: Db, waveId: string, now: Date): Promise<WaveRow> {
@@ -110,22 +157,25 @@ async function queue(
   db: Db,
   waveId: string,
   kind: MailKind,
-  opts: { actor: string; now: Date } & ReminderOptions,
+  opts: { actor: string; now: Date; send?: SendMoment } & ReminderOptions,
 ): Promise<QueueResult> {
   const audience = opts.audience ?? 'all';
   const remindedSince = new Date(opts.now.getTime() - (opts.minIntervalMs ?? REMINDER_MIN_INTERVAL_MS));
   const wave = await mailableWave(db, waveId, opts.now);
+  const dueAt = resolveSendMoment(wave, opts.now, opts.send);
   // one transaction: the decision (mail_state queued), the messages and the audit entry; it starts with a write so
   // SQLite takes its write lock at once
   return db.transaction(async (trx) => {
     if (kind === 'invite') await markInvitationMailsQueued(trx, waveId);
     const recentlyReminded = kind === 'remind' ? await countRecentlyReminded(trx, waveId, audience, remindedSince) : 0;
-    const queued = await queueMessages(trx, waveId, kind, opts.now, { audience, remindedSince });
+    const queued = await queueMessages(trx, waveId, kind, opts.now, { audience, remindedSince }, dueAt);
     const c = await countInvitationMail(trx, waveId);
     const n = (v: number | string | null) => Number(v ?? 0);
     const result: QueueResult = {
       wave,
       queued,
+      dueAt: dueAt.toISOString(),
+      scheduled: dueAt > opts.now,
       total: n(c.total),
       optedOut: n(c.opted_out),
       noEmail: n(c.no_email),
@@ -133,6 +183,7 @@ async function queue(
       alreadyMailed: n(c.mail_sent) + n(c.mail_bounced),
       notYetInvited: n(c.mail_none) + n(c.mail_queued),
       recentlyReminded,
+      minIntervalMs: opts.minIntervalMs ?? REMINDER_MIN_INTERVAL_MS,
     };
     await recordAudit(trx, {
       actor: opts.actor,
@@ -141,6 +192,7 @@ async function queue(
       detail: {
         kind,
         queued,
+        ...(result.scheduled ? { dueAt: result.dueAt } : {}),
         total: result.total,
         optedOut: result.optedOut,
         noEmail: result.noEmail,
@@ -154,7 +206,11 @@ async function queue(
 }
 
 /** Queues the invitation mail for every invitation of the wave not yet mailed, not opted out, with an address. */
-export function inviteWave(db: Db, waveId: string, opts: { actor: string; now: Date }): Promise<QueueResult> {
+export function inviteWave(
+  db: Db,
+  waveId: string,
+  opts: { actor: string; now: Date; send?: SendMoment },
+): Promise<QueueResult> {
   return queue(db, waveId, 'invite', opts);
 }
 
@@ -166,9 +222,41 @@ export function inviteWave(db: Db, waveId: string, opts: { actor: string; now: D
 export function remindWave(
   db: Db,
   waveId: string,
-  opts: { actor: string; now: Date } & ReminderOptions,
+  opts: { actor: string; now: Date; send?: SendMoment } & ReminderOptions,
 ): Promise<QueueResult> {
   return queue(db, waveId, 'remind', opts);
+}
+
+/** The wave's messages scheduled for later, per kind and moment. */
+export function scheduledMail(db: Db, waveId: string, now: Date): ReturnType<typeof listScheduled> {
+  return listScheduled(db, waveId, now);
+}
+
+/**
+ * Cancels the scheduled (not yet due) messages of a kind; cancelled invitation mails count as not sent, so a later
+ * "queue invitations" includes those people again. Returns how many were cancelled.
+ */
+export async function cancelScheduledMail(
+  db: Db,
+  waveId: string,
+  kind: MailKind,
+  opts: { actor: string; now: Date },
+): Promise<number> {
+  const wave = await findWave(db, waveId);
+  if (!wave) throw new MailActionError(`There is no wave with id "${waveId}".`, 'not-found');
+  return db.transaction(async (trx) => {
+    const ids = await cancelScheduled(trx, waveId, kind, opts.now, `cancelled before it was due by ${opts.actor}`);
+    if (kind === 'invite') await unmarkInvitationMailsQueued(trx, ids);
+    if (ids.length > 0)
+      await recordAudit(trx, {
+        actor: opts.actor,
+        action: 'mail.cancel-scheduled',
+        waveId,
+        detail: { kind, cancelled: ids.length },
+        at: opts.now,
+      });
+    return ids.length;
+  });
 }
 
 /**
@@ -179,17 +267,19 @@ export async function mailPlan(
   db: Db,
   waveId: string,
   kind: MailKind,
-  opts: { now: Date } & ReminderOptions,
-): Promise<{ wave: WaveRow; count: number }> {
+  opts: { now: Date; send?: SendMoment } & ReminderOptions,
+): Promise<{ wave: WaveRow; count: number; dueAt: string; scheduled: boolean }> {
   const wave = await mailableWave(db, waveId, opts.now);
+  const dueAt = resolveSendMoment(wave, opts.now, opts.send);
   const remindedSince = new Date(opts.now.getTime() - (opts.minIntervalMs ?? REMINDER_MIN_INTERVAL_MS));
-  return { wave, count: await countMailTargets(db, waveId, kind, { audience: opts.audience ?? 'all', remindedSince }) };
+  const count = await countMailTargets(db, waveId, kind, { audience: opts.audience ?? 'all', remindedSince });
+  return { wave, count, dueAt: dueAt.toISOString(), scheduled: dueAt > opts.now };
 }
 
 export function describeMailPlan(
   kind: MailKind,
   audience: ReminderAudience,
-  plan: { wave: WaveRow; count: number },
+  plan: { wave: WaveRow; count: number; dueAt?: string; scheduled?: boolean },
 ): string {
   const who =
     kind === 'invite'
@@ -200,7 +290,10 @@ export function describeMailPlan(
           ? ' (only those who started but have not finished)'
           : '';
   const what = kind === 'invite' ? 'invitation' : 'reminder';
-  return `This queues ${plan.count} ${what} mail${plan.count === 1 ? '' : 's'}${who} for wave "${plan.wave.name}". The mail worker sends them at once.`;
+  const when = plan.scheduled
+    ? `They go out on ${readableMoment(plan.dueAt, 'en')} (Amsterdam time), unless cancelled before then.`
+    : 'The mail worker sends them at once.';
+  return `This queues ${plan.count} ${what} mail${plan.count === 1 ? '' : 's'}${who} for wave "${plan.wave.name}". ${when}`;
 }
 
 export function asReminderAudience(value: unknown): ReminderAudience | undefined {
@@ -209,7 +302,11 @@ export function asReminderAudience(value: unknown): ReminderAudience | undefined
 
 export function describeQueueResult(kind: MailKind, r: QueueResult): string {
   const what = kind === 'invite' ? 'invitation' : 'reminder';
-  const lines = [`Queued ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}".`];
+  const lines = [
+    r.scheduled
+      ? `Scheduled ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}", to go out on ${readableMoment(r.dueAt, 'en')}.`
+      : `Queued ${r.queued} ${what} mail${r.queued === 1 ? '' : 's'} for wave "${r.wave.name}".`,
+  ];
   lines.push(
     `Of ${r.total} invitations: ${r.optedOut} opted out, ${r.noEmail} without an e-mail address, ${r.completed} completed.`,
   );
@@ -217,7 +314,7 @@ export function describeQueueResult(kind: MailKind, r: QueueResult): string {
     lines.push(`${r.notYetInvited} have not had their invitation mail yet and get no reminder.`);
   if (kind === 'remind' && r.recentlyReminded > 0)
     lines.push(
-      `${r.recentlyReminded} had a reminder in the last ${Math.round(REMINDER_MIN_INTERVAL_MS / 86_400_000)} days and get none now.`,
+      `${r.recentlyReminded} had a reminder in the last ${Math.round(r.minIntervalMs / 86_400_000)} days and get none now.`,
     );
   return lines.join('\n');
 }
@@ -262,6 +359,8 @@ export interface PreviewInput {
   from: string;
   template?: MailTemplate;
   name?: string;
+  /** a real link's token (a test mail's test link); the example token otherwise */
+  token?: string;
 }
 
 /** The message as a person would get it, with an example link. */
@@ -272,7 +371,7 @@ export async function previewMail(db: Db, p: PreviewInput): Promise<OutgoingMail
   const mail = buildMessage(template, {
     to: 'recipient@example.org',
     name: p.name ?? (p.language === 'nl' ? 'J. Jansen' : 'J. Smith'),
-    token: EXAMPLE_TOKEN,
+    token: p.token ?? EXAMPLE_TOKEN,
     publicUrl: p.publicUrl,
     closesOn: p.wave.closes_on,
     survey,
@@ -282,17 +381,31 @@ export async function previewMail(db: Db, p: PreviewInput): Promise<OutgoingMail
   return { ...mail, from: p.from };
 }
 
-/** Sends the wave's template to the signed-in administrator's own address, marked [TEST], and audit-logs it. */
+/**
+ * Sends the wave's template to the signed-in administrator's own address, marked [TEST], and audit-logs it. The link
+ * in it is a fresh test link of the wave (in the mail's language): it opens the questionnaire with the TEST banner,
+ * and what is answered through it is never counted or exported, like any test link.
+ */
 export async function sendTestMail(
   db: Db,
   transport: MailTransport,
-  p: Omit<PreviewInput, 'template'> & { to: string; actor: string; now: Date; timeoutMs: number },
+  p: Omit<PreviewInput, 'template' | 'token'> & { to: string; actor: string; now: Date; timeoutMs: number },
 ): Promise<void> {
   if (!isMailAddress(p.to))
     throw new MailActionError('Your account has no usable e-mail address for a test mail.', 'invalid');
-  const mail = await previewMail(db, p);
+  if (p.wave.purged_at || wavePhase(p.wave, dutchDay(p.now)) === 'closed')
+    throw new MailActionError('This wave is closed: a test mail would carry a link that opens nothing.');
+  const [link] = await createInvitations(db, p.wave, [{ language: p.language, attributes: {} }], {
+    isTest: true,
+    now: p.now,
+  });
+  const mail = await previewMail(db, { ...p, token: link.token });
   const test: OutgoingMail = { ...mail, to: p.to, subject: `[TEST] ${mail.subject}`, messageId: undefined };
-  await transport.send(test, { waveId: p.wave.id, invitationId: null }, AbortSignal.timeout(4 * p.timeoutMs));
+  await transport.send(
+    test,
+    { waveId: p.wave.id, invitationId: link.invitationId, token: link.token },
+    AbortSignal.timeout(4 * p.timeoutMs),
+  );
   await recordAudit(db, {
     actor: p.actor,
     action: 'mail.test-send',

@@ -6,6 +6,15 @@
   var updated = document.getElementById('monitor-updated');
   if (!root || root.getAttribute('data-source') !== 'live') return;
   var INTERVAL_MS = 5000;
+  /* the same reading as the page: "6 December 2026 at 15:35" on Amsterdam's clocks */
+  var AMSTERDAM = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Amsterdam',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 
   function pct(v) {
     return v === null ? '\u2013' : v.toFixed(1) + '%';
@@ -58,7 +67,7 @@
         }),
       );
     });
-    if (updated) updated.textContent = m.generatedAt.slice(0, 19).replace('T', ' ') + ' UTC';
+    if (updated) updated.textContent = AMSTERDAM.format(new Date(m.generatedAt)).replace(',', ' at');
     if (m.source !== 'live') window.location.reload();
   }
   function poll() {

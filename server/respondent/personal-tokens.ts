@@ -18,13 +18,18 @@ export function hasTokenSecret(): boolean {
   return secret !== undefined;
 }
 
-/** The personal token of an invitation. */
-export function deriveToken(invitationId: string): string {
+/**
+ * The personal token of an invitation. `generation` counts the links the person was given: 0 is the first, a fresh
+ * link (the old one lost or forwarded) raises it, so the new token shares nothing with the old one.
+ */
+export function deriveToken(invitationId: string, generation = 0): string {
   if (!secret) throw new Error('no token secret is configured (TOKEN_SECRET)');
-  return crypto
-    .createHmac('sha256', secret)
-    .update(`veldwerk/personal-token/v1/${invitationId}`, 'utf8')
-    .digest('base64url');
+  if (!Number.isSafeInteger(generation) || generation < 0) throw new Error('a link generation is a whole number ≥ 0');
+  const label =
+    generation === 0
+      ? `veldwerk/personal-token/v1/${invitationId}`
+      : `veldwerk/personal-token/v1/${invitationId}/${generation}`;
+  return crypto.createHmac('sha256', secret).update(label, 'utf8').digest('base64url');
 }
 
 /** 32 random bytes = 256 bits, base64url: 43 URL-safe characters. */

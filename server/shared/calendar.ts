@@ -72,3 +72,42 @@ export function readableMoment(iso: string | null | undefined, locale: 'nl' | 'e
   const t = Date.parse(iso);
   return Number.isNaN(t) ? iso : MOMENT[locale].format(new Date(t));
 }
+
+const OFFSET_PARTS = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Amsterdam',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** Amsterdam's wall-clock time of a moment, as YYYY-MM-DDTHH:MM. */
+function amsterdamWallClock(moment: Date): string {
+  const p = Object.fromEntries(OFFSET_PARTS.formatToParts(moment).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/**
+ * The moment a day and time on Amsterdam's clocks (YYYY-MM-DD, HH:MM) stand for, or undefined when the input is not
+ * a real day and time or names a time the clocks skip (the spring change: 02:00–02:59 does not exist). In the autumn
+ * hour that comes twice, the first (summer time) is meant.
+ */
+export function amsterdamMoment(day: string, time: string): Date | undefined {
+  if (!isValidDay(day) || !/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) return undefined;
+  const wanted = `${day}T${time}`;
+  // Amsterdam is UTC+1 or UTC+2: try summer time first, then winter time
+  for (const offsetHours of [2, 1]) {
+    const candidate = new Date(Date.parse(`${wanted}:00Z`) - offsetHours * 3_600_000);
+    if (amsterdamWallClock(candidate) === wanted) return candidate;
+  }
+  return undefined;
+}
+
+/** The first moment of a day in Amsterdam (a wave opens then). */
+export function startOfAmsterdamDay(day: string): Date {
+  const moment = amsterdamMoment(day, '00:00');
+  if (!moment) throw new Error(`not a day: ${day}`);
+  return moment;
+}

@@ -30,6 +30,8 @@ export interface Config {
   tokenSecret: string | undefined;
   /** disclosure control of exports and tables: every released combination and table cell holds at least k responses */
   disclosureK: number;
+  /** the least time between two reminders to one person, in days */
+  reminderMinIntervalDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -162,5 +164,6 @@ export function loadConfig(env: Env = process.env): Config {
     mailTimeoutMs: integer(env, 'MAIL_TIMEOUT_SECONDS', 5, 1, 120) * 1000,
     tokenSecret: tokenSecret(env, databaseUrl(env)),
     disclosureK: integer(env, 'DISCLOSURE_K', 5, 2, 1000),
+    reminderMinIntervalDays: integer(env, 'REMINDER_MIN_INTERVAL_DAYS', 3, 0, 60),
   };
 }

@@ -205,7 +205,7 @@ describeBrowser('administrator and analyst journey in chromium', () => {
     const admin = await newPage();
     await signIn(admin, ADMIN);
     await admin.goto(`${waveUrl}/monitor`);
-    expect(await overall(admin)).toMatchObject({ Invited: '6', Sent: '6', Started: '0', Completed: '0' });
+    expect(await overall(admin)).toMatchObject({ 'In the sample': '6', Sent: '6', Started: '0', Completed: '0' });
     await check(admin, 'response monitor');
     await screenshot(admin, 'admin-monitor-before');
 
@@ -237,7 +237,12 @@ describeBrowser('administrator and analyst journey in chromium', () => {
       undefined,
       { timeout: 20_000 },
     );
-    expect(await overall(admin)).toMatchObject({ Invited: '6', Sent: '6', Completed: '1', 'Response rate': '16.7%' });
+    expect(await overall(admin)).toMatchObject({
+      'In the sample': '6',
+      Sent: '6',
+      Completed: '1',
+      'Response rate': '16.7%',
+    });
     await screenshot(admin, 'admin-monitor-after');
     await check(admin, 'response monitor after a completion');
   });

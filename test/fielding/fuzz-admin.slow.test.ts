@@ -49,6 +49,8 @@ const PARAMS: Record<string, fc.Arbitrary<string>> = {
   // a new password ends the account's sessions: never one of the fuzzing sessions' own accounts (and it costs a
   // slow hash, so mostly ids of no account)
   account: segment(fc.constantFrom('@@spareanalyst', '1', '-1', 'x')),
+  // a person of the open wave, nobody, and ids that are not ids
+  person: segment(fc.constantFrom('@@person', '00000000-0000-4000-8000-000000000000', 'x', '..', '2147483648')),
 };
 const KIND_LANG = { kind: fc.constantFrom('invite', 'remind', 'x'), language: fc.constantFrom('nl', 'en', 'de') };
 const ROUTES: Route[] = [
@@ -87,6 +89,21 @@ const ROUTES: Route[] = [
     fields: { role: fc.constantFrom('admin', 'analyst', 'root', '') },
   },
   { method: 'POST', path: '/admin/users/:account/reset' },
+  {
+    method: 'POST',
+    path: '/admin/waves/:wave/people/:person/resend',
+    fields: { confirmed: fc.constantFrom('yes', 'no', '') },
+  },
+  {
+    method: 'POST',
+    path: '/admin/waves/:wave/people/:person/fresh-link',
+    fields: { confirmed: fc.constantFrom('yes', 'no'), mail: fc.constantFrom('yes', 'no', '') },
+  },
+  {
+    method: 'POST',
+    path: '/admin/waves/:wave/people/:person/language',
+    fields: { language: fc.constantFrom('nl', 'en', 'de', '') },
+  },
   { method: 'POST', path: '/admin/:junk' },
   { method: 'GET', path: '/admin' },
   { method: 'GET', path: '/admin/waves/new' },
@@ -113,6 +130,8 @@ const ROUTES: Route[] = [
       wave: fc.constantFrom('@@open', '00000000-0000-0000-0000-000000000000'),
     },
   },
+  { method: 'GET', path: '/admin/waves/:wave/people', query: { q: fc.constantFrom('', 'o0', '%', '_', 'Persoon') } },
+  { method: 'GET', path: '/admin/waves/:wave/people/:person' },
   { method: 'GET', path: '/admin/:junk' },
 ];
 
@@ -133,6 +152,7 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
     spareadmin: string;
     spareanalyst: string;
     self: string;
+    person: string;
   };
   const A = '203.0.113.31';
 
@@ -157,6 +177,7 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
       pool.open = await t.wave({ name: 'Open' });
       await t.invite(pool.open, people(3, `o${Date.now()}`));
     }
+    pool.person = (await t.db('invitations').where({ wave_id: pool.open.id, is_test: false }).first()).id;
     if (!(await t.db('pending_imports').where({ id: pool.pending, wave_id: pool.open.id }).first()))
       pool.pending = await stage(pool.open);
     if (!waveStatus(await load(pool.notopen), now).editable)
@@ -168,7 +189,7 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
 
   const resolve = (s: string) =>
     s.replace(
-      /@@(open|notopen|closed|purged|pending|mail|spareadmin|spareanalyst|self)/g,
+      /@@(open|notopen|closed|purged|pending|mail|spareadmin|spareanalyst|self|person)/g,
       (_m, k: keyof typeof pool) => (typeof pool[k] === 'string' ? (pool[k] as string) : (pool[k] as WaveRow).id),
     );
 
@@ -186,6 +207,7 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
     analyst = await t.signIn('analist@example.org', { address: '203.0.113.32' });
     pool.open = await t.wave({ name: 'Open' });
     await t.invite(pool.open, people(3, 'o'));
+    pool.person = (await t.db('invitations').where({ wave_id: pool.open.id, is_test: false }).first()).id;
     pool.pending = await stage(pool.open);
     pool.notopen = await t.wave({ name: 'Later', opensOn: addDays(today, 5), closesOn: addDays(today, 40) });
     pool.closed = await t.wave({ name: 'Dicht', opensOn: addDays(today, -30), closesOn: addDays(today, -1) });

@@ -95,6 +95,30 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     expect(located.body.problems).toHaveLength(1);
     expect(located.body.problems[0].line).toBe(41);
     expect(located.body.problems[0].message).toContain('Windows-1252');
+    // a big file is read in 64 kB slices: a letter of two bytes cut by a slice is read whole, and a bad byte far into
+    // the file is still reported on its own line
+    const fileOf = (pad: string) =>
+      Buffer.from(
+        ['email,name', ...Array.from({ length: 5000 }, (_, i) => `p${i}@example.org,${pad}${'ë'.repeat(16)}`)].join(
+          '\r\n',
+        ) + '\r\n',
+        'utf8',
+      );
+    // byte 65,536 is the second byte of an ë: the first slice ends in the middle of the letter
+    const big = Array.from({ length: 60 }, (_, n) => fileOf('x'.repeat(n))).find(
+      (b) => b[64 * 1024] >= 0x80 && b[64 * 1024] <= 0xbf,
+    ) as Buffer;
+    expect(big.length).toBeGreaterThan(3 * 64 * 1024);
+    const staged = await admin.upload(`/admin/waves/${wave.id}/import`, 'groot.csv', big).expect(303);
+    const names = (await admin.get(staged.headers.location).set('Accept', 'application/json')).body.summary.rows;
+    expect(names).toBe(5000);
+    await admin.post(`${staged.headers.location}/cancel`).expect(303);
+    const broken = Buffer.concat([big, Buffer.from('laat@example.org,Cr\xe9mer\r\n', 'latin1')]);
+    const late = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 'laat.csv', broken)
+      .set('Accept', 'application/json')
+      .expect(422);
+    expect(late.body.problems.map((p: { line: number }) => p.line)).toEqual([5002]);
   });
 
   test('a valid file shows the counts per attribute, is kept in the database until confirmed, then becomes invitations', async () => {
@@ -185,6 +209,43 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
       .set('Accept', 'application/json')
       .expect(422);
     expect(none.body.problems[0].message).toContain('everyone in the file (1) is in this wave already');
+  });
+
+  test("people outside the questionnaire's population are a warning in the preview, not a refusal", async () => {
+    // council members and aldermen in a wave of the civil servants' questionnaire (role not kept)
+    const wave = await t.wave({ questionnaireId: 'miv-ambtenaren@2024.1', keptAttributes: ['tier'] });
+    const file = csv([
+      'a@example.org,A,Gemeente A,gemeente,raadslid,Utrecht,nl',
+      'b@example.org,B,Gemeente A,gemeente,raadslid,Utrecht,nl',
+      'c@example.org,C,Gemeente A,gemeente,wethouder,Utrecht,nl',
+      'd@example.org,D,Gemeente A,gemeente,beleid,Utrecht,nl',
+    ]);
+    const upload = await admin.upload(`/admin/waves/${wave.id}/import`, 'raad.csv', file).expect(303);
+    const preview = await admin.get(upload.headers.location).expect(200);
+    expect(preview.text).toMatch(
+      /<strong>3 of 4 people<\/strong> have a role that\s+miv-ambtenaren is not for: raadslid \(2\), wethouder \(1\)/,
+    );
+    const json = await admin.get(upload.headers.location).set('Accept', 'application/json').expect(200);
+    expect(json.body.summary.outsidePopulation).toEqual([
+      {
+        attribute: 'role',
+        people: 3,
+        values: [
+          { value: 'raadslid', count: 2 },
+          { value: 'wethouder', count: 1 },
+        ],
+      },
+    ]);
+    // a fitting file has no warning
+    const wave2 = await t.wave({ questionnaireId: 'miv-ambtenaren@2024.1', keptAttributes: ['tier'] });
+    const fits = await admin
+      .upload(
+        `/admin/waves/${wave2.id}/import`,
+        'ok.csv',
+        csv(['e@example.org,E,Gemeente A,gemeente,beleid,Utrecht,nl']),
+      )
+      .expect(303);
+    expect((await admin.get(fits.headers.location)).text).not.toContain('is not for');
   });
 
   test('a cancelled preview is deleted and adds nobody', async () => {

@@ -65,13 +65,20 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     await admin.get(`${url}/edit`).expect(200);
     await admin.post(url, { ...form, name: 'MIV 2026 (politiek)', kept: 'tier' }).expect(303);
     expect((await t.db('waves').where({ id: wave.id }).first()).name).toBe('MIV 2026 (politiek)');
-    // once it is open, no more changes (the opening day moved into the past stands in for time passing)
+    expect((await admin.get(url)).text).toContain('draft: not open yet, nothing sent');
+    // open (the opening day moved into the past stands in for time passing) but nothing sent: still a draft
     await t.db('waves').where({ id: wave.id }).update({ opens_on: today });
+    expect((await admin.get(url)).text).toContain('draft: open, but nothing sent');
+    await admin.get(`${url}/edit`).expect(200);
+    // once invitations are queued, no more changes
+    await t.invite({ ...wave, opens_on: today }, [{ email: 'een@example.org', attributes: { tier: 'gemeente' } }]);
+    await admin.post(`${url}/mail/invite`, { confirmed: 'yes' }).expect(303);
+    expect((await admin.get(url)).text).not.toContain('draft: ');
     await admin.post(url, form).set('Accept', 'application/json').expect(409);
     await admin.get(`${url}/edit`).expect(409);
     expect((await t.db('waves').where({ id: wave.id }).first()).name).toBe('MIV 2026 (politiek)');
     const audit = await t.db('audit_log').where({ wave_id: wave.id }).orderBy('id');
-    expect(audit.map((a) => a.action)).toEqual(['wave.create', 'wave.edit']);
+    expect(audit.map((a) => a.action)).toEqual(['wave.create', 'wave.edit', 'mail.send']);
   });
 
   test('a bad wave form comes back with each message next to its field', async () => {

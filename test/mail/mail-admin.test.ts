@@ -52,6 +52,39 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     sink.received.length = 0;
   });
 
+  test('a template with several problems: all of them at once, each beside its field; the other language is flagged when older', async () => {
+    const wave = await t.wave();
+    const nl = `/admin/waves/${wave.id}/mail/templates/invite/nl`;
+    const en = `/admin/waves/${wave.id}/mail/templates/invite/en`;
+    const bad = await admin
+      .post(nl, { subject: 'Uw {{link}} voor {{naam}}', body: 'Beste {{name}}, zonder link', action: 'save' })
+      .expect(422);
+    expect(bad.text).toContain('There are 3 problems: nothing was saved');
+    const beside = (id: string) => new RegExp(`<p class="vw-error" id="${id}">([^<]*)</p>`).exec(bad.text)?.[1];
+    expect(beside('subject-error-0')).toContain('Unknown placeholder {{naam}} in the subject');
+    expect(beside('subject-error-1')).toContain('may not be in the subject');
+    expect(beside('body-error-0')).toContain('must contain {{link}}');
+    expect(bad.text).toMatch(/id="subject"[^>]*aria-invalid="true" aria-describedby="subject-error-0 subject-error-1"/);
+    expect(bad.text).toContain('Beste {{name}}, zonder link'); // what was typed stays in the form
+    expect(await t.db('mail_templates').where({ wave_id: wave.id })).toHaveLength(0);
+    // the Dutch text changes: its page reminds that the English one is older (still built in), and links to it
+    const started = t.now.value;
+    try {
+      await admin.post(nl, { subject: 'Uitnodiging', body: 'Beste {{name}},\n{{link}}', action: 'save' }).expect(303);
+      const dutch = (await admin.get(nl)).text;
+      expect(dutch).toMatch(/id="other-language-older">The English version of this message is still the built-in text/);
+      expect(dutch).toContain(`href="${en}"`);
+      expect((await admin.get(en)).text).not.toContain('id="other-language-older"');
+      // the English text is saved a minute later: now the Dutch one is the older, and the reminder is on the English page
+      t.now.value = new Date(started.getTime() + 60_000);
+      await admin.post(en, { subject: 'Invitation', body: 'Dear {{name}},\n{{link}}', action: 'save' }).expect(303);
+      expect((await admin.get(nl)).text).not.toContain('id="other-language-older"');
+      expect((await admin.get(en)).text).toMatch(/The Dutch version of this message was last changed on/);
+    } finally {
+      t.now.value = started;
+    }
+  });
+
   test('templates per wave and language: edit, preview with the text escaped, refuse what is unsafe, save', async () => {
     const wave = await t.wave();
     const url = `/admin/waves/${wave.id}/mail/templates/invite/en`;
@@ -154,9 +187,13 @@ describe.each(databaseKinds())('e-mail admin pages on %s', (kind) => {
     expect(mail.envelopeTo).toEqual(['beheer@example.org']);
     expect(mail.subject).toBe('[TEST] Reminder: Demo questionnaire on safety and integrity');
     expect(mail.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
-    await request(t.app)
+    // a working test link of this wave, in the mail's language: it opens the questionnaire marked as a test
+    const opened = await request(t.app)
       .get(new URL(linkIn(mail)).pathname)
-      .expect(404); // an example link, not a person's
+      .expect(200);
+    expect(opened.text).toMatch(/TEST/);
+    const link = await t.db('invitations').where({ wave_id: wave.id, is_test: true }).first();
+    expect(link).toMatchObject({ email: null, language: 'en' });
     expect(await t.db('audit_log').where({ wave_id: wave.id, action: 'mail.test-send' })).toHaveLength(1);
     // without the form's CSRF token, or as an analyst: refused
     await admin.post(`/admin/waves/${wave.id}/mail/invite`, {}, null).expect(403);

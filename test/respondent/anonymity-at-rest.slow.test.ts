@@ -17,6 +17,14 @@ import { killHard, startServerProcess } from '../helpers/server-process';
 import { realRegistry } from '../helpers/test-app';
 import { registerVersions } from '../../server/questionnaires/version-registration';
 
+/** 40-character pieces from along a stored text (a staged import's compressed people): any one left is a leftover. */
+function blobPieces(text: string): string[] {
+  expect(text.length).toBeGreaterThan(400);
+  const pieces: string[] = [];
+  for (let at = 0; at + 40 <= text.length; at += Math.floor(text.length / 12)) pieces.push(text.slice(at, at + 40));
+  return pieces;
+}
+
 /**
  * The promise tried as an attacker would: copies of the SQLite file, its WAL and a `.backup`, read byte by byte,
  * must not tie any answer to a person — not only after the fact, but at any moment of the fieldwork.
@@ -190,7 +198,10 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
       declared,
     );
     if (!stagedResult.ok) throw new Error(JSON.stringify(stagedResult.problems.slice(0, 3)));
-    await cancelPendingImport(db, (await db('pending_imports').where({ id: stagedResult.pendingId }).first())!);
+    const stagedRow = (await db('pending_imports').where({ id: stagedResult.pendingId }).first())!;
+    // the staged people are stored compressed: pieces of that text are what must not survive (names would not show)
+    const stagedPieces = blobPieces(stagedRow.invitees);
+    await cancelPendingImport(db, stagedRow);
     // some respondents save and complete
     const rows = await db('invitations').where({ wave_id: wave.id }).select('id').limit(40);
     const { deriveToken } = await import('../../server/respondent/personal-tokens');
@@ -219,6 +230,7 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
       .flatMap((p) => [p.email, p.name])
       .filter((s) => all.includes(Buffer.from(s, 'utf8').toString('latin1')));
     expect(leftovers).toEqual([]);
+    expect(stagedPieces.filter((piece) => all.includes(piece))).toEqual([]);
     expect(hashes.filter((h) => all.includes(h))).toEqual([]);
     expect(all.includes(tag)).toBe(false); // not even a fragment of an address or a name
     expect(await db('responses').where({ wave_id: wave.id }).count({ n: '*' }).first()).toEqual({ n: 20 }); // answers stay
@@ -351,7 +363,9 @@ pgDescribe("anonymity at rest on PostgreSQL: the contact tables' own files after
         t.registry.get('demo@1')!.sampleAttributes,
       );
       if (!result.ok) throw new Error('staging failed');
-      await cancelPendingImport(t.db, (await t.db('pending_imports').where({ id: result.pendingId }).first())!);
+      const stagedRow = (await t.db('pending_imports').where({ id: result.pendingId }).first())!;
+      const stagedPieces = blobPieces(stagedRow.invitees);
+      await cancelPendingImport(t.db, stagedRow);
       const { deriveToken } = await import('../../server/respondent/personal-tokens');
       for (const [i, r] of (await t.db('invitations').where({ wave_id: wave.id }).select('id').limit(20)).entries()) {
         const token = deriveToken(r.id);
@@ -388,6 +402,7 @@ pgDescribe("anonymity at rest on PostgreSQL: the contact tables' own files after
       ).toString('latin1');
       expect(bytes.length).toBeGreaterThan(0);
       expect(bytes.includes(tag)).toBe(false);
+      expect(stagedPieces.filter((piece) => bytes.includes(piece))).toEqual([]);
       expect(hashes.filter((h) => bytes.includes(h))).toEqual([]);
     } finally {
       await t.drop();

@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import express, { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { pageTexts } from '../../shared/i18n';
 import type { AppDeps } from '../../app-deps';
 import type { Role } from '../new-account';
 import { MAX_SAMPLE_BYTES } from '../../fielding/sample-import';
@@ -59,12 +61,44 @@ export function pageAfterSignIn(role: Role, next: unknown): string {
 }
 
 /** Signed out: a page request goes to the sign-in page, anything else gets 401. A wrong role gets 403. */
-export function requireRole(...roles: Role[]): RequestHandler {
+/**
+ * The sign-in form, with a fresh double-submit token in a cookie (sign-in.ts checks it). `next`: the page to return to.
+ */
+export function renderSignInForm(
+  deps: AppDeps,
+  res: Response,
+  page: { status: number; email?: string; error?: string; note?: string; next?: string },
+): void {
+  const secure = isSecureSite(deps.config.publicUrl);
+  const token = crypto.randomBytes(32).toString('base64url');
+  res.cookie(cookieName('signin', secure), token, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
+  res.set('Cache-Control', 'no-store');
+  res.status(page.status).render('auth/sign-in', {
+    locale: 'en',
+    t: pageTexts('en'),
+    signedInArea: true,
+    title: 'Sign in',
+    formToken: token,
+    email: page.email ?? '',
+    error: page.error,
+    note: page.note,
+    next: (page.next ?? '').slice(0, 500),
+  });
+}
+
+export function requireRole(deps: AppDeps, ...roles: Role[]): RequestHandler {
   return (req, res, next) => {
     const user = res.locals.user as SignedInUser | undefined;
     if (!user) {
-      if (req.method === 'GET' && !wantsJson(req)) return res.redirect(303, signInPageFor(req.originalUrl));
-      throw new HttpError(401, 'Sign in first');
+      if (wantsJson(req)) throw new HttpError(401, 'Sign in first');
+      if (req.method === 'GET') return res.redirect(303, signInPageFor(req.originalUrl));
+      // a form sent after the session ended: the sign-in form at once (401), and the page's script keeps what was
+      // typed in this browser and puts it back on the form after signing in (server/public/admin-drafts.js)
+      return renderSignInForm(deps, res, {
+        status: 401,
+        note: 'Your session had ended (after 30 minutes without a page, or 12 hours after signing in), so nothing was saved. Sign in again: what you typed is kept in this browser and comes back on the form.',
+        next: req.originalUrl.split('?')[0],
+      });
     }
     if (!roles.includes(user.role)) throw new HttpError(403, 'Your role does not allow this');
     next();
@@ -126,7 +160,7 @@ export function signedInArea(deps: AppDeps, roles: Role[]): Router {
     next();
   });
   router.use(loadSession(deps));
-  router.use(requireRole(...roles));
+  router.use(requireRole(deps, ...roles));
   router.use(takeFlash(deps));
   router.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   // an upload's CSRF token is checked as its parts arrive, before the file is read (shared/web/upload-form.ts)

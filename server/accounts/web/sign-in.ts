@@ -1,9 +1,16 @@
 import crypto from 'node:crypto';
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
-import { cookieName, isSecureSite, pageAfterSignIn, readCookie, sessionIdOf, verifyCsrf } from './auth';
+import {
+  cookieName,
+  isSecureSite,
+  pageAfterSignIn,
+  readCookie,
+  renderSignInForm,
+  sessionIdOf,
+  verifyCsrf,
+} from './auth';
 import { HttpError } from '../../shared/web/errors';
-import { pageTexts } from '../../shared/i18n';
 import { recordAudit } from '../audit';
 import { endSession, resumeSession } from '../sessions';
 import { signIn } from '../sign-in';
@@ -19,21 +26,8 @@ export function signInRouter(deps: AppDeps): Router {
   const formCookie = cookieName('signin', secure);
   const form = express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 10 });
 
-  const showForm = (res: Response, status: number, email: string, error?: string, next = '') => {
-    const token = crypto.randomBytes(32).toString('base64url');
-    res.cookie(formCookie, token, { httpOnly: true, sameSite: 'strict', secure, path: '/' });
-    res.set('Cache-Control', 'no-store');
-    res.status(status).render('auth/sign-in', {
-      locale: 'en',
-      t: pageTexts('en'),
-      signedInArea: true,
-      title: 'Sign in',
-      formToken: token,
-      email,
-      error,
-      next: next.slice(0, 500),
-    });
-  };
+  const showForm = (res: Response, status: number, email: string, error?: string, next = '') =>
+    renderSignInForm(deps, res, { status, email, error, next });
 
   router.get('/signin', async (req, res) => {
     const user = await resumeSession(deps.db, sessionIdOf(req, deps), deps.clock());

@@ -18,6 +18,8 @@ export interface InvitationRow {
   /** migration 003_mail; defaults on insert */
   opted_out?: boolean | number;
   mail_state?: MailState;
+  /** migration 011: how many times the link was replaced (0: the first link) */
+  link_generation?: number;
 }
 
 export async function insertInvitations(db: Db, rows: InvitationRow[]): Promise<void> {
@@ -133,9 +135,10 @@ export interface MailCountsRow {
 }
 
 /** What invite and remind would do for a wave: counts by mail state, opt-out and completion. */
+/** The mail state of the wave's people (test links are nobody: the monitor does not count them either). */
 export async function countInvitationMail(db: Db, waveId: string): Promise<MailCountsRow> {
   const row = await db('invitations')
-    .where({ wave_id: waveId })
+    .where({ wave_id: waveId, is_test: false })
     .select(
       db.raw(
         [
@@ -156,4 +159,81 @@ export async function countInvitationMail(db: Db, waveId: string): Promise<MailC
 
 export async function findInvitationById(db: Db, id: string): Promise<InvitationRow | undefined> {
   return db<InvitationRow>('invitations').where({ id }).first();
+}
+
+/* ---- one person (the per-person page) ---- */
+
+export interface PersonRow {
+  id: string;
+  email: string | null;
+  name: string | null;
+  organisation: string | null;
+  language: string;
+  status: InvitationStatus;
+  opted_out: boolean | number;
+  mail_state: MailState;
+  link_generation: number;
+}
+
+const PERSON_COLUMNS = ['id', 'email', 'name', 'organisation', 'language', 'status', 'opted_out', 'mail_state', 'link_generation'];
+
+/** `%`, `_` and the escape character itself taken literally in a LIKE pattern. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The wave's people (never test links) whose e-mail address or name contains `text`, case-insensitively, in name
+ * order; `limit + 1` rows are read so the caller knows whether there were more.
+ */
+export async function searchWavePeople(db: Db, waveId: string, text: string, limit: number): Promise<PersonRow[]> {
+  const q = db('invitations').where({ wave_id: waveId, is_test: false }).whereNotNull('email');
+  if (text) {
+    const pattern = `%${likeLiteral(text.toLowerCase())}%`;
+    q.andWhere((w) =>
+      w.whereRaw("lower(email) like ? escape '\\'", [pattern]).orWhereRaw("lower(coalesce(name, '')) like ? escape '\\'", [pattern]),
+    );
+  }
+  return q.select(PERSON_COLUMNS).orderBy([{ column: 'name' }, { column: 'email' }, { column: 'id' }]).limit(limit + 1);
+}
+
+/** One person of the wave (not a test link), or undefined. */
+export async function findWavePerson(db: Db, waveId: string, id: string): Promise<PersonRow | undefined> {
+  return db('invitations').where({ wave_id: waveId, id, is_test: false }).whereNotNull('email').first(PERSON_COLUMNS);
+}
+
+export async function setInvitationLanguage(db: Db, id: string, language: string): Promise<void> {
+  await db('invitations').where({ id }).update({ language });
+}
+
+/** Marks one invitation's mail queued when nothing was sent to it yet (a single resend before the bulk one). */
+export async function markInvitationMailQueued(db: Db, id: string): Promise<void> {
+  await db('invitations').where({ id, mail_state: 'none' }).update({ mail_state: 'queued' });
+}
+
+/**
+ * Gives the invitation its next link: the new token's hash, the generation raised. Only when the generation is still
+ * `from` (two administrators at once: one wins). Returns whether it changed.
+ */
+export async function replaceInvitationLink(db: Db, id: string, from: number, tokenHash: string): Promise<boolean> {
+  const n = await db('invitations')
+    .where({ id, link_generation: from })
+    .whereNot({ status: 'completed' })
+    .update({ token_hash: tokenHash, link_generation: from + 1 });
+  return n === 1;
+}
+
+/** Invitation mails that were cancelled before they went out: not mailed after all. */
+export async function unmarkInvitationMailsQueued(db: Db, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500)
+    await db('invitations').whereIn('id', ids.slice(i, i + 500)).where({ mail_state: 'queued' }).update({ mail_state: 'none' });
+}
+
+/** Whether fieldwork began: an invitation mail queued or sent, or someone (not a test link) opened the questionnaire. */
+export async function waveFieldworkBegan(db: Db, waveId: string): Promise<boolean> {
+  const row = await db('invitations')
+    .where({ wave_id: waveId, is_test: false })
+    .andWhere((w) => w.whereNot({ mail_state: 'none' }).orWhereNot({ status: 'invited' }))
+    .first('id');
+  return Boolean(row);
 }

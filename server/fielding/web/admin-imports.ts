@@ -103,6 +103,7 @@ export function adminImportsRouter(deps: AppDeps): Router {
       wave,
       pending,
       summary,
+      questionnaireKey: deps.registry.get(wave.questionnaire_id)?.key ?? wave.questionnaire_id,
     });
   });
 

@@ -16,6 +16,7 @@ import {
   waveFormErrors,
   waveFormValues,
   waveStatus,
+  waveStatusNow,
 } from '../wave-actions';
 import { purgeWave } from '../wave-purge';
 import { keptAttributes, NewWave, WaveRow } from '../wave-rules';
@@ -94,15 +95,19 @@ export function adminWavesRouter(deps: AppDeps): Router {
       title: `Wave ${wave.name}`,
       wave,
       kept: keptAttributes(wave),
-      status: waveStatus(wave, deps.clock()),
+      status: await waveStatusNow(deps.db, wave, deps.clock()),
       maxTestLinks: MAX_TEST_LINKS,
       notice: undefined,
     });
   });
 
-  router.get('/waves/:id/edit', loadWaveParam, (_req, res) => {
+  router.get('/waves/:id/edit', loadWaveParam, async (_req, res) => {
     const wave = res.locals.wave as WaveRow;
-    if (!waveStatus(wave, deps.clock()).editable) throw new HttpError(409, 'A wave can be changed only until it opens');
+    if (!(await waveStatusNow(deps.db, wave, deps.clock())).editable)
+      throw new HttpError(
+        409,
+        'A wave can be changed only until it opens, or while nothing was sent and nobody answered',
+      );
     showForm(res, waveFormValues(wave), {}, wave);
   });
 

@@ -3,6 +3,7 @@ import type { AppDeps } from '../../app-deps';
 import { signedInArea } from '../../accounts/web/auth';
 import { adminAuditRouter } from '../../accounts/web/admin-audit';
 import { adminImportsRouter } from './admin-imports';
+import { adminPeopleRouter } from './admin-people';
 import { adminUsersRouter } from '../../accounts/web/admin-users';
 import { adminWavesRouter } from './admin-waves';
 
@@ -15,6 +16,7 @@ export function adminRouter(deps: AppDeps, more: Router[] = []): Router {
   router.use(signedInArea(deps, ['admin']));
   router.use(adminWavesRouter(deps));
   router.use(adminImportsRouter(deps));
+  router.use(adminPeopleRouter(deps));
   router.use(adminUsersRouter(deps));
   router.use(adminAuditRouter(deps));
   for (const r of more) router.use(r);

@@ -47,15 +47,16 @@ const AUDIENCE: Record<ReminderAudience, string> = { all: '', 'not-started': " a
 /** a reminder queued or sent to the person since the cutoff (the minimum interval between two reminders) */
 const REMINDED_SINCE = "exists (select 1 from outbox r where r.invitation_id = invitations.id and r.kind = 'remind' and r.state in ('pending', 'sent') and r.created_at >= ?)";
 
-export async function queueMessages(db: Db, waveId: string, kind: OutboxKind, now: Date, reminders: { audience: ReminderAudience; remindedSince: Date } = { audience: 'all', remindedSince: now }): Promise<number> {
+export async function queueMessages(db: Db, waveId: string, kind: OutboxKind, now: Date, reminders: { audience: ReminderAudience; remindedSince: Date } = { audience: 'all', remindedSince: now }, dueAt: Date = now): Promise<number> {
   const at = now.toISOString();
+  const due = dueAt.toISOString();
   const remindOnly = kind === 'remind' ? `${AUDIENCE[reminders.audience]} and not ${REMINDED_SINCE}` : '';
   const result = await db.raw(
     `insert into outbox (wave_id, invitation_id, kind, language, state, pending_key, attempts, next_attempt_at, created_at)
      select wave_id, id, ?, language, 'pending', id, 0, ?, ? from invitations
      where wave_id = ? and ${TARGETS[kind]}${remindOnly}
      on conflict (pending_key) do nothing`,
-    kind === 'remind' ? [kind, at, at, waveId, false, reminders.remindedSince.toISOString()] : [kind, at, at, waveId, false],
+    kind === 'remind' ? [kind, due, at, waveId, false, reminders.remindedSince.toISOString()] : [kind, due, at, waveId, false],
   );
   return changed(result);
 }
@@ -168,6 +169,7 @@ export interface SendContextRow extends Pick<OutboxRow, 'id' | 'wave_id' | 'invi
   opted_out: boolean | number;
   status: string;
   token_hash: string | null;
+  link_generation: number;
   closes_on: string;
   closed_at: string | null;
   purged_at: string | null;
@@ -184,7 +186,7 @@ export async function findSendContext(db: Db, id: number): Promise<SendContextRo
     .where('o.id', id)
     .first(
       'o.id', 'o.wave_id', 'o.invitation_id', 'o.kind', 'o.language', 'o.state', 'o.attempts', 'o.lease_token',
-      'i.email', 'i.name', 'i.opted_out', 'i.status', 'i.token_hash',
+      'i.email', 'i.name', 'i.opted_out', 'i.status', 'i.token_hash', 'i.link_generation',
       'w.closes_on', 'w.closed_at', 'w.purged_at', 'q.title_nl', 'q.title_en',
     );
 }
@@ -231,4 +233,45 @@ export async function countMailTargets(db: Db, waveId: string, kind: OutboxKind,
   const rows = await db.raw(`select count(*) as n from invitations where wave_id = ? and ${where} and ${NO_PENDING}`, bindings);
   const first = (Array.isArray(rows) ? rows[0] : (rows as { rows: unknown[] }).rows[0]) as { n: number | string } | undefined;
   return Number(first?.n ?? 0);
+}
+
+/** Every message row of one invitation, newest first (the per-person mail history). */
+export async function listOutboxOf(db: Db, invitationId: string): Promise<OutboxRow[]> {
+  return db<OutboxRow>('outbox').where({ invitation_id: invitationId }).orderBy('id', 'desc');
+}
+
+/** Queues one message for one person, due at `dueAt`; none when one is already pending for them. Returns 1 or 0. */
+export async function queueMessageFor(db: Db, p: { waveId: string; invitationId: string; kind: OutboxKind; language: string; now: Date; dueAt: Date }): Promise<number> {
+  const result = await db.raw(
+    `insert into outbox (wave_id, invitation_id, kind, language, state, pending_key, attempts, next_attempt_at, created_at)
+     values (?, ?, ?, ?, 'pending', ?, 0, ?, ?) on conflict (pending_key) do nothing`,
+    [p.waveId, p.invitationId, p.kind, p.language, p.invitationId, p.dueAt.toISOString(), p.now.toISOString()],
+  );
+  return changed(result);
+}
+
+/** The language of an invitation's messages still waiting to go out (after the person's language changed). */
+export async function setPendingLanguage(db: Db, invitationId: string, language: string): Promise<number> {
+  return db('outbox').where({ invitation_id: invitationId, state: 'pending' }).update({ language });
+}
+
+/** Messages of the wave waiting for a later moment (scheduled, never tried yet): per kind and due moment. */
+export async function listScheduled(db: Db, waveId: string, now: Date): Promise<Array<{ kind: OutboxKind; due: string; n: number }>> {
+  const rows = (await db('outbox')
+    .where({ wave_id: waveId, state: 'pending', attempts: 0 })
+    .where('next_attempt_at', '>', now.toISOString())
+    .select('kind', 'next_attempt_at')
+    .count({ n: '*' })
+    .groupBy('kind', 'next_attempt_at')
+    .orderBy('next_attempt_at')) as Array<{ kind: OutboxKind; next_attempt_at: string; n: number | string }>;
+  return rows.map((r) => ({ kind: r.kind, due: r.next_attempt_at, n: Number(r.n) }));
+}
+
+/** Cancels the wave's scheduled messages of a kind that are not yet due; returns the invitation ids they were for. */
+export async function cancelScheduled(db: Db, waveId: string, kind: OutboxKind, now: Date, reason: string): Promise<string[]> {
+  const rows = await db('outbox')
+    .where({ wave_id: waveId, kind, state: 'pending', attempts: 0 })
+    .where('next_attempt_at', '>', now.toISOString())
+    .update({ state: 'cancelled', pending_key: null, locked_until: null, lease_token: null, last_error: reason }, ['invitation_id']);
+  return (rows as Array<{ invitation_id: string }>).map((r) => r.invitation_id);
 }

@@ -13,7 +13,11 @@ import {
   previewMail,
   remindWave,
   sendTestMail,
+  scheduledMail,
+  cancelScheduledMail,
+  SendMoment,
 } from '../wave-mail';
+import { amsterdamMoment } from '../../shared/calendar';
 import { DomainError } from '../../shared/errors';
 import { classifyFailure, devMailboxTransport, MailDeps } from '../mail-transport';
 import {
@@ -25,7 +29,9 @@ import {
   MAIL_LANGUAGES,
   MailKind,
   MailLanguage,
+  otherLanguageOlder,
   PLACEHOLDERS,
+  TemplateProblems,
   storeTemplate,
   TemplateError,
 } from '../mail-templates';
@@ -37,6 +43,35 @@ import { flashForNextPage } from '../../accounts/web/auth';
 
 const KIND_NAMES: Record<MailKind, string> = { invite: 'Invitation', remind: 'Reminder' };
 const LANGUAGE_NAMES: Record<MailLanguage, string> = { nl: 'Dutch', en: 'English' };
+const SEND_FIELDS = ['when', 'send_on', 'send_time', 'before_opening'] as const;
+
+/**
+ * The send moment chosen on the mail page (or in a JSON body): "default" (now, or the opening when the wave has not
+ * opened), "now", "early" (now, before the opening: the explicit choice), or "at" a day and time in Amsterdam.
+ */
+function sendChoice(body: unknown, now: Date): SendMoment {
+  const when = formText(body, 'when') || 'default';
+  const beforeOpening = formText(body, 'before_opening') === 'yes';
+  switch (when) {
+    case 'default':
+      return { beforeOpening };
+    case 'now':
+      return { at: now, beforeOpening };
+    case 'early':
+      return { at: now, beforeOpening: true };
+    case 'at': {
+      const at = amsterdamMoment(formText(body, 'send_on'), formText(body, 'send_time'));
+      if (!at)
+        throw new HttpError(
+          422,
+          'Give the day as YYYY-MM-DD and the time as HH:MM (24-hour clock, Amsterdam time); 02:00–02:59 on the day the clocks go forward does not exist.',
+        );
+      return { at, beforeOpening };
+    }
+    default:
+      throw new HttpError(400, 'Choose when to send: default, now, early or at');
+  }
+}
 
 /** Mail pages under /admin (mounted by adminRouter behind its session, role and CSRF checks). */
 export function adminMailRouter(deps: AppDeps): Router {
@@ -47,6 +82,7 @@ export function adminMailRouter(deps: AppDeps): Router {
     timeoutMs: 5000,
   };
   const loadWave = waveParam(deps);
+  const reminderDays = deps.config.reminderMinIntervalDays ?? 3;
   const user = (res: Response) => res.locals.user as SignedInUser;
   const kindLang = (req: Request) => {
     const kind = asMailKind(req.params.kind);
@@ -58,7 +94,8 @@ export function adminMailRouter(deps: AppDeps): Router {
   router.get('/waves/:id/mail', loadWave, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
     const outbox = await outboxCounts(deps.db, wave.id);
-    if (wantsJson(req)) return res.json({ outbox, via: mail.transport.via });
+    const scheduled = await scheduledMail(deps.db, wave.id, deps.clock());
+    if (wantsJson(req)) return res.json({ outbox, scheduled, via: mail.transport.via });
     // controls that no longer apply are not shown: a closed or purged wave sends nothing more
     const status = waveStatus(wave, deps.clock());
     const mailable = status.phase !== 'closed' && !status.purged;
@@ -68,6 +105,10 @@ export function adminMailRouter(deps: AppDeps): Router {
       status,
       mailable,
       outbox,
+      scheduled,
+      reminderDays,
+      opensOn: wave.opens_on,
+      notOpenYet: status.phase === 'not-open',
       via: mail.transport.via,
       kinds: MAIL_KINDS,
       languages: MAIL_LANGUAGES,
@@ -80,19 +121,26 @@ export function adminMailRouter(deps: AppDeps): Router {
   for (const kind of MAIL_KINDS) {
     router.post(`/waves/:id/mail/${kind}`, loadWave, async (req, res) => {
       const wave = res.locals.wave as WaveRow;
-      const opts = { actor: user(res).email, now: deps.clock() };
+      const now = deps.clock();
+      const opts = {
+        actor: user(res).email,
+        now,
+        send: sendChoice(req.body, now),
+        minIntervalMs: reminderDays * 86_400_000,
+      };
       const audience = asReminderAudience(formText(req.body, 'audience') || 'all');
       if (kind === 'remind' && !audience)
         throw new HttpError(400, 'Choose whom to remind: all, not-started or started');
       // a page asks first, with the count (an API call with a JSON answer is its own confirmation)
       if (!wantsJson(req) && formText(req.body, 'confirmed') !== 'yes') {
-        const plan = await mailPlan(deps.db, wave.id, kind, { now: opts.now, audience });
+        const plan = await mailPlan(deps.db, wave.id, kind, { ...opts, audience });
+        const carried = Object.fromEntries(SEND_FIELDS.map((f) => [f, formText(req.body, f)]).filter(([, v]) => v));
         return renderSignedInPage(res, 'admin/confirm', {
           title: kind === 'invite' ? `Queue invitations: ${wave.name}` : `Queue reminders: ${wave.name}`,
           message: describeMailPlan(kind, audience ?? 'all', plan),
           action: `/admin/waves/${wave.id}/mail/${kind}`,
-          fields: kind === 'remind' ? { audience: audience ?? 'all' } : {},
-          button: `Queue ${plan.count} ${kind === 'invite' ? 'invitation' : 'reminder'} mail${plan.count === 1 ? '' : 's'}`,
+          fields: kind === 'remind' ? { audience: audience ?? 'all', ...carried } : carried,
+          button: `${plan.scheduled ? 'Schedule' : 'Queue'} ${plan.count} ${kind === 'invite' ? 'invitation' : 'reminder'} mail${plan.count === 1 ? '' : 's'}`,
           back: `/admin/waves/${wave.id}/mail`,
         });
       }
@@ -103,6 +151,8 @@ export function adminMailRouter(deps: AppDeps): Router {
       if (wantsJson(req))
         return res.json({
           queued: result.queued,
+          dueAt: result.dueAt,
+          scheduled: result.scheduled,
           total: result.total,
           optedOut: result.optedOut,
           noEmail: result.noEmail,
@@ -111,15 +161,34 @@ export function adminMailRouter(deps: AppDeps): Router {
       await flashForNextPage(deps, req, describeQueueResult(kind, result));
       res.redirect(303, `/admin/waves/${wave.id}/mail`);
     });
+
+    router.post(`/waves/:id/mail/${kind}/cancel-scheduled`, loadWave, async (req, res) => {
+      const wave = res.locals.wave as WaveRow;
+      const cancelled = await cancelScheduledMail(deps.db, wave.id, kind, {
+        actor: user(res).email,
+        now: deps.clock(),
+      });
+      if (wantsJson(req)) return res.json({ cancelled });
+      const what = kind === 'invite' ? 'invitation' : 'reminder';
+      await flashForNextPage(
+        deps,
+        req,
+        cancelled > 0
+          ? `Cancelled ${cancelled} scheduled ${what} mail${cancelled === 1 ? '' : 's'}: they will not go out.`
+          : `No scheduled ${what} mail was waiting (what was due has gone out).`,
+      );
+      res.redirect(303, `/admin/waves/${wave.id}/mail`);
+    });
   }
 
   /** The template page: the text being edited, its preview (none when it was refused), and what to say about it. */
-  const showTemplate = (
+  const showTemplate = async (
     res: Response,
     page: { wave: WaveRow; kind: MailKind; language: MailLanguage; template: unknown; preview: unknown },
-    say: { error?: string; notice?: string } = {},
+    say: { problems?: TemplateProblems; notice?: string } = {},
     status = 200,
-  ) =>
+  ) => {
+    const lagging = await otherLanguageOlder(deps.db, page.wave.id, page.kind, page.language);
     renderSignedInPage(
       res,
       'mail/template',
@@ -127,11 +196,13 @@ export function adminMailRouter(deps: AppDeps): Router {
         title: `${KIND_NAMES[page.kind]} (${LANGUAGE_NAMES[page.language]}): ${page.wave.name}`,
         ...page,
         placeholders: PLACEHOLDERS,
-        error: say.error,
+        problems: say.problems ?? { subject: [], body: [] },
         notice: say.notice,
+        lagging: lagging && { ...lagging, name: LANGUAGE_NAMES[lagging.other] },
       },
       status,
     );
+  };
 
   router.get('/waves/:id/mail/templates/:kind/:lang', loadWave, async (req, res) => {
     const wave = res.locals.wave as WaveRow;
@@ -145,7 +216,7 @@ export function adminMailRouter(deps: AppDeps): Router {
       from: mail.from,
       template,
     });
-    showTemplate(res, { wave, kind, language, template, preview });
+    await showTemplate(res, { wave, kind, language, template, preview });
   });
 
   // "preview" shows the text as a person would get it without saving; "save" checks and stores it
@@ -171,14 +242,15 @@ export function adminMailRouter(deps: AppDeps): Router {
         from: mail.from,
         template: checked,
       });
-      showTemplate(
+      await showTemplate(
         res,
         { wave, kind, language, template: input, preview },
         { notice: 'Preview of the text above: not saved yet.' },
       );
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      showTemplate(res, { wave, kind, language, template: input, preview: undefined }, { error: err.message }, 422);
+      const problems = (err.details?.fields as TemplateProblems | undefined) ?? { subject: [], body: [err.message] };
+      await showTemplate(res, { wave, kind, language, template: input, preview: undefined }, { problems }, 422);
     }
   });
 
