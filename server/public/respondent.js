@@ -196,6 +196,10 @@
     if (document.visibilityState === 'hidden') saveBeforeLeaving();
   });
   window.addEventListener('pagehide', saveBeforeLeaving);
+  // back from the back-forward cache, or a beforeunload that led nowhere (a mailto: link): saving goes on
+  window.addEventListener('pageshow', function () {
+    leaving = false;
+  });
   // a reload asks for the new page before pagehide: beforeunload comes first, so the save goes out before it
   window.addEventListener('beforeunload', saveBeforeLeaving);
 
@@ -232,6 +236,7 @@
   }
 
   model.onCurrentPageChanged.add(function () {
+    leaving = false;
     if (!fromHistory && window.history && window.history.pushState) window.history.pushState(historyState(), '');
     if (estimate) estimate.hidden = model.currentPageNo !== 0;
     changes += 1;
@@ -327,6 +332,7 @@
   if (langSwitch) {
     langSwitch.addEventListener('click', function (event) {
       event.preventDefault();
+      leaving = false;
       locale = locale === 'nl' ? 'en' : 'nl';
       applyLanguage();
       changes += 1;

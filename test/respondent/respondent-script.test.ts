@@ -177,6 +177,21 @@ describe('the respondent page keeps every answer', () => {
     expect(page.calls).toHaveLength(1);
   });
 
+  test('after a beforeunload that led nowhere (a mailto: link), the next change is saved as usual', async () => {
+    const page = loadPage([]);
+    page.model.data = { agressie_toelichting: 'a' };
+    page.model.onValueChanged.fire(page.model, { question: { getType: () => 'comment' } });
+    page.fire('beforeunload');
+    await settle();
+    expect(page.calls).toHaveLength(1); // the keep-alive one
+    page.model.data = { agressie_toelichting: 'a', agressie_any: 1 };
+    page.model.onValueChanged.fire(page.model, { question: { getType: () => 'radiogroup' } });
+    await settle();
+    expect(page.calls).toHaveLength(2);
+    expect(page.calls[1].keepalive).toBe(false);
+    expect(JSON.parse(page.calls[1].body)).toMatchObject({ answers: { agressie_any: 1 }, seq: 2 });
+  });
+
   test('a page left with nothing unsaved sends nothing', async () => {
     const page = loadPage([]);
     page.fire('pagehide');
