@@ -69,12 +69,23 @@
   // answers on screen. The last unsaved copy therefore also waits in this tab's sessionStorage (this tab only, gone
   // when it closes; read and removed at once) and the reloaded page takes it when it is newer than the saved one.
   var unsavedKey = 'vw-unsaved:' + base;
-  function keepUnsaved(body) {
+  var noteKey = 'vw-note:' + base;
+  function remember(key, value) {
     try {
-      window.sessionStorage.setItem(unsavedKey, body);
+      window.sessionStorage.setItem(key, value);
     } catch (e) {
       /* storage off or full: the keep-alive request is all there is */
     }
+  }
+  function keepUnsaved(body) {
+    remember(unsavedKey, body);
+  }
+  var note;
+  try {
+    note = window.sessionStorage.getItem(noteKey);
+    window.sessionStorage.removeItem(noteKey);
+  } catch (e) {
+    note = null;
   }
   var carried;
   try {
@@ -105,15 +116,12 @@
   /** What every autosave answer means, for the ordinary request and the keep-alive one alike. */
   function saved(res, upTo) {
     if (res.status === 409 || res.status === 410) {
-      // completed or closed meanwhile, or a newer copy was saved elsewhere (another tab or device): show that copy
-      return res.json().then(
-        function () {
-          if (!submitted) window.location.reload();
-        },
-        function () {
-          if (!submitted) window.location.reload();
-        },
-      );
+      // completed or closed meanwhile, or a newer copy was saved elsewhere (another tab or device): show that copy,
+      // and say why the page changed
+      return res.json().then(function (body) {
+        if (body && body.stale) remember(noteKey, 'newer');
+        reloadFromServer();
+      }, reloadFromServer);
     }
     if (res.status === 503) return retrySave(texts().unavailableSave, retryDelay(res));
     if (!res.ok) throw new Error('HTTP ' + res.status);
@@ -122,6 +130,13 @@
   }
 
   var leaving = false; // the page is being left: its keep-alive request was the last save (see saveBeforeLeaving)
+
+  /** The server's copy wins (newer, or completed): what this page holds is not saved on the way out. */
+  function reloadFromServer() {
+    if (submitted) return;
+    submitted = true;
+    window.location.reload();
+  }
 
   function save() {
     if (submitted || sending || leaving || config.preview) return;
@@ -341,5 +356,7 @@
   }
   applyLanguage();
   SurveyUI.renderSurvey(model, container);
-  if (changes > savedChanges) save(); // answers carried over a reload
+  if (changes > savedChanges)
+    save(); // answers carried over a reload
+  else if (note === 'newer') say(texts().newerCopy);
 })();

@@ -46,6 +46,8 @@ const texts = {
     estimate: 'Invullen duurt ongeveer {0} minuten.',
     estimateRange: 'Invullen duurt ongeveer {0} tot {1} minuten, afhankelijk van uw antwoorden.',
     skipToContent: 'Naar de vragen',
+    newerCopy:
+      'Uw antwoorden zijn intussen ook ergens anders bewaard (in een ander venster of op een ander apparaat). U ziet nu de nieuwste versie.',
   },
   en: {
     switchLanguage: 'Nederlands',
@@ -89,6 +91,8 @@ const texts = {
     estimate: 'Answering takes about {0} minutes.',
     estimateRange: 'Answering takes about {0} to {1} minutes, depending on your answers.',
     skipToContent: 'Skip to the questions',
+    newerCopy:
+      'Your answers were meanwhile also saved elsewhere (in another window or on another device). You now see the latest version.',
   },
 } satisfies Record<Locale, Record<string, string>>;
 

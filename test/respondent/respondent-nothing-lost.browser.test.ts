@@ -128,6 +128,22 @@ describeBrowser('no answer is lost', () => {
     await page.context().close();
   });
 
+  test('two tabs on one link: the older tab never overwrites the newer copy; it shows that copy and says why', async () => {
+    const { page: first, token } = await open();
+    const second = await first.context().newPage();
+    await second.goto(first.url());
+    await second.waitForSelector('.sd-question');
+    await first.click(option('agressie_any', 1)); // saved first: revision 1
+    await waitFor('the first tab saved', async () => (await savedProgress(live, token))?.answers.agressie_any === 1);
+    await second.click(option('agressie_any', 2)); // numbered 1 too: older than what is saved
+    await second.waitForFunction(() =>
+      /ergens anders bewaard/.test(document.getElementById('vw-status')?.textContent ?? ''),
+    );
+    expect(await checked(second, choice('agressie_any', 1))).toBe(true); // the newer copy, from the first tab
+    expect((await savedProgress(live, token))?.answers).toEqual({ agressie_any: 1 });
+    await first.context().close();
+  });
+
   test('a double click on the final button sends one completion', async () => {
     const { page, requests } = await open();
     await page.click(option('agressie_any', 2));
