@@ -9,6 +9,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** the HTML alternative, made from the text (mail-html.ts) */
+  html?: string;
   headers: Record<string, string>;
   messageId?: string;
 }
@@ -77,6 +79,7 @@ export function smtpTransport(opts: SmtpOptions): MailTransport {
         envelope: { from: envelopeFrom, to: [mail.to] },
         subject: mail.subject,
         text: mail.text,
+        html: mail.html,
         textEncoding: 'quoted-printable',
         headers: mail.headers,
         messageId: mail.messageId,

@@ -24,6 +24,8 @@ import { createInvitations } from '../fielding/issue-invitations';
 import { recordAudit } from '../accounts/audit';
 import { addDays, dutchDay, readableMoment, startOfAmsterdamDay } from '../shared/calendar';
 import { isMailAddress, MailTransport, OutgoingMail } from './mail-transport';
+import { mailHtml } from './mail-html';
+import { wavePage } from '../respondent/wave-pages';
 import { loadTemplate, MailKind, MailLanguage, MailTemplate, renderMail } from './mail-templates';
 import { hashToken, isWellFormedToken } from '../respondent/personal-tokens';
 import { wavePhase } from '../fielding/wave-rules';
@@ -48,6 +50,8 @@ export interface MessageInput {
   messageId?: string;
   /** the wave, for the link to its privacy statement in the footer */
   waveId?: string;
+  /** the commissioning organisation (the wave's page settings), named at the top of the HTML alternative */
+  organisation?: string;
 }
 
 export function optOutLink(publicUrl: string, token: string): string {
@@ -57,13 +61,14 @@ export function optOutLink(publicUrl: string, token: string): string {
 /** The message for one person: plain text, the personal link, and the opt-out link in the text and in the headers. */
 export function buildMessage(template: MailTemplate, m: MessageInput): OutgoingMail {
   const unsubscribe = optOutLink(m.publicUrl, m.token);
+  const privacy = m.waveId && `${m.publicUrl}/privacy/${m.waveId}${m.language === 'en' ? '?lang=en' : ''}`;
   const rendered = renderMail(
     template,
     {
       name: m.name,
       link: `${m.publicUrl}/s/${m.token}`,
       optOutLink: unsubscribe,
-      privacyLink: m.waveId && `${m.publicUrl}/privacy/${m.waveId}${m.language === 'en' ? '?lang=en' : ''}`,
+      privacyLink: privacy,
       closesOn: m.closesOn,
       survey: m.survey,
     },
@@ -73,6 +78,12 @@ export function buildMessage(template: MailTemplate, m: MessageInput): OutgoingM
     to: m.to,
     subject: rendered.subject,
     text: rendered.text,
+    html: mailHtml({
+      text: rendered.text,
+      links: [`${m.publicUrl}/s/${m.token}`, unsubscribe, ...(privacy ? [privacy] : [])],
+      organisation: m.organisation,
+      language: m.language,
+    }),
     headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
     messageId: m.messageId,
   };
@@ -377,6 +388,7 @@ export async function previewMail(db: Db, p: PreviewInput): Promise<OutgoingMail
     survey,
     language: p.language,
     waveId: p.wave.id,
+    organisation: (await wavePage(db, p.wave.id)).organisation || undefined,
   });
   return { ...mail, from: p.from };
 }

@@ -142,8 +142,9 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
 
     const page = await admin.get(preview).expect(200);
     expect(page.text).toContain('<strong>4</strong> people');
-    expect(page.text).toMatch(/<caption>tier \(kept with the answers\)<\/caption>/);
-    expect(page.text).toContain('<tr><th scope="row">gemeente</th><td>2</td></tr>');
+    // declared attributes by their labels, with the code beside the value
+    expect(page.text).toMatch(/<caption>Tier \(kept with the answers\)<\/caption>/);
+    expect(page.text).toContain('<tr><th scope="row">Municipality (gemeente)</th><td>2</td></tr>');
     expect(page.text).toContain('<tr><th scope="row">Fryslân</th><td>1</td></tr>');
     expect(page.text).toContain('<tr><th scope="row">(empty)</th><td>1</td></tr>');
     const json = await admin.get(preview).set('Accept', 'application/json').expect(200);

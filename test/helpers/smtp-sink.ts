@@ -9,7 +9,10 @@ export interface ReceivedMail {
   headerLines: string[];
   header(name: string): string | undefined;
   subject: string;
+  /** the text/plain part */
   text: string;
+  /** the text/html part, when the message has one */
+  html?: string;
 }
 
 export type Refusal = { code: number; message: string } | 'hang';
@@ -47,10 +50,15 @@ function decodeWords(value: string): string {
   );
 }
 
-export function parseMail(raw: string, envelopeTo: string[] = []): ReceivedMail {
+/** One MIME entity: its header lines and its body decoded (quoted-printable or base64) as UTF-8. */
+function parseEntity(raw: string): {
+  headerLines: string[];
+  header: (name: string) => string | undefined;
+  body: string;
+} {
   const split = raw.indexOf('\r\n\r\n');
-  const head = raw.slice(0, split);
-  const body = raw.slice(split + 4);
+  const head = split === -1 ? raw : raw.slice(0, split);
+  const body = split === -1 ? '' : raw.slice(split + 4);
   const headerLines = head.split(/\r\n(?![ \t])/).map((l) => l.replace(/\r\n[ \t]+/g, ' '));
   const header = (name: string) => {
     const line = headerLines.find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
@@ -66,13 +74,39 @@ export function parseMail(raw: string, envelopeTo: string[] = []): ReceivedMail 
   } else if (encoding === 'base64') {
     text = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   }
+  return { headerLines, header, body: text };
+}
+
+/** The text/plain and text/html parts of a message (a multipart/alternative or a single part). */
+function alternatives(raw: string): { text?: string; html?: string } {
+  const entity = parseEntity(raw);
+  const type = entity.header('content-type') ?? 'text/plain';
+  const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
+  if (/^multipart\//i.test(type) && boundary) {
+    const found: { text?: string; html?: string } = {};
+    const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+    for (const part of body.split(`--${boundary}`).slice(1)) {
+      if (part.startsWith('--')) break;
+      const inner = alternatives(part.replace(/^\r\n/, ''));
+      found.text ??= inner.text;
+      found.html ??= inner.html;
+    }
+    return found;
+  }
+  return /^text\/html/i.test(type) ? { html: entity.body } : { text: entity.body };
+}
+
+export function parseMail(raw: string, envelopeTo: string[] = []): ReceivedMail {
+  const { headerLines, header } = parseEntity(raw);
+  const parts = alternatives(raw);
   return {
     envelopeTo,
     raw,
     headerLines,
     header,
     subject: decodeWords(header('subject') ?? ''),
-    text: text.replace(/\r\n/g, '\n'),
+    text: (parts.text ?? '').replace(/\r\n/g, '\n'),
+    html: parts.html?.replace(/\r\n/g, '\n'),
   };
 }
 

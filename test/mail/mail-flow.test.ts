@@ -37,8 +37,10 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
     expect(mail.header('from')).toBe('Monitor Test <monitor@example.org>');
     expect(mail.header('to')).toBe('inv0@example.org');
     expect(mail.subject).toBe('Uitnodiging: Demovragenlijst veiligheid en integriteit');
-    expect(mail.header('content-type')).toMatch(/^text\/plain; charset=utf-8/i);
-    expect(mail.raw).not.toMatch(/text\/html/i);
+    // plain text and an HTML alternative made from it, both UTF-8
+    expect(mail.header('content-type')).toMatch(/^multipart\/alternative;/i);
+    expect(mail.raw).toMatch(/Content-Type: text\/plain; charset=utf-8/i);
+    expect(mail.raw).toMatch(/Content-Type: text\/html; charset=utf-8/i);
     expect(mail.text).toContain('Beste Persoon inv0,');
     expect(mail.text).toContain('31 maart 2099');
     const link = linkIn(mail);
@@ -214,7 +216,16 @@ describe.each(databaseKinds())('e-mail invitations and reminders on %s', (kind) 
       'Beste Evil Bcc: victim@example.org X-Injected: 1 <script>alert(1)</script> {{link}} é,',
     );
     expect(mail.text.split('\n').some((l) => /^(bcc|x-injected):/i.test(l))).toBe(false);
-    expect(mail.raw).not.toMatch(/text\/html/i);
+    // the HTML alternative shows the name as text: the markup in it is escaped, and the only links are the mail's own
+    expect(mail.html).toContain(
+      'Beste Evil Bcc: victim@example.org X-Injected: 1 &lt;script&gt;alert(1)&lt;/script&gt;',
+    );
+    expect(mail.html).not.toContain('<script');
+    const hrefs = [...(mail.html ?? '').matchAll(/href="([^"]*)"/g)].map((m) => m[1]);
+    expect(hrefs.length).toBeGreaterThanOrEqual(2);
+    // the personal link, the opt-out link and the wave's privacy statement: nothing from the name
+    for (const href of hrefs)
+      expect(href).toMatch(/^http:\/\/veldwerk\.test\/([su]\/[A-Za-z0-9_-]{43}|privacy\/[0-9a-f-]{36}(\?lang=en)?)$/);
     // the address with a line break is refused before any SMTP command: bounced, and its error names no address
     const bad = await t
       .db('outbox as o')

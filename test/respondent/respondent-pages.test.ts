@@ -7,7 +7,7 @@ import { databaseKinds } from '../helpers/databases';
 import { DEMO_VALID, surveyConfig } from '../helpers/pages';
 import { adminTestApp, AdminTestApp, Browser } from '../helpers/signed-in';
 import { addTestUser } from '../helpers/signed-in';
-import { buildMessage } from '../../server/mail/wave-mail';
+import { buildMessage, previewMail } from '../../server/mail/wave-mail';
 import { defaultTemplate } from '../../server/mail/mail-templates';
 
 /** A 1×1 PNG. */
@@ -164,6 +164,19 @@ describe.each(databaseKinds())('respondent pages on %s', (kind) => {
     expect(thanks.text).toContain(
       '<a href="https://steunpunt.example/hulp" rel="noopener noreferrer">steunpunt.example/hulp</a>',
     );
+
+    // the wave's mails are headed by the organisation (HTML part) and link to its privacy statement in both parts
+    const wave = await t.db('waves').where({ id: waveId }).first();
+    const mail = await previewMail(t.db, {
+      wave,
+      kind: 'invite',
+      language: 'nl',
+      publicUrl: 'http://veldwerk.test',
+      from: 'Onderzoek <o@example.org>',
+    });
+    expect(mail.text).toContain(`http://veldwerk.test/privacy/${waveId}\n`);
+    expect(mail.html).toContain('Ministerie van Voorbeeldzaken');
+    expect(mail.html).toContain(`<a href="http://veldwerk.test/privacy/${waveId}">`);
 
     const audit = await t.db('audit_log').where({ wave_id: waveId }).orderBy('id');
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['wave.respondent-page', 'wave.logo']));

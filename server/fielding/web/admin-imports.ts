@@ -104,6 +104,13 @@ export function adminImportsRouter(deps: AppDeps): Router {
       pending,
       summary,
       questionnaireKey: deps.registry.get(wave.questionnaire_id)?.key ?? wave.questionnaire_id,
+      // declared attributes are shown by their labels, with the code beside them (Water board member, lid_ab_waterschap)
+      label: (attribute: string, value?: string) => {
+        const declared = deps.registry.get(wave.questionnaire_id)?.sampleAttributes.get(attribute);
+        if (value === undefined) return declared?.label.en ?? attribute;
+        const text = declared?.values.get(value)?.en;
+        return text && text !== value ? `${text} (${value})` : value;
+      },
     });
   });
 
