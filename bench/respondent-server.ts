@@ -8,6 +8,7 @@
 import express from 'express';
 import crypto from 'node:crypto';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEntry } from '../server/app';
 import { loadConfig } from '../server/shared/config';
 import { applyServerTimeouts } from '../server/shared/web/server-timeouts';
@@ -31,7 +32,14 @@ async function main(): Promise<void> {
     await db('bench_inserts').insert({ id: crypto.randomUUID(), body: JSON.stringify(req.body) });
     res.status(201).json({ status: 'stored' });
   });
-  const BARE = new Set(['/hello', '/insert']);
+  // the longest event-loop block since the last call (the questionnaire bench reads it after each load)
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  bare.get('/event-loop', (_req, res) => {
+    res.json({ maxMs: delay.max / 1e6 });
+    delay.reset();
+  });
+  const BARE = new Set(['/hello', '/insert', '/event-loop']);
   const entry = createEntry({
     db: platform.db,
     registry: platform.registry,

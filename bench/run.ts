@@ -4,11 +4,13 @@ import os from 'node:os';
 import { exportBench } from './exports';
 import { mailBench } from './mail';
 import { respondentBench } from './respondent-flow';
+import { questionnaireBench } from './questionnaire-flow';
 import { storageCostBench } from './storage-cost';
 import { sampleImportBench } from './sample-import';
 
 const SECTIONS: Record<string, () => Promise<unknown>> = {
   respondent: respondentBench,
+  questionnaire: questionnaireBench,
   storage: storageCostBench,
   mail: mailBench,
   exports: exportBench,

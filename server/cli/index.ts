@@ -8,6 +8,7 @@ import * as mailCli from './mail';
 import { sample } from './samples';
 import { user } from './users';
 import { wave } from './waves';
+import { questionnaire } from './questionnaire';
 import { reorderStoredRows } from '../fielding/wave-actions';
 
 import { UsageError } from './usage-error';
@@ -46,6 +47,12 @@ Commands:
   export --wave ID --format F --out FILE [--lang en] [--weight ATTR]   a wave's data: csv, csv-nl (; and BOM for
                         Dutch Excel), xlsx, sav, codebook (HTML; .json out: JSON), codebook-json, tables, tables-html
   export --trend KEY --format F --out FILE   the waves of questionnaire KEY stacked (csv, csv-nl, xlsx, sav, codebook)
+  questionnaire check FILE.json
+                        check a SurveyJS definition (bare, or a version file): accepted with a summary
+                        (pages, questions, variables, routing), or refused with each problem's JSON path
+  questionnaire validate FILE.json [--lang en] < answers.jsonl
+                        judge answer sets (one JSON object per line) as a completion would: one verdict
+                        per line, {"ok":true} or the errors; exit 1 when any is refused
   db reorder            PostgreSQL: erase the storage order of responses and invitations (also done at wave close)
 `;
 
@@ -84,7 +91,7 @@ async function db(args: string[]): Promise<void> {
   }
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+const COMMANDS: Record<string, (args: string[]) => Promise<void | number>> = {
   demo,
   db,
   export: exportCommand,
@@ -94,6 +101,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   user,
   wave,
   sample,
+  questionnaire,
 };
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -104,8 +112,8 @@ export async function runCli(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await handler(rest);
-    return 0;
+    const code = await handler(rest);
+    return typeof code === 'number' ? code : 0;
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);

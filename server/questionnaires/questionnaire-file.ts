@@ -46,7 +46,7 @@ export function parseQuestionnaireFile(file: string, bytes: Buffer): LoadedQuest
   check(json.version === version, file, `"version" must be "${version}" (the file name), found "${json.version}"`);
   check(json.title && typeof json.title.nl === 'string' && typeof json.title.en === 'string', file, '"title" needs nl and en');
   check(typeof json.population === 'string' && json.population, file, '"population" is required');
-  check(json.survey && typeof json.survey === 'object' && Array.isArray(json.survey.pages), file, '"survey" must be a SurveyJS definition with pages');
+  check(json.survey && typeof json.survey === 'object' && !Array.isArray(json.survey), file, '"survey" must be a SurveyJS definition (a JSON object)');
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   return { ...json, id: `${key}@${version}`, sha256, file };
 }

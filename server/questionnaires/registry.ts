@@ -1,8 +1,10 @@
-import { compileValidator, AnswerValidator } from './answer-validator';
 import path from 'node:path';
-import { loadQuestionnaireFiles, LoadedQuestionnaire } from './questionnaire-file';
+import { QuestionnaireFileError, loadQuestionnaireFiles, LoadedQuestionnaire } from './questionnaire-file';
 import { readSurveyModel, SurveyModel } from './questionnaire-model';
+import { createValidator, type QuestionnaireValidator } from './questionnaire-validator';
 import { loadSampleAttributes, SampleAttributeDeclaration } from './sample-attributes';
+import { checkSurveyDefinition, type DefinitionCheck, type DefinitionSummary } from './survey-definition';
+import type { VerdictPool } from './verdict-pool';
 import { ConflictError } from '../shared/errors';
 
 export class ImmutableVersionError extends ConflictError {
@@ -16,26 +18,68 @@ export class ImmutableVersionError extends ConflictError {
 }
 
 export interface RegisteredQuestionnaire extends LoadedQuestionnaire {
-  validator: AnswerValidator;
-  /** questions, variables and visibility chains, read once from the definition (exports, tables, codebooks) */
+  validator: QuestionnaireValidator;
+  /** the one questionnaire model of the version: questions, variables, visibility chains (validation, exports, synth) */
   model: SurveyModel;
   /** the sample attributes a wave of this questionnaire may keep with the answers (declared per key) */
   sampleAttributes: SampleAttributeDeclaration;
 }
 
-/** The questionnaire versions this process serves, each with its validator compiled once at start. */
+/** The summary of an accepted definition, read from its questionnaire model. */
+export function summarize(model: SurveyModel): DefinitionSummary {
+  const types: Record<string, number> = {};
+  for (const q of model.questions) types[q.type] = (types[q.type] ?? 0) + 1;
+  return {
+    pages: model.pages.length,
+    questions: model.questions.filter((q) => q.type !== 'expression').length,
+    displayOnly: model.displayOnly,
+    variables: model.variables.length,
+    routing: model.routing,
+    types,
+  };
+}
+
+/**
+ * The check of a definition before it is registered: accepted (with its summary) or refused (each issue with its
+ * JSON path and reason). The same check runs at start, on `questionnaire check` and for an uploaded version.
+ */
+export function checkDefinition(survey: unknown): DefinitionCheck {
+  const check = checkSurveyDefinition(survey);
+  if (!check.ok) return check;
+  return { ...check, summary: summarize(readSurveyModel(survey as object)) };
+}
+
+/** One registered version: its definition checked, its model read and its validator made, once. */
+export function registerQuestionnaire(
+  q: LoadedQuestionnaire,
+  sampleAttributes: SampleAttributeDeclaration = new Map(),
+  pool?: VerdictPool,
+): RegisteredQuestionnaire {
+  const check = checkSurveyDefinition(q.survey);
+  if (!check.ok)
+    throw new QuestionnaireFileError(
+      `${q.file}: the SurveyJS definition is refused:\n` + check.issues.map((i) => `  survey.${i.path}: ${i.reason}`).join('\n'),
+    );
+  return { ...q, validator: createValidator(q.id, q.survey, pool), model: readSurveyModel(q.survey), sampleAttributes };
+}
+
+/** The questionnaire versions this process serves, each checked, modelled and given its validator once at start. */
 export class QuestionnaireRegistry {
   private readonly byId = new Map<string, RegisteredQuestionnaire>();
 
-  constructor(files: LoadedQuestionnaire[], sampleAttributes: ReadonlyMap<string, SampleAttributeDeclaration> = new Map()) {
-    for (const q of files) this.byId.set(q.id, { ...q, validator: compileValidator(q.survey), model: readSurveyModel(q.survey), sampleAttributes: sampleAttributes.get(q.key) ?? new Map() });
+  constructor(
+    files: LoadedQuestionnaire[],
+    sampleAttributes: ReadonlyMap<string, SampleAttributeDeclaration> = new Map(),
+    pool?: VerdictPool,
+  ) {
+    for (const q of files) this.byId.set(q.id, registerQuestionnaire(q, sampleAttributes.get(q.key) ?? new Map(), pool));
   }
 
-  static fromDirectory(dir: string): QuestionnaireRegistry {
+  static fromDirectory(dir: string, pool?: VerdictPool): QuestionnaireRegistry {
     const files = loadQuestionnaireFiles(dir);
     const declarations = new Map<string, SampleAttributeDeclaration>();
     for (const key of new Set(files.map((f) => f.key))) declarations.set(key, loadSampleAttributes(path.join(dir, key), key));
-    return new QuestionnaireRegistry(files, declarations);
+    return new QuestionnaireRegistry(files, declarations, pool);
   }
 
   get(id: string): RegisteredQuestionnaire | undefined {

@@ -24,6 +24,7 @@ const OWN = {
   },
   unknownRow: { nl: 'Deze rij bestaat niet in deze vraag', en: 'This row does not exist in this question' },
   tooLong: { nl: 'Dit antwoord is te lang (maximaal {0} tekens)', en: 'This answer is too long (at most {0} characters)' },
+  tooMany: { nl: 'Dit antwoord heeft te veel onderdelen (maximaal {0})', en: 'This answer has too many parts (at most {0})' },
   internal: { nl: 'De antwoorden konden niet worden gecontroleerd', en: 'The answers could not be checked' },
 } satisfies Record<string, Record<Locale, string>>;
 

@@ -7,7 +7,7 @@ import { findLink, LinkInvitation } from './data/links';
 import { deleteProgress, listUnsealedProgress, replaceProgressAnswers, saveProgress } from './data/progress';
 import { insertResponse } from './data/responses';
 import type { WaveRow } from '../fielding/data/waves';
-import type { AnswerError } from '../questionnaires/answer-validator';
+import type { AnswerError } from '../questionnaires/questionnaire-validator';
 import { asLocale, type Locale } from '../shared/locale';
 import type { QuestionnaireRegistry, RegisteredQuestionnaire } from '../questionnaires/registry';
 import { dutchDay } from '../shared/calendar';
@@ -120,7 +120,7 @@ export async function saveAnswersInProgress(
   input: ProgressInput,
 ): Promise<SaveResult> {
   const locale = asLocale(input.locale, state.locale);
-  const pages = (state.questionnaire.survey.pages as unknown[]).length;
+  const pages = state.questionnaire.model.pages.length;
   const pageNo = input.pageNo ?? 0;
   if (typeof pageNo !== 'number' || !Number.isInteger(pageNo) || pageNo < 0 || pageNo >= pages) {
     const message =
@@ -137,7 +137,7 @@ export async function saveAnswersInProgress(
         : `seq must be a whole number from 1 to ${MAX_SEQ}`;
     return { ok: false, errors: [{ name: '', message }] };
   }
-  const checked = state.questionnaire.validator.validatePartial(input.answers, locale);
+  const checked = await state.questionnaire.validator.validatePartial(input.answers, locale);
   if (!checked.ok) return checked;
   const answers = sealProgress(state.progressKey, state.invitation.id, JSON.stringify(checked.answers));
   // marking the invitation started also checks, inside the transaction, that no completion came in meanwhile:
@@ -161,7 +161,7 @@ export async function completeResponse(
   now: Date,
 ): Promise<CompleteResult> {
   const locale = asLocale(input.locale, state.locale);
-  const checked = state.questionnaire.validator.validateComplete(input.answers, locale);
+  const checked = await state.questionnaire.validator.validateComplete(input.answers, locale);
   if (!checked.ok) return { status: 'invalid', errors: checked.errors };
   const kept = keptValues(
     state.wave,

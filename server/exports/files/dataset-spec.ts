@@ -10,7 +10,12 @@ import type { Measure } from './sav/sav-types';
 import type { LocalizedText } from '../../questionnaires/questionnaire-file';
 import type { RegisteredQuestionnaire } from '../../questionnaires/registry';
 import { Answers, Visibility } from './routing';
-import { routingText, SurveyModel, SurveyQuestion } from '../../questionnaires/questionnaire-model';
+import {
+  routingText,
+  SurveyModel,
+  SurveyQuestion,
+  type SurveyVariable,
+} from '../../questionnaires/questionnaire-model';
 import { editionOfVersion, EditionStatus, isAsked, MapVariable, VariableKind, VariableMap } from './variable-map';
 
 /**
@@ -117,7 +122,45 @@ export function comparableRuns(v: MapVariable, editions: string[]): string[][] {
   return runs;
 }
 
-function partText(q: SurveyQuestion, entry: { row?: string; choice?: number | string }): LocalizedText {
+type EntryPart = { row?: string; choice?: number | string; path?: Array<string | number>; comment?: true };
+
+/** The model's variable an entry reads (nested parts of an answer: cells, panels, ranks). */
+function variableOf(q: SurveyQuestion, entry: EntryPart): SurveyVariable | undefined {
+  const key = JSON.stringify(entry.path ?? []);
+  return q.variables.find(
+    (v) =>
+      !!v.comment === !!entry.comment &&
+      JSON.stringify(v.kind === 'matrix_row' ? [] : v.path) === key &&
+      (entry.choice === undefined || v.choice === entry.choice) &&
+      (entry.row === undefined || v.row === entry.row),
+  );
+}
+
+function dig(value: unknown, path: Array<string | number>): unknown {
+  let v = value;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
+
+/** A value as text: strings as they are, numbers written out, lists joined, files by their names. */
+function asText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v))
+    return v
+      .map((x) => (x && typeof x === 'object' && 'name' in x ? String((x as { name: unknown }).name) : asText(x)))
+      .join(', ');
+  return v === undefined || v === null ? '' : JSON.stringify(v);
+}
+
+function partText(q: SurveyQuestion, entry: EntryPart): LocalizedText {
+  if (entry.path?.length) {
+    const v = variableOf(q, entry);
+    if (v) return v.label;
+  }
   const part =
     entry.row !== undefined
       ? q.rows.find((r) => String(r.value) === entry.row)
@@ -127,14 +170,34 @@ function partText(q: SurveyQuestion, entry: { row?: string; choice?: number | st
   return part ? { nl: `${q.title.nl}: ${part.text.nl}`, en: `${q.title.en}: ${part.text.en}` } : q.title;
 }
 
-function extractor(
-  kind: VariableKind,
-  q: SurveyQuestion,
-  entry: { row?: string; choice?: number | string },
-  text: (s: string) => string,
-): Extractor {
+function extractor(kind: VariableKind, q: SurveyQuestion, entry: EntryPart, text: (s: string) => string): Extractor {
   const name = q.name;
   const absent = (a: Answers, vis: Visibility) => (vis.asked(name, a) ? MISSING.noAnswer : MISSING.notAsked);
+  const variable = variableOf(q, entry);
+  const coded = variable?.codes.some((c) => c.code !== c.value)
+    ? new Map(variable.codes.map((c) => [JSON.stringify(c.value), c.code]))
+    : null;
+  if (entry.comment)
+    return (a) => {
+      const v = a[`${name}-Comment`];
+      return typeof v === 'string' && v !== '' ? text(v) : '';
+    };
+  if (q.type === 'signaturepad')
+    return (a, vis) => (typeof a[name] === 'string' && a[name] !== '' ? 1 : absent(a, vis)); // signed; the image stays out
+  if (entry.path?.length) {
+    // a part of a nested answer: a matrixdropdown cell, a dynamic panel's question, a rank, a multiple-text item
+    const path = entry.path;
+    return (a, vis) => {
+      if (a[name] === undefined || a[name] === null) return kind === 'text' ? '' : absent(a, vis);
+      const v = dig(a[name], path);
+      if (kind === 'text') return v === undefined || v === null ? '' : text(asText(v));
+      if (v === undefined || v === null || v === '') return MISSING.noAnswer;
+      if (kind === 'checkbox_choice') return Array.isArray(v) && v.some((x) => x === entry.choice) ? 1 : 0;
+      if (coded) return coded.get(JSON.stringify(v)) ?? MISSING.noAnswer;
+      if (typeof v === 'boolean') return v ? 1 : 0;
+      return typeof v === 'number' ? v : Number.isFinite(Number(v)) ? Number(v) : MISSING.noAnswer;
+    };
+  }
   switch (kind) {
     case 'matrix_row': {
       const row = entry.row as string;
@@ -157,9 +220,16 @@ function extractor(
     case 'text':
       return (a) => {
         const v = a[name];
-        return typeof v === 'string' && v !== '' ? text(v) : '';
+        if (typeof v === 'string') return v !== '' ? text(v) : '';
+        return v === undefined || v === null ? '' : text(asText(v)); // numbers, files (their names), lists
       };
     default:
+      if (coded)
+        return (a, vis) => {
+          const v = a[name];
+          if (v === undefined || v === null || v === '') return absent(a, vis);
+          return coded.get(JSON.stringify(v)) ?? MISSING.noAnswer;
+        };
       if (q.type === 'boolean') {
         return (a, vis) => {
           const v = a[name];
@@ -176,8 +246,15 @@ function extractor(
   }
 }
 
-function valueLabels(kind: VariableKind, q: SurveyQuestion): Array<{ value: number; label: LocalizedText }> {
+function valueLabels(
+  kind: VariableKind,
+  q: SurveyQuestion,
+  entry: EntryPart = {},
+): Array<{ value: number; label: LocalizedText }> {
   if (kind === 'checkbox_choice') return CHECKBOX_LABELS;
+  const variable = variableOf(q, entry);
+  if (variable && (entry.path?.length || variable.codes.some((c) => c.code !== c.value)) && q.type !== 'boolean')
+    return variable.codes.map((c) => ({ value: c.code, label: c.text }));
   if (kind === 'matrix_row')
     return q.columns
       .filter((c) => typeof c.value === 'number')
@@ -341,7 +418,7 @@ export function buildDatasetSpec(
             : (v.kind === 'choice' || v.kind === 'matrix_row') && ORDINAL.test(q.name)
               ? 'ordinal'
               : 'nominal',
-        valueLabels: numeric ? [...valueLabels(v.kind, q), ...missingLabels] : [],
+        valueLabels: numeric ? [...valueLabels(v.kind, q, entry), ...missingLabels] : [],
         missing: numeric ? missing : [],
         quasiIdentifier: undefined,
         stable: v.name,

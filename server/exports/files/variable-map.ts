@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { LocalizedText } from '../../questionnaires/questionnaire-file';
 import type { RegisteredQuestionnaire } from '../../questionnaires/registry';
-import { SurveyQuestion } from '../../questionnaires/questionnaire-model';
+import type { VariableKind } from '../../questionnaires/questionnaire-model';
 
-export type VariableKind = 'choice' | 'matrix_row' | 'checkbox_choice' | 'number' | 'text';
+export type { VariableKind };
 export type EditionStatus = 'new' | 'same' | 'reworded' | 'dropped' | 'absent';
 
 export interface MapEntry {
@@ -17,6 +17,11 @@ export interface MapEntry {
   question: string | null;
   row?: string;
   choice?: number | string;
+  /** where in the question's answer the value is (a matrixdropdown cell, a dynamic panel's question, a rank): see
+   *  SurveyVariable.path in questionnaires/questionnaire-model.ts; absent for a whole answer, a matrix row, a choice */
+  path?: Array<string | number>;
+  /** the text beside the answer (`<question>-Comment`) */
+  comment?: true;
   note?: LocalizedText;
 }
 
@@ -73,36 +78,6 @@ export function variableMapFor(versions: RegisteredQuestionnaire[]): VariableMap
   return map;
 }
 
-function variablesOf(
-  q: SurveyQuestion,
-): Array<{ name: string; label: LocalizedText; kind: VariableKind; row?: string; choice?: number | string }> {
-  const both = (a: LocalizedText, b: LocalizedText) => ({ nl: `${a.nl}: ${b.nl}`, en: `${a.en}: ${b.en}` });
-  switch (q.type) {
-    case 'matrix':
-      return q.rows.map((r) => ({
-        name: `${q.name}_${r.value}`,
-        label: both(q.title, r.text),
-        kind: 'matrix_row',
-        row: String(r.value),
-      }));
-    case 'checkbox':
-      return q.choices.map((c) => ({
-        name: `${q.name}_${c.value}`,
-        label: both(q.title, c.text),
-        kind: 'checkbox_choice',
-        choice: c.value,
-      }));
-    case 'text':
-      return [{ name: q.name, label: q.title, kind: q.inputType === 'number' ? 'number' : 'text' }];
-    case 'comment':
-      return [{ name: q.name, label: q.title, kind: 'text' }];
-    case 'other':
-      return [];
-    default:
-      return [{ name: q.name, label: q.title, kind: 'choice' }];
-  }
-}
-
 /** A map for versions without a map file: a variable is "same" when its question is unchanged from the previous version. */
 export function deriveVariableMap(versions: RegisteredQuestionnaire[]): VariableMap {
   const ordered = [...versions].sort((a, b) => a.version.localeCompare(b.version, 'en', { numeric: true }));
@@ -112,8 +87,8 @@ export function deriveVariableMap(versions: RegisteredQuestionnaire[]): Variable
   ordered.forEach((v, i) => {
     const model = v.model;
     for (const q of model.questions) {
-      const sig = JSON.stringify([q.type, q.inputType, q.title, q.choices, q.rows, q.columns]);
-      for (const d of variablesOf(q)) {
+      const sig = JSON.stringify([q.type, q.inputType, q.title, q.choices, q.rows, q.columns, q.inner]);
+      for (const d of q.variables) {
         let mv = byName.get(d.name);
         if (!mv) {
           mv = { name: d.name, label: d.label, kind: d.kind, editions: {} };
@@ -126,7 +101,14 @@ export function deriveVariableMap(versions: RegisteredQuestionnaire[]): Variable
           : signature.get(`${editions[i - 1]}:${q.name}`) === sig
             ? 'same'
             : 'reworded';
-        mv.editions[v.version] = { status, question: q.name, row: d.row, choice: d.choice };
+        const nested = d.kind !== 'matrix_row' && d.path.length > 0;
+        mv.editions[v.version] = {
+          status,
+          question: q.name,
+          row: d.row,
+          choice: d.choice,
+          ...(nested ? { path: d.path } : {}),
+        };
       }
       signature.set(`${v.version}:${q.name}`, sig);
     }

@@ -1,8 +1,8 @@
 /**
  * Synthetic completed answers for any questionnaire version: for demos, tests, benchmarks and the export work.
  *
- * The generator walks the SurveyJS definition in question order, evaluates each question's (and its page's or
- * panel's) visibleIf with survey-core's expression engine on the answers so far, and answers only visible
+ * The generator walks the version's questionnaire model (questionnaires/questionnaire-model.ts, the one the
+ * validator and the exports read) in question order, evaluates each question's visibility chain (page, panels, question) with survey-core's expression engine on the answers so far, and answers only visible
  * questions: so the answers follow the version's routing and pass the server's validation (validateComplete).
  * Any definition works (generic answers by question type); for the MIV questionnaires a respondent "persona"
  * (tier, role, ...) and per-question distributions make the answers plausible:
@@ -13,13 +13,16 @@
  *   (aangifte) stay rare, and so on.
  * Deterministic: the same definition, rng seed and options give the same answers.
  */
-import { ConditionRunner, Model } from 'survey-core';
+import { ConditionRunner } from 'survey-core';
+import { readSurveyModel, type SurveyModel } from '../../questionnaires/questionnaire-model';
 import { CIVIL_SERVANT_ROLE_MIX, CIVIL_SERVANT_ROLES, CivilServantRole } from './reference-data';
 import { createRng, Rng } from './rng';
 
 /** The parts of a questionnaire file (questionnaires/<key>/<version>.json) the generator reads. */
 export interface QuestionnaireLike {
   survey: object;
+  /** the registry's questionnaire model of the version (read here when absent) */
+  model?: SurveyModel;
   population?: string;
   edition?: number | string;
 }
@@ -67,11 +70,6 @@ interface Cond {
   deps: string[];
   volatile: boolean;
 }
-interface Container {
-  cond: Cond | null;
-  visible: boolean;
-  parent: Container | null;
-}
 interface Choice {
   value: unknown;
   exclusive: boolean;
@@ -79,9 +77,8 @@ interface Choice {
 interface CQ {
   name: string;
   type: string;
-  container: Container;
-  cond: Cond | null;
-  visible: boolean;
+  /** the visibility chain (page, panels, question) from the questionnaire model; all must hold */
+  conds: Cond[];
   required: boolean;
   choices: Choice[];
   rows: string[];
@@ -100,8 +97,7 @@ interface Plan {
 const plans = new WeakMap<object, Plan>();
 const runners = new Map<string, Cond>();
 
-function runner(expr: unknown): Cond | null {
-  if (typeof expr !== 'string' || !expr.trim()) return null;
+function runner(expr: string): Cond {
   let c = runners.get(expr);
   if (!c) {
     const r = new ConditionRunner(expr);
@@ -112,56 +108,32 @@ function runner(expr: unknown): Cond | null {
   return c;
 }
 
-// survey-core models are typed `any`: they are only read, once per definition, here.
-function compile(survey: object): Plan {
-  const cached = plans.get(survey);
+/** The generator's plan, read from the questionnaire model (the registry's, or one read here for a bare definition). */
+function compile(file: QuestionnaireLike): Plan {
+  const cached = plans.get(file.survey);
   if (cached) return cached;
-  const model: any = new Model(survey);
-  const questions: CQ[] = [];
-  const walk = (elements: any[], parent: Container) => {
-    for (const el of elements) {
-      if (el.isPanel) {
-        walk(el.elements, { cond: runner(el.visibleIf), visible: el.visible !== false, parent });
-        continue;
-      }
-      const type: string = el.getType();
-      if (type === 'html' || type === 'expression') continue;
-      let choices: Choice[] = [];
-      if (type === 'radiogroup' || type === 'dropdown' || type === 'checkbox') {
-        choices = (el.visibleChoices as any[])
-          .filter((c) => c !== el.selectAllItem && c !== el.otherItem)
-          .map((c) => ({ value: c.value, exclusive: c.isExclusive === true }));
-      } else if (type === 'rating') {
-        choices = (el.visibleRateValues as any[]).map((c) => ({ value: c.value, exclusive: false }));
-      }
-      const num = (v: unknown) =>
-        v === undefined || v === null || v === '' || !Number.isFinite(Number(v)) ? null : Number(v);
-      questions.push({
-        name: el.name,
-        type,
-        container: parent,
-        cond: runner(el.visibleIf),
-        visible: el.visible !== false,
-        required: !!el.isRequired,
-        choices,
-        rows: type === 'matrix' ? (el.rows as any[]).map((r) => String(r.value)) : [],
-        columns: type === 'matrix' ? (el.columns as any[]).map((c) => c.value) : [],
-        inputType: el.inputType ?? '',
-        min: type === 'text' ? num(el.min) : null,
-        max: type === 'text' ? num(el.max) : null,
-        maxLength:
-          typeof el.getMaxLength === 'function' && Number(el.getMaxLength()) > 0 ? Number(el.getMaxLength()) : 500,
-        valueTrue: type === 'boolean' ? el.getValueTrue() : undefined,
-        valueFalse: type === 'boolean' ? el.getValueFalse() : undefined,
-      });
-    }
-  };
-  const root: Container = { cond: null, visible: true, parent: null };
-  for (const page of model.pages)
-    walk(page.elements, { cond: runner(page.visibleIf), visible: page.visible !== false, parent: root });
-  model.dispose();
+  const model = file.model ?? readSurveyModel(file.survey);
+  const questions: CQ[] = model.questions
+    .filter((q) => q.type !== 'expression')
+    .map((q) => ({
+      name: q.name,
+      type: q.type,
+      conds: q.conditions.map(runner),
+      required: q.required,
+      choices: q.choices
+        .filter((c) => c.special !== 'other')
+        .map((c) => ({ value: c.value, exclusive: c.isExclusive === true || (!!c.special && c.special !== 'other') })),
+      rows: q.type === 'matrix' ? q.rows.map((r) => String(r.value)) : [],
+      columns: q.type === 'matrix' ? q.columns.map((c) => c.value) : [],
+      inputType: q.inputType ?? '',
+      min: q.type === 'text' ? (q.min ?? null) : null,
+      max: q.type === 'text' ? (q.max ?? null) : null,
+      maxLength: q.maxLength ?? 500,
+      valueTrue: q.valueTrue,
+      valueFalse: q.valueFalse,
+    }));
   const plan = { questions };
-  plans.set(survey, plan);
+  plans.set(file.survey, plan);
   return plan;
 }
 
@@ -180,7 +152,7 @@ class Conditions {
     this.changedAt.set(name, ++this.step);
   }
 
-  holds(c: Cond | null, fallback: boolean): boolean {
+  holds(c: Cond, fallback: boolean): boolean {
     if (!c) return fallback;
     const m = this.memo.get(c);
     if (m && !c.volatile && c.deps.every((d) => (this.changedAt.get(d) ?? 0) <= m.at)) return m.value;
@@ -194,9 +166,9 @@ class Conditions {
     return value;
   }
 
-  containerVisible(ct: Container | null): boolean {
-    if (!ct) return true;
-    return this.holds(ct.cond, ct.visible) && this.containerVisible(ct.parent);
+  /** every condition of a visibility chain holds */
+  all(conds: Cond[]): boolean {
+    return conds.every((c) => this.holds(c, true));
   }
 }
 
@@ -659,7 +631,7 @@ function answerText(q: CQ, locale: 'nl' | 'en', rng: Rng): string {
  * Answers only visible questions, in definition order, so the routing holds.
  */
 export function synthAnswers(file: QuestionnaireLike, rng: Rng, opts: SynthOptions = {}): Record<string, unknown> {
-  const plan = compile(file.survey);
+  const plan = compile(file);
   const persona = drawPersona(specFor(file.population), rng);
   const target = opts.aggressionRate ?? defaultAggressionRate(file.population, file.edition);
   const pVictim = Math.min(0.97, Math.max(0, target * (persona?.relRisk ?? 1)));
@@ -672,7 +644,7 @@ export function synthAnswers(file: QuestionnaireLike, rng: Rng, opts: SynthOptio
   const conditions = new Conditions(answers);
 
   for (const q of plan.questions) {
-    if (!conditions.holds(q.cond, q.visible) || !conditions.containerVisible(q.container)) continue;
+    if (!conditions.all(q.conds)) continue;
     let value: unknown;
     switch (q.type) {
       case 'radiogroup':

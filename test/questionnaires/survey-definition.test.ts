@@ -1,0 +1,183 @@
+// What a questionnaire author meets first: the definition check (accepted as SurveyJS writes it, refused only where
+// it cannot be served, each refusal with its JSON path) and survey-core's verdict with the strict checks on top,
+// for the patterns issue 15 found diverging: expression questions, numeric defaults of text questions, warnings,
+// matrix checkbox cells, valuePropertyName, clearInvisibleValues "none".
+import 'survey-core/i18n/dutch';
+import { checkDefinition } from '../../server/questionnaires/registry';
+import { VerdictEngine } from '../../server/questionnaires/survey-verdict';
+import { usesOnlyCompiledFeatures } from '../../server/questionnaires/compiled-subset';
+
+const verdict = (survey: object, answers: unknown, locale: 'nl' | 'en' = 'en') => new VerdictEngine(survey).verdict(answers, locale, true);
+const errorsOf = (r: ReturnType<typeof verdict>) => (r.ok ? [] : r.errors);
+
+describe('the definition check', () => {
+  test('accepts roots pages, elements and the legacy questions key', () => {
+    const q = { type: 'text', name: 'a' };
+    for (const survey of [{ pages: [{ name: 'p', elements: [q] }] }, { elements: [q] }, { questions: [q] }, { pages: [{ name: 'p', questions: [q] }] }]) {
+      const check = checkDefinition(survey);
+      expect({ survey, ok: check.ok, issues: check.issues }).toEqual({ survey, ok: true, issues: [] });
+      expect(check.summary).toMatchObject({ pages: 1, questions: 1, variables: 1 });
+    }
+  });
+
+  test('accepts every answer-storing type of survey-core 2.5.38 and the display-only ones', () => {
+    const types = ['text', 'comment', 'radiogroup', 'checkbox', 'dropdown', 'tagbox', 'boolean', 'rating', 'ranking', 'imagepicker',
+      'multipletext', 'matrix', 'matrixdropdown', 'matrixdynamic', 'paneldynamic', 'signaturepad', 'file', 'html', 'image', 'expression'];
+    const check = checkDefinition({ elements: types.map((type, i) => ({ type, name: `q${i}`, choices: [1, 2], rows: ['a'], columns: [{ name: 'c' }], items: [{ name: 'i' }], templateElements: [{ type: 'text', name: 't' }] })) });
+    expect(check.issues).toEqual([]);
+    expect(check.summary).toMatchObject({ questions: 17, displayOnly: 3 });
+  });
+
+  test('refuses what cannot be served, each with its JSON path and a reason; the legacy questions key is walked too', () => {
+    const check = checkDefinition({
+      navigateToUrl: 'https://elders.example',
+      pages: [
+        { name: 'p', elements: [
+          { type: 'dropdown', name: 'land', choicesByUrl: { url: 'https://landen.example/api' } },
+          { type: 'image', name: 'logo', imageLink: 'https://cdn.example/logo.png' },
+          { type: 'file', name: 'cv', storeDataAsText: false },
+          { type: 'panel', name: 'pn', elements: [{ type: 'text', name: 'x', visibleIf: '{land} = ' }] },
+        ] },
+      ],
+      questions: [{ type: 'dropdown', name: 'stad', choicesByUrl: { url: '/api/steden' } }, { type: 'text', name: 'land' }, { type: 'nieuwtype', name: 'n' }],
+    });
+    expect(check.ok).toBe(false);
+    expect(check.issues.map((i) => i.path)).toEqual([
+      'navigateToUrl',
+      'pages[0].elements[0].choicesByUrl',
+      'pages[0].elements[1].imageLink',
+      'pages[0].elements[2].storeDataAsText',
+      'pages[0].elements[3].elements[0].visibleIf',
+      'questions[0].choicesByUrl',
+      'questions[1].name',
+      'questions[2].type',
+    ]);
+    expect(check.issues[1].reason).toContain('another origin');
+    expect(check.issues[5].reason).toContain('Veldwerk serves none');
+    expect(check.issues[7].reason).toBe('survey-core 2.5.38 has no question type "nieuwtype"');
+  });
+
+  test('an image as a data: URL is served from the definition itself and accepted', () => {
+    expect(checkDefinition({ elements: [{ type: 'imagepicker', name: 'p', choices: [{ value: 1, imageLink: 'data:image/png;base64,AAAA' }] }] }).ok).toBe(true);
+  });
+
+  test('only the monitor-like subset goes to the compiled validator', () => {
+    expect(usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [{ type: 'radiogroup', name: 'a', choices: [1, 2], isRequired: true }] }] })).toBe(true);
+    expect(usesOnlyCompiledFeatures({ elements: [{ type: 'radiogroup', name: 'a', choices: [1, 2] }] })).toBe(false);
+    expect(usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [{ type: 'text', name: 'a', defaultValue: 5 }] }] })).toBe(false);
+    expect(usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [{ type: 'radiogroup', name: 'a', choices: [{ value: 1, visibleIf: '{b} = 1' }] }] }] })).toBe(false);
+  });
+});
+
+describe("survey-core's verdict, with the strict checks", () => {
+  const SCORE = {
+    elements: [
+      { type: 'radiogroup', name: 'a', choices: [1, 2, 3], isRequired: true },
+      { type: 'radiogroup', name: 'b', choices: [1, 2, 3] },
+      { type: 'expression', name: 'totaal', expression: '{a} + {b}' },
+      { type: 'text', name: 'toelichting', requiredIf: '{totaal} > 4' },
+    ],
+  };
+
+  test('an expression question may be posted (the browser does) and is recomputed, never trusted', () => {
+    expect(verdict(SCORE, { a: 1, b: 2, totaal: 3 })).toEqual({ ok: true, answers: { a: 1, b: 2, totaal: 3 } });
+    expect(verdict(SCORE, { a: 1, b: 2, totaal: 99 })).toEqual({ ok: true, answers: { a: 1, b: 2, totaal: 3 } });
+    // requiredIf on the recomputed total, not on the forged one
+    expect(errorsOf(verdict(SCORE, { a: 3, b: 3, totaal: 0 }))).toEqual([{ name: 'toelichting', message: 'Response required.' }]);
+  });
+
+  test('a text question with a numeric default stores a number, which is accepted', () => {
+    const survey = { elements: [{ type: 'text', name: 'jaar', defaultValue: 2024 }] };
+    expect(verdict(survey, { jaar: 2024 })).toEqual({ ok: true, answers: { jaar: 2024 } });
+  });
+
+  test('a warning validator does not block; an error validator does, in the respondent language', () => {
+    const survey = (notificationType: string) => ({ elements: [{ type: 'text', name: 'n', inputType: 'number', validators: [{ type: 'numeric', maxValue: 10, notificationType }] }] });
+    expect(verdict(survey('warning'), { n: 12 }).ok).toBe(true);
+    expect(errorsOf(verdict(survey('error'), { n: 12 }, 'nl'))).toEqual([{ name: 'n', message: expect.stringContaining('10') }]);
+  });
+
+  test('matrix checkbox cells, valuePropertyName and choices hidden by choicesVisibleIf', () => {
+    const matrix = { elements: [{ type: 'matrix', name: 'm', cellType: 'checkbox', rows: ['r'], columns: [1, 2] }] };
+    expect(verdict(matrix, { m: { r: [1, 2] } }).ok).toBe(true);
+    expect(errorsOf(verdict(matrix, { m: { r: [3] } }))).toEqual([{ name: 'm', message: 'This answer is not one of the choices' }]);
+    const vpn = { elements: [{ type: 'checkbox', name: 'c', choices: [1, 2], valuePropertyName: 'kleur' }] };
+    expect(verdict(vpn, { c: [{ kleur: 1 }] }).ok).toBe(true);
+    const hidden = { elements: [{ type: 'radiogroup', name: 'a', choices: [1, 2] }, { type: 'radiogroup', name: 'b', choices: [1, 2], choicesVisibleIf: '{item} <> {a}' }] };
+    expect(verdict(hidden, { a: 1, b: 2 }).ok).toBe(true);
+    expect(errorsOf(verdict(hidden, { a: 1, b: 1 }))).toEqual([{ name: 'b', message: 'This answer is not one of the choices' }]);
+  });
+
+  test('values of invisible questions are dropped on completion, unless clearInvisibleValues is "none"', () => {
+    const survey = (clear?: string) => ({ ...(clear ? { clearInvisibleValues: clear } : {}), elements: [{ type: 'boolean', name: 'a' }, { type: 'text', name: 'b', visibleIf: '{a} = true' }] });
+    expect(verdict(survey(), { a: false, b: 'x' })).toEqual({ ok: true, answers: { a: false } });
+    expect(verdict(survey('none'), { a: false, b: 'x' })).toEqual({ ok: true, answers: { a: false, b: 'x' } });
+  });
+
+  test('nested answers: unknown items, panels beyond the maximum, wrong cell types are refused by path', () => {
+    const survey = {
+      elements: [
+        { type: 'paneldynamic', name: 'p', maxPanelCount: 2, templateElements: [{ type: 'text', name: 'naam', isRequired: true }] },
+        { type: 'multipletext', name: 'mt', items: [{ name: 'a' }] },
+        { type: 'matrixdropdown', name: 'md', rows: ['r'], columns: [{ name: 'n', cellType: 'text', inputType: 'number' }] },
+      ],
+    };
+    expect(errorsOf(verdict(survey, { p: [{}, {}, {}] }))).toEqual([{ name: 'p', message: 'This answer has too many parts (at most 2)' }]);
+    expect(errorsOf(verdict(survey, { p: [{ naam: 'x', leeftijd: 3 }] }))).toEqual([{ name: 'p[0].leeftijd', message: 'This question does not exist in this questionnaire' }]);
+    expect(errorsOf(verdict(survey, { mt: { b: 'x' } }))).toEqual([{ name: 'mt.b', message: 'This question does not exist in this questionnaire' }]);
+    expect(errorsOf(verdict(survey, { md: { r: { n: 'tien' } } }))).toEqual([{ name: 'md.r.n', message: 'The value should be numeric.' }]);
+    expect(errorsOf(verdict(survey, { p: [{}] }))).toEqual([{ name: 'p[0].naam', message: 'Response required.' }]);
+  });
+
+  test('hostile bodies get a clear error, never a crash', () => {
+    const survey = { elements: [{ type: 'text', name: 'a' }] };
+    expect(errorsOf(verdict(survey, [1]))).toEqual([{ name: '', message: 'The answers must be a JSON object' }]);
+    expect(errorsOf(verdict(survey, JSON.parse('{"__proto__": {"x": 1}}')))).toEqual([{ name: '', message: 'The answers contain a forbidden key (__proto__)' }]);
+    expect(errorsOf(verdict(survey, { a: 'x'.repeat(10_001) }))).toEqual([{ name: 'a', message: 'This answer is too long (at most 10000 characters)' }]);
+  });
+
+  test('a start page is validated as the browser validates it before the survey starts', () => {
+    const survey = { firstPageIsStartPage: true, pages: [{ name: 'start', elements: [{ type: 'boolean', name: 'akkoord', isRequired: true }] }, { name: 'p', elements: [{ type: 'text', name: 'a' }] }] };
+    expect(errorsOf(verdict(survey, { a: 'x' }))).toEqual([{ name: 'akkoord', message: 'Response required.' }]);
+    expect(verdict(survey, { akkoord: true, a: 'x' }).ok).toBe(true);
+  });
+});
+
+test("one respondent's nested answers never reach the next respondent's verdict on the same engine", () => {
+  const engine = new VerdictEngine({
+    elements: [
+      {
+        type: 'paneldynamic',
+        name: 'p',
+        isRequired: true,
+        panelCount: 1,
+        minPanelCount: 1,
+        templateElements: [
+          { type: 'dropdown', name: 'rol', choices: [1, 2, 3] },
+          { type: 'comment', name: 'toelichting', visibleIf: '{panel.rol} = 3' },
+        ],
+      },
+      { type: 'matrixdropdown', name: 'm', rows: ['r'], columns: [{ name: 'c', cellType: 'text' }] },
+      { type: 'multipletext', name: 'mt', items: [{ name: 'i' }] },
+      { type: 'text', name: 'x' },
+    ],
+  });
+  const first = { p: [{ rol: 3, toelichting: 'geheim' }, { rol: 2 }], m: { r: { c: 'geheim' } }, mt: { i: 'geheim' }, x: 'a' };
+  expect(engine.verdict(first, 'nl', true)).toEqual({ ok: true, answers: first });
+  // the next respondent left the required panel empty: survey-core's error, and nothing of the first one
+  expect(engine.verdict({ x: 'b' }, 'en', true)).toEqual({ ok: false, errors: [{ name: 'p', message: 'Response required.' }] });
+  expect(engine.verdict({ p: [{ rol: 1 }], x: 'c' }, 'nl', true)).toEqual({ ok: true, answers: { p: [{ rol: 1 }], x: 'c' } });
+});
+
+test('autosave on a definition with nested answers: strict checks on a reused model, the posted answers returned as sent', () => {
+  const engine = new VerdictEngine({
+    elements: [
+      { type: 'paneldynamic', name: 'p', templateElements: [{ type: 'dropdown', name: 'rol', choices: [1, 2] }] },
+      { type: 'text', name: 'x' },
+    ],
+  });
+  expect(engine.verdict({ p: [{ rol: 1 }, { rol: 2 }] }, 'nl', false)).toEqual({ ok: true, answers: { p: [{ rol: 1 }, { rol: 2 }] } });
+  expect(engine.verdict({ x: 'b' }, 'nl', false)).toEqual({ ok: true, answers: { x: 'b' } });
+  expect(engine.verdict({ p: [{ rol: 9 }] }, 'en', false)).toEqual({ ok: false, errors: [{ name: 'p[0].rol', message: 'This answer is not one of the choices' }] });
+  expect(engine.verdict({ p: [{}] }, 'nl', false)).toEqual({ ok: true, answers: { p: [{}] } }); // no required checks while saving
+});
