@@ -57,13 +57,15 @@ export async function load(name: string, opts: autocannon.Options): Promise<Figu
   };
 }
 
-export function printTable(title: string, figures: Figure[], baseline?: Figure): void {
+export function printTable(title: string, figures: Figure[], baseline?: Figure, floor?: Figure): void {
   console.log(`\n${title}`);
-  console.log('scenario                          req/s    p50 ms   p99 ms   errors  non-2xx  vs hello');
+  console.log(
+    `scenario                          req/s    p50 ms   p99 ms   errors  non-2xx  vs hello${floor ? '  vs node' : ''}`,
+  );
+  const ratio = (f: Figure, base?: Figure) => (base ? `${((f.reqPerSec / base.reqPerSec) * 100).toFixed(0)}%` : '');
   for (const f of figures) {
-    const ratio = baseline ? `${((f.reqPerSec / baseline.reqPerSec) * 100).toFixed(0)}%` : '';
     console.log(
-      `${f.name.padEnd(32)} ${f.reqPerSec.toFixed(0).padStart(6)} ${String(f.p50).padStart(9)} ${String(f.p99).padStart(8)} ${String(f.errors).padStart(8)} ${String(f.non2xx).padStart(8)}  ${ratio.padStart(7)}`,
+      `${f.name.padEnd(32)} ${f.reqPerSec.toFixed(0).padStart(6)} ${String(f.p50).padStart(9)} ${String(f.p99).padStart(8)} ${String(f.errors).padStart(8)} ${String(f.non2xx).padStart(8)}  ${ratio(f, baseline).padStart(7)}${floor ? `  ${ratio(f, floor).padStart(7)}` : ''}`,
     );
   }
 }

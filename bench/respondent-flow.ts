@@ -47,15 +47,18 @@ export async function respondentBench(): Promise<Figure[]> {
   const json = { 'content-type': 'application/json' };
   try {
     await load('warm-up', { url: `${url}/hello`, duration: 3 });
-    const hello = await load('GET hello-world', { url: `${url}/hello` });
+    const nodeHello = await load('GET node http hello-world', { url: `${url}/node-hello` });
+    const hello = await load('GET express hello-world', { url: `${url}/hello` });
     const insert = await load('POST knex insert (reference)', {
       url: `${url}/insert`,
       method: 'POST',
       headers: json,
       body: JSON.stringify({ answers: DEMO_ANSWERS, locale: 'nl' }),
     });
-    const page = await load('GET respondent page', {
+    // as a browser asks for it: compressed (brotli), so the compression's cost is in the figure
+    const page = await load('GET respondent page (br)', {
       url,
+      headers: { 'accept-encoding': 'br, gzip' },
       requests: cycling(browsing, (t) => ({ method: 'GET', path: `/s/${t}` })),
     });
     const save = await load('PUT autosave', {
@@ -78,13 +81,16 @@ export async function respondentBench(): Promise<Figure[]> {
     });
     // hello-world again at the end: this machine's speed drifts by a fifth between runs, so each ratio is taken
     // against the faster of the two hello-world runs and a slow one cannot flatter the others
-    const helloAgain = await load('GET hello-world (again)', { url: `${url}/hello` });
+    const helloAgain = await load('GET express hello-world (again)', { url: `${url}/hello` });
+    const nodeAgain = await load('GET node http hello-world (again)', { url: `${url}/node-hello` });
     const baseline = helloAgain.reqPerSec > hello.reqPerSec ? helloAgain : hello;
-    const figures = [hello, insert, page, save, complete, helloAgain];
+    const floor = nodeAgain.reqPerSec > nodeHello.reqPerSec ? nodeAgain : nodeHello;
+    const figures = [nodeHello, hello, insert, page, save, complete, helloAgain, nodeAgain];
     printTable(
-      'Respondent flow (SQLite, 50 connections, server in its own process; ratios to the faster hello-world)',
+      'Respondent flow (SQLite, 50 connections, server in its own process; ratios to the faster express and node hello-worlds)',
       figures,
       baseline,
+      floor,
     );
     figures.push(await respondentLoad(url, flowing, 'SQLite, one process'));
     return figures;

@@ -2,13 +2,14 @@
  * The server under load for `npm run bench`: the real app on a fresh SQLite file, set up as `npm start` does, and
  * beside it, on the same port, a bare express app with a hello-world JSON route (the baseline) and a plain knex
  * insert route (a reference: one JSON body, one INSERT in its own transaction, on the same database and settings).
- * Each request goes straight to one of the two apps, so neither pays for the other's routing.
+ * Each request goes straight to one of the two apps, so neither pays for the other's routing. `/node-hello` is node's
+ * own HTTP server answering the same JSON with nothing in between (the floor).
  */
 import express from 'express';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createApp } from '../server/app';
+import { createEntry } from '../server/app';
 import { loadConfig } from '../server/shared/config';
 import { applyServerTimeouts } from '../server/shared/web/server-timeouts';
 import { openPlatform } from '../server/platform';
@@ -39,8 +40,19 @@ async function main(): Promise<void> {
     delay.reset();
   });
   const BARE = new Set(['/hello', '/insert', '/event-loop']);
-  const app = createApp({ db: platform.db, registry: platform.registry, config: { ...config, logRequests: false } });
-  const server = http.createServer((req, res) => (BARE.has(req.url ?? '') ? bare(req, res) : app(req, res)));
+  const entry = createEntry({
+    db: platform.db,
+    registry: platform.registry,
+    config: { ...config, logRequests: false },
+  });
+  const hello = JSON.stringify({ hello: 'world' });
+  const server = http.createServer((req, res) => {
+    if (req.url === '/node-hello') {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': hello.length });
+      res.end(hello);
+    } else if (BARE.has(req.url ?? '')) bare(req, res);
+    else entry.handle(req, res);
+  });
   applyServerTimeouts(server);
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();

@@ -1,15 +1,17 @@
 import express, { Express } from 'express';
-import helmet from 'helmet';
 import http from 'node:http';
-import proxyAddr from 'proxy-addr';
 import path from 'node:path';
 import { errorMiddleware, redactPath, sendError } from './shared/web/errors';
 import { rejectMalformedPath } from './shared/web/malformed-path';
 import { projectRoot } from './shared/project-root';
-import { assetsRouter } from './shared/web/assets';
+import { assets } from './shared/web/assets';
+import { compression } from './shared/web/compression';
+import { security, Security } from './shared/web/security';
 import { healthRouter } from './shared/web/health';
 import { respondentRouter } from './respondent/web/respondent-routes';
 import { respondentFastPath } from './respondent/web/respondent-fast-path';
+import { wavePageRouter } from './respondent/web/wave-page-routes';
+import { wavePageAdminRouter } from './respondent/web/wave-page-admin';
 import { pagesRouter } from './shared/web/pages';
 import { adminRouter } from './fielding/web/admin';
 import { analystRouter } from './exports/web/analyst';
@@ -26,8 +28,43 @@ import { systemClock } from './shared/calendar';
 
 export type { AppDeps };
 
-export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick<AppDeps, 'clock' | 'log'>>): Express {
+/**
+ * The whole request pipeline, composed here in the open: ordinary autosaves and completions are answered by the
+ * respondent fast path (no express; see respondent-fast-path.ts), everything else by the express app. Both write the
+ * same security headers and see the same client address (shared/web/security.ts). `fastPathAnswered` counts what the
+ * fast path answered, so a test can tell that it still does.
+ */
+export interface Entry {
+  app: Express;
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void;
+  fastPathAnswered(): number;
+}
+
+type AppInput = Omit<AppDeps, 'clock' | 'log'> & Partial<Pick<AppDeps, 'clock' | 'log'>>;
+
+export function createEntry(partial: AppInput): Entry {
   const deps: AppDeps = { clock: systemClock, log: (line) => console.log(line), ...partial };
+  const shared = security({ publicUrl: deps.config.publicUrl, trustProxy: deps.config.trustProxy });
+  const app = expressApp(deps, shared);
+  const fastPath = respondentFastPath({ deps, headers: shared.headers, clientAddress: shared.clientAddress });
+  let answered = 0;
+  return {
+    app,
+    handle: (req, res) => {
+      if (fastPath(req, res)) answered++;
+      else app(req, res);
+    },
+    fastPathAnswered: () => answered,
+  };
+}
+
+/** The express app alone: every route, without the fast path in front (which answers the same, see createEntry). */
+export function createApp(partial: AppInput): Express {
+  const deps: AppDeps = { clock: systemClock, log: (line) => console.log(line), ...partial };
+  return expressApp(deps, security({ publicUrl: deps.config.publicUrl, trustProxy: deps.config.trustProxy }));
+}
+
+function expressApp(deps: AppDeps, shared: Security): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('view engine', 'ejs');
@@ -39,29 +76,11 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
   // (static assets keep serve-static's own ETag and Last-Modified)
   app.set('etag', false);
   app.set('query parser', 'simple');
-  // behind a reverse proxy, the client address (sign-in throttle, audit log) comes from X-Forwarded-For
-  if (deps.config.trustProxy !== undefined) app.set('trust proxy', deps.config.trustProxy);
+  // behind a reverse proxy, the client address (sign-in throttle, audit log) comes from X-Forwarded-For: express gets
+  // the compiled function the fast path uses too
+  app.set('trust proxy', shared.trust);
 
-  const security = helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"], // SurveyJS sets style attributes on its elements
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-    },
-    referrerPolicy: { policy: 'no-referrer' }, // personal tokens are in URLs
-    strictTransportSecurity: deps.config.publicUrl.startsWith('https:'),
-  });
-  app.use(security);
+  app.use(shared.middleware);
 
   if (deps.config.logRequests) {
     app.use((req, res, next) => {
@@ -75,9 +94,14 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
   }
 
   app.use(rejectMalformedPath());
-  app.use(assetsRouter());
+  // pages and JSON compressed per response; the assets once, under content-hashed immutable addresses
+  app.use(compression());
+  const files = assets();
+  app.locals.asset = files.url;
+  app.use(files.router);
   app.use(healthRouter(deps));
   app.use(respondentRouter(deps));
+  app.use(wavePageRouter(deps));
   app.use(optOutRouter(deps));
   app.use(pagesRouter());
   app.use(signInRouter(deps));
@@ -86,38 +110,15 @@ export function createApp(partial: Omit<AppDeps, 'clock' | 'log'> & Partial<Pick
     await loadUploadedVersions(deps.db, deps.registry, deps.log);
     next();
   });
-  app.use('/admin', adminRouter(deps, [adminMailRouter(deps), adminQuestionnairesRouter(deps)]));
+  app.use(
+    '/admin',
+    adminRouter(deps, [adminMailRouter(deps), wavePageAdminRouter(deps), adminQuestionnairesRouter(deps)]),
+  );
   app.use('/analyst', analystRouter(deps, [analystExportsRouter(deps), analystTokensRouter(deps)]));
   app.use('/api/v1', exportApiRouter(deps));
 
   app.use((req, res) => sendError(req, res, 404, 'Page not found'));
   app.use(errorMiddleware(deps.log));
 
-  // ordinary autosaves and completions are answered before express's own request handling (see the fast path)
-  const fastPath = respondentFastPath({
-    deps,
-    headers: headersOf(security),
-    clientAddress: (req) => proxyAddr(req, app.get('trust proxy fn')),
-  });
-  const entry = app as unknown as { handle(req: http.IncomingMessage, res: http.ServerResponse, next?: unknown): void };
-  const handle = entry.handle.bind(app);
-  entry.handle = (req, res, next) => {
-    if (!fastPath(req, res)) handle(req, res, next);
-  };
   return app;
-}
-
-/** The headers a middleware that only sets headers (helmet) gives every response, taken once. */
-function headersOf(
-  middleware: (req: never, res: never, next: (err?: unknown) => void) => void,
-): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const res = {
-    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
-    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
-  };
-  middleware({} as never, res as never, (err) => {
-    if (err) throw err;
-  });
-  return headers;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { createApp } from './app';
+import http from 'node:http';
+import { createEntry } from './app';
 import { ConfigError, loadConfig } from './shared/config';
 import { countWaves } from './fielding/data/waves';
 import { applyServerTimeouts } from './shared/web/server-timeouts';
@@ -8,6 +9,8 @@ import { seedDemoLinks } from './fielding/demo';
 import { mailWorkerFromConfig } from './mail/mail-worker';
 import { sweepExpiredImports } from './fielding/sample-import';
 import { sweepOldLinkMisses } from './respondent/link-throttle';
+import { assets } from './shared/web/assets';
+import { questionnaireAssets } from './respondent/web/questionnaire-assets';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,13 +23,15 @@ async function main(): Promise<void> {
   }
   // the mail worker runs in the server process (more workers: npm run cli -- mail work)
   const mailWorker = mailWorkerFromConfig(db, config, (line) => console.log(line));
-  const app = createApp({
+  // the request pipeline: the respondent fast path, then express (app.ts, createEntry)
+  const entry = createEntry({
     db,
     registry,
     config,
     mail: { transport: mailWorker.transport, from: config.mailFrom, timeoutMs: config.mailTimeoutMs },
   });
-  const server = app.listen(config.port, config.host, () => {
+  const server = http.createServer(entry.handle);
+  server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     console.log(
@@ -34,6 +39,10 @@ async function main(): Promise<void> {
     );
   });
   applyServerTimeouts(server);
+  // brotli at its best quality takes a few seconds of a libuv thread per large file: done now, not for the first respondent
+  void Promise.all([assets().warm(), questionnaireAssets(registry).warm()]).catch((err) =>
+    console.error(`Compressing the assets failed: ${err instanceof Error ? err.message : err}`),
+  );
   mailWorker.start();
   // staged sample imports hold a whole sample's contact data: expired ones are deleted for good, not only when
   // someone stages the next file

@@ -7,6 +7,7 @@ import * as userStatus from './005_user_status';
 import * as populationTotals from './006_population_totals';
 import * as linkMisses from './007_link_misses';
 import * as sessionFlash from './008_session_flash';
+import * as wavePages from './009_wave_pages';
 import * as uploadedVersions from './010_uploaded_versions';
 import * as linkGeneration from './011_link_generation';
 
@@ -26,6 +27,7 @@ const migrations: Array<[string, Migration]> = [
   ['006_population_totals', populationTotals],
   ['007_link_misses', linkMisses],
   ['008_session_flash', sessionFlash],
+  ['009_wave_pages', wavePages],
   ['010_uploaded_versions', uploadedVersions],
   ['011_link_generation', linkGeneration],
 ];

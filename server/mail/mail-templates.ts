@@ -86,6 +86,11 @@ The research team`,
   },
 };
 
+const PRIVACY_FOOTER: Record<MailLanguage, string> = {
+  nl: 'Hoe we met uw gegevens omgaan:',
+  en: 'How we handle your data:',
+};
+
 const FOOTER: Record<MailLanguage, string> = {
   nl: 'Wilt u over dit onderzoek geen e-mail meer ontvangen? Meld u hier af:',
   en: 'Do you want no more e-mail about this survey? Unsubscribe here:',
@@ -233,6 +238,8 @@ export interface MailValues {
   name: string | null;
   link: string;
   optOutLink: string;
+  /** the wave's privacy statement (respondent/wave-page-routes.ts), named in every mail's footer */
+  privacyLink?: string;
   /** YYYY-MM-DD */
   closesOn: string;
   survey: string;
@@ -259,5 +266,6 @@ export function renderMail(t: MailTemplate, values: MailValues, language: MailLa
     text.replace(PLACEHOLDER, (whole, key: string) => (key in filled ? filled[key as Placeholder] : whole));
   const subject = oneLine(fill(t.subject), 250);
   const body = fill(t.body.replace(/\r\n?/g, '\n')).trimEnd();
-  return { subject, text: `${body}\n\n-- \n${FOOTER[language]}\n${values.optOutLink}\n` };
+  const privacy = values.privacyLink ? `${PRIVACY_FOOTER[language]}\n${values.privacyLink}\n` : '';
+  return { subject, text: `${body}\n\n-- \n${privacy}${FOOTER[language]}\n${values.optOutLink}\n` };
 }

@@ -17,6 +17,7 @@ import { dutchDay } from '../shared/calendar';
 import { buildMessage } from './wave-mail';
 import { classifyFailure, fromAddress, isMailAddress, MailTransport, transportFromConfig } from './mail-transport';
 import { asMailLanguage, loadTemplate, MailKind, MailLanguage, MailTemplate } from './mail-templates';
+import { wavePage } from '../respondent/wave-pages';
 import { deriveToken, hashToken } from '../respondent/personal-tokens';
 
 export interface MailWorkerOptions {
@@ -117,6 +118,7 @@ export class MailWorker {
   private lanes: Promise<void>[] = [];
   private wakers = new Set<() => void>();
   private templates = new Map<string, { at: number; t: MailTemplate }>();
+  private organisations = new Map<string, { at: number; name: string }>();
   private readonly marks: MarkBatcher;
 
   constructor(opts: MailWorkerOptions) {
@@ -239,6 +241,15 @@ export class MailWorker {
     return t;
   }
 
+  /** The wave's commissioning organisation (respondent page settings), re-read like the templates. */
+  private async organisation(waveId: string): Promise<string> {
+    const cached = this.organisations.get(waveId);
+    if (cached && Date.now() - cached.at < 5000) return cached.name;
+    const name = (await wavePage(this.o.db, waveId)).organisation;
+    this.organisations.set(waveId, { at: Date.now(), name });
+    return name;
+  }
+
   /** Why this message must not go out any more, if so. */
   private reasonToCancel(ctx: SendContextRow): string | undefined {
     if (ctx.opted_out) return 'opted out';
@@ -277,6 +288,8 @@ export class MailWorker {
       survey: language === 'en' ? ctx.title_en : ctx.title_nl,
       language,
       messageId: `<veldwerk.${ctx.wave_id}.${ctx.id}@${this.messageDomain}>`,
+      waveId: ctx.wave_id,
+      organisation: (await this.organisation(ctx.wave_id)) || undefined,
     });
     try {
       await this.o.transport.send(

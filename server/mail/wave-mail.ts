@@ -25,6 +25,7 @@ import { recordAudit } from '../accounts/audit';
 import { addDays, dutchDay, readableMoment, startOfAmsterdamDay } from '../shared/calendar';
 import { isMailAddress, MailTransport, OutgoingMail } from './mail-transport';
 import { mailHtml } from './mail-html';
+import { wavePage } from '../respondent/wave-pages';
 import { loadTemplate, MailKind, MailLanguage, MailTemplate, renderMail } from './mail-templates';
 import { hashToken, isWellFormedToken } from '../respondent/personal-tokens';
 import { wavePhase } from '../fielding/wave-rules';
@@ -47,6 +48,8 @@ export interface MessageInput {
   survey: string;
   language: MailLanguage;
   messageId?: string;
+  /** the wave, for the link to its privacy statement in the footer */
+  waveId?: string;
   /** the commissioning organisation (the wave's page settings), named at the top of the HTML alternative */
   organisation?: string;
 }
@@ -58,12 +61,14 @@ export function optOutLink(publicUrl: string, token: string): string {
 /** The message for one person: plain text, the personal link, and the opt-out link in the text and in the headers. */
 export function buildMessage(template: MailTemplate, m: MessageInput): OutgoingMail {
   const unsubscribe = optOutLink(m.publicUrl, m.token);
+  const privacy = m.waveId && `${m.publicUrl}/privacy/${m.waveId}${m.language === 'en' ? '?lang=en' : ''}`;
   const rendered = renderMail(
     template,
     {
       name: m.name,
       link: `${m.publicUrl}/s/${m.token}`,
       optOutLink: unsubscribe,
+      privacyLink: privacy,
       closesOn: m.closesOn,
       survey: m.survey,
     },
@@ -75,7 +80,7 @@ export function buildMessage(template: MailTemplate, m: MessageInput): OutgoingM
     text: rendered.text,
     html: mailHtml({
       text: rendered.text,
-      links: [`${m.publicUrl}/s/${m.token}`, unsubscribe],
+      links: [`${m.publicUrl}/s/${m.token}`, unsubscribe, ...(privacy ? [privacy] : [])],
       organisation: m.organisation,
       language: m.language,
     }),
@@ -382,6 +387,8 @@ export async function previewMail(db: Db, p: PreviewInput): Promise<OutgoingMail
     closesOn: p.wave.closes_on,
     survey,
     language: p.language,
+    waveId: p.wave.id,
+    organisation: (await wavePage(db, p.wave.id)).organisation || undefined,
   });
   return { ...mail, from: p.from };
 }

@@ -16,19 +16,24 @@ import { linkLookupBlockedFor, linkMissKey, linkMissWindowStart, recordLinkMiss 
 import { isSealed, openProgress, progressKey as deriveProgressKey, sealProgress } from './progress-sealing';
 import { deriveToken, hashToken, isWellFormedToken } from './personal-tokens';
 import { keptValues, wavePhase } from '../fielding/wave-rules';
+import { WavePage, wavePageOf } from './wave-pages';
 
 export type LinkState =
   | { kind: 'throttled'; retryAfter: number }
   | { kind: 'not-found' }
-  | { kind: 'not-open' | 'closed' | 'completed'; wave: WaveRow; locale: Locale }
+  | { kind: 'not-open' | 'closed' | 'completed'; wave: WaveRow; locale: Locale; page?: WavePage }
   | {
       kind: 'open';
       wave: WaveRow;
+      /** the wave's respondent page settings, read with a page view (not with autosave or completion) */
+      page?: WavePage;
       invitation: LinkInvitation;
       questionnaire: RegisteredQuestionnaire;
       locale: Locale;
       answers: Record<string, unknown>;
       pageNo: number;
+      /** the sequence number of the saved copy (0: none); the page numbers its autosaves from here */
+      revision: number;
       /** seals and opens this link's in-progress answers (derived from the token, kept in no table) */
       progressKey: Buffer;
     };
@@ -66,20 +71,23 @@ export async function openLink(
     return { kind: 'not-found' };
   }
   const locale = asLocale(invitation.language);
-  if (invitation.status === 'completed') return { kind: 'completed', wave, locale };
+  const page = opts.withProgress ? wavePageOf(wave.id, found.page) : undefined;
+  if (invitation.status === 'completed') return { kind: 'completed', wave, locale, page };
   const phase = wavePhase(wave, dutchDay(now));
   // test links also work before the wave opens, so a wave can be tried out end to end beforehand
-  if (phase !== 'open' && !(phase === 'not-open' && invitation.is_test)) return { kind: phase, wave, locale };
+  if (phase !== 'open' && !(phase === 'not-open' && invitation.is_test)) return { kind: phase, wave, locale, page };
   const progressKey = deriveProgressKey(token);
   const answers = progress ? savedAnswers(progressKey, invitation.id, progress.answers) : undefined;
   return {
     kind: 'open',
     wave,
+    page,
     invitation,
     questionnaire,
     locale: asLocale(answers && progress?.locale, locale),
     answers: answers ?? {},
     pageNo: (answers && progress?.page_no) || 0,
+    revision: Number(progress?.revision ?? 0),
     progressKey,
   };
 }
@@ -95,13 +103,19 @@ function savedAnswers(key: Buffer, invitationId: string, stored: string): Record
   }
 }
 
-export type SaveResult = { ok: true } | { ok: false; errors: AnswerError[] } | { ok: false; completed: true };
+export type SaveResult =
+  { ok: true } | { ok: false; errors: AnswerError[] } | { ok: false; completed: true } | { ok: false; stale: true };
 
 export interface ProgressInput {
   answers: unknown;
   pageNo: unknown;
   locale: unknown;
+  /** the page's running number of this save (optional): a save with a number at or below the saved copy's is refused */
+  seq?: unknown;
 }
+
+/** The largest sequence number (the revision column is a 32-bit integer). */
+export const MAX_SEQ = 2_147_483_647;
 
 export async function saveAnswersInProgress(
   db: Db,
@@ -118,17 +132,26 @@ export async function saveAnswersInProgress(
         : `pageNo must be a page number from 0 to ${pages - 1}`;
     return { ok: false, errors: [{ name: '', message }] };
   }
+  const seq = input.seq;
+  if (seq !== undefined && (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 1 || seq > MAX_SEQ)) {
+    const message =
+      locale === 'nl'
+        ? `seq moet een geheel getal van 1 tot ${MAX_SEQ} zijn`
+        : `seq must be a whole number from 1 to ${MAX_SEQ}`;
+    return { ok: false, errors: [{ name: '', message }] };
+  }
   const checked = await state.questionnaire.validator.validatePartial(input.answers, locale);
   if (!checked.ok) return checked;
   const answers = sealProgress(state.progressKey, state.invitation.id, JSON.stringify(checked.answers));
   // marking the invitation started also checks, inside the transaction, that no completion came in meanwhile:
   // answers saved after it would stay linked to the invitation
   const saved = await writeTransaction(db, async (trx) => {
-    if (!(await markInvitationStartedUnlessCompleted(trx, state.invitation.id))) return false;
-    await saveProgress(trx, { invitation_id: state.invitation.id, answers, page_no: pageNo, locale });
-    return true;
+    if (!(await markInvitationStartedUnlessCompleted(trx, state.invitation.id))) return 'completed';
+    const row = { invitation_id: state.invitation.id, answers, page_no: pageNo, locale };
+    return (await saveProgress(trx, row, seq)) ? 'saved' : 'stale';
   });
-  return saved ? { ok: true } : { ok: false, completed: true };
+  if (saved === 'completed') return { ok: false, completed: true };
+  return saved === 'stale' ? { ok: false, stale: true } : { ok: true };
 }
 
 export type CompleteResult =

@@ -11,12 +11,17 @@ const texts = {
     invalid: 'Niet alle antwoorden zijn juist. Bekijk de gemarkeerde vragen.',
     thanksTitle: 'Hartelijk dank',
     thanksBody: 'Uw antwoorden zijn ontvangen. U kunt deze pagina sluiten.',
+    helpTitle: 'Wilt u met iemand praten?',
+    helpIntro:
+      'Deze vragenlijst ging over agressie, intimidatie en integriteit. Heeft u iets meegemaakt waarover u wilt praten, dan kunt u hier terecht:',
     closedTitle: 'Dit onderzoek is gesloten',
-    closedBody: 'U kunt de vragenlijst niet meer invullen. Dank voor uw belangstelling.',
+    closedBody:
+      'Het onderzoek is afgelopen: de vragenlijst kan niet meer worden ingevuld. Dank voor uw belangstelling.',
     notOpenTitle: 'Dit onderzoek is nog niet geopend',
     notOpenBody: 'De vragenlijst kan worden ingevuld vanaf',
-    notFoundTitle: 'Deze link werkt niet',
-    notFoundBody: 'Controleer of u de volledige link uit uw uitnodiging hebt gebruikt.',
+    notFoundTitle: 'Deze link werkt niet (meer)',
+    notFoundBody:
+      'Is het onderzoek afgelopen, dan werkt de link niet meer en hoeft u niets te doen. Anders: kopieer de volledige link uit uw uitnodiging; soms breekt een e-mailprogramma hem af.',
     errorTitle: 'Er ging iets mis',
     errorBody: 'Probeer het later opnieuw.',
     // the database cannot write right now (disk full, read-only, unreachable): the operator's problem, not the respondent's
@@ -29,9 +34,20 @@ const texts = {
       'Uw antwoorden konden nu niet worden opgeslagen. Wat u eerder hebt opgeslagen, is veilig. Laat deze pagina open: uw antwoorden blijven hier staan en we proberen het over een paar minuten opnieuw.',
     unavailableSubmit:
       'Uw antwoorden konden nu niet worden verzonden. Wat u eerder hebt opgeslagen, is veilig. Laat deze pagina open: uw antwoorden blijven hier staan. Verzend ze over een paar minuten opnieuw.',
-    noScript: 'Voor deze vragenlijst is JavaScript nodig. Zet JavaScript aan in uw browser en laad de pagina opnieuw.',
+    noScript:
+      'Voor deze vragenlijst is JavaScript nodig. Zet JavaScript aan in uw browser en laad de pagina opnieuw, of open de link op een ander apparaat.',
+    noScriptContact: 'Lukt dat niet? Neem contact op met',
     accessibility: 'Toegankelijkheid',
-    anonymity: 'Uw antwoorden worden anoniem opgeslagen, los van uw naam en e-mailadres.',
+    anonymity:
+      'Uw antwoorden worden anoniem bewaard: apart van uw naam en e-mailadres, zodat niemand ze aan u kan koppelen.',
+    privacy: 'Privacyverklaring',
+    contact: 'Vragen over dit onderzoek?',
+    commissionedBy: 'In opdracht van',
+    estimate: 'Invullen duurt ongeveer {0} minuten.',
+    estimateRange: 'Invullen duurt ongeveer {0} tot {1} minuten, afhankelijk van uw antwoorden.',
+    skipToContent: 'Naar de vragen',
+    newerCopy:
+      'Uw antwoorden zijn intussen ook ergens anders bewaard (in een ander venster of op een ander apparaat). U ziet nu de nieuwste versie.',
   },
   en: {
     switchLanguage: 'Nederlands',
@@ -42,12 +58,16 @@ const texts = {
     invalid: 'Some answers are not valid. Please look at the marked questions.',
     thanksTitle: 'Thank you',
     thanksBody: 'Your answers have been received. You can close this page.',
+    helpTitle: 'Would you like to talk to someone?',
+    helpIntro:
+      'This questionnaire was about aggression, intimidation and integrity. If you have been through something you would like to talk about, you can turn to:',
     closedTitle: 'This survey is closed',
-    closedBody: 'The questionnaire can no longer be filled in. Thank you for your interest.',
+    closedBody: 'The survey has ended: the questionnaire can no longer be filled in. Thank you for your interest.',
     notOpenTitle: 'This survey is not open yet',
     notOpenBody: 'The questionnaire can be filled in from',
-    notFoundTitle: 'This link does not work',
-    notFoundBody: 'Please check that you used the complete link from your invitation.',
+    notFoundTitle: 'This link does not work (any more)',
+    notFoundBody:
+      'If the survey has ended, the link no longer works and there is nothing you need to do. Otherwise, please copy the complete link from your invitation; some e-mail programs break it in two.',
     errorTitle: 'Something went wrong',
     errorBody: 'Please try again later.',
     unavailableTitle: 'Saving is not possible right now',
@@ -59,13 +79,52 @@ const texts = {
       'Your answers could not be saved right now. What you saved before is safe. Keep this page open: your answers stay here and we will try again in a few minutes.',
     unavailableSubmit:
       'Your answers could not be sent right now. What you saved before is safe. Keep this page open: your answers stay here. Please send them again in a few minutes.',
-    noScript: 'This questionnaire needs JavaScript. Please turn on JavaScript in your browser and reload the page.',
+    noScript:
+      'This questionnaire needs JavaScript. Please turn on JavaScript in your browser and reload the page, or open the link on another device.',
+    noScriptContact: 'If that does not work, please contact',
     accessibility: 'Accessibility',
-    anonymity: 'Your answers are stored anonymously, apart from your name and e-mail address.',
+    anonymity:
+      'Your answers are stored anonymously: separately from your name and e-mail address, so that nobody can link them to you.',
+    privacy: 'Privacy statement',
+    contact: 'Questions about this survey?',
+    commissionedBy: 'Commissioned by',
+    estimate: 'Answering takes about {0} minutes.',
+    estimateRange: 'Answering takes about {0} to {1} minutes, depending on your answers.',
+    skipToContent: 'Skip to the questions',
+    newerCopy:
+      'Your answers were meanwhile also saved elsewhere (in another window or on another device). You now see the latest version.',
   },
 } satisfies Record<Locale, Record<string, string>>;
 
 export type PageTexts = (typeof texts)['nl'];
+
+/**
+ * SurveyJS's own Dutch messages where they read as a translation ("Dit is een vereiste vraag", "Gelieve …"): the page
+ * puts these in their place. Placeholders {0} {1} are SurveyJS's.
+ */
+export const SURVEY_TEXTS_NL: Record<string, string> = {
+  completeText: 'Verzenden',
+  requiredError: 'Beantwoord deze vraag.',
+  requiredErrorInPanel: 'Beantwoord ten minste één vraag.',
+  requiredInAllRowsError: 'Geef op elke regel een antwoord.',
+  numericError: 'Vul een getal in.',
+  minError: 'Vul een getal in van minstens {0}.',
+  maxError: 'Vul een getal in van hoogstens {0}.',
+  textMinLength: 'Vul minstens {0} tekens in.',
+  textMaxLength: 'Vul niet meer dan {0} tekens in.',
+  textMinMaxLength: 'Vul minstens {0} en hoogstens {1} tekens in.',
+  minSelectError: 'Kies minstens {0} antwoorden.',
+  maxSelectError: 'Kies niet meer dan {0} antwoorden.',
+  otherRequiredError: 'Vul in wat u bij "Anders" bedoelt.',
+  otherItemText: 'Anders, namelijk',
+  commentText: 'Toelichting',
+  placeholder: 'Kies…',
+  invalidInputError: 'Dit antwoord klopt niet.',
+  progressText: 'Pagina {0} van {1}',
+  questionsProgressText: '{0} van {1} vragen beantwoord',
+  loadingSurvey: 'De vragenlijst wordt geladen…',
+  selectAllItemText: 'Alles kiezen',
+};
 
 export function pageTexts(locale: Locale): PageTexts {
   return texts[locale];

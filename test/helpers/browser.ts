@@ -1,12 +1,11 @@
 /** Shared harness of the browser tests: Debian's chromium driven by playwright-core, the real app on an ephemeral port,
  *  axe-core in the page, a guard that records every request leaving the app's origin, and screenshots as artefacts. */
-import type { Express } from 'express';
 import fs from 'node:fs';
 import http, { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, Browser, BrowserContext, Page } from 'playwright-core';
-import { createApp } from '../../server/app';
+import { createEntry } from '../../server/app';
 import type { MailDeps } from '../../server/mail/mail-transport';
 import { openProgress, progressKey } from '../../server/respondent/progress-sealing';
 import { hashToken } from '../../server/respondent/personal-tokens';
@@ -55,14 +54,15 @@ export interface LiveApp extends TestApp {
 export async function startLiveApp(opts: { mail?: MailDeps } = {}): Promise<LiveApp> {
   const t = await testApp('sqlite');
   // the app is built once the port is known, so the personal links it makes (pages, mail) point at this server
-  let app: Express = t.app;
-  const server = http.createServer((req, res) => app(req, res));
+  let handle: (req: http.IncomingMessage, res: http.ServerResponse) => void = t.app;
+  const server = http.createServer((req, res) => handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  app = createApp({
+  // the whole pipeline, as main.ts serves it: the respondent fast path, then express
+  const entry = createEntry({
     db: t.db,
     registry: t.registry,
     config: { publicUrl: origin, logRequests: true },
@@ -70,9 +70,10 @@ export async function startLiveApp(opts: { mail?: MailDeps } = {}): Promise<Live
     log: (line) => t.logs.push(line),
     mail: opts.mail,
   });
+  handle = entry.handle;
   return {
     ...t,
-    app,
+    app: entry.app,
     origin,
     server,
     close: async () => {

@@ -3,6 +3,7 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import request from 'supertest';
 import { respondentFastPath } from '../../server/respondent/web/respondent-fast-path';
+import { createEntry, Entry } from '../../server/app';
 import { LINK_LIMITS } from '../../server/respondent/link-throttle';
 import { addDays, dutchDay } from '../../server/shared/calendar';
 import { databaseKinds } from '../helpers/databases';
@@ -16,8 +17,19 @@ import { testApp, TestApp } from '../helpers/test-app';
  */
 describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
   let t: TestApp;
+  /** the pipeline as main.ts serves it: the fast path in front of the express app */
+  let entry: Entry;
+  let app: Entry['handle'];
   beforeAll(async () => {
     t = await testApp(kind);
+    entry = createEntry({
+      db: t.db,
+      registry: t.registry,
+      config: { publicUrl: 'http://veldwerk.test', logRequests: true },
+      clock: () => t.now.value,
+      log: (line) => t.logs.push(line),
+    });
+    app = entry.handle;
   });
   afterAll(() => t.drop());
 
@@ -25,7 +37,7 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
   const viaExpress = (path: string) => `${path}?via=express`;
 
   async function call(method: 'post' | 'put', path: string, body: string | object): Promise<Sent> {
-    const send = method === 'post' ? request(t.app).post(path) : request(t.app).put(path);
+    const send = method === 'post' ? request(app).post(path) : request(app).put(path);
     const res = await send.set('content-type', 'application/json').send(body as never);
     const {
       date: _date,
@@ -38,8 +50,13 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
 
   /** the same call through the fast path and through express; returns the fast path's answer */
   async function bothWays(method: 'post' | 'put', paths: [string, string], body: string | object): Promise<Sent> {
+    const before = entry.fastPathAnswered();
     const fast = await call(method, paths[0], body);
+    // the ordinary call was answered by the fast path, the one with a query by express: if the fast path stopped
+    // answering, the two would still agree, so this is what tells
+    expect(entry.fastPathAnswered()).toBe(before + 1);
     const slow = await call(method, viaExpress(paths[1]), body);
+    expect(entry.fastPathAnswered()).toBe(before + 1);
     expect(fast).toEqual(slow);
     return fast;
   }
@@ -110,7 +127,7 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
   test('each answer is stored once and the log never holds the token', async () => {
     const [token] = await tokens(1);
     t.logs.length = 0;
-    await request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID, locale: 'nl' }).expect(201);
+    await request(app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID, locale: 'nl' }).expect(201);
     const stored = await t.db('responses').whereRaw('answers like ?', ['%"agressie_any"%']).count({ n: '*' }).first();
     expect(Number(stored?.n)).toBeGreaterThan(0);
     expect(t.logs.some((line) => /^POST \/s\/\[token\]\/complete 201 /.test(line))).toBe(true);
@@ -162,9 +179,9 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
     // through the app, those get express's answers
     const [token] = await tokens(1);
     const real = `/s/${token}/complete`;
-    await request(t.app).post(real).set('content-type', 'text/plain').send(body).expect(415);
-    await request(t.app).post(real).set('content-type', 'application/json; charset=latin1').send(body).expect(415);
-    await request(t.app)
+    await request(app).post(real).set('content-type', 'text/plain').send(body).expect(415);
+    await request(app).post(real).set('content-type', 'application/json; charset=latin1').send(body).expect(415);
+    await request(app)
       .post(real)
       .set('content-type', 'application/json')
       .send(JSON.stringify({ answers: DEMO_VALID, pad: 'x'.repeat(300 * 1024) }))
@@ -176,7 +193,7 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
       'content-encoding': 'gzip',
       'content-length': String(zipped.length),
     };
-    expect(await rawCall(http.createServer(t.app), real, headers, zipped)).toBe(201);
+    expect(await rawCall(http.createServer(app), real, headers, zipped)).toBe(201);
   });
 
   async function rawCall(
@@ -203,7 +220,7 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
 
   test('a call cut off midway leaves the server answering', async () => {
     const [token] = await tokens(1);
-    const server = http.createServer(t.app).listen(0, '127.0.0.1');
+    const server = http.createServer(app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const { port } = server.address() as net.AddressInfo;
     try {
@@ -228,5 +245,32 @@ describe.each(databaseKinds())('respondent fast path on %s', (kind) => {
     });
     expect(held.status).toBe(429);
     expect(Number(held.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  test('behind a proxy (TRUST_PROXY) the fast path counts the client the proxy names, as express does', async () => {
+    const proxied = createEntry({
+      db: t.db,
+      registry: t.registry,
+      config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback' },
+      clock: () => t.now.value,
+      log: () => undefined,
+    });
+    const [valid] = await tokens(1);
+    const from = (address: string, path: string, via = '') =>
+      request(proxied.handle)
+        .put(`${path}${via}`)
+        .set('X-Forwarded-For', address)
+        .set('content-type', 'application/json')
+        .send({ answers: {}, pageNo: 0, locale: 'nl' });
+    const answered = proxied.fastPathAnswered();
+    // one client behind the proxy guesses links until it is held off, through the fast path
+    for (let i = 0; i < LINK_LIMITS.missesPerAddress; i++)
+      await from('198.51.100.7', `/s/${'p'.repeat(40)}${String(i).padStart(3, '0')}/progress`).expect(404);
+    expect(proxied.fastPathAnswered()).toBe(answered + LINK_LIMITS.missesPerAddress);
+    expect((await from('198.51.100.7', `/s/${valid}/progress`)).status).toBe(429);
+    expect((await from('198.51.100.7', `/s/${valid}/progress`, '?via=express')).status).toBe(429);
+    // another client behind the same proxy (the same socket address, 127.0.0.1) is not: both paths see the forwarded one
+    expect((await from('198.51.100.8', `/s/${valid}/progress`)).status).toBe(204);
+    expect((await from('198.51.100.8', `/s/${valid}/progress`, '?via=express')).status).toBe(204);
   });
 });

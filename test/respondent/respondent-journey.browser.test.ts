@@ -198,10 +198,16 @@ describeBrowser('respondent journey in chromium (keyboard only)', () => {
     expect(await first.page.textContent('#vw-lang')).toBe('Nederlands');
     // Veldwerk's own texts around the questionnaire switch too: no Dutch left on an English page
     expect(await first.page.textContent('.vw-anonymity')).toBe(
-      'Your answers are stored anonymously, apart from your name and e-mail address.',
+      'Your answers are stored anonymously: separately from your name and e-mail address, so that nobody can link them to you.',
     );
-    expect(await first.page.textContent('footer a')).toBe('Accessibility');
-    expect(await first.page.getAttribute('footer a', 'href')).toBe('/toegankelijkheid?lang=en');
+    expect(await first.page.textContent('.vw-estimate')).toBe('Answering takes about 2 minutes.');
+    await first.page.waitForSelector('.sd-root-modern :text-is("Page 1 of 2")', { timeout: 5000 }); // the progress indicator switched too
+    expect(
+      await first.page.$$eval('footer a', (links) => links.map((a) => [a.textContent, a.getAttribute('href')])),
+    ).toEqual([
+      ['Privacy statement', expect.stringMatching(/^\/privacy\/[0-9a-f-]{36}\?lang=en$/)],
+      ['Accessibility', '/toegankelijkheid?lang=en'],
+    ]);
     expect(await first.page.title()).toBe('Demo questionnaire on safety and integrity');
     await screenshot(first.page, 'respondent-phone-1-first-page');
     await chooseRadio(first.page, radios('agressie_any'), 2); // No: the follow-up questions stay hidden
@@ -272,12 +278,12 @@ describeBrowser('respondent journey in chromium (keyboard only)', () => {
     await second.context.close();
   });
 
-  test('tab order on the first page: language switch, the question, the next button, the accessibility link', async () => {
+  test('tab order on the first page: skip link, language switch, the question, the next button, the footer links', async () => {
     const { url } = await newLink();
     const { page, context } = await device(DESKTOP);
     await openSurvey(page, url);
     const order: string[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 6; i++) {
       await page.keyboard.press('Tab');
       order.push(
         await page.evaluate(() => {
@@ -289,7 +295,14 @@ describeBrowser('respondent journey in chromium (keyboard only)', () => {
         }),
       );
     }
-    expect(order).toEqual(['lang', 'agressie_any', 'Volgende', 'Toegankelijkheid']);
+    expect(order).toEqual([
+      'Naar de vragen',
+      'lang',
+      'agressie_any',
+      'Volgende',
+      'Privacyverklaring',
+      'Toegankelijkheid',
+    ]);
     // the focused control is visibly marked (SurveyJS draws a ring on the decorator; Veldwerk an outline on its own)
     await tabTo(page, radios('agressie_any'));
     const ring = await page.$eval(

@@ -13,14 +13,29 @@ export async function findProgress(db: Db, invitationId: string): Promise<Progre
   return db<ProgressRow>('progress').where({ invitation_id: invitationId }).first();
 }
 
-/** Inserts or replaces the saved answers of an invitation, counting the revisions. */
-export async function saveProgress(w: Writer, row: Omit<ProgressRow, 'revision'>): Promise<void> {
-  await w.run(
-    'insert into progress (invitation_id, answers, page_no, locale, revision) values (?, ?, ?, ?, 1) ' +
+/**
+ * Inserts or replaces the saved answers of an invitation. With a sequence number (the page counts its saves), the copy
+ * is replaced only by a higher one, and `revision` becomes that number: an autosave that arrives late (a keep-alive
+ * request sent as the page closed, overtaken by the next page's save) never overwrites a newer copy. Without one, the
+ * revision is counted up. Returns false when a newer copy was kept.
+ */
+export async function saveProgress(w: Writer, row: Omit<ProgressRow, 'revision'>, seq?: number): Promise<boolean> {
+  if (seq === undefined) {
+    await w.run(
+      'insert into progress (invitation_id, answers, page_no, locale, revision) values (?, ?, ?, ?, 1) ' +
+        'on conflict (invitation_id) do update set answers = excluded.answers, page_no = excluded.page_no, ' +
+        'locale = excluded.locale, revision = progress.revision + 1',
+      [row.invitation_id, row.answers, row.page_no, row.locale],
+    );
+    return true;
+  }
+  const changed = await w.run(
+    'insert into progress (invitation_id, answers, page_no, locale, revision) values (?, ?, ?, ?, ?) ' +
       'on conflict (invitation_id) do update set answers = excluded.answers, page_no = excluded.page_no, ' +
-      'locale = excluded.locale, revision = progress.revision + 1',
-    [row.invitation_id, row.answers, row.page_no, row.locale],
+      'locale = excluded.locale, revision = excluded.revision where progress.revision < excluded.revision',
+    [row.invitation_id, row.answers, row.page_no, row.locale, seq],
   );
+  return changed === 1;
 }
 
 export async function deleteProgress(w: Writer, invitationId: string): Promise<void> {

@@ -62,8 +62,12 @@ export async function answerCall(
       answers: body.answers,
       pageNo: body.pageNo,
       locale: body.locale,
+      seq: body.seq,
     });
     if (!result.ok && 'completed' in result) return refusal(409, 'This questionnaire has already been completed');
+    // an older save than the copy kept (sent before a newer one, arrived after it): the newer copy stays
+    if (!result.ok && 'stale' in result)
+      return refusal(409, 'A newer copy of these answers was saved already', { stale: true });
     if (!result.ok) return refusal(422, 'The answers could not be saved', { errors: result.errors });
     return { status: 204 };
   }

@@ -2,13 +2,19 @@ import express, { NextFunction, Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
 import { HttpError } from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';
+import type { RegisteredQuestionnaire } from '../../questionnaires/registry';
 import { asLocale, type Locale } from '../../shared/locale';
 import { LinkState, openLink } from '../respondent';
 import { answerCall, ApiCall, BODY_LIMIT, bodyRefusal, linkRefusal, OpenLink } from './respondent-api';
 import { readableDay } from '../../shared/calendar';
+import { Estimate, estimateMinutes } from '../estimate';
+import { wavePage } from '../wave-pages';
+import { QuestionnaireAssets, questionnaireAssets } from './questionnaire-assets';
 
 export function respondentRouter(deps: AppDeps): Router {
   const router = express.Router();
+  const questionnaires = questionnaireAssets(deps.registry);
+  router.use(questionnaires.router);
   const json = express.json({ limit: BODY_LIMIT, strict: true });
 
   const loadLink = (withProgress: boolean) => async (req: Request, res: Response, next: NextFunction) => {
@@ -46,7 +52,7 @@ export function respondentRouter(deps: AppDeps): Router {
   };
 
   router.get('/s/:token', loadLink(true), (req, res) =>
-    renderLink(req, res, res.locals.link as Exclude<LinkState, { kind: 'throttled' }>),
+    renderLink(deps, questionnaires, req, res, res.locals.link as Exclude<LinkState, { kind: 'throttled' }>),
   );
   // ordinary autosaves and completions are answered before express (respondent-fast-path.ts); these routes answer the rest
   router.put('/s/:token/progress', loadLink(false), requireOpen, json, requireJsonBody, answer('progress'));
@@ -55,45 +61,100 @@ export function respondentRouter(deps: AppDeps): Router {
   return router;
 }
 
-function renderLink(req: Request, res: Response, link: Exclude<LinkState, { kind: 'throttled' }>): void {
+async function renderLink(
+  deps: AppDeps,
+  questionnaires: QuestionnaireAssets,
+  req: Request,
+  res: Response,
+  link: Exclude<LinkState, { kind: 'throttled' }>,
+): Promise<void> {
   const requested = req.query.lang === 'en' || req.query.lang === 'nl' ? (req.query.lang as Locale) : undefined;
   if (link.kind === 'not-found') {
+    // an unknown link, or one of a purged wave (its links are deleted): both are told that an ended survey's link
+    // stops working, so a respondent who finished long ago is not sent looking for a copying mistake
     const locale = requested ?? 'nl';
-    res.status(404).render('respondent/message', {
-      locale,
-      t: pageTexts(locale),
-      title: pageTexts(locale).notFoundTitle,
-      body: pageTexts(locale).notFoundBody,
-    });
+    const t = pageTexts(locale);
+    res.status(404).render('respondent/message', { locale, t, title: t.notFoundTitle, body: t.notFoundBody });
     return;
   }
   const locale = requested ?? link.locale;
   const t = pageTexts(locale);
+  const page = link.page ?? (await wavePage(deps.db, link.wave.id));
+  const questionnaire = deps.registry.get(link.wave.questionnaire_id);
+  const common = {
+    locale,
+    t,
+    page,
+    privacyPath: `/privacy/${link.wave.id}`,
+    surveyTitle: questionnaire?.title[locale],
+  };
   if (link.kind === 'completed') {
-    res.render('respondent/message', { locale, t, title: t.thanksTitle, body: t.thanksBody });
+    res.render('respondent/message', {
+      ...common,
+      title: t.thanksTitle,
+      body: t.thanksBody,
+      help: page.help[locale].map(linkedParts),
+    });
   } else if (link.kind === 'closed') {
-    res.status(410).render('respondent/message', { locale, t, title: t.closedTitle, body: t.closedBody });
+    res.status(410).render('respondent/message', { ...common, title: t.closedTitle, body: t.closedBody });
   } else if (link.kind === 'not-open') {
     res.status(403).render('respondent/message', {
-      locale,
-      t,
+      ...common,
       title: t.notOpenTitle,
       body: `${t.notOpenBody} ${readableDay(link.wave.opens_on, locale)}.`,
     });
   } else if (link.kind === 'open') {
+    const estimate = estimateOf(link.questionnaire);
     const config = {
-      survey: link.questionnaire.survey,
       answers: link.answers,
       pageNo: link.pageNo,
+      revision: link.revision,
       locale,
-      texts: { nl: pageTexts('nl'), en: pageTexts('en') },
+      estimate: { nl: estimate.nl, en: estimate.en },
     };
     res.render('respondent/survey', {
-      locale,
-      t,
+      ...common,
       title: link.questionnaire.title[asLocale(locale)],
       configJson: JSON.stringify(config),
+      scriptsBefore: [questionnaires.url(link.questionnaire), questionnaires.textsUrl],
+      texts: TEXTS,
+      estimate: estimate[locale],
+      pageNo: link.pageNo,
       isTest: Boolean(link.invitation.is_test),
     });
   }
+}
+
+const TEXTS = { nl: pageTexts('nl'), en: pageTexts('en') };
+
+/** The estimated time of a questionnaire version in both languages, worked out once per version. */
+const estimates = new WeakMap<RegisteredQuestionnaire, Record<Locale, string>>();
+function estimateOf(questionnaire: RegisteredQuestionnaire): Record<Locale, string> {
+  let found = estimates.get(questionnaire);
+  if (!found) {
+    const minutes = estimateMinutes(questionnaire.survey as { pages?: [] });
+    found = { nl: estimateText('nl', minutes), en: estimateText('en', minutes) };
+    estimates.set(questionnaire, found);
+  }
+  return found;
+}
+
+function estimateText(locale: Locale, estimate: Estimate): string {
+  const t = pageTexts(locale);
+  return estimate.min === estimate.max
+    ? t.estimate.replace('{0}', String(estimate.max))
+    : t.estimateRange.replace('{0}', String(estimate.min)).replace('{1}', String(estimate.max));
+}
+
+/** A line of help resources as text and links: only http(s) addresses become links, everything else stays text. */
+export function linkedParts(line: string): Array<{ text: string; href?: string }> {
+  const parts: Array<{ text: string; href?: string }> = [];
+  let last = 0;
+  for (const m of line.matchAll(/https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g)) {
+    if (m.index > last) parts.push({ text: line.slice(last, m.index) });
+    parts.push({ text: m[0].replace(/^https?:\/\/(www\.)?/, ''), href: m[0] });
+    last = m.index + m[0].length;
+  }
+  if (last < line.length) parts.push({ text: line.slice(last) });
+  return parts;
 }
