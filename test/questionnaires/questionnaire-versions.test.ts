@@ -114,7 +114,10 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
       now: new Date(),
     });
     const opened = await request(c.app).get(`/s/${invited.token}`).expect(200);
-    expect(opened.text).toContain('Werkt u weleens thuis?');
+    // the page loads the version as its own script: served by this process too
+    const scripts = [...opened.text.matchAll(/src="(\/assets\/q\/[0-9a-f]{16}\.js)"/g)].map((m) => m[1]);
+    const served = await Promise.all(scripts.map((src) => request(c.app).get(src).expect(200)));
+    expect(served.map((r) => r.text).join('')).toContain('Werkt u weleens thuis?');
     await request(c.app).post(`/s/${invited.token}/complete`).send({ answers: { thuiswerk: 7 } }).expect(422);
     await request(c.app).post(`/s/${invited.token}/complete`).send({ answers: WERKBELEVING_VALID }).expect(201);
     const response = await database.db('responses').where({ wave_id: wave.id }).first();
@@ -131,7 +134,10 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
       now: new Date(),
     });
     expect(d.get('werkbeleving@2026.1')).toBeUndefined();
-    await request(app).get(`/s/${invited.token}`).expect(200);
+    const page = await request(app).get(`/s/${invited.token}`).expect(200);
+    const scripts = [...page.text.matchAll(/src="(\/assets\/q\/[0-9a-f]{16}\.js)"/g)].map((m) => m[1]);
+    const served = await Promise.all(scripts.map((src) => request(app).get(src).expect(200)));
+    expect(served.map((r) => r.text).join('')).toContain('Werkt u weleens thuis?');
     expect(d.get('werkbeleving@2026.1')?.sha256).toBe(fresh.registry.get('werkbeleving@2026.1')?.sha256);
   });
 

@@ -60,7 +60,12 @@ export function questionnaireAssets(registry: QuestionnaireRegistry): Questionna
   });
   return {
     router,
-    url: (questionnaire) => `/assets/q/${bodyOf(questionnaire).hash}.js`,
+    // a version registered after start (uploaded through another process) is served from its first page view on
+    url: (questionnaire) => {
+      const body = bodyOf(questionnaire);
+      byHash.set(body.hash, body);
+      return `/assets/q/${body.hash}.js`;
+    },
     textsUrl: `/assets/q/${shared.hash}.js`,
     warm: () => Promise.all([...byHash.values()].map((b) => b.warm())),
   };
