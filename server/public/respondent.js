@@ -240,7 +240,7 @@
         return;
       }
       // Forward checks the page being left, as the Next button does
-      if (target > model.currentPageNo && model.currentPage.hasErrors(true, true)) {
+      if (!config.preview && target > model.currentPageNo && model.currentPage.hasErrors(true, true)) {
         window.history.pushState(historyState(), '');
         return;
       }
@@ -353,6 +353,34 @@
       changes += 1;
       save();
     });
+  }
+  // an administrator's preview: every page can be looked at without answering (no checks), straight from a list of
+  // the pages, and Back goes to the page before
+  if (config.preview) {
+    model.validationEnabled = false;
+    var jump = document.getElementById('vw-preview-pages');
+    var renderJumps = function () {
+      if (!jump) return;
+      while (jump.firstChild) jump.removeChild(jump.firstChild);
+      model.visiblePages.forEach(function (page, i) {
+        var item = document.createElement('li');
+        var button = document.createElement('button');
+        button.type = 'button';
+        var first = page.questions[0];
+        var title = page.title || (first && (first.title || first.name)) || page.name;
+        button.textContent = String(i + 1) + '. ' + String(title).slice(0, 80);
+        if (page === model.currentPage) button.setAttribute('aria-current', 'page');
+        button.addEventListener('click', function () {
+          model.currentPage = page;
+          container.scrollIntoView();
+        });
+        item.appendChild(button);
+        jump.appendChild(item);
+      });
+    };
+    model.onCurrentPageChanged.add(renderJumps);
+    model.onValueChanged.add(renderJumps); // routing may show or hide pages
+    renderJumps();
   }
   applyLanguage();
   SurveyUI.renderSurvey(model, container);

@@ -114,7 +114,8 @@ export function flashForNextPage(deps: AppDeps, req: Request, text: string): Pro
 
 /**
  * A page (not an API call, not background polling) shows the session's waiting message once (res.locals.flash); it
- * is cleared when that page was sent, not when a request was refused, so a mistyped address does not eat it.
+ * is cleared by the page that shows it, before that page is sent, not by a refused request, so a mistyped address
+ * does not eat it.
  */
 function takeFlash(deps: AppDeps): RequestHandler {
   return (req, res, next) => {
@@ -122,9 +123,9 @@ function takeFlash(deps: AppDeps): RequestHandler {
     if (user?.flash && req.method === 'GET' && !wantsJson(req) && req.get(POLL_HEADER) === undefined) {
       res.locals.flash = user.flash;
       const sessionId = sessionIdOf(req, deps);
-      res.once('finish', () => {
-        if (res.statusCode < 400) clearFlash(deps.db, sessionId).catch(() => undefined); // shown again next time
-      });
+      // the page that shows it clears it before it is sent (renderSignedInPage), so the next request never sees it
+      // again; a refused request (4xx) or a redirect leaves it for the next page
+      res.locals.consumeFlash = () => clearFlash(deps.db, sessionId);
     }
     next();
   };

@@ -126,10 +126,12 @@ export function adminWavesRouter(deps: AppDeps): Router {
     const questionnaire = deps.registry.get(wave.questionnaire_id);
     if (!questionnaire) throw new HttpError(404, 'The questionnaire of this wave is not loaded');
     const locale = req.query.lang === 'en' ? 'en' : 'nl';
+    // ?page=N opens the preview at that page (counted from 1); anything else starts at the first
+    const asked = typeof req.query.page === 'string' && /^\d{1,3}$/.test(req.query.page) ? Number(req.query.page) : 1;
     const config = {
       survey: questionnaire.survey,
       answers: {},
-      pageNo: 0,
+      pageNo: Math.max(0, asked - 1),
       locale,
       texts: { nl: pageTexts('nl'), en: pageTexts('en') },
       preview: true,
@@ -140,6 +142,7 @@ export function adminWavesRouter(deps: AppDeps): Router {
       title: questionnaire.title[locale],
       configJson: JSON.stringify(config),
       preview: true,
+      backTo: `/admin/waves/${wave.id}`,
       user: undefined,
     });
   });

@@ -13,6 +13,15 @@ export function renderSignedInPage(
   data: { title: string } & Record<string, unknown>,
   status = 200,
 ): void {
+  const consumeFlash = res.locals.consumeFlash as (() => Promise<void>) | undefined;
+  if (consumeFlash && status < 400) {
+    // the notice shown here is cleared first, so no later request can show it again
+    res.locals.consumeFlash = undefined;
+    void consumeFlash()
+      .catch(() => undefined)
+      .then(() => renderSignedInPage(res, view, data, status));
+    return;
+  }
   res.status(status).render(view, {
     locale: 'en',
     t: pageTexts('en'),
