@@ -73,7 +73,7 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     expect(check.text).toMatch(/Questions<\/dt><dd>5 /);
     expect(check.text).toContain('This is the first version of werkbeleving');
     const preview = await upload(adminA, json(werkbeleving2026()), fields, 'preview').expect(200);
-    expect(preview.text).toContain('Voorbeeld voor beheerders: er wordt niets opgeslagen of verzonden.');
+    expect(preview.text).toContain('Voorbeeld voor beheerders: er wordt niets opgeslagen of verzonden');
     expect(preview.text).toContain('Werkt u weleens thuis?');
     expect(await stored()).toEqual(before);
 
@@ -371,7 +371,7 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     expect(download.headers['content-disposition']).toMatch(/^attachment; filename="?werkbeleving-2026\.1-vragenlijst\.html/);
     // the preview renders the questionnaire as respondents see it, storing nothing
     const preview = await adminA.get('/admin/questionnaires/werkbeleving%402026.1/preview?lang=en').expect(200);
-    expect(preview.text).toContain('Preview for administrators: nothing is saved or sent.');
+    expect(preview.text).toContain('Preview for administrators: nothing is saved or sent');
     // file versions have the same pages
     await adminA.get('/admin/questionnaires/miv-ambtenaren%402024.1/document').expect(200);
     await adminA.get('/admin/questionnaires/nope%401/document').expect(404);
