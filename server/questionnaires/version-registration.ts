@@ -1,7 +1,7 @@
 import type { Db } from '../shared/data/connection';
 import { findQuestionnaireVersion, insertQuestionnaireVersion } from './data/questionnaire-versions';
 import { ImmutableVersionError, QuestionnaireRegistry } from './registry';
-import { loadUploadedVersions } from './version-uploads';
+import { loadUploadedVersions, storedVersion } from './version-uploads';
 
 /**
  * Registers every version in the database; refuses (throws) when a registered version's file has changed.
@@ -12,18 +12,7 @@ export async function registerVersions(db: Db, registry: QuestionnaireRegistry):
   for (const q of registry.list()) {
     const existing = await findQuestionnaireVersion(db, q.id);
     if (!existing) {
-      await insertQuestionnaireVersion(db, {
-        id: q.id,
-        key: q.key,
-        version: q.version,
-        sha256: q.sha256,
-        edition: Number.isFinite(Number(q.edition)) ? Number(q.edition) : null,
-        population: q.population,
-        title_nl: q.title.nl,
-        title_en: q.title.en,
-        definition: JSON.stringify(q.survey),
-        registered_at: new Date().toISOString(),
-      });
+      await insertQuestionnaireVersion(db, storedVersion(q, new Date()));
       continue;
     }
     if (existing.sha256 !== q.sha256) throw new ImmutableVersionError(q.file, existing.sha256, q.sha256);

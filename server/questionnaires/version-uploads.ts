@@ -117,6 +117,22 @@ export async function loadConfirmedMaps(
   }
 }
 
+/** The columns every registered version has, from a file or an upload alike. */
+export function storedVersion(q: LoadedQuestionnaire, registeredAt: Date) {
+  return {
+    id: q.id,
+    key: q.key,
+    version: q.version,
+    sha256: q.sha256,
+    edition: Number.isFinite(Number(q.edition)) ? Number(q.edition) : null,
+    population: q.population,
+    title_nl: q.title.nl,
+    title_en: q.title.en,
+    definition: JSON.stringify(q.survey),
+    registered_at: registeredAt.toISOString(),
+  };
+}
+
 export type UploadOutcome = { status: 'registered' | 'identical'; questionnaire: RegisteredQuestionnaire };
 
 /**
@@ -143,16 +159,7 @@ export async function registerUpload(
     if (existing && existing.sha256 !== q.sha256) throw refuse(existing.sha256);
     if (!existing) {
       await insertQuestionnaireVersion(trx, {
-        id: q.id,
-        key: q.key,
-        version: q.version,
-        sha256: q.sha256,
-        edition: Number.isFinite(Number(q.edition)) ? Number(q.edition) : null,
-        population: q.population,
-        title_nl: q.title.nl,
-        title_en: q.title.en,
-        definition: JSON.stringify(q.survey),
-        registered_at: meta.now.toISOString(),
+        ...storedVersion(q, meta.now),
         source: checked.source,
         origin: 'upload',
         uploaded_by: meta.actor.slice(0, 320),

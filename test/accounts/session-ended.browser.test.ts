@@ -3,39 +3,23 @@
  * sign-in form, which says so; signing in returns to the form's page with what was typed filled in again, and
  * nothing was saved meanwhile.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeBrowser, guardOrigin, launchBrowser, LiveApp, startLiveApp } from '../helpers/browser';
-import { addTestUser, PASSWORD } from '../helpers/signed-in';
+import { describeBrowser, useSignedInBrowser } from '../helpers/browser';
+import { PASSWORD } from '../helpers/signed-in';
 
 jest.setTimeout(90_000);
 
 describeBrowser('a form sent after the session ended keeps what was typed', () => {
-  let live: LiveApp;
-  let browser: Browser;
-  let context: BrowserContext;
-  let foreign: string[];
-  let page: Page;
+  const b = useSignedInBrowser({ viewport: { width: 1024, height: 800 }, signedIn: false });
 
-  beforeAll(async () => {
-    [live, browser] = await Promise.all([startLiveApp(), launchBrowser()]);
-    await addTestUser(live.db, 'beheer@example.org', 'admin');
-    context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
-    foreign = guardOrigin(context, live.origin);
-    page = await context.newPage();
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await live?.close();
-  });
-
+  /** the sign-in form's fields, on whichever page shows it */
   async function signIn(): Promise<void> {
-    await page.fill('#email', 'beheer@example.org');
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("Sign in")');
+    await b.page.fill('#email', 'beheer@example.org');
+    await b.page.fill('#password', PASSWORD);
+    await b.page.click('button:has-text("Sign in")');
   }
 
   test('the template text survives the sign-in and comes back on the form, unsaved', async () => {
+    const { live, page } = b;
     const wave = await live.wave({ name: 'Sessiegolf' });
     const templatePage = `/admin/waves/${wave.id}/mail/templates/invite/en`;
     await page.goto(`${live.origin}/signin`);
@@ -71,6 +55,6 @@ describeBrowser('a form sent after the session ended keeps what was typed', () =
     );
     await page.goto(`${live.origin}${templatePage}`);
     expect(await page.$('#vw-draft-restored')).toBeNull();
-    expect(foreign).toEqual([]);
+    expect(b.foreign).toEqual([]);
   });
 });

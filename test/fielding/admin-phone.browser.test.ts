@@ -3,11 +3,10 @@
  * sticks out of it, except inside a box that scrolls on its own (a wide table). Every admin and analyst page a
  * fieldwork manager opens is visited with real data in it: long names, long addresses, audit entries, mail.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { inviteWave } from '../../server/mail/wave-mail';
-import { describeBrowser, guardOrigin, launchBrowser, LiveApp, screenshot, startLiveApp } from '../helpers/browser';
+import { describeBrowser, screenshot, useSignedInBrowser } from '../helpers/browser';
 import { people, sendQueued } from '../helpers/mail';
-import { addTestUser, PASSWORD } from '../helpers/signed-in';
 
 jest.setTimeout(120_000);
 
@@ -35,16 +34,15 @@ async function overflowing(page: Page): Promise<{ pageWidth: number; offenders: 
 }
 
 describeBrowser('the signed-in pages on a 360 px phone', () => {
-  let live: LiveApp;
-  let browser: Browser;
-  let context: BrowserContext;
-  let foreign: string[];
-  let page: Page;
+  const b = useSignedInBrowser({
+    email: 'beheer.met.een.heel.lang.adres@voorbeeldgemeente-aan-de-rivier.example.org',
+    viewport: { width: WIDTH, height: 740 },
+    mobile: true,
+  });
   const paths: Array<[string, string]> = [];
 
   beforeAll(async () => {
-    [live, browser] = await Promise.all([startLiveApp(), launchBrowser()]);
-    await addTestUser(live.db, 'beheer.met.een.heel.lang.adres@voorbeeldgemeente-aan-de-rivier.example.org', 'admin');
+    const live = b.live;
     const wave = await live.wave({
       name: 'Monitor Integriteit en Veiligheid 2026 — politieke ambtsdragers, tweede meting',
     });
@@ -80,27 +78,10 @@ describeBrowser('the signed-in pages on a 360 px phone', () => {
       ['dev message', `/admin/mail/dev-mailbox/${message}`],
       ['analyst home', '/analyst'],
     );
-    context = await browser.newContext({
-      viewport: { width: WIDTH, height: 740 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-    });
-    foreign = guardOrigin(context, live.origin);
-    page = await context.newPage();
-    await page.goto(`${live.origin}/signin`);
-    await page.fill('#email', 'beheer.met.een.heel.lang.adres@voorbeeldgemeente-aan-de-rivier.example.org');
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("Sign in")');
-    await page.waitForURL((url) => url.pathname !== '/signin');
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await live?.close();
   });
 
   test('no page is wider than the screen, and nothing sticks out of it', async () => {
+    const { live, page, foreign } = b;
     const problems: string[] = [];
     for (const [name, path] of paths) {
       const res = await page.goto(`${live.origin}${path}`);

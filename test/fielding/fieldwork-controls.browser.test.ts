@@ -4,66 +4,33 @@
  * opening, and go out only then; one person is looked up, gets the invitation again, and then a fresh link, after
  * which the old link opens nothing and the new one (from the mail) opens the questionnaire.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { smtpTransport } from '../../server/mail/mail-transport';
 import { addDays, dutchDay, startOfAmsterdamDay } from '../../server/shared/calendar';
-import {
-  axeViolations,
-  describeBrowser,
-  describeViolations,
-  guardOrigin,
-  launchBrowser,
-  LiveApp,
-  startLiveApp,
-} from '../helpers/browser';
+import { describeBrowser, useSignedInBrowser } from '../helpers/browser';
 import { people, sendQueued, TEST_FROM } from '../helpers/mail';
-import { addTestUser, PASSWORD } from '../helpers/signed-in';
 import { linkIn, SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 
 jest.setTimeout(120_000);
 
 describeBrowser('fieldwork controls in chromium: scheduling, confirmations, one person', () => {
-  let live: LiveApp;
   let sink: SmtpSink;
-  let browser: Browser;
-  let context: BrowserContext;
-  let foreign: string[];
-  let page: Page;
-
   beforeAll(async () => {
     sink = await startSmtpSink();
-    const transport = smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 2000 });
-    [live, browser] = await Promise.all([
-      startLiveApp({ mail: { transport, from: TEST_FROM, timeoutMs: 2000 } }),
-      launchBrowser(),
-    ]);
-    await addTestUser(live.db, 'beheer@example.org', 'admin');
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    foreign = guardOrigin(context, live.origin);
-    page = await context.newPage();
-    await signIn();
   });
-  async function signIn(): Promise<void> {
-    await page.goto(`${live.origin}/signin`);
-    await page.fill('#email', 'beheer@example.org');
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("Sign in")');
-    await page.waitForURL((url) => url.pathname === '/admin');
-  }
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await live?.close();
-    await sink?.close();
+  afterAll(() => sink?.close());
+  const b = useSignedInBrowser({
+    mail: () => ({
+      transport: smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 2000 }),
+      from: TEST_FROM,
+      timeoutMs: 2000,
+    }),
   });
-
-  async function check(where: string): Promise<void> {
-    expect(describeViolations(where, await axeViolations(page))).toBe('');
-    expect(foreign).toEqual([]);
-  }
-  const send = (at: Date) => sendQueued(live.db, sink, { clock: () => at, publicUrl: live.origin });
+  const check = (where: string) => b.check(where);
+  const signIn = () => b.signIn();
+  const send = (at: Date) => sendQueued(b.live.db, sink, { clock: () => at, publicUrl: b.live.origin });
 
   test('invitations confirmed with their count and scheduled for the opening; one person helped', async () => {
+    const { live, page, context } = b;
     const today = dutchDay(live.now.value);
     const wave = await live.wave({ name: 'Voorjaarsmeting', opensOn: addDays(today, 3), closesOn: addDays(today, 40) });
     await live.invite(wave, people(3, 'veld'));

@@ -1,12 +1,10 @@
 import request from 'supertest';
-import { createApp } from '../../server/app';
-import { smtpTransport } from '../../server/mail/mail-transport';
 import { inviteWave } from '../../server/mail/wave-mail';
 import { hashToken } from '../../server/respondent/personal-tokens';
 import { openProgress, progressKey } from '../../server/respondent/progress-sealing';
 import { databaseKinds } from '../helpers/databases';
-import { people, sendQueued, TEST_FROM } from '../helpers/mail';
-import { addTestUser, Browser } from '../helpers/signed-in';
+import { appWithSmtp, people, sendQueued, signedInAs } from '../helpers/mail';
+import { Browser } from '../helpers/signed-in';
 import { linkIn, SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 import { testApp, TestApp } from '../helpers/test-app';
 import { DEMO_VALID } from '../helpers/pages';
@@ -17,32 +15,16 @@ const tokenOf = (link: string) => link.slice(link.lastIndexOf('/') + 1);
 describe.each(databaseKinds())('the per-person pages on %s', (kind) => {
   let t: TestApp;
   let sink: SmtpSink;
-  let app: ReturnType<typeof createApp>;
+  let app: ReturnType<typeof appWithSmtp>;
   let admin: Browser;
   let analyst: Browser;
 
   beforeAll(async () => {
     t = await testApp(kind);
     sink = await startSmtpSink();
-    app = createApp({
-      db: t.db,
-      registry: t.registry,
-      config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback' },
-      clock: () => t.now.value,
-      mail: {
-        transport: smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 1000 }),
-        from: TEST_FROM,
-        timeoutMs: 1000,
-      },
-    });
-    await addTestUser(t.db, 'beheer@example.org', 'admin');
-    await addTestUser(t.db, 'analist@example.org', 'analyst');
-    admin = new Browser(app, '203.0.113.40');
-    expect((await admin.signIn('beheer@example.org', 'correct horse battery staple')).status).toBe(303);
-    await admin.refreshCsrf();
-    analyst = new Browser(app, '203.0.113.41');
-    expect((await analyst.signIn('analist@example.org', 'correct horse battery staple')).status).toBe(303);
-    await analyst.refreshCsrf();
+    app = appWithSmtp(t, sink);
+    admin = await signedInAs(app, t.db, 'beheer@example.org', 'admin', '203.0.113.40');
+    analyst = await signedInAs(app, t.db, 'analist@example.org', 'analyst', '203.0.113.41');
   });
   afterAll(async () => {
     await sink.close();

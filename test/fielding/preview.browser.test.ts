@@ -3,55 +3,24 @@
  * checked), a list of the pages jumps straight to one, Back returns, ?page=N opens at a page, and a link leads back to
  * the wave. Nothing is stored.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  axeViolations,
-  describeBrowser,
-  describeViolations,
-  guardOrigin,
-  launchBrowser,
-  LiveApp,
-  startLiveApp,
-} from '../helpers/browser';
-import { addTestUser, PASSWORD } from '../helpers/signed-in';
+import { describeBrowser, useSignedInBrowser } from '../helpers/browser';
 
 jest.setTimeout(90_000);
 
 describeBrowser("the administrators' preview", () => {
-  let live: LiveApp;
-  let browser: Browser;
-  let context: BrowserContext;
-  let foreign: string[];
-  let page: Page;
-
-  beforeAll(async () => {
-    [live, browser] = await Promise.all([startLiveApp(), launchBrowser()]);
-    await addTestUser(live.db, 'beheer@example.org', 'admin');
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    foreign = guardOrigin(context, live.origin);
-    page = await context.newPage();
-    await page.goto(`${live.origin}/signin`);
-    await page.fill('#email', 'beheer@example.org');
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("Sign in")');
-    await page.waitForURL((url) => url.pathname === '/admin');
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await live?.close();
-  });
+  const b = useSignedInBrowser();
 
   const currentPage = () =>
-    page.evaluate(
+    b.page.evaluate(
       () => (window as unknown as { veldwerkSurvey: { currentPageNo: number } }).veldwerkSurvey.currentPageNo,
     );
 
   test('pages without answering, a list to jump, Back, ?page=N, and the way back to the wave', async () => {
+    const { live, page } = b;
     const wave = await live.wave({ name: 'Voorbeeldgolf', questionnaireId: 'miv-politieke-ambtsdragers@2024.1' });
     await page.goto(`${live.origin}/admin/waves/${wave.id}/preview?lang=en`);
     await page.waitForSelector('.sd-question');
-    expect(describeViolations('preview', await axeViolations(page))).toBe('');
+    await b.check('preview');
     const pages = await page.$$eval('#vw-preview-pages button', (buttons) => buttons.map((b) => b.textContent ?? ''));
     expect(pages.length).toBeGreaterThan(2);
     expect(pages[0]).toMatch(/^1\. /);
@@ -81,6 +50,6 @@ describeBrowser("the administrators' preview", () => {
     await page.waitForURL((url) => url.pathname === `/admin/waves/${wave.id}`);
     expect(await live.db('progress')).toHaveLength(0);
     expect(await live.db('responses')).toHaveLength(0);
-    expect(foreign).toEqual([]);
+    expect(b.foreign).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import type { MailDeps } from '../../server/mail/mail-transport';
 import { openProgress, progressKey } from '../../server/respondent/progress-sealing';
 import { hashToken } from '../../server/respondent/personal-tokens';
 import { testApp, TestApp } from './test-app';
+import { addTestUser, PASSWORD } from './signed-in';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -192,4 +193,77 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** What useSignedInBrowser gives a browser suite: the live app, one guarded page, and its checks. */
+export interface SignedInBrowser {
+  readonly live: LiveApp;
+  readonly page: Page;
+  readonly context: BrowserContext;
+  /** requests that tried to leave the app's origin (each was aborted) */
+  readonly foreign: string[];
+  /** signs in on the page with the test password, and waits until the sign-in page is left */
+  signIn(): Promise<void>;
+  /** axe-core finds nothing on the page as it is now, and nothing left for another origin */
+  check(where: string): Promise<void>;
+}
+
+/**
+ * The frame of a suite that drives the signed-in pages: a live app (with `mail` if given), chromium, one context with
+ * the origin guard, an account (`email`, role admin) and a page, signed in before the tests unless `signedIn: false`.
+ * Everything is closed after the suite.
+ */
+export function useSignedInBrowser(
+  opts: {
+    email?: string;
+    mail?: () => MailDeps;
+    viewport?: { width: number; height: number };
+    mobile?: boolean;
+    signedIn?: boolean;
+  } = {},
+): SignedInBrowser {
+  const email = opts.email ?? 'beheer@example.org';
+  const state = {} as { live: LiveApp; browser: Browser; context: BrowserContext; page: Page; foreign: string[] };
+  const frame: SignedInBrowser = {
+    get live() {
+      return state.live;
+    },
+    get page() {
+      return state.page;
+    },
+    get context() {
+      return state.context;
+    },
+    get foreign() {
+      return state.foreign;
+    },
+    async signIn() {
+      await state.page.goto(`${state.live.origin}/signin`);
+      await state.page.fill('#email', email);
+      await state.page.fill('#password', PASSWORD);
+      await state.page.click('button:has-text("Sign in")');
+      await state.page.waitForURL((url) => url.pathname !== '/signin');
+    },
+    async check(where) {
+      expect(describeViolations(where, await axeViolations(state.page))).toBe('');
+      expect(state.foreign).toEqual([]);
+    },
+  };
+  beforeAll(async () => {
+    [state.live, state.browser] = await Promise.all([startLiveApp({ mail: opts.mail?.() }), launchBrowser()]);
+    await addTestUser(state.live.db, email, 'admin');
+    state.context = await state.browser.newContext({
+      viewport: opts.viewport ?? { width: 1280, height: 900 },
+      ...(opts.mobile ? { deviceScaleFactor: 2, isMobile: true, hasTouch: true } : {}),
+    });
+    state.foreign = guardOrigin(state.context, state.live.origin);
+    state.page = await state.context.newPage();
+    if (opts.signedIn !== false) await frame.signIn();
+  });
+  afterAll(async () => {
+    await state.context?.close();
+    await state.browser?.close();
+    await state.live?.close();
+  });
+  return frame;
 }

@@ -6,6 +6,8 @@ import type { WaveRow } from '../../server/fielding/data/waves';
 import { inviteWave } from '../../server/mail/wave-mail';
 import { SmtpSink, startSmtpSink } from './smtp-sink';
 import { testApp, TestApp } from './test-app';
+import { createApp } from '../../server/app';
+import { addTestUser, Browser, PASSWORD } from './signed-in';
 
 export const TEST_FROM = 'Monitor Test <monitor@example.org>';
 
@@ -113,4 +115,39 @@ export function useMailSuite(kind: 'sqlite' | 'postgres'): MailSuite {
       return wave;
     },
   };
+}
+
+/** The suite's app with real SMTP to the sink (admin pages' test mails go there too), on the suite's clock. */
+export function appWithSmtp(
+  t: TestApp,
+  sink: SmtpSink,
+  config: { reminderMinIntervalDays?: number } = {},
+): ReturnType<typeof createApp> {
+  return createApp({
+    db: t.db,
+    registry: t.registry,
+    config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback', ...config },
+    clock: () => t.now.value,
+    mail: {
+      transport: smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 1000 }),
+      from: TEST_FROM,
+      timeoutMs: 1000,
+    },
+  });
+}
+
+/** A browser signed in to `app` as an account added here with the test password, its CSRF token read. */
+export async function signedInAs(
+  app: ReturnType<typeof createApp>,
+  db: TestApp['db'],
+  email: string,
+  role: 'admin' | 'analyst',
+  address: string,
+): Promise<Browser> {
+  await addTestUser(db, email, role);
+  const browser = new Browser(app, address);
+  const res = await browser.signIn(email, PASSWORD);
+  if (res.status !== 303) throw new Error(`sign-in of ${email} failed: ${res.status}`);
+  await browser.refreshCsrf();
+  return browser;
 }

@@ -1,9 +1,7 @@
-import { createApp } from '../../server/app';
-import { smtpTransport } from '../../server/mail/mail-transport';
 import { addDays, amsterdamMoment, dutchDay, startOfAmsterdamDay } from '../../server/shared/calendar';
 import { databaseKinds } from '../helpers/databases';
-import { outboxStates, people, sendQueued, TEST_FROM } from '../helpers/mail';
-import { addTestUser, Browser } from '../helpers/signed-in';
+import { appWithSmtp, outboxStates, people, sendQueued, signedInAs } from '../helpers/mail';
+import { Browser } from '../helpers/signed-in';
 import { SmtpSink, startSmtpSink } from '../helpers/smtp-sink';
 import { testApp, TestApp } from '../helpers/test-app';
 
@@ -17,21 +15,7 @@ describe.each(databaseKinds())('scheduled invitations and reminders on %s', (kin
     // a fixed moment: Sunday 6 December 2026, 15:00 in Amsterdam
     t.now.value = new Date('2026-12-06T14:00:00Z');
     sink = await startSmtpSink();
-    const app = createApp({
-      db: t.db,
-      registry: t.registry,
-      config: { publicUrl: 'http://veldwerk.test', logRequests: false, trustProxy: 'loopback' },
-      clock: () => t.now.value,
-      mail: {
-        transport: smtpTransport({ url: sink.url, from: TEST_FROM, connections: 1, timeoutMs: 1000 }),
-        from: TEST_FROM,
-        timeoutMs: 1000,
-      },
-    });
-    await addTestUser(t.db, 'beheer@example.org', 'admin');
-    admin = new Browser(app, '203.0.113.50');
-    expect((await admin.signIn('beheer@example.org', 'correct horse battery staple')).status).toBe(303);
-    await admin.refreshCsrf();
+    admin = await signedInAs(appWithSmtp(t, sink), t.db, 'beheer@example.org', 'admin', '203.0.113.50');
   });
   afterAll(async () => {
     await sink.close();
@@ -140,12 +124,7 @@ describe.each(databaseKinds())('scheduled invitations and reminders on %s', (kin
     await sendAt(t.now.value);
     expect(to('interval')).toHaveLength(4);
     const started = t.now.value;
-    const oneDayApp = createApp({
-      db: t.db,
-      registry: t.registry,
-      config: { publicUrl: 'http://veldwerk.test', logRequests: false, reminderMinIntervalDays: 1 },
-      clock: () => t.now.value,
-    });
+    const oneDayApp = appWithSmtp(t, sink, { reminderMinIntervalDays: 1 });
     const quick = new Browser(oneDayApp, '203.0.113.51');
     try {
       t.now.value = new Date(started.getTime() + 2 * 86_400_000); // two days later: the sessions have ended

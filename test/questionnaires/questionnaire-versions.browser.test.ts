@@ -6,51 +6,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { addTestUser, PASSWORD } from '../helpers/signed-in';
-import {
-  axeViolations,
-  describeBrowser,
-  describeViolations,
-  guardOrigin,
-  launchBrowser,
-  LiveApp,
-  screenshot,
-  startLiveApp,
-} from '../helpers/browser';
+import { describeBrowser, screenshot, useSignedInBrowser } from '../helpers/browser';
 import { werkbeleving2026, werkbeleving2027 } from './version-fixtures';
 
 jest.setTimeout(120_000);
 
 describeBrowser('questionnaire versions in chromium', () => {
-  let live: LiveApp;
-  let browser: Browser;
-  let context: BrowserContext;
-  let foreign: string[];
-  let page: Page;
+  const b = useSignedInBrowser();
   let dir: string;
-
-  beforeAll(async () => {
-    [live, browser] = await Promise.all([startLiveApp(), launchBrowser()]);
-    await addTestUser(live.db, 'beheer@example.org', 'admin');
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    foreign = guardOrigin(context, live.origin);
-    page = await context.newPage();
+  beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-versions-'));
   });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await live?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function check(where: string): Promise<void> {
-    expect(describeViolations(where, await axeViolations(page))).toBe('');
-    expect(foreign).toEqual([]);
-  }
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const check = (where: string) => b.check(where);
 
   async function uploadForm(version: string, definition: unknown, button: string): Promise<void> {
+    const { live, page } = b;
     const file = path.join(dir, `werkbeleving-${version}.json`);
     fs.writeFileSync(file, JSON.stringify(definition, null, 2));
     await page.goto(`${live.origin}/admin/questionnaires`);
@@ -63,11 +34,7 @@ describeBrowser('questionnaire versions in chromium', () => {
   }
 
   test('check, register, preview, confirm the statuses of the next version, print the document', async () => {
-    await page.goto(`${live.origin}/signin`);
-    await page.fill('#email', 'beheer@example.org');
-    await page.fill('#password', PASSWORD);
-    await page.click('button:has-text("Sign in")');
-    await page.waitForURL((url) => url.pathname !== '/signin');
+    const { live, page } = b;
     await page.click('nav >> text=Questionnaires');
     await check('questionnaire list');
 
@@ -116,6 +83,6 @@ describeBrowser('questionnaire versions in chromium', () => {
     const pdf = await page.pdf({ format: 'A4' });
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
     expect(pages).toBeGreaterThanOrEqual(2); // each questionnaire page starts a printed page
-    expect(foreign).toEqual([]);
+    expect(b.foreign).toEqual([]);
   });
 });
