@@ -6,7 +6,7 @@
 // own context class with only that top-level scan replaced by a lookup in a map built once from the
 // questionnaire's names; operators, paths, indexes and nested (matrix row) lookups stay survey-core's. For answer
 // sets whose keys are the questionnaire's names - the only ones that can pass - the result is identical.
-import { ConditionRunner } from 'survey-core';
+import { ConditionRunner, ExpressionRunner } from 'survey-core';
 
 export type RunCondition = (runner: ConditionRunner) => boolean;
 
@@ -31,9 +31,32 @@ const BaseContext: ContextClass | null = (() => {
  * names and comment keys); when two differ only in case survey-core's scan order matters, so the plain path is used.
  */
 export function conditionRunnerFor(names: string[]): (data: Record<string, unknown>) => RunCondition {
+  const contextFor = answersContextFor(names);
+  if (!contextFor) return (data) => (runner) => safe(() => runner.runValues(data));
+  return (data) => {
+    const ctx = contextFor(data);
+    return (runner) => safe(() => runner.runContext(ctx as never));
+  };
+}
+
+/** The same for expressions (calculated values, expression questions): their value, or undefined when they throw. */
+export function expressionRunnerFor(names: string[]): (data: Record<string, unknown>, runner: ExpressionRunner) => unknown {
+  const contextFor = answersContextFor(names);
+  const run = (f: () => unknown) => {
+    try {
+      return f();
+    } catch {
+      return undefined;
+    }
+  };
+  if (!contextFor) return (data, runner) => run(() => runner.runValues(data));
+  return (data, runner) => run(() => runner.runContext(contextFor(data) as never));
+}
+
+function answersContextFor(names: string[]): ((data: Record<string, unknown>) => object) | null {
   const byLower = new Map<string, string>();
   for (const n of names) byLower.set(n.toLowerCase(), n);
-  if (!BaseContext || byLower.size !== names.length) return (data) => (runner) => safe(() => runner.runValues(data));
+  if (!BaseContext || byLower.size !== names.length) return null;
   const base = BaseContext.prototype as { getValueByItemCore: (obj: unknown, name: string) => unknown };
   class AnswersContext extends BaseContext {
     constructor(private readonly root: Record<string, unknown>) { super(root); }
@@ -43,10 +66,7 @@ export function conditionRunnerFor(names: string[]): (data: Record<string, unkno
       return key !== undefined && Object.hasOwn(this.root, key) ? this.root[key] : undefined;
     }
   }
-  return (data) => {
-    const ctx = new AnswersContext(data);
-    return (runner) => safe(() => runner.runContext(ctx as never));
-  };
+  return (data) => new AnswersContext(data);
 }
 
 function safe(run: () => boolean): boolean {
