@@ -107,9 +107,20 @@ export function checkNested(rule: NestedRule, value: unknown, path: string, loc:
   return out;
 }
 
-/** The values a condition inside panel `index` sees: the answer set, with `{panel.x}` and `{panelIndex}`. */
-export function panelValues(data: Record<string, unknown>, panel: Record<string, unknown>, index: number): Record<string, unknown> {
-  return { ...data, panel, panelIndex: index };
+/**
+ * The values a condition inside a panel sees: the answer set, with `{panel.x}` and `{panelIndex}`. One object per
+ * dynamic panel question, pointed at each panel in turn (conditions run synchronously); `panel` and `panelIndex` come
+ * first, which survey-core's case-insensitive name scan then finds at once (compiled-subset.ts refuses questions of
+ * those names, so the order changes no result).
+ */
+function panelScope(data: Record<string, unknown>): (panel: Record<string, unknown>, index: number) => () => Record<string, unknown> {
+  let values: Record<string, unknown> | null = null;
+  return (panel, index) => () => {
+    values ??= { panel: null, panelIndex: 0, ...data };
+    values.panel = panel;
+    values.panelIndex = index;
+    return values;
+  };
 }
 
 const runWith = (values: Record<string, unknown>): RunCondition => (runner) => {
@@ -125,11 +136,6 @@ function innerVisible(q: Inner, values: () => Record<string, unknown>): boolean 
   return !q.vis || runWith(values())(q.vis);
 }
 
-/** panelValues, built once per panel when a condition first needs them */
-function lazyValues(data: Record<string, unknown>, panel: Record<string, unknown>, index: number): () => Record<string, unknown> {
-  let values: Record<string, unknown> | null = null;
-  return () => (values ??= panelValues(data, panel, index));
-}
 
 /** survey-core's errors inside a visible nested question whose answer passed the strict checks. */
 export function nestedErrors(rule: NestedRule, value: unknown, path: string, data: Record<string, unknown>, loc: Locale): AnswerError[] {
@@ -138,9 +144,10 @@ export function nestedErrors(rule: NestedRule, value: unknown, path: string, dat
   if (rule.kind === 'panels') {
     const list = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
     const count = Math.max(list.length, rule.min);
+    const scope = panelScope(data);
     for (let i = 0; i < count; i++) {
       const panel = list[i] ?? {};
-      const values = lazyValues(data, panel, i);
+      const values = scope(panel, i);
       for (const q of rule.inner) {
         if (!innerVisible(q, values)) continue;
         for (const msg of sjsErrors(q.sjs, q.required, panel[q.name], undefined, never, loc)) out.push({ name: `${path}[${i}].${q.name}`, message: msg });
@@ -172,14 +179,15 @@ export function padPanels(rule: NestedRule, value: unknown): unknown {
 export function cleanPanels(rule: NestedRule, value: unknown, data: Record<string, unknown>): unknown {
   if (rule.kind !== 'panels' || !Array.isArray(value)) return value;
   let copy: Record<string, unknown>[] | null = null;
+  const scope = panelScope(data);
   value.forEach((p: Record<string, unknown>, i) => {
     let panel = p;
-    let values = lazyValues(data, panel, i);
+    let values = scope(panel, i);
     for (const q of rule.inner) {
       if (!Object.hasOwn(panel, q.name) || innerVisible(q, values)) continue;
       if (panel === p) panel = { ...p };
       delete panel[q.name];
-      values = lazyValues(data, panel, i); // the next conditions see the panel without it
+      values = scope(panel, i); // the next conditions see the panel without it
     }
     if (panel !== p) (copy ??= [...value])[i] = panel;
   });

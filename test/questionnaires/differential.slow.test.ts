@@ -13,14 +13,17 @@ import { createValidator, type ValidationResult } from '../../server/questionnai
 import { checkDefinition } from '../../server/questionnaires/registry';
 import { VerdictPool } from '../../server/questionnaires/verdict-pool';
 import { usesOnlyCompiledFeatures } from '../../server/questionnaires/compiled-subset';
+import { LARGE_DEFINITION } from '../../bench/large-definition';
 import {
-  browserAnswers, generateCompiledSubset, generateDefinition, mutate, rng, type Json, type Mutation,
+  browserAnswers, generateCompiledNested, generateCompiledSubset, generateDefinition, mutate, rng, type Json, type Mutation,
 } from './survey-corpus';
 
 const ROOT = path.join(__dirname, '../..');
 const LOCALES = ['nl', 'en'] as const;
 const MUTATIONS: Mutation[] = ['junk name', 'wrong type', 'not a choice', 'too long', 'missing required', 'invisible value', 'expression value', 'empty panels'];
-const STRICT: Mutation[] = ['junk name', 'wrong type', 'not a choice', 'too long'];
+const STRICT: Mutation[] = ['junk name', 'wrong type', 'not a choice', 'too long', 'too many panels', 'junk in panel', 'nested type'];
+/** for the definitions with expressions, dynamic panels and matrices the compiled validator models */
+const NESTED_MUTATIONS: Mutation[] = [...MUTATIONS, 'too many panels', 'junk in panel', 'nested type', 'invisible in panel'];
 
 // ------------------------------------------------------------------------------------------ survey-core's verdict
 
@@ -120,9 +123,12 @@ afterAll(async () => {
 });
 
 /** Runs one definition's corpus; returns the disagreements (as readable records) and adds to the tally. */
-async function runDefinition(id: string, survey: Json, seed: number, sets: number, tally: Tally, reuse?: any): Promise<unknown[]> {
+async function runDefinition(
+  id: string, survey: Json, seed: number, sets: number, tally: Tally, reuse?: any, mutations: Mutation[] = MUTATIONS, engine?: string,
+): Promise<unknown[]> {
   const r = rng(seed);
   const validator = createValidator(id, survey, pool);
+  if (engine) expect(validator.engine).toBe(engine);
   const problems: unknown[] = [];
   tally.definitions++;
   const judge = async (answers: Json, locale: string, mutation: Mutation | null, target?: string) => {
@@ -147,7 +153,7 @@ async function runDefinition(id: string, survey: Json, seed: number, sets: numbe
     const locale = LOCALES[i % 2];
     const answers = browserAnswers(survey, r, [0, 0.05, 0.2, 0.5][i % 4], reuse);
     await judge(answers, locale, null);
-    const kind = MUTATIONS[(seed + i) % MUTATIONS.length];
+    const kind = mutations[(seed + i) % mutations.length];
     const m = mutate(survey, answers, r, kind, reuse);
     if (m) await judge(m.answers, locale, kind, m.target);
   }
@@ -212,6 +218,24 @@ describe('differential corpus: the server judges as survey-core does', () => {
     Object.assign(TOTAL, merge(TOTAL, tally));
     expect(problems).toEqual([]);
     expect(tally.agreed).toBe(tally.sets);
+  }, 900_000);
+
+  test('definitions with expressions, dynamic panels and dropdown matrices, compiled: every verdict equals survey-core', async () => {
+    const tally = newTally();
+    const problems: unknown[] = [];
+    const r = rng(4242);
+    for (let i = 0; i < 40; i++) {
+      const survey = generateCompiledNested(r, i);
+      expect(usesOnlyCompiledFeatures(survey)).toBe(true);
+      problems.push(...(await runDefinition(`nest-${i}`, survey, 5000 + i, 10, tally, undefined, NESTED_MUTATIONS, 'compiled')));
+    }
+    problems.push(...(await runDefinition('bench-large', LARGE_DEFINITION, 6000, 40, tally, undefined, NESTED_MUTATIONS, 'compiled')));
+    Object.assign(TOTAL, merge(TOTAL, tally));
+    console.log(`nested compiled corpus: ${tally.definitions} definitions, ${tally.sets} sets (${tally.valid} valid), agree ${tally.agreed}; ${JSON.stringify(tally.byMutation)}`);
+    expect(problems).toEqual([]);
+    expect(tally.agreed).toBe(tally.sets);
+    expect(tally.valid).toBeGreaterThan(tally.sets / 10);
+    for (const m of NESTED_MUTATIONS) expect(tally.byMutation[m]).toBeGreaterThan(0);
   }, 900_000);
 
   const versions = ['demo/1', 'miv-politieke-ambtsdragers/2024.1', 'miv-ambtenaren/2022.1'];

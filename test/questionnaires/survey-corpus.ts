@@ -318,7 +318,7 @@ export function browserAnswers(survey: Json, r: Rand, skip: number, reuse?: any)
 
 // ------------------------------------------------------------------------------------------------- mutations
 
-export type Mutation = 'junk name' | 'wrong type' | 'not a choice' | 'missing required' | 'invisible value' | 'expression value' | 'too long' | 'empty panels';
+export type Mutation = 'junk name' | 'wrong type' | 'not a choice' | 'missing required' | 'invisible value' | 'expression value' | 'too long' | 'empty panels' | 'too many panels' | 'junk in panel' | 'nested type' | 'invisible in panel';
 
 /** A mutated copy of a browser's answer set; null when the mutation does not apply to this definition/set. */
 export function mutate(survey: Json, answers: Json, r: Rand, kind: Mutation, reuse?: any): { answers: Json; target: string } | null {
@@ -374,6 +374,46 @@ export function mutate(survey: Json, answers: Json, r: Rand, kind: Mutation, reu
         out[q.getValueName()] = [{}];
         return { answers: out, target: q.name };
       }
+      case 'too many panels': {
+        // one more panel than the maximum (or one more row than the matrix has)
+        const q = pick(r, qs.filter((x) => x.getType() === 'paneldynamic' || x.getType() === 'matrixdropdown'));
+        if (!q) return null;
+        if (q.getType() === 'paneldynamic') out[q.getValueName()] = Array.from({ length: Number(q.maxPanelCount) + 1 }, () => ({}));
+        else out[q.getValueName()] = Object.fromEntries([...q.rows.map((row: any) => [row.value, {}]), ['extra', {}]]);
+        return { answers: out, target: q.name };
+      }
+      case 'junk in panel': {
+        // an unknown name inside a panel or a matrix row
+        const q = pick(r, qs.filter((x) => x.getType() === 'paneldynamic' || x.getType() === 'matrixdropdown'));
+        if (!q) return null;
+        const name = q.getValueName();
+        if (q.getType() === 'paneldynamic') out[name] = [...(Array.isArray(out[name]) ? out[name] : []), { bestaat_niet: 1 }].slice(-Number(q.maxPanelCount));
+        else out[name] = { ...(out[name] ?? {}), [q.rows[0].value]: { ...(out[name]?.[q.rows[0].value] ?? {}), bestaat_niet: 1 } };
+        return { answers: out, target: q.name };
+      }
+      case 'invisible in panel': {
+        // a panel's answer to a question its own condition hides ({panel.rol} = 1): dropped on completion
+        const q = pick(r, qs.filter((x) => x.getType() === 'paneldynamic' && x.isVisible && x.template.getQuestionByName('actief')));
+        if (!q) return null;
+        const name = q.getValueName();
+        const list = Array.isArray(out[name]) && out[name].length ? out[name] : [{}];
+        const i = Math.floor(r() * list.length);
+        list[i] = { ...list[i], rol: pick(r, [2, 3, 4]), actief: pick(r, [true, false]) };
+        out[name] = list;
+        return { answers: out, target: q.name };
+      }
+      case 'nested type': {
+        // a wrong type inside a panel or a matrix cell: text for a number, a number outside the choices, an object
+        const q = pick(r, qs.filter((x) => x.getType() === 'paneldynamic' || x.getType() === 'matrixdropdown'));
+        if (!q) return null;
+        const name = q.getValueName();
+        const [num, choice] = q.getType() === 'paneldynamic' ? ['jaren', 'rol'] : ['bedrag', 'soort'];
+        const key = pick(r, [num, choice]);
+        const bad = key === num ? pick<unknown>(r, ['twaalf', { a: 1 }, [1], true]) : pick<unknown>(r, [4242, 'twaalf', { a: 1 }, [1]]);
+        if (q.getType() === 'paneldynamic') out[name] = [{ ...(Array.isArray(out[name]) && out[name][0] ? out[name][0] : {}), [key]: bad }];
+        else out[name] = { ...(out[name] ?? {}), [q.rows[0].value]: { [key]: bad } };
+        return { answers: out, target: q.name };
+      }
       case 'expression value': {
         const q = pick(r, qs.filter((x) => x.getType() === 'expression'));
         if (!q) return null;
@@ -414,4 +454,82 @@ export function generateCompiledSubset(r: Rand, index: number): Json {
     pages.push({ name: `p${p}`, elements, ...(p > 0 && earlier.length && chance(r, 0.2) ? { visibleIf: `{${earlier[0].name}} <> ${earlier[0].probe}` } : {}) });
   }
   return { pages };
+}
+
+/**
+ * A definition with what the compiled validator models beyond the monitor's subset (compiled-subset.ts): calculated
+ * values and expression questions (sums, round, iif, sumInArray) with conditions on their results, dynamic panels
+ * (required questions, `{panel.x}` conditions, number bounds, a minimum and a maximum count), matrices of dropdowns
+ * (number cells with bounds, dropdown cells), checkboxes with a none item, booleans and comments with a maxLength.
+ */
+export function generateCompiledNested(r: Rand, index: number): Json {
+  const p = (s: string) => `n${index}_${s}`;
+  const nums: string[] = [];
+  const pages: Json[] = [];
+  // page 1: rated questions (numeric single choices), a number, a boolean, a checkbox with a none item
+  const items: Json[] = [];
+  const nItems = 2 + Math.floor(r() * 5);
+  for (let i = 0; i < nItems; i++) {
+    const q: Json = { type: pick(r, ['radiogroup', 'dropdown']), name: p(`v${i}`), choices: choices(r, 3 + Math.floor(r() * 3), true) };
+    if (chance(r, 0.6)) q.isRequired = true;
+    if (i > 0 && chance(r, 0.2)) q.visibleIf = `{${p('v0')}} <> 1`;
+    items.push(q);
+    nums.push(q.name);
+  }
+  if (chance(r, 0.6)) {
+    items.push({ type: 'text', name: p('getal'), inputType: 'number', ...(chance(r, 0.6) ? { min: 0, max: 20 } : {}), ...(chance(r, 0.3) ? { isRequired: true } : {}) });
+    nums.push(p('getal'));
+  }
+  if (chance(r, 0.5)) items.push({ type: 'boolean', name: p('akkoord'), ...(chance(r, 0.4) ? { isRequired: true } : {}) });
+  if (chance(r, 0.6))
+    items.push({ type: 'checkbox', name: p('kanalen'), choices: choices(r, 3 + Math.floor(r() * 3), chance(r, 0.7)), showNoneItem: true, ...(chance(r, 0.3) ? { isRequired: true } : {}) });
+  pages.push({ name: 'p_items', elements: items });
+  // page 2: expressions over the items, a comment shown on a score
+  const calcs = chance(r, 0.7) ? [{ name: p('totaal'), expression: nums.map((n) => `{${n}}`).join(' + ') }] : [];
+  const sum = calcs.length ? `{${calcs[0].name}}` : nums.map((n) => `{${n}}`).join(' + ');
+  const threshold = Math.floor(nums.length * pick(r, [1.5, 2.5, 3.5]));
+  const score: Json[] = [
+    { type: 'expression', name: p('score'), expression: sum },
+    { type: 'expression', name: p('gemiddelde'), expression: `round((${sum}) / ${nums.length}, 2)` },
+  ];
+  if (chance(r, 0.4)) score.push({ type: 'expression', name: p('hoog'), expression: `iif({${p('score')}} > ${threshold}, 'ja', 'nee')` });
+  score.push({
+    type: 'comment', name: p('toelichting'), visibleIf: `{${p('score')}} > ${threshold}`,
+    ...(chance(r, 0.7) ? { maxLength: pick(r, [10, 30, 500]) } : {}), ...(chance(r, 0.3) ? { isRequired: true } : {}),
+  });
+  pages.push({ name: 'p_score', elements: score });
+  // page 3: a dynamic panel
+  if (chance(r, 0.8)) {
+    const template: Json[] = [
+      { type: 'text', name: 'naam', ...(chance(r, 0.6) ? { isRequired: true } : {}), ...(chance(r, 0.5) ? { maxLength: 8 } : {}) },
+      { type: 'dropdown', name: 'rol', choices: [1, 2, 3, 4], ...(chance(r, 0.6) ? { isRequired: true } : {}) },
+      { type: 'text', name: 'jaren', inputType: 'number', ...(chance(r, 0.7) ? { min: 0, max: 15 } : {}) },
+      { type: 'boolean', name: 'actief', visibleIf: '{panel.rol} = 1' },
+    ];
+    if (chance(r, 0.4)) template.push({ type: 'comment', name: 'uitleg', visibleIf: `{panel.rol} = 2 and {${p('v0')}} > 1`, ...(chance(r, 0.5) ? { isRequired: true } : {}) });
+    if (chance(r, 0.3)) template.push({ type: 'checkbox', name: 'taken', choices: [1, 2, 3], showNoneItem: true });
+    const pd: Json = { type: 'paneldynamic', name: p('personen'), templateElements: template, maxPanelCount: pick(r, [2, 3, 6]) };
+    if (chance(r, 0.5)) pd.minPanelCount = 1;
+    if (chance(r, 0.2)) pd.visibleIf = `{${p('v0')}} <> 2`;
+    pages.push({ name: 'p_people', elements: [pd] });
+  }
+  // page 4: a matrix of dropdowns and its sum
+  if (chance(r, 0.8)) {
+    const md: Json = {
+      type: 'matrixdropdown', name: p('kosten'), rows: ['huur', 'reis', 'overig'].slice(0, 2 + Math.floor(r() * 2)),
+      columns: [
+        { name: 'bedrag', cellType: 'text', inputType: 'number', ...(chance(r, 0.7) ? { min: 0 } : {}), ...(chance(r, 0.3) ? { max: 15 } : {}) },
+        { name: 'soort', cellType: 'dropdown', choices: [1, 2, 3] },
+        ...(chance(r, 0.3) ? [{ name: 'notitie', cellType: 'text' }] : []),
+      ],
+    };
+    if (chance(r, 0.2)) md.visibleIf = `{${p('score')}} > ${threshold}`;
+    pages.push({
+      name: 'p_costs',
+      elements: [md, { type: 'expression', name: p('kosten_totaal'), expression: `sumInArray({${md.name}}, 'bedrag')` }],
+    });
+  }
+  const survey: Json = { pages };
+  if (calcs.length) survey.calculatedValues = calcs;
+  return survey;
 }

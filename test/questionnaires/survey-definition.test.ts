@@ -6,6 +6,7 @@ import 'survey-core/i18n/dutch';
 import { checkDefinition } from '../../server/questionnaires/registry';
 import { VerdictEngine } from '../../server/questionnaires/survey-verdict';
 import { usesOnlyCompiledFeatures } from '../../server/questionnaires/compiled-subset';
+import { LARGE_DEFINITION } from '../../bench/large-definition';
 
 const verdict = (survey: object, answers: unknown, locale: 'nl' | 'en' = 'en') => new VerdictEngine(survey).verdict(answers, locale, true);
 const errorsOf = (r: ReturnType<typeof verdict>) => (r.ok ? [] : r.errors);
@@ -66,6 +67,23 @@ describe('the definition check', () => {
     expect(usesOnlyCompiledFeatures({ elements: [{ type: 'radiogroup', name: 'a', choices: [1, 2] }] })).toBe(false);
     expect(usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [{ type: 'text', name: 'a', defaultValue: 5 }] }] })).toBe(false);
     expect(usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [{ type: 'radiogroup', name: 'a', choices: [{ value: 1, visibleIf: '{b} = 1' }] }] }] })).toBe(false);
+  });
+
+  test('expressions, dynamic panels and dropdown matrices go to the compiled validator where it can recompute them', () => {
+    expect(usesOnlyCompiledFeatures(LARGE_DEFINITION)).toBe(true);
+    const page = (elements: object[], extra: object = {}) => ({ pages: [{ name: 'p', elements }], ...extra });
+    const a = { type: 'radiogroup', name: 'a', choices: [1, 2] };
+    expect(usesOnlyCompiledFeatures(page([a, { type: 'expression', name: 'e', expression: '{a} * 2' }]))).toBe(true);
+    // a function outside the list, a later or unknown name, a calculated value kept in the result, a hidden page
+    expect(usesOnlyCompiledFeatures(page([a, { type: 'expression', name: 'e', expression: 'age({a})' }]))).toBe(false);
+    expect(usesOnlyCompiledFeatures(page([{ type: 'expression', name: 'e', expression: '{f} + 1' }, { type: 'expression', name: 'f', expression: '{a}' }, a]))).toBe(false);
+    expect(usesOnlyCompiledFeatures(page([a], { calculatedValues: [{ name: 'c', expression: '{a}', includeIntoResult: true }] }))).toBe(false);
+    expect(usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [a] }, { name: 'q', visibleIf: '{a} = 1', elements: [{ type: 'expression', name: 'e', expression: '{a}' }] }] })).toBe(false);
+    // a dynamic panel holds plain questions only; a matrix's cells are dropdowns or text
+    const pd = (templateElements: object[]) => page([{ type: 'paneldynamic', name: 'pd', templateElements }]);
+    expect(usesOnlyCompiledFeatures(pd([{ type: 'text', name: 'x', visibleIf: '{panel.y} = 1' }, { type: 'dropdown', name: 'y', choices: [1] }]))).toBe(true);
+    expect(usesOnlyCompiledFeatures(pd([{ type: 'paneldynamic', name: 'inner', templateElements: [] }]))).toBe(false);
+    expect(usesOnlyCompiledFeatures(page([{ type: 'matrixdropdown', name: 'm', rows: ['r'], columns: [{ name: 'c', cellType: 'checkbox', choices: [1] }] }]))).toBe(false);
   });
 });
 
