@@ -312,7 +312,7 @@ function run(c: Compiled, body: unknown, loc: Locale, complete: boolean): Valida
     }
     if (value === null || (value === '' && q?.shape?.kind === 'number')) { dropped = true; continue; } // = no answer
     if (q?.nested) {
-      const errs = checkNested(q.nested, value, q.name, loc);
+      const errs = checkNested(q.nested, value, q.name, loc, complete);
       if (!errs.length) { out[key] = value; continue; }
       invalid.add(q.name);
       errors.push(...errs);

@@ -69,10 +69,11 @@ export function partsCap(rule: NestedRule): number {
 
 /**
  * The strict checks of a nested answer (never null here), as survey-verdict.ts makes them: too many parts, the
- * container's type, then each panel or row object key by key. Inside, null and empty strings are refused too: the
- * browser never posts them, and survey-core's clean-up of such cells is not modelled.
+ * container's type, then each panel or row object key by key. On completion null and empty strings inside are
+ * refused too (the browser never posts them, and survey-core's clean-up of such cells is not modelled); autosave
+ * keeps them, as survey-verdict.ts does.
  */
-export function checkNested(rule: NestedRule, value: unknown, path: string, loc: Locale): AnswerError[] {
+export function checkNested(rule: NestedRule, value: unknown, path: string, loc: Locale, complete = true): AnswerError[] {
   const out: AnswerError[] = [];
   const fail = (at: string, key: Parameters<typeof message>[0], arg?: unknown) => out.push({ name: at.slice(0, 200), message: message(key, loc, arg) });
   const parts = Array.isArray(value) ? value.length : isPlainObject(value) ? Object.keys(value).length : 0;
@@ -87,7 +88,7 @@ export function checkNested(rule: NestedRule, value: unknown, path: string, loc:
       }
       const v = obj[key];
       if (v === null || v === undefined || v === '') {
-        fail(`${at}.${key}`, 'wrongType');
+        if (complete) fail(`${at}.${key}`, 'wrongType');
         continue;
       }
       const err = checkShape(q.shape, v);

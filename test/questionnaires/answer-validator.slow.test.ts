@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Model, surveyLocalization } from 'survey-core';
 import 'survey-core/i18n/dutch';
 import { compileValidator, type AnswerValidator, type Locale, type ValidationResult } from '../../server/questionnaires/answer-validator';
+import { LARGE_DEFINITION, largeAnswers } from '../../bench/large-definition';
 
 // SurveyJS JSON and survey-core models are typed `any` here.
 type Answers = Record<string, unknown>;
@@ -747,5 +748,39 @@ describe('hostile input: every call returns a result, none throws', () => {
 
   test('an unexpected locale falls back to Dutch', () => {
     expect(errorsOf(demo.validateComplete({}, 'fr' as Locale))[0].message).toBe('Dit is een vereiste vraag');
+  });
+});
+
+describe('expressions, dynamic panels and dropdown matrices (the bench large definition)', () => {
+  const large = compileValidator(LARGE_DEFINITION);
+  const ok = largeAnswers(0);
+
+  test('expression values and calculated values are recomputed: a forged one is replaced', () => {
+    const res = large.validateComplete({ ...ok, score: 999_999, gemiddelde: 'x', kosten_totaal: -1 }, 'nl');
+    expect(res.ok && [res.answers.score, res.answers.gemiddelde, res.answers.kosten_totaal]).toEqual([ok.score, ok.gemiddelde, ok.kosten_totaal]);
+    expect(res.ok && Object.keys(res.answers)).not.toContain('totaal'); // a calculated value is not stored
+    expect(errorsOf(large.validateComplete({ ...ok, totaal: 5 }, 'en'))).toEqual([{ name: 'totaal', message: OWN.unknown.en }]);
+  });
+
+  test('errors inside panels and rows carry their path; too many panels are refused before anything else', () => {
+    const res = large.validateComplete({ ...ok, personen: [{ naam: 'a', rol: 2, jaren: 61 }, {}], kosten: { huur: { bedrag: -1 } } }, 'en');
+    expect(errorsOf(res).map((e) => e.name)).toEqual(['personen[0].jaren', 'personen[1].naam', 'personen[1].rol', 'kosten.huur.bedrag']);
+    expect(errorsOf(large.validateComplete({ ...ok, personen: Array(7).fill({ naam: 'a', rol: 1 }) }, 'en'))).toEqual([
+      { name: 'personen', message: 'This answer has too many parts (at most 6)' },
+    ]);
+    expect(errorsOf(large.validateComplete({ ...ok, kosten: { huur: { bedrag: 'veel', x: 1 } } }, 'en')).map((e) => e.name)).toEqual(['kosten.huur.bedrag', 'kosten.huur.x']);
+  });
+
+  test("a panel's answer its own condition hides is dropped; a missing answer becomes the minimum of empty panels", () => {
+    const res = large.validateComplete({ ...ok, personen: [{ naam: 'a', rol: 2, actief: true }] }, 'nl');
+    expect(res.ok && res.answers.personen).toEqual([{ naam: 'a', rol: 2 }]);
+    // required questions inside: a missing answer is one empty panel with its errors
+    expect(errorsOf(large.validateComplete({ ...ok, personen: [] }, 'nl')).map((e) => e.name)).toEqual(['personen[0].naam', 'personen[0].rol']);
+  });
+
+  test("autosave keeps empty strings and nulls inside panels (as survey-core's path does); completion refuses them", () => {
+    const body = { ...ok, personen: [{ naam: '', rol: null }] };
+    expect(large.validatePartial(body, 'nl')).toEqual({ ok: true, answers: body });
+    expect(large.validateComplete(body, 'nl').ok).toBe(false);
   });
 });
