@@ -508,27 +508,24 @@ export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts:
       ({ levels, loss } = best);
     }
   };
-  // the cells per row at risk are learnt from local suppression itself: search both ways, suppress, recalibrate (at
-  // most 3 times); the outcome with the least loss (suppressed cells + recoding steps) is released
-  let perRow = 1;
+  // the cells per row at risk are learnt from local suppression itself: each search (up, down) runs, suppresses and
+  // recalibrates on its own (at most 3 times); of every level set tried the least loss (suppressed cells + recoding
+  // steps) is released, so the descent can only lower the loss the climb alone reached
   let chosen: { levels: number[]; outcome: Outcome; loss: number } | null = null;
   const tried = new Set<string>();
-  for (let round = 0; round < 3; round++) {
-    let fresh = false;
-    let cellsPerRow = 0;
-    for (const direction of ['up', 'down'] as const) {
+  for (const direction of ['up', 'down'] as const) {
+    let perRow = 1;
+    for (let round = 0; round < 3; round++) {
       const lv = search(perRow, direction);
-      if (tried.has(lv.join(','))) continue;
+      if (tried.has(lv.join(','))) break;
       tried.add(lv.join(','));
-      fresh = true;
       const o = suppressLocally(entries, qis, lv, k, space);
       const loss = o.cells + stepCost * steps(lv);
       if (!chosen || loss < chosen.loss) chosen = { levels: lv, outcome: o, loss };
       const atRisk = rowsAtRisk(entries, space, lv, k);
-      if (atRisk > 0) cellsPerRow = Math.max(cellsPerRow, o.cells / atRisk);
+      if (atRisk === 0) break;
+      perRow = Math.max(1, o.cells / atRisk);
     }
-    if (!fresh || cellsPerRow === 0) break;
-    perRow = Math.max(1, cellsPerRow);
   }
   const { levels, outcome } = chosen as { levels: number[]; outcome: Outcome };
 
