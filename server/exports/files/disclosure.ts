@@ -508,14 +508,18 @@ export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts:
       ({ levels, loss } = best);
     }
   };
-  // the cells per row at risk are learnt from local suppression itself: each search (up, down) runs, suppresses and
-  // recalibrates on its own (at most 3 times); of every level set tried the least loss (suppressed cells + recoding
-  // steps) is released, so the descent can only lower the loss the climb alone reached
+  // the cells per row at risk are learnt from local suppression itself: the climb runs, suppresses and recalibrates
+  // (at most 3 times, as it always did); the descent then starts from the climb's last calibration (at most twice);
+  // of every level set tried the least loss (suppressed cells + recoding steps) is released, so the descent can only
+  // lower the loss the climb alone reached
   let chosen: { levels: number[]; outcome: Outcome; loss: number } | null = null;
   const tried = new Set<string>();
-  for (const direction of ['up', 'down'] as const) {
-    let perRow = 1;
-    for (let round = 0; round < 3; round++) {
+  let perRow = 1;
+  for (const [direction, rounds] of [
+    ['up', 3],
+    ['down', 2],
+  ] as const) {
+    for (let round = 0; round < rounds; round++) {
       const lv = search(perRow, direction);
       if (tried.has(lv.join(','))) break;
       tried.add(lv.join(','));
