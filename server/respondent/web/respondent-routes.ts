@@ -70,8 +70,8 @@ async function renderLink(
 ): Promise<void> {
   const requested = req.query.lang === 'en' || req.query.lang === 'nl' ? (req.query.lang as Locale) : undefined;
   if (link.kind === 'not-found') {
-    // an unknown link, or one of a purged wave (its links are deleted): both are told that an ended survey's link
-    // stops working, so a respondent who finished long ago is not sent looking for a copying mistake
+    // an unknown link (a purged wave's links are recognised by its filter of ended links: 'ended' below); it may
+    // still be an ended survey's link whose filter missed it, so the text does not blame the respondent alone
     const locale = requested ?? 'nl';
     const t = pageTexts(locale);
     res.status(404).render('respondent/message', { locale, t, title: t.notFoundTitle, body: t.notFoundBody });
@@ -97,6 +97,13 @@ async function renderLink(
     });
   } else if (link.kind === 'closed') {
     res.status(410).render('respondent/message', { ...common, title: t.closedTitle, body: t.closedBody });
+  } else if (link.kind === 'ended') {
+    res.status(410).render('respondent/message', {
+      ...common,
+      title: t.endedTitle,
+      body: t.endedBody,
+      help: page.help[locale].map(linkedParts),
+    });
   } else if (link.kind === 'not-open') {
     res.status(403).render('respondent/message', {
       ...common,
