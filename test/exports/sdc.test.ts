@@ -234,6 +234,20 @@ describe.each(databaseKinds())('disclosure control of releases (%s)', (kind) => 
         .map(([, v]) => v)
         .join('|');
     expect(first.slice(0, 20).map(sig)).not.toEqual(second.slice(0, 20).map(sig));
+    // but the answers link them: the one new row is the one whose answers the first file lacks, and the codebook
+    // tells the analyst so rather than promising that downloads cannot be linked
+    const count = (rows: Array<Record<string, string>>) => {
+      const m = new Map<string, number>();
+      for (const r of rows) m.set(sig(r), (m.get(sig(r)) ?? 0) + 1);
+      return m;
+    };
+    const [was, is] = [count(first), count(second)];
+    const grown = [...is].filter(([x, n]) => n > (was.get(x) ?? 0)).map(([x]) => x);
+    expect(grown).toHaveLength(1);
+    expect(grown[0].split('|')).toContain(String(a.bestuurslaag));
+    const book = await codebook(t, wave);
+    expect(book.rowIds).toMatch(/the answers themselves do/);
+    expect(book.rowIds).toMatch(/k-anonymity holds within each file, not across two/);
   });
 
   it('derived variables: experienced aggression (any screener cell 2–5) and the combined role', async () => {
