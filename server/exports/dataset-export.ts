@@ -516,11 +516,20 @@ export async function prepareDataset(
   const weights: number[] = [];
   for (const w of waves) weights.push(await samplingWeight(db, w, ids.get(w.id)?.length ?? 0));
 
+  // the weighting attribute is not recoded globally: merged strata would all get one weight (a release weighted by
+  // role with the role recoded to the tier weighs nothing); local suppression protects it, its 93s get the mean weight
   const plan = planRelease(
     counter,
     qis.map((q) => q.spec),
     opts.k,
-    { weights, minLevels: qis.map((_q, i) => (i === 0 ? minPeriod : 0)), stepShare: opts.stepShare },
+    {
+      weights,
+      minLevels: qis.map((_q, i) => (i === 0 ? minPeriod : 0)),
+      maxLevels: qis.map((q) =>
+        opts.weightBy && q.kind === 'attribute' && q.attribute === opts.weightBy ? 0 : Infinity,
+      ),
+      stepShare: opts.stepShare,
+    },
   );
   const periodLevel = plan.levels[0];
 

@@ -471,6 +471,9 @@ export interface PlanOptions {
   stepShare?: number;
   /** lowest level per quasi-identifier (the period: coarse enough that every period of a wave holds k) */
   minLevels?: number[];
+  /** highest level global recoding may choose per quasi-identifier (the weighting attribute: 0, so that the weight
+   *  keeps its strata); local suppression still protects it cell by cell */
+  maxLevels?: number[];
 }
 
 export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts: PlanOptions = {}): ReleasePlan {
@@ -480,7 +483,7 @@ export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts:
   const space = new KeySpace(entries, qis, counter.waves.length);
   const start = opts.minLevels?.slice() ?? qis.map(() => 0);
   const steps = (lv: number[]) => lv.reduce((s, l, j) => s + l - start[j], 0);
-  const top = qis.map((q, j) => Math.max(start[j], q.levels.length));
+  const top = qis.map((q, j) => Math.max(start[j], Math.min(q.levels.length, opts.maxLevels?.[j] ?? Infinity)));
   /** Greedy search over the recoding lattice, judging levels by the rows local suppression will have to protect,
    *  each costing `perRow` cells (quick: counts only). 'up' climbs from the finest levels, one recoding step at a
    *  time while a step lowers the loss; 'down' descends from the coarsest declared levels, undoing one step at a time
