@@ -146,7 +146,7 @@ export function reportLines(p: PreparedDataset): Array<[string, string | number]
     ],
     ['rows with individual risk above 10% before / after', `${d.before.rowsAbove10pct} / ${d.after.rowsAbove10pct}`],
     [
-      'sampling weight for population frequencies (frame / responses)',
+      'sampling weight for population frequencies (population totals, else frame, / responses)',
       d.weights.map((w) => w.weight.toFixed(3)).join('; '),
     ],
   );

@@ -77,7 +77,8 @@ export interface DisclosureReport {
   fullySuppressedRows: number;
   before: RiskFigures;
   after: RiskFigures;
-  /** sampling weight used for the population frequencies (per wave: frame size / responses) */
+  /** sampling weight used for the population frequencies (per wave: population size / responses; the population
+   *  from the administrator's totals, else the sample frame) */
   weights: Array<{ waveId: string; weight: number }>;
 }
 
@@ -465,7 +466,7 @@ function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k
 }
 
 export interface PlanOptions {
-  /** sampling weight per wave index (frame size / responses); default 1 */
+  /** sampling weight per wave index (population size / responses); default 1 */
   weights?: number[];
   /** share of the rows one recoding step is worth in suppressed cells (default 0.02) */
   stepShare?: number;
