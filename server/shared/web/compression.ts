@@ -46,7 +46,7 @@ function compress(body: Buffer, encoding: 'br' | 'gzip'): Buffer {
 }
 
 /** For generated responses: gzip when accepted (cheaper to start, see compress), else brotli. */
-function dynamicEncoding(header: string | string[] | undefined): 'br' | 'gzip' | undefined {
+export function dynamicEncoding(header: string | string[] | undefined): 'br' | 'gzip' | undefined {
   const best = preferredEncoding(header);
   if (best !== 'br') return best;
   return preferredEncoding(String(header).replace(/\bbr\b/gi, 'x-none')) === 'gzip' ? 'gzip' : 'br';
