@@ -124,7 +124,17 @@ async function renderLink(
     };
     const isTest = Boolean(link.invitation.is_test);
     // everything on the page but the configuration is the same for each respondent with this key (survey-page.ts)
-    const key = JSON.stringify([link.wave.id, link.questionnaire.id, locale, link.pageNo === 0, isTest, page]);
+    // (of the page settings the questionnaire page shows the organisation, logo and contact address only)
+    const key = [
+      link.wave.id,
+      link.questionnaire.id,
+      locale,
+      link.pageNo === 0,
+      isTest,
+      page.organisation,
+      page.contactEmail,
+      page.logoUrl,
+    ].join('\u0000');
     await pages.send(
       res,
       key,
