@@ -10,6 +10,7 @@ import { readableDay } from '../../shared/calendar';
 import { Estimate, estimateMinutes } from '../estimate';
 import { wavePage } from '../wave-pages';
 import { QuestionnaireAssets, questionnaireAssets } from './questionnaire-assets';
+import { SurveyPages, surveyPages } from './survey-page';
 
 export function respondentRouter(deps: AppDeps): Router {
   const router = express.Router();
@@ -51,8 +52,9 @@ export function respondentRouter(deps: AppDeps): Router {
     else res.end();
   };
 
+  const pages = surveyPages();
   router.get('/s/:token', loadLink(true), (req, res) =>
-    renderLink(deps, questionnaires, req, res, res.locals.link as Exclude<LinkState, { kind: 'throttled' }>),
+    renderLink(deps, questionnaires, pages, req, res, res.locals.link as Exclude<LinkState, { kind: 'throttled' }>),
   );
   // ordinary autosaves and completions are answered before express (respondent-fast-path.ts); these routes answer the rest
   router.put('/s/:token/progress', loadLink(false), requireOpen, json, requireJsonBody, answer('progress'));
@@ -64,6 +66,7 @@ export function respondentRouter(deps: AppDeps): Router {
 async function renderLink(
   deps: AppDeps,
   questionnaires: QuestionnaireAssets,
+  pages: SurveyPages,
   req: Request,
   res: Response,
   link: Exclude<LinkState, { kind: 'throttled' }>,
@@ -119,16 +122,33 @@ async function renderLink(
       locale,
       estimate: { nl: estimate.nl, en: estimate.en },
     };
-    res.render('respondent/survey', {
-      ...common,
-      title: link.questionnaire.title[asLocale(locale)],
-      configJson: JSON.stringify(config),
-      scriptsBefore: [questionnaires.url(link.questionnaire), questionnaires.textsUrl],
-      texts: TEXTS,
-      estimate: estimate[locale],
-      pageNo: link.pageNo,
-      isTest: Boolean(link.invitation.is_test),
-    });
+    const isTest = Boolean(link.invitation.is_test);
+    // everything on the page but the configuration is the same for each respondent with this key (survey-page.ts)
+    // (of the page settings the questionnaire page shows the organisation, logo and contact address only)
+    const key = [
+      link.wave.id,
+      link.questionnaire.id,
+      locale,
+      link.pageNo === 0,
+      isTest,
+      page.organisation,
+      page.contactEmail,
+      page.logoUrl,
+    ].join('\u0000');
+    await pages.send(
+      res,
+      key,
+      {
+        ...common,
+        title: link.questionnaire.title[asLocale(locale)],
+        scriptsBefore: [questionnaires.url(link.questionnaire), questionnaires.textsUrl],
+        texts: TEXTS,
+        estimate: estimate[locale],
+        pageNo: link.pageNo,
+        isTest,
+      },
+      JSON.stringify(config),
+    );
   }
 }
 
