@@ -5,6 +5,7 @@
 import 'survey-core/i18n/dutch';
 import { checkDefinition } from '../../server/questionnaires/registry';
 import { VerdictEngine } from '../../server/questionnaires/survey-verdict';
+import { createValidator } from '../../server/questionnaires/questionnaire-validator';
 import { usesOnlyCompiledFeatures } from '../../server/questionnaires/compiled-subset';
 import { LARGE_DEFINITION } from '../../bench/large-definition';
 
@@ -185,6 +186,44 @@ test("one respondent's nested answers never reach the next respondent's verdict 
   // the next respondent left the required panel empty: survey-core's error, and nothing of the first one
   expect(engine.verdict({ x: 'b' }, 'en', true)).toEqual({ ok: false, errors: [{ name: 'p', message: 'Response required.' }] });
   expect(engine.verdict({ p: [{ rol: 1 }], x: 'c' }, 'nl', true)).toEqual({ ok: true, answers: { p: [{ rol: 1 }], x: 'c' } });
+});
+
+test("the compiled engine, judging nested answers in the request's thread, keeps nothing of one respondent for the next", async () => {
+  const validator = createValidator('privacy@1', {
+    pages: [
+      {
+        name: 'p1',
+        elements: [{ type: 'text', name: 'x' }],
+      },
+      {
+        name: 'p2',
+        elements: [
+          {
+            type: 'paneldynamic',
+            name: 'p',
+            minPanelCount: 1,
+            templateElements: [
+              { type: 'dropdown', name: 'rol', choices: [1, 2, 3], isRequired: true },
+              { type: 'comment', name: 'toelichting', visibleIf: '{panel.rol} = 3' },
+            ],
+          },
+          { type: 'matrixdropdown', name: 'm', rows: ['r'], columns: [{ name: 'c', cellType: 'text' }] },
+          { type: 'expression', name: 'n', expression: "countInArray({p}, 'rol')" },
+        ],
+      },
+    ],
+  });
+  expect(validator.engine).toBe('compiled');
+  const first = { p: [{ rol: 3, toelichting: 'geheim' }, { rol: 2 }], m: { r: { c: 'geheim' } }, x: 'a' };
+  const sent = JSON.stringify(first);
+  expect(await validator.validateComplete(first, 'nl')).toEqual({ ok: true, answers: { ...first, n: 2 } });
+  expect(JSON.stringify(first)).toBe(sent); // the posted answers are never changed
+  // the next respondent left the panel empty: the required question of its one panel, nothing of the first one
+  expect(await validator.validateComplete({ x: 'b' }, 'en')).toEqual({ ok: false, errors: [{ name: 'p[0].rol', message: 'Response required.' }] });
+  expect(await validator.validateComplete({ p: [{ rol: 1, toelichting: 'weg' }], x: 'c' }, 'nl')).toEqual({
+    ok: true,
+    answers: { p: [{ rol: 1 }], x: 'c', n: 1 },
+  });
 });
 
 test('autosave on a definition with nested answers: strict checks on a reused model, the posted answers returned as sent', () => {
