@@ -502,7 +502,7 @@ export function generateCompiledNested(r: Rand, index: number): Json {
   if (chance(r, 0.8)) {
     const template: Json[] = [
       { type: 'text', name: 'naam', ...(chance(r, 0.6) ? { isRequired: true } : {}), ...(chance(r, 0.5) ? { maxLength: 8 } : {}) },
-      { type: 'dropdown', name: 'rol', choices: [1, 2, 3, 4], ...(chance(r, 0.6) ? { isRequired: true } : {}) },
+      { type: pick(r, ['dropdown', 'radiogroup']), name: 'rol', choices: chance(r, 0.3) ? [1, 2, 3, 4].map((v) => ({ value: v, text: nlen(`rol ${v}`, `role ${v}`) })) : [1, 2, 3, 4], ...(chance(r, 0.6) ? { isRequired: true } : {}) },
       { type: 'text', name: 'jaren', inputType: 'number', ...(chance(r, 0.7) ? { min: 0, max: 15 } : {}) },
       { type: 'boolean', name: 'actief', visibleIf: '{panel.rol} = 1' },
     ];
@@ -511,16 +511,20 @@ export function generateCompiledNested(r: Rand, index: number): Json {
     const pd: Json = { type: 'paneldynamic', name: p('personen'), templateElements: template, maxPanelCount: pick(r, [2, 3, 6]) };
     if (chance(r, 0.5)) pd.minPanelCount = 1;
     if (chance(r, 0.2)) pd.visibleIf = `{${p('v0')}} <> 2`;
-    pages.push({ name: 'p_people', elements: [pd] });
+    const people: Json = { name: 'p_people', elements: [chance(r, 0.15) ? { type: 'panel', name: p('groep'), elements: [pd] } : pd] };
+    if (chance(r, 0.15)) people.visibleIf = `{${p('v0')}} <> 3`;
+    if (chance(r, 0.15)) pages.unshift(people); // the page shown first: survey-core writes no minimum of panels there
+    else pages.push(people);
   }
   // page 4: a matrix of dropdowns and its sum
   if (chance(r, 0.8)) {
     const md: Json = {
-      type: 'matrixdropdown', name: p('kosten'), rows: ['huur', 'reis', 'overig'].slice(0, 2 + Math.floor(r() * 2)),
+      type: 'matrixdropdown', name: p('kosten'),
+      rows: ['huur', 'reis', 'overig'].slice(0, 2 + Math.floor(r() * 2)).map((v) => (chance(r, 0.3) ? { value: v, text: nlen(`rij ${v}`, `row ${v}`) } : v)),
       columns: [
         { name: 'bedrag', cellType: 'text', inputType: 'number', ...(chance(r, 0.7) ? { min: 0 } : {}), ...(chance(r, 0.3) ? { max: 15 } : {}) },
-        { name: 'soort', cellType: 'dropdown', choices: [1, 2, 3] },
-        ...(chance(r, 0.3) ? [{ name: 'notitie', cellType: 'text' }] : []),
+        { name: 'soort', cellType: 'dropdown', choices: chance(r, 0.3) ? [{ value: 1, text: nlen('een', 'one') }, 2, 3] : [1, 2, 3] },
+        ...(chance(r, 0.3) ? [{ name: 'notitie', cellType: 'text', ...(chance(r, 0.5) ? { inputType: 'text' } : {}) }] : []),
       ],
     };
     if (chance(r, 0.2)) md.visibleIf = `{${p('score')}} > ${threshold}`;
