@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Figure, load, ROOT, startServer } from './lib';
-import { cycling, seed } from './respondent-flow';
+import { cycling } from './respondent-flow';
 import { DEMO_ANSWERS } from './respondent-load';
 
 const BASELINE = process.env.BENCH_STORAGE_BASELINE ?? '566041e';
@@ -28,9 +28,56 @@ function checkoutBaseline(dir: string): string | undefined {
   }
 }
 
+/**
+ * Seeds a database with the code of the checkout at `root`, in a process of its own: the code before this change has
+ * fewer migrations and other module paths, and refuses a database written by the code now ("the migration directory
+ * is corrupt"). The script finds the modules where either version keeps them.
+ */
+const SEED_SCRIPT = `
+const fs = require('node:fs');
+const path = require('node:path');
+const [root, file, n, out] = process.argv.slice(1);
+const pick = (...rel) => {
+  for (const r of rel) {
+    try {
+      return require(path.join(root, r));
+    } catch (err) {
+      if (err.code !== 'MODULE_NOT_FOUND') throw err;
+    }
+  }
+  throw new Error('none of ' + rel.join(', ') + ' in ' + root);
+};
+const { loadConfig } = pick('server/shared/config', 'server/config');
+const { openPlatform } = pick('server/platform');
+const { addDays, dutchDay } = pick('server/shared/calendar', 'server/services/calendar');
+const { createInvitations } = pick('server/fielding/issue-invitations', 'server/services/invitations');
+const { createWave } = pick('server/fielding/wave-rules', 'server/services/waves');
+(async () => {
+  const platform = await openPlatform({ ...loadConfig({ SQLITE_FILE: file }) });
+  const now = new Date();
+  const today = dutchDay(now);
+  const wave = await createWave(platform.db, platform.registry, { name: 'bench', questionnaireId: 'demo@1', opensOn: today, closesOn: addDays(today, 7), keptAttributes: ['tier'] }, now);
+  const issued = await createInvitations(platform.db, wave, Array.from({ length: Number(n) }, () => ({ attributes: { tier: 'gemeente' } })), { now });
+  await platform.close();
+  fs.writeFileSync(out, JSON.stringify(issued.map((i) => i.token)));
+})().then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+`;
+
+function seedWith(root: string, file: string, n: number): string[] {
+  const out = `${file}.tokens.json`;
+  execFileSync(process.execPath, ['-r', '@swc-node/register', '-e', SEED_SCRIPT, root, file, String(n), out], {
+    cwd: root,
+    env: { ...process.env, DEMO: 'false' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const tokens = JSON.parse(fs.readFileSync(out, 'utf8')) as string[];
+  fs.rmSync(out, { force: true });
+  return tokens;
+}
+
 function copyDatabase(from: string, to: string): void {
   fs.copyFileSync(from, to);
-  fs.copyFileSync(`${from}.token-secret`, `${to}.token-secret`);
+  if (fs.existsSync(`${from}.token-secret`)) fs.copyFileSync(`${from}.token-secret`, `${to}.token-secret`);
 }
 
 async function measure(
@@ -74,11 +121,19 @@ export async function storageCostBench(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-bench-storage-'));
   const worktree = path.join(dir, 'baseline');
   try {
-    const seeded = path.join(dir, 'seed.sqlite');
-    const tokens = await seed(seeded, 1000 + ROUNDS * 2 * 30_000);
     const baseline = checkoutBaseline(worktree);
+    // each side on a database its own code wrote, with the same number of invitations
+    const seeded: Record<string, { file: string; tokens: string[] }> = {};
+    for (const [label, root] of [
+      ['before', baseline],
+      ['now', ROOT],
+    ] as const) {
+      if (!root) continue;
+      const file = path.join(dir, `seed-${label}.sqlite`);
+      seeded[label] = { file, tokens: seedWith(root, file, 1000 + ROUNDS * 30_000) };
+    }
     const rounds: Array<{ label: string; figures: Figure[] }> = [];
-    let next = 1000;
+    const next: Record<string, number> = { before: 1000, now: 1000 };
     for (let round = 1; round <= ROUNDS; round++) {
       for (const [label, root] of [
         ['before', baseline],
@@ -86,12 +141,13 @@ export async function storageCostBench(): Promise<void> {
       ] as const) {
         if (!root) continue;
         const file = path.join(dir, `${label}-${round}.sqlite`);
-        copyDatabase(seeded, file);
+        const { file: seedFile, tokens } = seeded[label];
+        copyDatabase(seedFile, file);
         rounds.push({
           label,
           figures: await measure(label, root, file, {
             save: tokens.slice(0, 1000),
-            complete: tokens.slice(next, (next += 30_000)),
+            complete: tokens.slice(next[label], (next[label] += 30_000)),
           }),
         });
         fs.rmSync(file, { force: true });
