@@ -17,7 +17,7 @@ export async function blurWriteTransactions(db: Db): Promise<number> {
     trx.raw(
       `with groups as (
          select distinct r.wave_id, r.submitted_on from responses r
-           join invitations i on i.xmin::text = r.xmin::text
+           join invitations i on i.xmin::text = r.xmin::text and i.status = 'completed'
          union
          select wave_id, submitted_on from responses group by wave_id, submitted_on
            having count(distinct xmin::text) > 1
