@@ -253,7 +253,7 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     const person = (i: number, kind: string) => ({
       email: `${kind}${i}.${tag}@wis.example.org`,
       name: `Naam${kind}${i} ${tag}`,
-      organisation: `Organisatie ${kind}${i % 40}`,
+      organisation: `Organisatie ${kind}${i % 40} ${tag}`,
       language: 'nl' as const,
       attributes: { tier: 'gemeente', functie: `vrije tekst ${i}` },
     });
@@ -310,7 +310,7 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     expect(leftovers).toEqual([]);
     expect(stagedPieces.filter((piece) => all.includes(piece))).toEqual([]);
     expect(hashes.filter((h) => all.includes(h))).toEqual([]);
-    expect(all.includes(tag)).toBe(false); // not even a fragment of an address or a name
+    expect(all.includes(tag)).toBe(false); // not even a fragment of an address, a name or an organisation
     expect(await db('responses').where({ wave_id: wave.id }).count({ n: '*' }).first()).toEqual({ n: 20 }); // answers stay
   }, 180_000);
 });
