@@ -19,32 +19,40 @@ import { DEMO_ANSWERS } from './respondent-load';
 const BASELINE = process.env.BENCH_STORAGE_BASELINE ?? 'unprotected';
 
 /** The protection, switched off in a checkout: each text must be found once, or the bench stops and says which. */
-const UNPROTECT: Array<[file: string, from: string, to: string]> = [
-  ['db/knex-config.ts', "'secure_delete = ON',", "'secure_delete = OFF',"],
+const UNPROTECT: Array<[part: string, file: string, from: string, to: string]> = [
+  ['secure_delete', 'db/knex-config.ts', "'secure_delete = ON',", "'secure_delete = OFF',"],
   [
+    'secure_delete',
     'server/shared/data/sqlite-checkpointer.ts',
     "db.pragma('secure_delete = ON');",
     "db.pragma('secure_delete = OFF');",
   ],
   [
+    'truncate',
     'server/shared/data/sqlite-checkpointer.ts',
     "db.pragma('wal_checkpoint(TRUNCATE)')",
     "db.pragma('wal_checkpoint(PASSIVE)')",
   ],
   [
+    'sealing',
     'server/respondent/progress-sealing.ts',
     'export function sealProgress(key: Buffer, invitationId: string, plaintext: string): string {',
     'export function sealProgress(key: Buffer, invitationId: string, plaintext: string): string {\n  return PREFIX + plaintext;',
   ],
   [
+    'sealing',
     'server/respondent/progress-sealing.ts',
     '  if (!isSealed(stored)) return undefined;',
     '  if (!isSealed(stored)) return undefined;\n  return stored.slice(PREFIX.length);',
   ],
 ];
 
+/** Which parts are switched off: all by default; BENCH_STORAGE_UNPROTECT=truncate (say) measures one part's cost. */
+const PARTS = (process.env.BENCH_STORAGE_UNPROTECT ?? 'secure_delete,truncate,sealing').split(',');
+
 function unprotect(dir: string): void {
-  for (const [file, from, to] of UNPROTECT) {
+  for (const [part, file, from, to] of UNPROTECT) {
+    if (!PARTS.includes(part)) continue;
     const full = path.join(dir, file);
     const text = fs.readFileSync(full, 'utf8');
     if (text.split(from).length !== 2)
@@ -210,7 +218,7 @@ export async function storageCostBench(): Promise<void> {
     };
     const best = median;
     console.log(
-      `\nAnonymity at rest: cost (SQLite, 50 connections, ${SECONDS} s a run, median of ${ROUNDS} alternating runs; before = ${BASELINE === 'unprotected' ? 'the last commit without the protection' : BASELINE}, now = ${AFTER ?? 'this checkout'})`,
+      `\nAnonymity at rest: cost (SQLite, 50 connections, ${SECONDS} s a run, median of ${ROUNDS} alternating runs; before = ${BASELINE === 'unprotected' ? `the last commit without ${PARTS.join(', ')}` : BASELINE}, now = ${AFTER ?? 'this checkout'})`,
     );
     for (const r of rounds)
       console.log(`  ${r.figures.map((f) => `${f.name} ${f.reqPerSec.toFixed(0)} req/s p99 ${f.p99} ms`).join(', ')}`);
