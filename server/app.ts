@@ -72,6 +72,9 @@ function expressApp(deps: AppDeps, shared: Security): Express {
   // templates are part of a release: compile each once (express does this only under NODE_ENV=production; without
   // it, every respondent page was compiled anew, about 5% of the server's time under load)
   app.enable('view cache');
+  // includes written from the views' root ('/respondent/top') are found without a file-system check on every render
+  // (ejs looks for a relative include next to the including file first, with existsSync each time)
+  app.set('view options', { root: path.join(projectRoot, 'views') });
   // no ETag on generated pages and JSON: they are personal and no-store, so hashing every body bought nothing
   // (static assets keep serve-static's own ETag and Last-Modified)
   app.set('etag', false);

@@ -10,6 +10,7 @@ import * as sessionFlash from './008_session_flash';
 import * as wavePages from './009_wave_pages';
 import * as uploadedVersions from './010_uploaded_versions';
 import * as linkGeneration from './011_link_generation';
+import * as endedLinks from './012_ended_links';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -30,6 +31,7 @@ const migrations: Array<[string, Migration]> = [
   ['009_wave_pages', wavePages],
   ['010_uploaded_versions', uploadedVersions],
   ['011_link_generation', linkGeneration],
+  ['012_ended_links', endedLinks],
 ];
 
 export const migrationSource: Knex.MigrationSource<[string, Migration]> = {

@@ -1,7 +1,8 @@
 import type { Db } from '../shared/data/connection';
 import { compactAfterPurge } from '../shared/data/erase';
 import { eraseStorageOrder } from './data/storage-order';
-import { deleteWaveInvitations } from './data/invitations';
+import { deleteWaveInvitations, listWaveLinks } from './data/invitations';
+import { rememberEndedLinks } from '../respondent/ended-links';
 import { deleteWaveOutbox } from '../mail/data/outbox';
 import { deletePendingImportsOfWave } from './data/pending-imports';
 import { insertWaveFinalCounts, WaveFinalCountRow } from './data/wave-final-counts';
@@ -36,6 +37,8 @@ export async function purgeWave(db: Db, wave: WaveRow, actor: string, now: Date)
     await insertWaveFinalCounts(trx, rows);
     const outbox = await deleteWaveOutbox(trx, wave.id); // its messages and the development mailbox's copies
     const pendingImports = await deletePendingImportsOfWave(trx, wave.id);
+    // before the links go: a person who opens theirs later is told that the survey has ended, not that it is wrong
+    await rememberEndedLinks(trx, wave.id, await listWaveLinks(trx, wave.id));
     const invitations = await deleteWaveInvitations(trx, wave.id);
     await setWavePurged(trx, wave.id, now.toISOString());
     return { invitations, pendingImports, outboxMessages: outbox };

@@ -32,6 +32,15 @@ export function deriveToken(invitationId: string, generation = 0): string {
   return crypto.createHmac('sha256', secret).update(label, 'utf8').digest('base64url');
 }
 
+/**
+ * A link's fingerprint in the filter of a purged wave's links (ended-links.ts): keyed, so that without TOKEN_SECRET
+ * the filter cannot be tested at all, and labelled apart from the token derivation and the token hash.
+ */
+export function endedLinkFingerprint(token: string): Buffer {
+  if (!secret) throw new Error('no token secret is configured (TOKEN_SECRET)');
+  return crypto.createHmac('sha256', secret).update(`veldwerk/ended-link/v1/${token}`, 'utf8').digest();
+}
+
 /** 32 random bytes = 256 bits, base64url: 43 URL-safe characters. */
 export function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');

@@ -17,11 +17,15 @@ import { isSealed, openProgress, progressKey as deriveProgressKey, sealProgress 
 import { deriveToken, hashToken, isWellFormedToken } from './personal-tokens';
 import { keptValues, wavePhase } from '../fielding/wave-rules';
 import { WavePage, wavePageOf } from './wave-pages';
+import { waveOfEndedLink } from './ended-links';
+import { findWave } from '../fielding/data/waves';
 
 export type LinkState =
   | { kind: 'throttled'; retryAfter: number }
   | { kind: 'not-found' }
   | { kind: 'not-open' | 'closed' | 'completed'; wave: WaveRow; locale: Locale; page?: WavePage }
+  /** a link of a purged wave: its invitation is gone, the wave's filter of ended links recognises it */
+  | { kind: 'ended'; wave: WaveRow; locale: Locale; page?: WavePage }
   | {
       kind: 'open';
       wave: WaveRow;
@@ -67,6 +71,9 @@ export async function openLink(
   const questionnaire =
     wave && (registry.get(wave.questionnaire_id) ?? (await resolveVersion(db, registry, wave.questionnaire_id)));
   if (!wellFormed || !invitation || !wave || !questionnaire) {
+    const endedWave = wellFormed && !invitation ? await waveOfEndedLink(db, token) : undefined;
+    const ended = endedWave ? await findWave(db, endedWave) : undefined;
+    if (ended) return { kind: 'ended', wave: ended, locale: 'nl' };
     await recordLinkMiss(db, address, now);
     return { kind: 'not-found' };
   }

@@ -17,6 +17,9 @@ const texts = {
     closedTitle: 'Dit onderzoek is gesloten',
     closedBody:
       'Het onderzoek is afgelopen: de vragenlijst kan niet meer worden ingevuld. Dank voor uw belangstelling.',
+    endedTitle: 'Dit onderzoek is afgelopen',
+    endedBody:
+      'Het onderzoek is afgesloten en de persoonlijke links zijn verwijderd; ook uw link werkt daarom niet meer. U hoeft niets te doen. Hartelijk dank aan iedereen die heeft meegedaan.',
     notOpenTitle: 'Dit onderzoek is nog niet geopend',
     notOpenBody: 'De vragenlijst kan worden ingevuld vanaf',
     notFoundTitle: 'Deze link werkt niet (meer)',
@@ -63,6 +66,9 @@ const texts = {
       'This questionnaire was about aggression, intimidation and integrity. If you have been through something you would like to talk about, you can turn to:',
     closedTitle: 'This survey is closed',
     closedBody: 'The survey has ended: the questionnaire can no longer be filled in. Thank you for your interest.',
+    endedTitle: 'This survey has ended',
+    endedBody:
+      'The survey is over and its personal links have been removed, so your link no longer works. There is nothing you need to do. Thank you to everyone who took part.',
     notOpenTitle: 'This survey is not open yet',
     notOpenBody: 'The questionnaire can be filled in from',
     notFoundTitle: 'This link does not work (any more)',

@@ -231,7 +231,8 @@ describe.each(databaseKinds())('waves: create, edit, preview, test links, close,
     ]);
     for (const p of PEOPLE)
       for (const secret of [p.email, p.name, p.organisation]) expect(everything).not.toContain(secret);
-    await request(t.app).get(`/s/${tokens[2]}`).expect(404); // the token is gone
+    // the token is gone: the link opens nothing, it only says that the survey has ended
+    expect((await request(t.app).get(`/s/${tokens[2]}`).expect(410)).text).toContain('Dit onderzoek is afgelopen');
     expect(await t.db('responses').where({ wave_id: wave.id }).orderBy('id')).toEqual(responsesBefore);
 
     const monitor = await admin.get(`/admin/waves/${wave.id}/monitor`).set('Accept', 'application/json').expect(200);

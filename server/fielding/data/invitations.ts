@@ -93,6 +93,15 @@ export async function listWaveEmails(db: Db, waveId: string): Promise<string[]> 
 }
 
 /** Deletes every invitation of the wave (contact data and token hashes); their in-progress answers go with them. */
+/** Every invitation of the wave with its current link generation (what its live link is derived from). */
+export async function listWaveLinks(db: Db, waveId: string): Promise<Array<{ id: string; link_generation: number }>> {
+  const rows = await db('invitations').where({ wave_id: waveId }).select('id', 'link_generation');
+  return rows.map((r: { id: string; link_generation: number | string }) => ({
+    id: r.id,
+    link_generation: Number(r.link_generation ?? 0),
+  }));
+}
+
 export async function deleteWaveInvitations(db: Db, waveId: string): Promise<number> {
   return db('invitations').where({ wave_id: waveId }).delete();
 }

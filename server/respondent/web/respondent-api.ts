@@ -39,6 +39,8 @@ export function linkRefusal(link: LinkState): HttpError | undefined {
       return new HttpError(409, 'This questionnaire has already been completed');
     case 'closed':
       return new HttpError(410, 'This survey is closed');
+    case 'ended':
+      return new HttpError(410, 'This survey has ended; its links no longer work');
     default:
       return new HttpError(403, 'This survey is not open yet');
   }

@@ -10,6 +10,7 @@ import { readableDay } from '../../shared/calendar';
 import { Estimate, estimateMinutes } from '../estimate';
 import { wavePage } from '../wave-pages';
 import { QuestionnaireAssets, questionnaireAssets } from './questionnaire-assets';
+import { SurveyPages, surveyPages } from './survey-page';
 
 export function respondentRouter(deps: AppDeps): Router {
   const router = express.Router();
@@ -51,8 +52,9 @@ export function respondentRouter(deps: AppDeps): Router {
     else res.end();
   };
 
+  const pages = surveyPages();
   router.get('/s/:token', loadLink(true), (req, res) =>
-    renderLink(deps, questionnaires, req, res, res.locals.link as Exclude<LinkState, { kind: 'throttled' }>),
+    renderLink(deps, questionnaires, pages, req, res, res.locals.link as Exclude<LinkState, { kind: 'throttled' }>),
   );
   // ordinary autosaves and completions are answered before express (respondent-fast-path.ts); these routes answer the rest
   router.put('/s/:token/progress', loadLink(false), requireOpen, json, requireJsonBody, answer('progress'));
@@ -64,14 +66,15 @@ export function respondentRouter(deps: AppDeps): Router {
 async function renderLink(
   deps: AppDeps,
   questionnaires: QuestionnaireAssets,
+  pages: SurveyPages,
   req: Request,
   res: Response,
   link: Exclude<LinkState, { kind: 'throttled' }>,
 ): Promise<void> {
   const requested = req.query.lang === 'en' || req.query.lang === 'nl' ? (req.query.lang as Locale) : undefined;
   if (link.kind === 'not-found') {
-    // an unknown link, or one of a purged wave (its links are deleted): both are told that an ended survey's link
-    // stops working, so a respondent who finished long ago is not sent looking for a copying mistake
+    // an unknown link (a purged wave's links are recognised by its filter of ended links: 'ended' below); it may
+    // still be an ended survey's link whose filter missed it, so the text does not blame the respondent alone
     const locale = requested ?? 'nl';
     const t = pageTexts(locale);
     res.status(404).render('respondent/message', { locale, t, title: t.notFoundTitle, body: t.notFoundBody });
@@ -97,6 +100,13 @@ async function renderLink(
     });
   } else if (link.kind === 'closed') {
     res.status(410).render('respondent/message', { ...common, title: t.closedTitle, body: t.closedBody });
+  } else if (link.kind === 'ended') {
+    res.status(410).render('respondent/message', {
+      ...common,
+      title: t.endedTitle,
+      body: t.endedBody,
+      help: page.help[locale].map(linkedParts),
+    });
   } else if (link.kind === 'not-open') {
     res.status(403).render('respondent/message', {
       ...common,
@@ -112,16 +122,33 @@ async function renderLink(
       locale,
       estimate: { nl: estimate.nl, en: estimate.en },
     };
-    res.render('respondent/survey', {
-      ...common,
-      title: link.questionnaire.title[asLocale(locale)],
-      configJson: JSON.stringify(config),
-      scriptsBefore: [questionnaires.url(link.questionnaire), questionnaires.textsUrl],
-      texts: TEXTS,
-      estimate: estimate[locale],
-      pageNo: link.pageNo,
-      isTest: Boolean(link.invitation.is_test),
-    });
+    const isTest = Boolean(link.invitation.is_test);
+    // everything on the page but the configuration is the same for each respondent with this key (survey-page.ts)
+    // (of the page settings the questionnaire page shows the organisation, logo and contact address only)
+    const key = [
+      link.wave.id,
+      link.questionnaire.id,
+      locale,
+      link.pageNo === 0,
+      isTest,
+      page.organisation,
+      page.contactEmail,
+      page.logoUrl,
+    ].join('\u0000');
+    await pages.send(
+      res,
+      key,
+      {
+        ...common,
+        title: link.questionnaire.title[asLocale(locale)],
+        scriptsBefore: [questionnaires.url(link.questionnaire), questionnaires.textsUrl],
+        texts: TEXTS,
+        estimate: estimate[locale],
+        pageNo: link.pageNo,
+        isTest,
+      },
+      JSON.stringify(config),
+    );
   }
 }
 

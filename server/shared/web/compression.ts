@@ -46,7 +46,20 @@ function compress(body: Buffer, encoding: 'br' | 'gzip'): Buffer {
 }
 
 /** For generated responses: gzip when accepted (cheaper to start, see compress), else brotli. */
-function dynamicEncoding(header: string | string[] | undefined): 'br' | 'gzip' | undefined {
+export function dynamicEncoding(header: string | string[] | undefined): 'br' | 'gzip' | undefined {
+  if (typeof header !== 'string') return chooseDynamic(header);
+  // a browser sends the same Accept-Encoding with every request: parse each distinct header once
+  let found = seen.get(header);
+  if (found === undefined) {
+    found = chooseDynamic(header) ?? 'none';
+    if (seen.size >= 64) seen.clear();
+    seen.set(header, found);
+  }
+  return found === 'none' ? undefined : found;
+}
+const seen = new Map<string, 'br' | 'gzip' | 'none'>();
+
+function chooseDynamic(header: string | string[] | undefined): 'br' | 'gzip' | undefined {
   const best = preferredEncoding(header);
   if (best !== 'br') return best;
   return preferredEncoding(String(header).replace(/\bbr\b/gi, 'x-none')) === 'gzip' ? 'gzip' : 'br';
