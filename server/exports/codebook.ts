@@ -68,7 +68,7 @@ export function buildCodebook(p: PreparedDataset): Codebook {
       'Text columns are empty when the question was not asked or not answered; the routing says which. Free text is scrubbed: see redactionMarkers.',
     release: p.report.interim ? 'interim' : 'final',
     rowIds:
-      'response_id is a fresh random id per download and the rows come in a fresh random order, so two downloads cannot be linked row by row.',
+      'response_id is a fresh random id per download and the rows come in a fresh random order: ids and positions do not link two downloads, but the answers themselves do (nearly every row is unique in its answers). Two releases of a growing wave, matched by their answers, show a row with the finer of its two backgrounds (a cell suppressed in one file is often released in the other) and single out the rows that arrived between them: k-anonymity holds within each file, not across two. Work from the final release.',
     disclosure: p.report.disclosure,
     cuts: p.report.cuts,
     report: reportLines(p),

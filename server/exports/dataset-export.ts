@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../shared/data/connection';
 import { countWaveInvitations, countWaveInvitationsByAttribute } from '../fielding/data/invitations';
 import { ExportResponseRow, responsePages, responsesByIds } from '../respondent/data/responses';
-import { listPopulationTotals } from '../fielding/data/population-totals';
+import { listPopulationTotals, populationSizeOf } from '../fielding/data/population-totals';
 import { listWaveFinalCounts } from '../fielding/data/wave-final-counts';
 import type { WaveRow } from '../fielding/data/waves';
 import type { LocalizedText } from '../questionnaires/questionnaire-file';
@@ -310,8 +310,12 @@ export async function frameCounts(db: Db, wave: WaveRow, attribute: string): Pro
   return new Map(rows.map((r) => [r.value ?? '', Number(r.invited)]));
 }
 
-/** Frame size / responses per wave, for the population frequencies of the risk measure (1 when unknown). */
+/** Population size / responses per wave, for the population frequencies of the risk measure (1 when unknown): the
+ *  population the administrator's totals give, else the sample frame's size. A frame that is itself a sample of the
+ *  population (totals supplied) would otherwise make every combination look rarer in the population than it is. */
 async function samplingWeight(db: Db, wave: WaveRow, responses: number): Promise<number> {
+  const population = await populationSizeOf(db, wave.id);
+  if (population !== null) return population > responses && responses > 0 ? population / responses : 1;
   let frame: number;
   if (wave.purged_at) {
     frame = (await listWaveFinalCounts(db, wave.id))
@@ -516,11 +520,20 @@ export async function prepareDataset(
   const weights: number[] = [];
   for (const w of waves) weights.push(await samplingWeight(db, w, ids.get(w.id)?.length ?? 0));
 
+  // the weighting attribute is not recoded globally: merged strata would all get one weight (a release weighted by
+  // role with the role recoded to the tier weighs nothing); local suppression protects it, its 93s get the mean weight
   const plan = planRelease(
     counter,
     qis.map((q) => q.spec),
     opts.k,
-    { weights, minLevels: qis.map((_q, i) => (i === 0 ? minPeriod : 0)), stepShare: opts.stepShare },
+    {
+      weights,
+      minLevels: qis.map((_q, i) => (i === 0 ? minPeriod : 0)),
+      maxLevels: qis.map((q) =>
+        opts.weightBy && q.kind === 'attribute' && q.attribute === opts.weightBy ? 0 : Infinity,
+      ),
+      stepShare: opts.stepShare,
+    },
   );
   const periodLevel = plan.levels[0];
 

@@ -51,7 +51,7 @@ export function savVariables(columns: Column[], lang: 'nl' | 'en', periodLevel =
       decimals: c.decimals,
       measure: c.measure,
       valueLabels: c.valueLabels.map((v) => ({ value: v.value, label: v.label[lang] })),
-      missingRange: c.type === 'numeric' && c.missing.length ? MISSING_RANGE : undefined,
+      missingRange: c.type === 'numeric' && c.missing.length ? (c.missingRange ?? MISSING_RANGE) : undefined,
     };
   });
 }
@@ -146,7 +146,7 @@ export function reportLines(p: PreparedDataset): Array<[string, string | number]
     ],
     ['rows with individual risk above 10% before / after', `${d.before.rowsAbove10pct} / ${d.after.rowsAbove10pct}`],
     [
-      'sampling weight for population frequencies (frame / responses)',
+      'sampling weight for population frequencies (population totals, else frame, / responses)',
       d.weights.map((w) => w.weight.toFixed(3)).join('; '),
     ],
   );
@@ -170,7 +170,7 @@ export function infoLines(p: PreparedDataset, rows: number): Array<[string, stri
   for (const [kind, n] of Object.entries(p.redactions.byKind)) lines.push([`redacted ${kind}`, n]);
   lines.push([
     'missing codes',
-    '93 = suppressed (disclosure control), 94 = not asked in this edition (trend file), 95 = no answer, 96 = not asked (routing); 97/98/99 as in the questionnaire; all seven are missing (SPSS range 93 thru 99); text columns are empty when not asked or not answered',
+    '93 = suppressed (disclosure control), 94 = not asked in this edition (trend file), 95 = no answer, 96 = not asked (routing); 97/98/99 as in the questionnaire; all seven are missing (SPSS range 93 thru 99); a number question whose answers may be 93 to 99 has them negated (-94, -95, -96; range -99 thru -93); text columns are empty when not asked or not answered',
   ]);
   lines.push([
     'response_id',

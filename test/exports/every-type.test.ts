@@ -96,10 +96,10 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function exported(format: ExportFormat): Promise<Buffer> {
-  const wave = await seedWave(t.db, 'alles@1', [], `golf ${format}`);
+async function exported(format: ExportFormat, answersOf = answers, name = `golf ${format}`): Promise<Buffer> {
+  const wave = await seedWave(t.db, 'alles@1', [], name);
   const valid = await Promise.all(
-    Array.from({ length: 6 }, (_, i) => registry.get('alles@1')!.validator.validateComplete(answers(i), 'nl')),
+    Array.from({ length: 6 }, (_, i) => registry.get('alles@1')!.validator.validateComplete(answersOf(i), 'nl')),
   );
   expect(valid.map((v) => v.ok)).toEqual([true, true, true, true, true, true]); // the server accepts them first
   await seedResponses(
@@ -180,9 +180,9 @@ test('CSV: one column per item, cell, panel up to the maximum and rank; codes fo
     adres_plaats: 'Utrecht',
     kosten_huur_bedrag: '100',
     kosten_huur_soort: '1',
-    kosten_reis_bedrag: '95',
+    kosten_reis_bedrag: '-95', // no answer: a number without a max below 93 has its structural codes negated
     kinderen_1_leeftijd: '12',
-    kinderen_2_leeftijd: '95',
+    kinderen_2_leeftijd: '-95',
     totaal: '100',
     handtekening: '1',
     bijlage: 'brief.txt',
@@ -213,3 +213,39 @@ test('CSV: one column per item, cell, panel up to the maximum and rank; codes fo
       if (!out.includes(s)) throw new Error(`PSPP output lacks ${s}:\n${out}`);
   },
 );
+
+test('a number question without a max below 93: an answer of 95 stays a valid 95, no answer is -95, in every format', async () => {
+  // amounts of 95 and 97 are real answers; the reis row was not answered
+  const amounts = [95, 97, 100, 95, 120, 93];
+  const withAmounts = (i: number) => ({ ...answers(i), kosten: { huur: { bedrag: amounts[i], soort: 1 } } });
+  const rows = parse(await exported('csv', withAmounts, 'bedragen csv'), { columns: true, bom: true }) as Array<
+    Record<string, string>
+  >;
+  expect(rows.map((r) => Number(r.kosten_huur_bedrag)).sort((a, b) => a - b)).toEqual([93, 95, 95, 97, 100, 120]);
+  expect(rows.map((r) => r.kosten_reis_bedrag)).toEqual(Array(6).fill('-95'));
+  const book = JSON.parse((await exported('codebook-json', withAmounts, 'bedragen codebook')).toString('utf8'));
+  const col = book.columns.find((c: { name: string }) => c.name === 'kosten_huur_bedrag');
+  expect(col.values).toEqual(
+    expect.arrayContaining([{ value: -95, label: { nl: 'Geen antwoord', en: 'No answer' }, missing: true }]),
+  );
+  expect(col.values.some((v: { value: number }) => v.value === 95)).toBe(false);
+  // the choice column beside it keeps 95 = no answer
+  expect(book.columns.find((c: { name: string }) => c.name === 'kosten_reis_soort').values).toEqual(
+    expect.arrayContaining([{ value: 95, label: { nl: 'Geen antwoord', en: 'No answer' }, missing: true }]),
+  );
+  if (!hasPspp) return;
+  const file = path.join(tmp, 'bedragen.sav');
+  fs.writeFileSync(file, await exported('sav', withAmounts, 'bedragen sav'));
+  const sps = path.join(tmp, 'bedragen.sps');
+  fs.writeFileSync(
+    sps,
+    `GET FILE='${file}'.\nDESCRIPTIVES VARIABLES=kosten_huur_bedrag kosten_reis_bedrag /STATISTICS=MEAN MIN MAX.\n`,
+  );
+  const out = execFileSync('/usr/bin/pspp', ['-O', 'format=csv', sps], {
+    encoding: 'utf8',
+    env: { ...process.env, LANG: 'C.UTF-8' },
+  });
+  // all six amounts count (mean 100), none of them is taken for a missing code; the unanswered row has no valid case
+  expect(out).toMatch(/kosten: huur: bedrag,6,100\.00,93,120/);
+  expect(out).toMatch(/kosten: reis: bedrag,0,/);
+});

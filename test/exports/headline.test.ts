@@ -291,6 +291,20 @@ describe.each(databaseKinds())('headline tables of a wave (%s)', (kind) => {
     for (const r of rows.filter((x) => x.role === '3')) expect(Number(r.gewicht)).toBeCloseTo(8700 / 180, 4);
     const total = rows.reduce((sum, r) => sum + Number(r.gewicht), 0);
     expect(Math.abs(total - 10000) / 10000).toBeLessThan(0.05);
+    // the risk measure's population frequencies come from the same population (10,000 / 200 responses), not from the
+    // frame of 400 that is a sample of it: a combination held by 5 responses stands for about 250 people, not 10
+    const book = await prepareExport(
+      { db: t.db, registry: realRegistry() },
+      { wave: w2024 },
+      'codebook-json',
+      { k: 5 },
+      { actor: 'cli:test', via: 'cli' },
+    );
+    const bookChunks: Buffer[] = [];
+    await book.write(new PassThrough().on('data', (c: Buffer) => bookChunks.push(c)));
+    const disclosure = JSON.parse(Buffer.concat(bookChunks).toString('utf8')).disclosure;
+    expect(disclosure.weights).toEqual([{ waveId: w2024.id, weight: 50 }]);
+    expect(disclosure.after.maxIndividualRisk).toBeLessThan(0.05);
     // totals equal to what the wave invited, stratum by stratum: a census, with the finite-population correction
     const frame = (await t.db('invitations').where({ wave_id: w2024.id, is_test: false }).select('attributes')).map(
       (r: { attributes: string }) => JSON.parse(r.attributes).role,

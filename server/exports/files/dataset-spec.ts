@@ -17,14 +17,29 @@ import {
   SurveyQuestion,
   type SurveyVariable,
 } from '../../questionnaires/questionnaire-model';
-import { editionOfVersion, EditionStatus, isAsked, MapVariable, VariableKind, VariableMap } from './variable-map';
+import {
+  editionOfVersion,
+  EditionStatus,
+  isAsked,
+  MapEntry,
+  MapVariable,
+  VariableKind,
+  VariableMap,
+} from './variable-map';
 
 /**
  * Structural missing codes, next to the questionnaire's own 97/98/99 so that SPSS can declare them all missing with
  * one range (93 thru 99): SPSS allows three discrete missing values or one range (plus one value), and 97/98/99 keep
- * their meaning. Answer codes of choices are below 93 and number questions must stay below it too.
+ * their meaning. Answer codes of choices are below 93 (or above 99). A number question whose answers may fall in
+ * 93..99 (no max below 93: "how many incidents?") would have valid answers read as missing, so its column carries
+ * the same codes negated (NUMBER_MISSING, range -99 thru -93) instead.
  */
 export const MISSING = { suppressed: 93, notInEdition: 94, noAnswer: 95, notAsked: 96 } as const;
+export type StructuralCodes = { [K in keyof typeof MISSING]: number };
+/** the structural codes of a number column whose answers may be 93..99 */
+export const NUMBER_MISSING: StructuralCodes = { suppressed: -93, notInEdition: -94, noAnswer: -95, notAsked: -96 };
+/** the missing range of such a column */
+export const NUMBER_MISSING_RANGE: [number, number] = [-99, -93];
 /** every numeric column declares this range missing (SPSS user-missing) */
 export const MISSING_RANGE: [number, number] = [93, 99];
 export const MISSING_LABELS: Array<{ value: number; label: LocalizedText }> = [
@@ -74,6 +89,8 @@ export interface Column {
   valueLabels: Array<{ value: number; label: LocalizedText }>;
   /** codes declared missing (SPSS: the range MISSING_RANGE for every numeric column that has any) */
   missing: number[];
+  /** the missing range when not MISSING_RANGE (a number column with NUMBER_MISSING) */
+  missingRange?: [number, number];
   /** in .sav: a date (the submission period) */
   savDate?: boolean;
   /** derived columns: how it is computed */
@@ -171,7 +188,13 @@ function partText(q: SurveyQuestion, entry: EntryPart): LocalizedText {
   return part ? { nl: `${q.title.nl}: ${part.text.nl}`, en: `${q.title.en}: ${part.text.en}` } : q.title;
 }
 
-function extractor(kind: VariableKind, q: SurveyQuestion, entry: EntryPart, text: (s: string) => string): Extractor {
+function extractor(
+  kind: VariableKind,
+  q: SurveyQuestion,
+  entry: EntryPart,
+  text: (s: string) => string,
+  MISSING: StructuralCodes,
+): Extractor {
   const name = q.name;
   const absent = (a: Answers, vis: Visibility) => (vis.asked(name, a) ? MISSING.noAnswer : MISSING.notAsked);
   const variable = variableOf(q, entry);
@@ -390,6 +413,9 @@ export function buildDatasetSpec(
           `variable map ${map.key}: ${v.name} refers to question ${entry.question} that ${latest.id} does not have`,
         );
       const numeric = v.kind !== 'text';
+      // a number question whose answers may fall in 93..99 gets the structural codes negated (NUMBER_MISSING)
+      const negated = v.kind === 'number' && run.some((e) => numberMayHitMissing(byEdition.get(e), v.editions[e]));
+      const codes = negated ? NUMBER_MISSING : MISSING;
       const editions: EditionInfo[] = map.editions.map((e) => {
         const en = v.editions[e] ?? { status: 'absent', question: null };
         const qv = byEdition.get(e) ?? known.find((k) => k.version === map.versions[e]);
@@ -419,8 +445,14 @@ export function buildDatasetSpec(
             : (v.kind === 'choice' || v.kind === 'matrix_row') && ORDINAL.test(q.name)
               ? 'ordinal'
               : 'nominal',
-        valueLabels: numeric ? [...valueLabels(v.kind, q, entry), ...missingLabels] : [],
-        missing: numeric ? missing : [],
+        valueLabels: numeric
+          ? [
+              ...valueLabels(v.kind, q, entry),
+              ...(negated ? missingLabels.map((m) => ({ value: -m.value, label: m.label })) : missingLabels),
+            ]
+          : [],
+        missing: numeric ? (negated ? missing.map((m) => -m) : missing) : [],
+        missingRange: negated ? NUMBER_MISSING_RANGE : undefined,
         quasiIdentifier: undefined,
         stable: v.name,
         editions,
@@ -430,11 +462,21 @@ export function buildDatasetSpec(
         const reader = readers.get(s.questionnaire.id) as { extract: Extractor[] };
         const e = v.editions[s.edition];
         const sq = run.includes(s.edition) && isAsked(e) ? modelOf(s.questionnaire).byName.get(e.question) : undefined;
-        reader.extract.push(sq ? extractor(v.kind, sq, e, text) : numeric ? () => MISSING.notInEdition : () => '');
+        reader.extract.push(sq ? extractor(v.kind, sq, e, text, codes) : numeric ? () => codes.notInEdition : () => '');
       }
     }
   }
   return { map, columns, attributes: attributeNames, readers, trend };
+}
+
+/** Whether answers to a number variable may be whole numbers 93..99 (no max below 93 and no min above 99; a number
+ *  inside a nested answer has neither). */
+function numberMayHitMissing(q: RegisteredQuestionnaire | undefined, entry: MapEntry | undefined): boolean {
+  if (!q || !isAsked(entry)) return false;
+  const sq = modelOf(q).byName.get(entry.question);
+  if (!sq) return false;
+  if (entry.path?.length) return true;
+  return !(sq.max !== undefined && sq.max < 93) && !(sq.min !== undefined && sq.min > 99);
 }
 
 /** The map's edition of a questionnaire version; refuses versions the map does not list. */

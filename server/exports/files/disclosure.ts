@@ -11,9 +11,12 @@
  *
  * 1. Global recoding: a search over the levels of the declared hierarchies (age bands → wider bands, role → role
  *    group → tier, province → region, month → quarter → year). Information loss = suppressed cells + stepShare ×
- *    rows per recoding step. From the finest levels the one step that lowers the loss most is taken, until none
- *    does, judging the suppressed cells by the rows in combinations below k times the cells per such row that local
- *    suppression needed at the previous try (searched again, at most three times; the least loss is released).
+ *    rows per recoding step. Two greedy searches: from the finest levels the one step that lowers the loss most is
+ *    taken, until none does; from the coarsest declared levels the one step back that lowers it most is undone,
+ *    until none does (climbing alone stalls when nearly every row is at risk at the finest levels). Both judge the
+ *    suppressed cells by the rows in combinations below k times the cells per such row that local suppression needed
+ *    at the previous try (searched again, at most three times); of all levels tried, local suppression is run and
+ *    the least loss is released.
  *    Global recoding never withholds a variable (only the submission period may become "not released").
  * 2. Local suppression: while a combination holds fewer than k rows, one of its quasi-identifiers is suppressed in
  *    those rows: the least important one whose suppression joins a combination of at least k, else the one in which
@@ -74,7 +77,8 @@ export interface DisclosureReport {
   fullySuppressedRows: number;
   before: RiskFigures;
   after: RiskFigures;
-  /** sampling weight used for the population frequencies (per wave: frame size / responses) */
+  /** sampling weight used for the population frequencies (per wave: population size / responses; the population
+   *  from the administrator's totals, else the sample frame) */
   weights: Array<{ waveId: string; weight: number }>;
 }
 
@@ -291,17 +295,19 @@ function keysAt(entries: KeyEntry[], space: KeySpace, levels: number[]): Float64
   return keys;
 }
 
-/** rowsAtRisk with quasi-identifier j one level up from `level`, from the keys at the current levels (numeric keys). */
+/** rowsAtRisk with quasi-identifier j moved from level `level` to `target` (one up or one down), from the keys at
+ *  the current levels (numeric keys). */
 function rowsAtRiskStep(
   entries: KeyEntry[],
   space: KeySpace,
   base: Float64Array,
   j: number,
   level: number,
+  target: number,
   k: number,
 ): number {
   const from = space.atLevel[j][level];
-  const to = space.atLevel[j][level + 1];
+  const to = space.atLevel[j][target];
   const m = space.mult[j];
   const keys = new Float64Array(base.length);
   const sizes = new Map<number, number>();
@@ -460,12 +466,15 @@ function suppressLocally(entries: KeyEntry[], qis: QiSpec[], levels: number[], k
 }
 
 export interface PlanOptions {
-  /** sampling weight per wave index (frame size / responses); default 1 */
+  /** sampling weight per wave index (population size / responses); default 1 */
   weights?: number[];
   /** share of the rows one recoding step is worth in suppressed cells (default 0.02) */
   stepShare?: number;
   /** lowest level per quasi-identifier (the period: coarse enough that every period of a wave holds k) */
   minLevels?: number[];
+  /** highest level global recoding may choose per quasi-identifier (the weighting attribute: 0, so that the weight
+   *  keeps its strata); local suppression still protects it cell by cell */
+  maxLevels?: number[];
 }
 
 export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts: PlanOptions = {}): ReleasePlan {
@@ -475,21 +484,26 @@ export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts:
   const space = new KeySpace(entries, qis, counter.waves.length);
   const start = opts.minLevels?.slice() ?? qis.map(() => 0);
   const steps = (lv: number[]) => lv.reduce((s, l, j) => s + l - start[j], 0);
-  /** hill-climb from the finest levels, judging a level by the rows local suppression will have to protect, each
-   *  costing `perRow` cells (quick: counts only) */
-  const search = (perRow: number): number[] => {
-    let levels = start.slice();
+  const top = qis.map((q, j) => Math.max(start[j], Math.min(q.levels.length, opts.maxLevels?.[j] ?? Infinity)));
+  /** Greedy search over the recoding lattice, judging levels by the rows local suppression will have to protect,
+   *  each costing `perRow` cells (quick: counts only). 'up' climbs from the finest levels, one recoding step at a
+   *  time while a step lowers the loss; 'down' descends from the coarsest declared levels, undoing one step at a time
+   *  while that lowers it. Climbing alone stalls where every row is at risk at the finest levels (many
+   *  quasi-identifiers, or a larger k): no single step then frees enough rows to pay for itself, although a few steps
+   *  together free nearly all of them; the descent starts where few rows are at risk and finds those levels. */
+  const search = (perRow: number, direction: 'up' | 'down'): number[] => {
+    let levels = direction === 'up' ? start.slice() : top.slice();
     const lossOf = (atRisk: number, lv: number[]) => perRow * atRisk + stepCost * steps(lv);
     let loss = lossOf(rowsAtRisk(entries, space, levels, k), levels);
     for (;;) {
       let best: { levels: number[]; loss: number } | null = null;
       const base = space.numeric ? keysAt(entries, space, levels) : null;
       for (let j = 0; j < qis.length; j++) {
-        if (levels[j] >= qis[j].levels.length) continue;
+        if (direction === 'up' ? levels[j] >= top[j] : levels[j] <= start[j]) continue;
         const next = levels.slice();
-        next[j]++;
+        next[j] += direction === 'up' ? 1 : -1;
         const l = lossOf(
-          base ? rowsAtRiskStep(entries, space, base, j, levels[j], k) : rowsAtRisk(entries, space, next, k),
+          base ? rowsAtRiskStep(entries, space, base, j, levels[j], next[j], k) : rowsAtRisk(entries, space, next, k),
           next,
         );
         if (l < (best?.loss ?? loss)) best = { levels: next, loss: l };
@@ -498,21 +512,28 @@ export function planRelease(counter: KeyCounter, qis: QiSpec[], k: number, opts:
       ({ levels, loss } = best);
     }
   };
-  // the cells per row at risk are learnt from local suppression itself: search, suppress, recalibrate (at most 3
-  // times); the outcome with the least loss (suppressed cells + recoding steps) is released
-  let perRow = 1;
+  // the cells per row at risk are learnt from local suppression itself: the climb runs, suppresses and recalibrates
+  // (at most 3 times, as it always did); the descent then starts from the climb's last calibration (at most twice);
+  // of every level set tried the least loss (suppressed cells + recoding steps) is released, so the descent can only
+  // lower the loss the climb alone reached
   let chosen: { levels: number[]; outcome: Outcome; loss: number } | null = null;
   const tried = new Set<string>();
-  for (let round = 0; round < 3; round++) {
-    const lv = search(perRow);
-    if (tried.has(lv.join(','))) break;
-    tried.add(lv.join(','));
-    const o = suppressLocally(entries, qis, lv, k, space);
-    const loss = o.cells + stepCost * steps(lv);
-    if (!chosen || loss < chosen.loss) chosen = { levels: lv, outcome: o, loss };
-    const atRisk = rowsAtRisk(entries, space, lv, k);
-    if (atRisk === 0) break;
-    perRow = Math.max(1, o.cells / atRisk);
+  let perRow = 1;
+  for (const [direction, rounds] of [
+    ['up', 3],
+    ['down', 2],
+  ] as const) {
+    for (let round = 0; round < rounds; round++) {
+      const lv = search(perRow, direction);
+      if (tried.has(lv.join(','))) break;
+      tried.add(lv.join(','));
+      const o = suppressLocally(entries, qis, lv, k, space);
+      const loss = o.cells + stepCost * steps(lv);
+      if (!chosen || loss < chosen.loss) chosen = { levels: lv, outcome: o, loss };
+      const atRisk = rowsAtRisk(entries, space, lv, k);
+      if (atRisk === 0) break;
+      perRow = Math.max(1, o.cells / atRisk);
+    }
   }
   const { levels, outcome } = chosen as { levels: number[]; outcome: Outcome };
 

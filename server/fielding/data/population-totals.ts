@@ -15,6 +15,14 @@ export async function replacePopulationTotals(db: Db, waveId: string, attribute:
   });
 }
 
+/** The population size the administrator's totals give for a wave: the largest sum over one attribute's values
+ *  (every attribute's totals cover the population; one may leave values out), or null when none were supplied. */
+export async function populationSizeOf(db: Db, waveId: string): Promise<number | null> {
+  const rows = await db('population_totals').where({ wave_id: waveId }).groupBy('attribute').select('attribute').sum({ n: 'total' });
+  const sums = rows.map((r) => Number(r.n)).filter((n) => Number.isFinite(n) && n > 0);
+  return sums.length > 0 ? Math.max(...sums) : null;
+}
+
 export async function listPopulationTotals(db: Db, waveId: string, attribute: string): Promise<PopulationTotalRow[]> {
   return db<PopulationTotalRow>('population_totals').where({ wave_id: waveId, attribute }).orderBy('value');
 }
