@@ -8,6 +8,7 @@ import { openPlatform } from './platform';
 import { seedDemoLinks } from './fielding/demo';
 import { mailWorkerFromConfig } from './mail/mail-worker';
 import { sweepExpiredImports } from './fielding/sample-import';
+import { blurCompletionTransactions } from './fielding/wave-actions';
 import { sweepOldLinkMisses } from './respondent/link-throttle';
 import { assets } from './shared/web/assets';
 import { questionnaireAssets } from './respondent/web/questionnaire-assets';
@@ -58,6 +59,15 @@ async function main(): Promise<void> {
       console.error(`Sweeping link misses failed: ${err instanceof Error ? err.message : err}`),
     );
   setInterval(sweepMisses, 5 * 60_000).unref();
+  // PostgreSQL stamps a completion's response and invitation with one transaction id: within a minute the response
+  // is rewritten by a transaction of its own, with the rest of that day's responses (SECURITY.md)
+  if (config.databaseUrl) {
+    const blur = () =>
+      void blurCompletionTransactions(db).catch((err) =>
+        console.error(`Rewriting completed responses failed: ${err instanceof Error ? err.message : err}`),
+      );
+    setInterval(blur, 60_000).unref();
+  }
   if (mailWorker.via === 'dev-mailbox')
     console.log('SMTP_URL is not set: mail is kept in the development mailbox on the admin pages, NOT sent.');
   const stop = () => {

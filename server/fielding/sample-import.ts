@@ -464,8 +464,3 @@ export type { PendingImportRow };
 export function findStagedImport(db: Db, id: string, waveId: string): Promise<PendingImportRow | undefined> {
   return findPendingImport(db, id, waveId);
 }
-
-/** Drops a staged import the administrator cancelled; nothing was added to the wave. */
-export async function discardStagedImport(db: Db, id: string): Promise<void> {
-  await deletePendingImport(db, id);
-}

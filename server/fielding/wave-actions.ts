@@ -2,7 +2,8 @@ import type { Db } from '../shared/data/connection';
 import { findWave, setWaveClosed, updateWaveSettings, WaveRow } from './data/waves';
 import type { QuestionnaireRegistry } from '../questionnaires/registry';
 import { recordAudit } from '../accounts/audit';
-import { eraseStorageOrder } from './data/storage-order';
+import { blurWriteTransactions, eraseStorageOrder } from './data/storage-order';
+import { eraseDeletedRows } from '../shared/data/erase';
 import { dutchDay } from '../shared/calendar';
 import { createInvitations, respondentLink } from './issue-invitations';
 import { checkNewWave, createWave, keptAttributes, NewWave, WaveInputError, WavePhase, wavePhase } from './wave-rules';
@@ -119,7 +120,10 @@ export async function editWave(
 export async function closeWave(db: Db, wave: WaveRow, actor: string, now: Date): Promise<void> {
   if (wave.purged_at || !(await setWaveClosed(db, wave.id, now.toISOString())))
     throw new WaveStateError('the wave is closed already');
-  await eraseStorageOrder(db); // PostgreSQL: the rows' physical order must not hint at the order of completion
+  // PostgreSQL: neither the rows' physical order nor their transaction ids may hint at the order of completion or tie
+  // a response to its invitation; the in-progress rows deleted at completion leave the heap (VACUUM FULL)
+  await eraseStorageOrder(db);
+  await eraseDeletedRows(db, ['progress']);
   await recordAudit(db, {
     actor,
     action: 'wave.close',
@@ -200,6 +204,15 @@ export function parseKeptAttributes(text: string): string[] {
 /** All waves, newest first (the administrator's list). */
 export function allWaves(db: Db): Promise<WaveRow[]> {
   return listWaves(db);
+}
+
+/**
+ * PostgreSQL: the responses that share a transaction id with their invitation (every completion until this runs) are
+ * rewritten by a transaction of their own, a day's responses of a wave together (data/storage-order.ts). The server
+ * runs it every minute; returns how many responses were rewritten.
+ */
+export function blurCompletionTransactions(db: Db): Promise<number> {
+  return blurWriteTransactions(db);
 }
 
 /** PostgreSQL: rewrite responses and invitations in random-id order now (closing a wave does it too). */

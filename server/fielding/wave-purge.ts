@@ -1,5 +1,6 @@
 import type { Db } from '../shared/data/connection';
 import { compactAfterPurge } from '../shared/data/erase';
+import { eraseStorageOrder } from './data/storage-order';
 import { deleteWaveInvitations, listWaveLinks } from './data/invitations';
 import { rememberEndedLinks } from '../respondent/ended-links';
 import { deleteWaveOutbox } from '../mail/data/outbox';
@@ -42,6 +43,9 @@ export async function purgeWave(db: Db, wave: WaveRow, actor: string, now: Date)
     await setWavePurged(trx, wave.id, now.toISOString());
     return { invitations, pendingImports, outboxMessages: outbox };
   });
+  // a wave that closed by its date was never closed by hand: PostgreSQL's storage order and transaction ids are erased
+  // here at the latest
+  await eraseStorageOrder(db);
   await compactAfterPurge(db); // not only unlinked: gone from the file, its free pages and the WAL (or the PG heap)
   await recordAudit(db, {
     actor,

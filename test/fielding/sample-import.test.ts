@@ -259,6 +259,23 @@ describe.each(databaseKinds())('sample import on %s', (kind) => {
     expect(await invitationCount(wave)).toBe(0);
   });
 
+  test('an expired preview opened again is refused and erased at once, not at the next sweep', async () => {
+    const { PENDING_IMPORT_TTL_MS } = await import('../../server/fielding/sample-import');
+    const wave = await t.wave();
+    const upload = await admin
+      .upload(`/admin/waves/${wave.id}/import`, 's.csv', csv(['verlopen@example.org,V,,rijk,,,']))
+      .expect(303);
+    const old = new Date(t.now.value.getTime() - PENDING_IMPORT_TTL_MS - 60_000).toISOString();
+    await t.db('pending_imports').where({ wave_id: wave.id }).update({ created_at: old });
+    for (const res of [
+      await admin.get(upload.headers.location),
+      await admin.post(`${upload.headers.location}/confirm`),
+    ])
+      expect([res.status, res.text]).toEqual([404, expect.stringContaining('has expired')]);
+    expect(await t.db('pending_imports').where({ wave_id: wave.id })).toHaveLength(0);
+    expect(await invitationCount(wave)).toBe(0);
+  });
+
   test('markup in names and attributes is shown as text, never as markup; a kept attribute takes declared values only', async () => {
     const evil = '<script>alert(1)</script>';
     const file = csv(

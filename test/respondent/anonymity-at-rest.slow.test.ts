@@ -150,6 +150,84 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     expect(linksInCopies({ main: v, wal: Buffer.alloc(0), backup: Buffer.alloc(0) }, people, markers)).toEqual([]);
   }, 120_000);
 
+  test('a staged import is gone from the file, its WAL and a backup as soon as it is cancelled, expires or is confirmed: no purge needed', async () => {
+    const { db, registry, config } = platform;
+    const {
+      stagePendingImport,
+      cancelPendingImport,
+      confirmPendingImport,
+      sweepExpiredImports,
+      PENDING_IMPORT_TTL_MS,
+    } = await import('../../server/fielding/sample-import');
+    const { addUser } = await import('../../server/accounts/new-account');
+    const declared = registry.get('demo@1')!.sampleAttributes;
+    const now = new Date();
+    const today = dutchDay(now);
+    const wave = await createWave(
+      db,
+      registry,
+      {
+        name: 'Gefaseerd',
+        questionnaireId: 'demo@1',
+        opensOn: addDays(today, -1),
+        closesOn: addDays(today, 9),
+        keptAttributes: ['tier'],
+      },
+      now,
+    );
+    const { user } = await addUser(db, { email: 'stage@example.org', role: 'admin' }, now, { N: 1024, r: 8, p: 1 });
+    const stage = async (kind: string) => {
+      const tag = `${kind}${crypto.randomBytes(3).toString('hex')}`;
+      const people = Array.from({ length: 4000 }, (_, i) => ({
+        email: `p${i}.${tag}@staged.example.org`,
+        name: `Naam${i} ${tag}`,
+        organisation: `Organisatie ${tag}`,
+      }));
+      const csv = [
+        'email,name,organisation,tier',
+        ...people.map((p) => `${p.email},${p.name},${p.organisation},gemeente`),
+      ];
+      const result = await stagePendingImport(
+        db,
+        wave,
+        { name: `${kind}.csv`, bytes: Buffer.from(csv.join('\n')) },
+        user.id,
+        now,
+        declared,
+      );
+      if (!result.ok) throw new Error(JSON.stringify(result.problems.slice(0, 3)));
+      const row = (await db('pending_imports').where({ id: result.pendingId }).first())!;
+      return { tag, people, row, pieces: blobPieces(row.invitees) };
+    };
+    const leftIn = async (staged: { pieces: string[] }) => {
+      await waitForEmptyWal(config.sqliteFile);
+      const copies = await takeCopies(config.sqliteFile, dir);
+      const all = Buffer.concat([copies.main, copies.wal, copies.backup]).toString('latin1');
+      return { all, pieces: staged.pieces.filter((piece) => all.includes(piece)) };
+    };
+
+    // while staged, the compressed people are in the file (what the checks below look for is really there)
+    const cancelled = await stage('cancel');
+    expect((await leftIn(cancelled)).pieces.length).toBeGreaterThan(0);
+    await cancelPendingImport(db, cancelled.row);
+    const afterCancel = await leftIn(cancelled);
+    expect(afterCancel.pieces).toEqual([]);
+    expect(afterCancel.all.includes(cancelled.tag)).toBe(false);
+
+    const expired = await stage('expire');
+    expect(await sweepExpiredImports(db, new Date(now.getTime() + PENDING_IMPORT_TTL_MS + 1000))).toBe(1);
+    const afterExpiry = await leftIn(expired);
+    expect(afterExpiry.pieces).toEqual([]);
+    expect(afterExpiry.all.includes(expired.tag)).toBe(false);
+
+    // confirmed: the people are now invitations (their addresses readable there, as they must be until purge), but
+    // the staged copy is gone
+    const confirmed = await stage('confirm');
+    expect(await confirmPendingImport(db, wave, confirmed.row, 'test', now)).toBe(4000);
+    expect((await leftIn(confirmed)).pieces).toEqual([]);
+    expect(await db('pending_imports').where({ wave_id: wave.id })).toHaveLength(0);
+  }, 180_000);
+
   test('purge: not one address, name or token hash of the wave is left anywhere in the file, its WAL or its free pages', async () => {
     const { db, registry, config } = platform;
     const { commitSample, stagePendingImport, cancelPendingImport } =
@@ -175,7 +253,7 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     const person = (i: number, kind: string) => ({
       email: `${kind}${i}.${tag}@wis.example.org`,
       name: `Naam${kind}${i} ${tag}`,
-      organisation: `Organisatie ${kind}${i % 40}`,
+      organisation: `Organisatie ${kind}${i % 40} ${tag}`,
       language: 'nl' as const,
       attributes: { tier: 'gemeente', functie: `vrije tekst ${i}` },
     });
@@ -232,7 +310,7 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     expect(leftovers).toEqual([]);
     expect(stagedPieces.filter((piece) => all.includes(piece))).toEqual([]);
     expect(hashes.filter((h) => all.includes(h))).toEqual([]);
-    expect(all.includes(tag)).toBe(false); // not even a fragment of an address or a name
+    expect(all.includes(tag)).toBe(false); // not even a fragment of an address, a name or an organisation
     expect(await db('responses').where({ wave_id: wave.id }).count({ n: '*' }).first()).toEqual({ n: 20 }); // answers stay
   }, 180_000);
 });

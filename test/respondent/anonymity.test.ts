@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { completeResponse, openLink, saveAnswersInProgress } from '../../server/respondent/respondent';
 import { eraseStorageOrder } from '../../server/fielding/data/storage-order';
+import { blurCompletionTransactions, closeWave } from '../../server/fielding/wave-actions';
 import { hashToken } from '../../server/respondent/personal-tokens';
 import { databaseKinds } from '../helpers/databases';
 import { DEMO_VALID } from '../helpers/pages';
@@ -98,6 +99,52 @@ describe.each(databaseKinds())('what a stored response holds, on %s', (kind) => 
       expect(err?.message).toMatch(/no such column: rowid/);
     }
   });
+
+  // PostgreSQL's hidden xmin column names the transaction that wrote a row version, readable by any role that may
+  // SELECT: a completion writes the response and marks the invitation in one transaction
+  (kind === 'postgres' ? test : test.skip)(
+    'PostgreSQL: no response shares its transaction id with an invitation, and a day of responses shares one',
+    async () => {
+      const wave = await t.wave();
+      const tokens = await t.invite(
+        wave,
+        Array.from({ length: 6 }, (_, i) => ({ email: `x${i}@example.org`, attributes: { tier: 'gemeente' } })),
+      );
+      const complete = (token: string) =>
+        request(t.app).post(`/s/${token}/complete`).send({ answers: DEMO_VALID }).expect(201);
+      const linked = async () =>
+        Number(
+          (
+            await t.db.raw(
+              `select count(*) as n from responses r join invitations i on i.xmin::text = r.xmin::text
+                where r.wave_id = ? and i.wave_id = ?`,
+              [wave.id, wave.id],
+            )
+          ).rows[0].n,
+        );
+      const transactions = async () =>
+        Number(
+          (await t.db.raw('select count(distinct xmin::text) as n from responses where wave_id = ?', [wave.id])).rows[0]
+            .n,
+        );
+      for (const token of tokens.slice(0, 5)) await complete(token);
+      expect(await linked()).toBe(5); // what an attacker with read access sees until the rewrite
+      expect(await transactions()).toBe(5); // and the order of completion, by ascending transaction id
+      expect(await blurCompletionTransactions(t.db)).toBeGreaterThanOrEqual(5);
+      expect(await linked()).toBe(0);
+      expect(await transactions()).toBe(1);
+      expect(await blurCompletionTransactions(t.db)).toBe(0); // nothing left to rewrite
+      // a later completion on the same day: the whole day is rewritten again, not that one response alone
+      await complete(tokens[5]);
+      expect(await linked()).toBe(1);
+      expect(await blurCompletionTransactions(t.db)).toBe(6);
+      expect([await linked(), await transactions()]).toEqual([0, 1]);
+      // closing rewrites and reorders the tables; nothing ties them afterwards either
+      await complete((await t.invite(wave))[0]);
+      await closeWave(t.db, wave, 'test', t.now.value);
+      expect([await linked(), await transactions()]).toEqual([0, 1]);
+    },
+  );
 
   test('two simultaneous completions store exactly one response; the other gets 409', async () => {
     const wave = await t.wave();

@@ -4,6 +4,7 @@ import type { UploadedFile } from '../../shared/web/upload-form';
 import { HttpError, wantsJson } from '../../shared/web/errors';
 import {
   cancelPendingImport,
+  sweepExpiredImports,
   confirmPendingImport,
   findStagedImport,
   isPendingImportExpired,
@@ -47,6 +48,7 @@ export function adminImportsRouter(deps: AppDeps): Router {
     const row = /^[0-9a-f-]{36}$/.test(String(req.params.pendingId))
       ? await findStagedImport(deps.db, String(req.params.pendingId), (res.locals.wave as WaveRow).id)
       : undefined;
+    if (row && isPendingImportExpired(row, deps.clock())) await sweepExpiredImports(deps.db, deps.clock()); // now, for good
     if (!row || isPendingImportExpired(row, deps.clock()))
       throw new HttpError(404, 'This import preview does not exist or has expired: upload the file again');
     res.locals.pending = row;

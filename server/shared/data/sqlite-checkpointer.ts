@@ -35,6 +35,9 @@ const timer = setInterval(() => {
     const quiet = stat.mtimeMs === lastWrite;
     lastWrite = stat.mtimeMs;
     if (quiet || now - lastTruncate >= workerData.truncateEveryMs) {
+      // copy first without holding writers up (PASSIVE), so the TRUNCATE, which blocks new writers while it runs
+      // (and the app's connection waits for it in the event loop's thread), has next to nothing left to copy and sync
+      if (!quiet) db.pragma('wal_checkpoint(PASSIVE)');
       const [result] = db.pragma('wal_checkpoint(TRUNCATE)');
       if (result && !result.busy) {
         lastTruncate = now;
