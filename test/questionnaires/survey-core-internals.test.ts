@@ -74,3 +74,17 @@ test("ExpressionRunner.validate names functions survey-core does not have", () =
   const ok: any = new ExpressionRunner('sum({a}, 1)');
   expect(ok.validate(undefined, { functions: true, variables: false, semantics: false }, true)).toEqual([]);
 });
+
+test('a question knows its page and a new model starts on its first visible page (the compiled engine pads dynamic panels off the first page)', () => {
+  const model: any = new Model({
+    pages: [
+      { name: 'hidden', visibleIf: '{x} = 1', elements: [{ type: 'text', name: 'h' }] },
+      { name: 'first', elements: [{ type: 'text', name: 'a' }] },
+      { name: 'second', elements: [{ type: 'paneldynamic', name: 'p', minPanelCount: 1, templateElements: [{ type: 'text', name: 't' }] }] },
+    ],
+  });
+  expect(model.currentPage.name).toBe('first');
+  const panels = model.getQuestionByName('p');
+  expect(panels.page.name).toBe('second');
+  expect(panels.page).not.toBe(model.currentPage);
+});
