@@ -101,9 +101,10 @@ function expressApp(deps: AppDeps, shared: Security): Express {
   app.use(compression());
   const files = assets();
   app.locals.asset = files.url;
+  // the respondent's routes first: page views are most of the traffic that reaches express
+  app.use(respondentRouter(deps));
   app.use(files.router);
   app.use(healthRouter(deps));
-  app.use(respondentRouter(deps));
   app.use(wavePageRouter(deps));
   app.use(optOutRouter(deps));
   app.use(pagesRouter());

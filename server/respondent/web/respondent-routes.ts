@@ -15,7 +15,6 @@ import { SurveyPages, surveyPages } from './survey-page';
 export function respondentRouter(deps: AppDeps): Router {
   const router = express.Router();
   const questionnaires = questionnaireAssets(deps.registry);
-  router.use(questionnaires.router);
   const json = express.json({ limit: BODY_LIMIT, strict: true });
 
   const loadLink = (withProgress: boolean) => async (req: Request, res: Response, next: NextFunction) => {
@@ -59,6 +58,7 @@ export function respondentRouter(deps: AppDeps): Router {
   // ordinary autosaves and completions are answered before express (respondent-fast-path.ts); these routes answer the rest
   router.put('/s/:token/progress', loadLink(false), requireOpen, json, requireJsonBody, answer('progress'));
   router.post('/s/:token/complete', loadLink(false), requireOpen, json, requireJsonBody, answer('complete'));
+  router.use(questionnaires.router); // after the links: most requests here are page views
 
   return router;
 }

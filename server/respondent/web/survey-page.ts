@@ -62,13 +62,13 @@ export function surveyPages(view = 'respondent/survey'): SurveyPages {
       const parts = await partsFor(res, key, locals);
       if (!parts) return res.render(view, { ...locals, configJson });
       const middle = ejs.escapeXML(configJson);
-      res.type('html');
+      res.setHeader('Content-Type', 'text/html; charset=utf-8');
       if (dynamicEncoding(res.req.headers['accept-encoding']) !== 'gzip') {
         res.send(parts.head + middle + parts.tail); // compressed (brotli) or not by the compression middleware
         return;
       }
-      res.vary('Accept-Encoding');
-      res.set('Content-Encoding', 'gzip');
+      res.setHeader('Vary', 'Accept-Encoding'); // nothing before set Vary on a page view
+      res.setHeader('Content-Encoding', 'gzip');
       res.send(gzipOf(parts, Buffer.from(middle, 'utf8')));
     },
   };
