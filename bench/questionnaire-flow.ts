@@ -72,7 +72,7 @@ export async function questionnaireBench(): Promise<Figure[]> {
     DEMO: 'false',
   };
   const monitorTokens = (await seed(env, MONITOR, 40_000))!;
-  const largeTokens = await seed(env, LARGE, 20_000);
+  const largeTokens = await seed(env, LARGE, 45_000);
   const platform = await openPlatform({ ...loadConfig(env) });
   const monitor = platform.registry.get(MONITOR)!;
   await platform.close();
