@@ -8,6 +8,7 @@
 import express from 'express';
 import crypto from 'node:crypto';
 import http from 'node:http';
+import { createHook } from 'node:async_hooks';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEntry } from '../server/app';
 import { loadConfig } from '../server/shared/config';
@@ -35,8 +36,28 @@ async function main(): Promise<void> {
   // the longest event-loop block since the last call (the questionnaire bench reads it after each load)
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
-  bare.get('/event-loop', (_req, res) => {
-    res.json({ maxMs: delay.max / 1e6 });
+  // and, while traced (`?trace=on` … `?trace=off`), the longest single task the loop ran: one callback or promise
+  // reaction, timed by async_hooks (which slow every request down, so the throughput runs are not traced). The delay
+  // above also counts the time the operating system gave the machine's cores to other processes (autocannon itself).
+  let depth = 0;
+  let started = 0n;
+  let longestTask = 0;
+  const tasks = createHook({
+    before() {
+      if (depth === 0) started = process.hrtime.bigint();
+      depth++;
+    },
+    after() {
+      if (depth === 0) return; // the end of a task that began before tracing did
+      if (--depth === 0) longestTask = Math.max(longestTask, Number(process.hrtime.bigint() - started) / 1e6);
+    },
+  });
+  bare.get('/event-loop', (req, res) => {
+    if (req.query.trace === 'on') tasks.enable();
+    res.json({ maxMs: delay.max / 1e6, longestTaskMs: longestTask });
+    if (req.query.trace === 'off') tasks.disable();
+    depth = 0;
+    longestTask = 0;
     delay.reset();
   });
   const BARE = new Set(['/hello', '/insert', '/event-loop']);
@@ -50,7 +71,7 @@ async function main(): Promise<void> {
     if (req.url === '/node-hello') {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': hello.length });
       res.end(hello);
-    } else if (BARE.has(req.url ?? '')) bare(req, res);
+    } else if (BARE.has((req.url ?? '').split('?')[0])) bare(req, res);
     else entry.handle(req, res);
   });
   applyServerTimeouts(server);
