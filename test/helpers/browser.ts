@@ -45,6 +45,22 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: false, args: CHROMIUM_ARGS, timeout: 30_000 });
 }
 
+/**
+ * A describe block's live app and chromium, started together before its tests and closed after them: `take` receives
+ * both (assign them to the block's own variables). A block's own beforeAll, declared after, runs once they are up.
+ */
+export function withLiveBrowser(take: (live: LiveApp, browser: Browser) => void): void {
+  let started: [LiveApp, Browser] | undefined;
+  beforeAll(async () => {
+    started = await Promise.all([startLiveApp(), launchBrowser()]);
+    take(...started);
+  });
+  afterAll(async () => {
+    await started?.[1].close();
+    await started?.[0].close();
+  });
+}
+
 /** The real app on a fresh SQLite, listening on 127.0.0.1 on a free port, with PUBLIC_URL = that address. */
 export interface LiveApp extends TestApp {
   origin: string;

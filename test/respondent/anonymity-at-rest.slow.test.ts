@@ -41,6 +41,17 @@ const shuffle = <T>(xs: T[]): T[] =>
     .sort((a, b) => a[0] - b[0])
     .map(([, x]) => x);
 
+/** A demo@1 wave that opened yesterday and closes in nine days, keeping these attributes. */
+function openDemoWave(db: Platform['db'], registry: Platform['registry'], name: string, now: Date, kept = ['tier']) {
+  const today = dutchDay(now);
+  return createWave(
+    db,
+    registry,
+    { name, questionnaireId: 'demo@1', opensOn: addDays(today, -1), closesOn: addDays(today, 9), keptAttributes: kept },
+    now,
+  );
+}
+
 async function waitForEmptyWal(sqliteFile: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const size = () => (fs.existsSync(`${sqliteFile}-wal`) ? fs.statSync(`${sqliteFile}-wal`).size : 0);
@@ -70,19 +81,7 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     const { db, registry, config } = platform;
     const app = createApp({ db, registry, config: { ...config, logRequests: false } });
     const now = new Date();
-    const today = dutchDay(now);
-    const wave = await createWave(
-      db,
-      registry,
-      {
-        name: 'Forensisch',
-        questionnaireId: 'demo@1',
-        opensOn: addDays(today, -1),
-        closesOn: addDays(today, 9),
-        keptAttributes: ['tier', 'role'],
-      },
-      now,
-    );
+    const wave = await openDemoWave(db, registry, 'Forensisch', now, ['tier', 'role']);
     const invitees = Array.from({ length: 30 }, (_, i) => ({
       email: `respondent.${i}.${crypto.randomBytes(3).toString('hex')}@example.org`,
       name: `Persoon Achternaam${i}`,
@@ -162,19 +161,7 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     const { addUser } = await import('../../server/accounts/new-account');
     const declared = registry.get('demo@1')!.sampleAttributes;
     const now = new Date();
-    const today = dutchDay(now);
-    const wave = await createWave(
-      db,
-      registry,
-      {
-        name: 'Gefaseerd',
-        questionnaireId: 'demo@1',
-        opensOn: addDays(today, -1),
-        closesOn: addDays(today, 9),
-        keptAttributes: ['tier'],
-      },
-      now,
-    );
+    const wave = await openDemoWave(db, registry, 'Gefaseerd', now);
     const { user } = await addUser(db, { email: 'stage@example.org', role: 'admin' }, now, { N: 1024, r: 8, p: 1 });
     const stage = async (kind: string) => {
       const tag = `${kind}${crypto.randomBytes(3).toString('hex')}`;
@@ -236,19 +223,7 @@ describe('anonymity at rest: raw bytes of the SQLite file, its WAL and a backup'
     const { purgeWave } = await import('../../server/fielding/wave-purge');
     const declared = registry.get('demo@1')!.sampleAttributes;
     const now = new Date();
-    const today = dutchDay(now);
-    const wave = await createWave(
-      db,
-      registry,
-      {
-        name: 'Te wissen',
-        questionnaireId: 'demo@1',
-        opensOn: addDays(today, -1),
-        closesOn: addDays(today, 9),
-        keptAttributes: ['tier'],
-      },
-      now,
-    );
+    const wave = await openDemoWave(db, registry, 'Te wissen', now);
     const tag = crypto.randomBytes(3).toString('hex');
     const person = (i: number, kind: string) => ({
       email: `${kind}${i}.${tag}@wis.example.org`,

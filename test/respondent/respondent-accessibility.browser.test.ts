@@ -14,10 +14,9 @@ import {
   describeBrowser,
   describeViolations,
   guardOrigin,
-  launchBrowser,
   LiveApp,
   screenshot,
-  startLiveApp,
+  withLiveBrowser,
 } from '../helpers/browser';
 import { chooseRadio, press } from '../helpers/keyboard';
 
@@ -31,10 +30,10 @@ const VIEWPORTS: Array<[string, BrowserContextOptions]> = [
 describeBrowser('accessibility of the respondent pages (axe-core, WCAG 2.1 AA)', () => {
   let live: LiveApp;
   let browser: Browser;
+  withLiveBrowser((l, b) => ([live, browser] = [l, b]));
   const contexts = new Map<string, { context: BrowserContext; page: Page; foreign: string[] }>();
 
   beforeAll(async () => {
-    [live, browser] = await Promise.all([startLiveApp(), launchBrowser()]);
     for (const [name, options] of VIEWPORTS) {
       const context = await browser.newContext(options);
       const page = await context.newPage();
@@ -44,10 +43,6 @@ describeBrowser('accessibility of the respondent pages (axe-core, WCAG 2.1 AA)',
       });
       contexts.set(name, { context, page, foreign });
     }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
   });
 
   async function link(

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, describeBrowser, launchBrowser, LiveApp, startLiveApp } from '../helpers/browser';
+import { ARTIFACTS, describeBrowser, LiveApp, withLiveBrowser } from '../helpers/browser';
 import { assets } from '../../server/shared/web/assets';
 import { questionnaireAssets } from '../../server/respondent/web/questionnaire-assets';
 
@@ -25,18 +25,16 @@ interface Visit {
 describeBrowser('respondent page budget on a throttled mobile link', () => {
   let live: LiveApp;
   let browser: Browser;
+  withLiveBrowser((l, b) => ([live, browser] = [l, b]));
   const figures: Record<string, Record<string, Visit>> = {};
 
   beforeAll(async () => {
-    [live, browser] = await Promise.all([startLiveApp(), launchBrowser()]);
     // a running server compresses its assets at start (main.ts); the test waits for that instead of timing it
     await Promise.all([assets().warm(), questionnaireAssets(live.registry).warm()]);
   });
   afterAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     fs.writeFileSync(path.join(ARTIFACTS, 'respondent-budget.json'), JSON.stringify(figures, null, 2));
-    await browser?.close();
-    await live?.close();
   });
 
   /** Opens the link in a fresh tab of `context` on the emulated link; bytes on the wire until the page is idle. */

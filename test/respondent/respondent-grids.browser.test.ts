@@ -5,15 +5,7 @@
  * as a respondent would notice: an option that needs a sideways scroll to be seen is a failure.
  */
 import type { Browser, BrowserContextOptions } from 'playwright-core';
-import {
-  describeBrowser,
-  guardOrigin,
-  launchBrowser,
-  LiveApp,
-  screenshot,
-  settle,
-  startLiveApp,
-} from '../helpers/browser';
+import { describeBrowser, guardOrigin, LiveApp, screenshot, settle, withLiveBrowser } from '../helpers/browser';
 
 jest.setTimeout(600_000);
 
@@ -34,14 +26,7 @@ interface Problem {
 describeBrowser('every answer option is visible without scrolling sideways', () => {
   let live: LiveApp;
   let browser: Browser;
-
-  beforeAll(async () => {
-    [live, browser] = await Promise.all([startLiveApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
-  });
+  withLiveBrowser((l, b) => ([live, browser] = [l, b]));
 
   const versions = () => live.registry.list().map((q) => q.id);
 

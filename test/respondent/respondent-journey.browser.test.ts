@@ -8,12 +8,11 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import {
   describeBrowser,
   guardOrigin,
-  launchBrowser,
   LiveApp,
   savedProgress,
   screenshot,
-  startLiveApp,
   waitFor,
+  withLiveBrowser,
 } from '../helpers/browser';
 import { chooseRadio, isChecked, press, tabTo, tickBoxes, typeInto } from '../helpers/keyboard';
 import { DEMO_VALID } from '../helpers/pages';
@@ -37,14 +36,7 @@ const matrixRow = (row: string) => `[data-name="veilig"] input[type="radio"][nam
 describeBrowser('respondent journey in chromium (keyboard only)', () => {
   let live: LiveApp;
   let browser: Browser;
-
-  beforeAll(async () => {
-    [live, browser] = await Promise.all([startLiveApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
-  });
+  withLiveBrowser((l, b) => ([live, browser] = [l, b]));
 
   interface Device {
     context: BrowserContext;

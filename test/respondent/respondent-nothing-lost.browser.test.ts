@@ -4,15 +4,7 @@
  * pages; a double click on the final button sends one completion.
  */
 import type { Browser, Page, Request } from 'playwright-core';
-import {
-  describeBrowser,
-  guardOrigin,
-  launchBrowser,
-  LiveApp,
-  savedProgress,
-  startLiveApp,
-  waitFor,
-} from '../helpers/browser';
+import { describeBrowser, guardOrigin, LiveApp, savedProgress, waitFor, withLiveBrowser } from '../helpers/browser';
 
 jest.setTimeout(120_000);
 
@@ -24,14 +16,7 @@ const option = (question: string, value: number) => `[data-name="${question}"] l
 describeBrowser('no answer is lost', () => {
   let live: LiveApp;
   let browser: Browser;
-
-  beforeAll(async () => {
-    [live, browser] = await Promise.all([startLiveApp(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
-  });
+  withLiveBrowser((l, b) => ([live, browser] = [l, b]));
 
   async function open(): Promise<{ page: Page; token: string; requests: Request[] }> {
     const wave = await live.wave({ name: `Niets kwijt ${Date.now()}` });

@@ -12,10 +12,9 @@ import {
   describeBrowser,
   describeViolations,
   guardOrigin,
-  launchBrowser,
   LiveApp,
   screenshot,
-  startLiveApp,
+  withLiveBrowser,
 } from '../helpers/browser';
 import { addTestUser, PASSWORD } from '../helpers/signed-in';
 
@@ -30,13 +29,9 @@ const PNG = Buffer.from(
 describeBrowser('trust settings from the admin form to the respondent page', () => {
   let live: LiveApp;
   let browser: Browser;
+  withLiveBrowser((l, b) => ([live, browser] = [l, b]));
   beforeAll(async () => {
-    [live, browser] = await Promise.all([startLiveApp(), launchBrowser()]);
     await addTestUser(live.db, 'beheer@example.org', 'admin');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await live?.close();
   });
 
   async function accessible(page: Page, where: string): Promise<void> {
