@@ -1,7 +1,7 @@
+import { renderSurveyPreview } from '../../shared/web/survey-preview';
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
 import { HttpError, wantsJson } from '../../shared/web/errors';
-import { pageTexts } from '../../shared/i18n';
 import type { SignedInUser } from '../../accounts/sessions';
 import { closePlan, labelMonitor, waveMonitor } from '../monitor';
 import {
@@ -128,22 +128,12 @@ export function adminWavesRouter(deps: AppDeps): Router {
     const locale = req.query.lang === 'en' ? 'en' : 'nl';
     // ?page=N opens the preview at that page (counted from 1); anything else starts at the first
     const asked = typeof req.query.page === 'string' && /^\d{1,3}$/.test(req.query.page) ? Number(req.query.page) : 1;
-    const config = {
+    renderSurveyPreview(res, {
       survey: questionnaire.survey,
-      answers: {},
+      title: questionnaire.title,
+      locale,
       pageNo: Math.max(0, asked - 1),
-      locale,
-      texts: { nl: pageTexts('nl'), en: pageTexts('en') },
-      preview: true,
-    };
-    res.render('respondent/survey', {
-      locale,
-      t: pageTexts(locale),
-      title: questionnaire.title[locale],
-      configJson: JSON.stringify(config),
-      preview: true,
       backTo: `/admin/waves/${wave.id}`,
-      user: undefined,
     });
   });
 

@@ -1,3 +1,4 @@
+import { renderSurveyPreview } from '../../shared/web/survey-preview';
 import express, { Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
 import type { SignedInUser } from '../../accounts/sessions';
@@ -5,7 +6,6 @@ import type { UploadedFile } from '../../shared/web/upload-form';
 import { HttpError, wantsJson } from '../../shared/web/errors';
 import { formText, renderSignedInPage } from '../../shared/web/signed-in-page';
 import { flashForNextPage } from '../../accounts/web/auth';
-import { pageTexts } from '../../shared/i18n';
 import type { RegisteredQuestionnaire } from '../registry';
 import type { LoadedQuestionnaire } from '../questionnaire-file';
 import {
@@ -274,20 +274,5 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
 
 /** The questionnaire as a respondent sees it; the page's script saves and submits nothing when config.preview is set. */
 function renderPreview(res: Response, q: LoadedQuestionnaire, locale: 'nl' | 'en'): void {
-  const config = {
-    survey: q.survey,
-    answers: {},
-    pageNo: 0,
-    locale,
-    texts: { nl: pageTexts('nl'), en: pageTexts('en') },
-    preview: true,
-  };
-  res.render('respondent/survey', {
-    locale,
-    t: pageTexts(locale),
-    title: q.title[locale],
-    configJson: JSON.stringify(config),
-    preview: true,
-    user: undefined,
-  });
+  renderSurveyPreview(res, { survey: q.survey, title: q.title, locale });
 }
