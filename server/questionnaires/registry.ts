@@ -52,7 +52,11 @@ export function summarize(model: SurveyModel): DefinitionSummary {
 export function checkDefinition(survey: unknown): DefinitionCheck {
   const check = checkSurveyDefinition(survey);
   if (!check.ok) return check;
-  return { ...check, summary: summarize(readSurveyModel(survey as object)) };
+  try {
+    return { ...check, summary: summarize(readSurveyModel(survey as object)) };
+  } catch (err) {
+    return { ok: false, issues: [{ path: '$', reason: `the export model cannot be read: ${(err as Error).message}` }], summary: null };
+  }
 }
 
 /** One registered version: its definition checked, its model read and its validator made, once. */

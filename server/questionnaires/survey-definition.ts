@@ -62,6 +62,48 @@ function expressionIssues(o: Record<string, any>, path: string, issues: Definiti
   }
 }
 
+const plainText = (v: unknown) => v === null || typeof v === 'string';
+const textList = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const TEXT_REASON = 'a text is a string, or an object of strings by language (e.g. {"nl": "…", "en": "…"})';
+
+/** The class survey-core reads an item of a list property as (a question by its type, a validator as "<type>validator"). */
+function itemClass(prop: any, item: Record<string, any>): string | undefined {
+  if (prop.className) return prop.className;
+  if (typeof item.type !== 'string') return undefined;
+  const type = item.type.toLowerCase();
+  if (prop.classNamePart && Serializer.findClass(type + prop.classNamePart)) return type + prop.classNamePart;
+  return Serializer.findClass(type) ? type : undefined;
+}
+
+/**
+ * Every localizable text (titles, choice texts, descriptions, completedHtml, …) is a string or an object of strings by
+ * language: survey-core reads any other value as a string and throws while rendering or judging (a page title
+ * {"en": {…}} broke every verdict).
+ */
+function textIssues(node: Record<string, any>, cls: string, path: string, issues: DefinitionIssue[]): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (issues.length >= 50) return;
+    const at = path ? `${path}.${key}` : key;
+    const prop: any =
+      Serializer.findProperty(cls, key) ??
+      (cls === 'matrixdropdowncolumn' ? Serializer.findProperty(typeof node.cellType === 'string' ? node.cellType : 'dropdown', key) : undefined);
+    if (!prop || value === undefined) continue;
+    if (prop.isLocalizable) {
+      const list = String(prop.type).endsWith('[]');
+      const ok =
+        plainText(value) ||
+        (list && textList(value)) ||
+        (isObject(value) && Object.values(value).every((v) => plainText(v) || (list && textList(v))));
+      if (!ok) issues.push({ path: at, reason: TEXT_REASON });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        const itemCls = isObject(item) ? itemClass(prop, item) : undefined;
+        if (itemCls) textIssues(item as Record<string, any>, itemCls, `${at}[${i}]`, issues);
+      });
+    } else if (isObject(value) && prop.className) textIssues(value, prop.className, at, issues);
+  }
+}
+
 function walkItems(list: unknown, path: string, issues: DefinitionIssue[]): void {
   if (!Array.isArray(list)) return;
   list.forEach((item, i) => {
@@ -152,6 +194,7 @@ export function checkSurveyDefinition(survey: unknown, summarize?: (model: any) 
       if (isObject(t) && typeof t.type === 'string' && !Serializer.findClass(`${t.type.replace(/trigger$/, '')}trigger`))
         issues.push({ path: `triggers[${i}].type`, reason: `survey-core has no trigger "${t.type}"` });
     });
+  textIssues(survey, 'survey', '', issues);
   if (issues.length) return { ok: false, issues, summary: null };
   let model: any;
   try {
@@ -162,7 +205,11 @@ export function checkSurveyDefinition(survey: unknown, summarize?: (model: any) 
   try {
     const valued = model.getAllQuestions(false, false, true).filter((q: any) => !NO_VALUE_TYPES.has(q.getType()) && q.getType() !== 'expression');
     if (valued.length === 0) return { ok: false, issues: [{ path: '$', reason: 'the definition has no question that stores an answer' }], summary: null };
+    // every page and question title rendered once, as the respondent's page and a verdict would
+    for (const el of [...model.pages, ...model.getAllPanels(false, true), ...valued]) void el.locTitle?.renderedHtml;
     return { ok: true, issues, summary: summarize ? summarize(model) : null };
+  } catch (err) {
+    return { ok: false, issues: [{ path: '$', reason: `survey-core cannot read it: ${(err as Error).message}` }], summary: null };
   } finally {
     model.dispose();
   }

@@ -59,6 +59,32 @@ describe('the definition check', () => {
     expect(check.issues[7].reason).toBe('survey-core 2.5.38 has no question type "nieuwtype"');
   });
 
+  test('a text that is not a string or an object of strings by language is refused by its path, never a crash', () => {
+    const check = checkDefinition({
+      title: { nl: 'Monitor', en: ['Monitor'] },
+      pages: [
+        { name: 'p', title: { en: { x: 1 } }, description: { nl: 'Werk', en: true }, elements: [
+          { type: 'radiogroup', name: 'r', choices: [{ value: 1, text: { nl: { ja: 1 } } }, 2], validators: [{ type: 'expression', expression: '{r} = 1', text: [1] }] },
+          { type: 'matrixdropdown', name: 'm', rows: ['a'], columns: [{ name: 'c', title: 'Kolom', choices: [{ value: 1, text: { en: {} } }] }] },
+          { type: 'text', name: 't', dataList: { nl: ['Utrecht', 'Zwolle'] }, placeholder: { nl: 'Stad' } },
+        ] },
+      ],
+      completedHtmlOnCondition: [{ expression: '{r} = 1', html: { nl: { b: 'x' } } }],
+    });
+    expect(check.issues.map((i) => i.path)).toEqual([
+      'title',
+      'pages[0].title',
+      'pages[0].description',
+      'pages[0].elements[0].choices[0].text',
+      'pages[0].elements[0].validators[0].text',
+      'pages[0].elements[1].columns[0].choices[0].text',
+      'completedHtmlOnCondition[0].html',
+    ]);
+    expect(check.issues[0].reason).toContain('an object of strings by language');
+    // texts in every accepted form: a string, strings by language, a list of strings where the property is one
+    expect(checkDefinition({ title: 'Monitor 2026', elements: [{ type: 'text', name: 't', title: { nl: 'Stad', default: 'Stad' }, dataList: ['a'] }] }).issues).toEqual([]);
+  });
+
   test('an image as a data: URL is served from the definition itself and accepted', () => {
     expect(checkDefinition({ elements: [{ type: 'imagepicker', name: 'p', choices: [{ value: 1, imageLink: 'data:image/png;base64,AAAA' }] }] }).ok).toBe(true);
   });
