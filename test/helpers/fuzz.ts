@@ -365,9 +365,10 @@ export function serverErrors(logs: string[]): string {
 }
 
 /**
- * Sends one fuzzed request and checks what every fuzz property asks: never a 5xx (it throws with the server's error
- * lines), and a refused request (4xx) leaves every table as it was (waiting first until what an accepted request wrote
- * after its response has landed). Resolves with the response for further checks.
+ * Sends one fuzzed request and checks what every fuzz property asks: never a 5xx and no error logged by it (it throws
+ * with the error lines of this request only, so a shrunk counterexample shows its own), and a refused request (4xx)
+ * leaves every table as it was (waiting first until what an accepted request wrote after its response has landed).
+ * Resolves with the response for further checks.
  */
 export async function sendChecked(
   db: Db,
@@ -377,10 +378,16 @@ export async function sendChecked(
   omit?: Parameters<typeof snapshot>[1],
 ): Promise<request.Response> {
   const before = await snapshot(db, omit);
+  const logged = logs.length;
   const res = await send(on, req);
-  if (res.status >= 500) throw new Error(`${res.status} for ${req.method} ${req.path}\n${serverErrors(logs)}`);
+  // only this request's error lines: earlier runs of the property (a failed one, while shrinking) logged theirs before
+  if (res.status >= 500)
+    throw new Error(`${res.status} for ${req.method} ${req.path}\n${serverErrors(logs.slice(logged))}`);
   // a page that was sent may still write after its last byte (a download's audit entry, the shown notice cleared)
   if (res.status < 400) await settled(db, omit);
+  // an error after the status was sent (a download that broke off) is a server bug too
+  const errors = serverErrors(logs.slice(logged));
+  if (errors) throw new Error(`${res.status} for ${req.method} ${req.path}, but the server logged:\n${errors}`);
   if (res.status >= 400) {
     const after = await snapshot(db, omit);
     if (after !== before)

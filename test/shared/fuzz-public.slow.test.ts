@@ -70,8 +70,14 @@ describe.each(databaseKinds())('fuzzing sign-in, sign-out, opt-out and the publi
   let t: AdminTestApp;
   let wave: WaveRow;
   const pool = {} as { live: string; optedout: string };
-  const serverErrors = () => t.logs.filter((l) => l.startsWith('error')).join('\n');
-  const fail = (status: number, req: Sent) => new Error(`${status} for ${req.method} ${req.path}\n${serverErrors()}`);
+  const serverErrors = (from = 0) =>
+    t.logs
+      .slice(from)
+      .filter((l) => l.startsWith('error'))
+      .join('\n');
+  /** a 5xx, with the error lines logged since `from` (the run's own, not those of earlier runs of the property) */
+  const fail = (status: number, req: Sent, from: number) =>
+    new Error(`${status} for ${req.method} ${req.path}\n${serverErrors(from)}`);
 
   beforeAll(async () => {
     t = await adminTestApp(kind);
@@ -134,9 +140,10 @@ describe.each(databaseKinds())('fuzzing sign-in, sign-out, opt-out and the publi
             body = { ...body, bytes: `_csrf=${token}&${body.bytes}` };
           const req: Sent = { method: 'POST', path: '/signin', body, headers: { 'X-Forwarded-For': address } };
           const [before, beforeButFailures] = [await snapshot(t.db), await snapshot(t.db, failures)];
+          const logged = t.logs.length;
           const res = await send(agent as unknown as Requester, req);
           seen[res.status] = (seen[res.status] ?? 0) + 1;
-          if (res.status >= 500) throw fail(res.status, req);
+          if (res.status >= 500) throw fail(res.status, req, logged);
           if (res.status === 303) return expect(mode).toBe('form');
           expect(res.status).toBeGreaterThanOrEqual(400);
           if (res.status === 401) expect(await snapshot(t.db, failures)).toBe(beforeButFailures);
@@ -171,8 +178,9 @@ describe.each(databaseKinds())('fuzzing sign-in, sign-out, opt-out and the publi
           headers: { 'X-Forwarded-For': '203.0.113.60', ...(as === 'valid' ? { 'X-CSRF-Token': csrf } : {}) },
         };
         const before = await snapshot(t.db);
+        const logged = t.logs.length;
         const res = await send((browser?.agent ?? request(t.proxied)) as unknown as Requester, req);
-        if (res.status >= 500) throw fail(res.status, req);
+        if (res.status >= 500) throw fail(res.status, req, logged);
         if (res.status < 400) return expect(as).toBe('valid');
         expect(await snapshot(t.db)).toBe(before);
       }),
