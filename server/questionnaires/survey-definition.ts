@@ -2,7 +2,7 @@
 // SurveyJS accepts it (root `pages`, `elements` or the legacy `questions`; every question type of survey-core
 // 2.5.38), refused only where it cannot be served safely or cannot be judged, each refusal with its JSON path and a
 // reason. Pure: no database.
-import { ExpressionRunner, Serializer } from 'survey-core';
+import { ExpressionRunner, JsonMetadataClass, JsonObjectProperty, Serializer } from 'survey-core';
 import { buildModel, FILE_CAP, NO_VALUE_TYPES } from './survey-verdict';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -44,8 +44,22 @@ function foreign(url: unknown): boolean {
   return typeof url === 'string' && url !== '' && !url.startsWith('data:') && (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//'));
 }
 
+/**
+ * survey-core's class of that name, if it has one. Its classes and properties live in plain objects, so a name such as
+ * "__proto__" or "constructor" finds Object's prototype or constructor there: only a real class or property counts.
+ */
+function surveyClass(name: string): JsonMetadataClass | undefined {
+  const cls = Serializer.findClass(name);
+  return cls instanceof JsonMetadataClass ? cls : undefined;
+}
+
+function surveyProperty(cls: string, key: string): JsonObjectProperty | undefined {
+  const prop = surveyClass(cls)?.findProperty(key);
+  return prop instanceof JsonObjectProperty ? prop : undefined;
+}
+
 function isQuestionType(type: string): boolean {
-  return !!Serializer.findClass(type) && Serializer.isDescendantOf(type, 'question');
+  return !!surveyClass(type) && Serializer.isDescendantOf(type, 'question');
 }
 
 /** Every expression in an element (conditions, expression validators, calculated values). */
@@ -71,8 +85,8 @@ function itemClass(prop: any, item: Record<string, any>): string | undefined {
   if (prop.className) return prop.className;
   if (typeof item.type !== 'string') return undefined;
   const type = item.type.toLowerCase();
-  if (prop.classNamePart && Serializer.findClass(type + prop.classNamePart)) return type + prop.classNamePart;
-  return Serializer.findClass(type) ? type : undefined;
+  if (prop.classNamePart && surveyClass(type + prop.classNamePart)) return type + prop.classNamePart;
+  return surveyClass(type) ? type : undefined;
 }
 
 /**
@@ -85,8 +99,8 @@ function textIssues(node: Record<string, any>, cls: string, path: string, issues
     if (issues.length >= 50) return;
     const at = path ? `${path}.${key}` : key;
     const prop: any =
-      Serializer.findProperty(cls, key) ??
-      (cls === 'matrixdropdowncolumn' ? Serializer.findProperty(typeof node.cellType === 'string' ? node.cellType : 'dropdown', key) : undefined);
+      surveyProperty(cls, key) ??
+      (cls === 'matrixdropdowncolumn' ? surveyProperty(typeof node.cellType === 'string' ? node.cellType : 'dropdown', key) : undefined);
     if (!prop || value === undefined) continue;
     if (prop.isLocalizable) {
       const list = String(prop.type).endsWith('[]');
@@ -191,7 +205,7 @@ export function checkSurveyDefinition(survey: unknown, summarize?: (model: any) 
   walkItems(survey.triggers, 'triggers', issues);
   if (Array.isArray(survey.triggers))
     survey.triggers.forEach((t: any, i: number) => {
-      if (isObject(t) && typeof t.type === 'string' && !Serializer.findClass(`${t.type.replace(/trigger$/, '')}trigger`))
+      if (isObject(t) && typeof t.type === 'string' && !surveyClass(`${t.type.replace(/trigger$/, '')}trigger`))
         issues.push({ path: `triggers[${i}].type`, reason: `survey-core has no trigger "${t.type}"` });
     });
   textIssues(survey, 'survey', '', issues);

@@ -85,6 +85,28 @@ describe('the definition check', () => {
     expect(checkDefinition({ title: 'Monitor 2026', elements: [{ type: 'text', name: 't', title: { nl: 'Stad', default: 'Stad' }, dataList: ['a'] }] }).issues).toEqual([]);
   });
 
+  test('a type or property named like a key of every JavaScript object is refused or ignored, never a crash', () => {
+    // the upload fuzz found it: survey-core keeps its classes in a plain object, so the types "__proto__" and
+    // "constructor" found Object's prototype and constructor as classes and reading their properties threw (500)
+    const definition = (element: string) =>
+      JSON.parse(`{"pages": [{"name": "p", "elements": [${element}, {"type": "text", "name": "z"}]}]}`);
+    for (const type of ['__proto__', 'constructor', 'Constructor']) {
+      const check = checkDefinition(definition(`{"type": "${type}", "name": "a", "title": "A"}`));
+      expect(check.issues).toEqual([
+        { path: 'pages[0].elements[0].type', reason: `survey-core 2.5.38 has no question type "${type}"` },
+      ]);
+    }
+    // as a validator's type: whatever the check says of any type survey-core does not know
+    const validators = (a: string, b: string) =>
+      checkDefinition(definition(`{"type": "text", "name": "a", "validators": [{"type": "${a}", "text": "x"}, {"type": "${b}", "text": {"en": 1}}]}`));
+    expect(validators('__proto__', 'constructor')).toEqual(validators('nope', 'neither'));
+    // as a property name ("__proto__" is an own key of what JSON.parse makes): not survey-core's, so not a text
+    const keys = checkDefinition(
+      definition('{"type": "radiogroup", "name": "a", "choices": [1], "__proto__": [{"type": "constructor", "title": 1}], "constructor": {"title": 1}}'),
+    );
+    expect(keys.issues).toEqual([]);
+  });
+
   test('an image as a data: URL is served from the definition itself and accepted', () => {
     expect(checkDefinition({ elements: [{ type: 'imagepicker', name: 'p', choices: [{ value: 1, imageLink: 'data:image/png;base64,AAAA' }] }] }).ok).toBe(true);
   });
