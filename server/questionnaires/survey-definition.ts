@@ -188,6 +188,9 @@ export function checkSurveyDefinition(survey: unknown, summarize?: (model: any) 
   for (const k of ['navigateToUrl', 'navigateToUrlOnCondition'])
     if (survey[k] !== undefined && !(Array.isArray(survey[k]) && survey[k].length === 0))
       issues.push({ path: k, reason: 'sends the respondent to another address after completion (Veldwerk shows its own end page)' });
+  // survey-core takes the locale as a language code and throws on any other value (while disposing the model, too)
+  if (survey.locale !== undefined && survey.locale !== null && typeof survey.locale !== 'string')
+    issues.push({ path: 'locale', reason: 'a language code, e.g. "nl" or "en"' });
   for (const k of ['surveyId', 'surveyPostId'])
     if (survey[k]) issues.push({ path: k, reason: 'loads or posts the survey through the SurveyJS service (respondent pages make no requests elsewhere)' });
   const names = new Map<string, string>();
@@ -216,15 +219,24 @@ export function checkSurveyDefinition(survey: unknown, summarize?: (model: any) 
   } catch (err) {
     return { ok: false, issues: [{ path: '$', reason: `survey-core cannot read it: ${(err as Error).message}` }], summary: null };
   }
+  const unreadable = (err: unknown): DefinitionCheck => ({ ok: false, issues: [{ path: '$', reason: `survey-core cannot read it: ${(err as Error).message}` }], summary: null });
+  let check: DefinitionCheck;
   try {
     const valued = model.getAllQuestions(false, false, true).filter((q: any) => !NO_VALUE_TYPES.has(q.getType()) && q.getType() !== 'expression');
-    if (valued.length === 0) return { ok: false, issues: [{ path: '$', reason: 'the definition has no question that stores an answer' }], summary: null };
-    // every page and question title rendered once, as the respondent's page and a verdict would
-    for (const el of [...model.pages, ...model.getAllPanels(false, true), ...valued]) void el.locTitle?.renderedHtml;
-    return { ok: true, issues, summary: summarize ? summarize(model) : null };
+    if (valued.length === 0) check = { ok: false, issues: [{ path: '$', reason: 'the definition has no question that stores an answer' }], summary: null };
+    else {
+      // every page and question title rendered once, as the respondent's page and a verdict would
+      for (const el of [...model.pages, ...model.getAllPanels(false, true), ...valued]) void el.locTitle?.renderedHtml;
+      check = { ok: true, issues, summary: summarize ? summarize(model) : null };
+    }
   } catch (err) {
-    return { ok: false, issues: [{ path: '$', reason: `survey-core cannot read it: ${(err as Error).message}` }], summary: null };
-  } finally {
-    model.dispose();
+    check = unreadable(err);
   }
+  // every verdict disposes its model too: a definition whose model cannot be disposed would break each of them
+  try {
+    model.dispose();
+  } catch (err) {
+    return unreadable(err);
+  }
+  return check;
 }

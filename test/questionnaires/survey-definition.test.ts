@@ -107,6 +107,14 @@ describe('the definition check', () => {
     expect(keys.issues).toEqual([]);
   });
 
+  test('a locale that is not a language code is refused by its path, never a crash', () => {
+    // found by mutating a definition as the upload fuzz does: survey-core threw on it (even while disposing the model)
+    const survey = (locale: unknown) => ({ locale, elements: [{ type: 'text', name: 't' }] });
+    for (const locale of [{}, { nl: 'x' }, 5, true, ['en']])
+      expect(checkDefinition(survey(locale)).issues).toEqual([{ path: 'locale', reason: 'a language code, e.g. "nl" or "en"' }]);
+    for (const locale of ['en', 'nl', '', null]) expect(checkDefinition(survey(locale)).ok).toBe(true);
+  });
+
   test('an image as a data: URL is served from the definition itself and accepted', () => {
     expect(checkDefinition({ elements: [{ type: 'imagepicker', name: 'p', choices: [{ value: 1, imageLink: 'data:image/png;base64,AAAA' }] }] }).ok).toBe(true);
   });
