@@ -1,4 +1,3 @@
-import { nextSlice } from '../../shared/loop-slices';
 import type { AppDeps } from '../../app-deps';
 import { HttpError } from '../../shared/web/errors';
 import { completeResponse, LinkState, saveAnswersInProgress } from '../respondent';
@@ -60,7 +59,6 @@ export async function answerCall(
   link: OpenLink,
   body: Record<string, unknown>,
 ): Promise<ApiAnswer> {
-  await nextSlice(); // judging and storing answers runs in bounded slices of the event loop (loop-slices.ts)
   if (call === 'progress') {
     const result = await saveAnswersInProgress(deps.db, link, {
       answers: body.answers,
