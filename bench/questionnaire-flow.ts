@@ -14,6 +14,7 @@ import { createRng } from '../server/fielding/synth/rng';
 import { Figure, load, printTable, ROOT, startServer } from './lib';
 import { cycling } from './respondent-flow';
 import { LARGE_DEFINITION, largeAnswers } from './large-definition';
+import type { LoopBlock } from './loop-block';
 
 const MONITOR = 'miv-politieke-ambtsdragers@2024.1';
 const LARGE = 'bench-large@1';
@@ -84,11 +85,8 @@ export async function questionnaireBench(): Promise<Figure[]> {
   const { child, port } = await startServer('bench/respondent-server.ts', env);
   const url = `http://127.0.0.1:${port}`;
   const headers = { 'content-type': 'application/json' };
-  const eventLoop = async (trace?: 'on' | 'off') =>
-    (await (await fetch(`${url}/event-loop${trace ? `?trace=${trace}` : ''}`)).json()) as {
-      maxMs: number;
-      longestTaskMs: number;
-    };
+  const eventLoop = async () =>
+    (await (await fetch(`${url}/event-loop`)).json()) as { maxMs: number; block: LoopBlock | null };
   try {
     await load('warm-up', { url: `${url}/hello`, duration: 3 });
     await eventLoop(); // resets the maximum
@@ -106,7 +104,7 @@ export async function questionnaireBench(): Promise<Figure[]> {
     });
     const monBlock = await eventLoop();
     const figures = [hello, mon];
-    let largeBlock: { maxMs: number } | null = null;
+    let largeBlock: Awaited<ReturnType<typeof eventLoop>> | null = null;
     if (largeTokens) {
       n = 0;
       const large = await load(`POST complete ${LARGE}`, {
@@ -123,39 +121,6 @@ export async function questionnaireBench(): Promise<Figure[]> {
     }
     const helloAgain = await load('GET hello-world (again)', { url: `${url}/hello` });
     figures.push(helloAgain);
-    // the longest single task on the loop, in separate traced runs of 5 s (tracing slows every request down)
-    const traced = async (run: () => Promise<unknown>) => {
-      await eventLoop('on');
-      await run();
-      return (await eventLoop('off')).longestTaskMs;
-    };
-    const helloTask = await traced(() => load('traced hello', { url: `${url}/hello`, duration: 5 }));
-    const monTask = await traced(() =>
-      load('traced monitor', {
-        url,
-        headers,
-        duration: 5,
-        requests: cycling(monitorTokens.slice(-10_000), (t) => ({
-          method: 'POST',
-          path: `/s/${t}/complete`,
-          body: monitorBodies[n++ % monitorBodies.length],
-        })),
-      }),
-    );
-    const largeTask = largeTokens
-      ? await traced(() =>
-          load('traced large', {
-            url,
-            headers,
-            duration: 5,
-            requests: cycling(largeTokens.slice(-10_000), (t) => ({
-              method: 'POST',
-              path: `/s/${t}/complete`,
-              body: largeBodies[n++ % largeBodies.length],
-            })),
-          }),
-        )
-      : null;
     const baseline = helloAgain.reqPerSec > hello.reqPerSec ? helloAgain : hello;
     printTable(
       'Questionnaire completion (SQLite, 50 connections; ratios to the faster hello-world)',
@@ -167,10 +132,14 @@ export async function questionnaireBench(): Promise<Figure[]> {
         (largeBlock ? `, large ${largeBlock.maxMs.toFixed(1)} ms` : ', large definition refused by this build') +
         ' (how late a 5 ms timer fired: includes the time the cores ran other processes, autocannon among them)',
     );
+    const own = (b: { block: LoopBlock | null }) =>
+      b.block
+        ? `${b.block.ownMs.toFixed(1)} ms (on a CPU ${b.block.onCpuMs.toFixed(1)})`
+        : 'n/a (no /proc/thread-self/schedstat)';
     console.log(
-      `longest single task on the event loop (traced 5 s runs): hello-world ${helloTask.toFixed(1)} ms, ` +
-        `monitor ${monTask.toFixed(1)} ms` +
-        (largeTask !== null ? `, large ${largeTask.toFixed(1)} ms` : ''),
+      `longest block of the loop's own work: hello-world ${own(helloBlock)}, monitor ${own(monBlock)}` +
+        (largeBlock ? `, large ${own(largeBlock)}` : '') +
+        ' (the longest gap between turns of the loop less the time its thread waited for a core: loop-block.ts)',
     );
     return figures;
   } finally {

@@ -8,12 +8,12 @@
 import express from 'express';
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { createHook } from 'node:async_hooks';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createEntry } from '../server/app';
 import { loadConfig } from '../server/shared/config';
 import { applyServerTimeouts } from '../server/shared/web/server-timeouts';
 import { openPlatform } from '../server/platform';
+import { startLoopBlockProbe } from './loop-block';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -33,32 +33,15 @@ async function main(): Promise<void> {
     await db('bench_inserts').insert({ id: crypto.randomUUID(), body: JSON.stringify(req.body) });
     res.status(201).json({ status: 'stored' });
   });
-  // the longest event-loop block since the last call (the questionnaire bench reads it after each load)
+  // the longest event-loop block since the last call (the questionnaire bench reads it after each load): how late a
+  // 5 ms timer fired, and the longest gap the loop's thread was busy less the time it waited for a core (loop-block.ts)
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
-  // and, while traced (`?trace=on` … `?trace=off`), the longest single task the loop ran: one callback or promise
-  // reaction, timed by async_hooks (which slow every request down, so the throughput runs are not traced). The delay
-  // above also counts the time the operating system gave the machine's cores to other processes (autocannon itself).
-  let depth = 0;
-  let started = 0n;
-  let longestTask = 0;
-  const tasks = createHook({
-    before() {
-      if (depth === 0) started = process.hrtime.bigint();
-      depth++;
-    },
-    after() {
-      if (depth === 0) return; // the end of a task that began before tracing did
-      if (--depth === 0) longestTask = Math.max(longestTask, Number(process.hrtime.bigint() - started) / 1e6);
-    },
-  });
-  bare.get('/event-loop', (req, res) => {
-    if (req.query.trace === 'on') tasks.enable();
-    res.json({ maxMs: delay.max / 1e6, longestTaskMs: longestTask });
-    if (req.query.trace === 'off') tasks.disable();
-    depth = 0;
-    longestTask = 0;
+  const block = startLoopBlockProbe();
+  bare.get('/event-loop', (_req, res) => {
+    res.json({ maxMs: delay.max / 1e6, block: block.read() });
     delay.reset();
+    block.reset();
   });
   const BARE = new Set(['/hello', '/insert', '/event-loop']);
   const entry = createEntry({

@@ -18,7 +18,8 @@ export interface DatabaseSettings {
 /**
  * SQLite settings, chosen for durability (see README "Durability") and for anonymity at rest (SECURITY.md):
  * - WAL lets readers work while one writer commits;
- * - synchronous=FULL fsyncs the WAL at every commit, so an acknowledged answer survives power loss, not only a crash;
+ * - synchronous=FULL fsyncs the WAL at every commit, so an acknowledged answer survives power loss, not only a crash
+ *   (the respondent's group commit syncs the WAL itself, off the event loop's thread: server/shared/data/group-commit.ts);
  * - busy_timeout makes a second process wait for the write lock instead of failing at once;
  * - foreign_keys is off by default in SQLite;
  * - secure_delete overwrites deleted rows and freed pages with zeros (by default SQLite only unlinks them, and a

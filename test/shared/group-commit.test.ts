@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import { groupCommitCounts, writeTransaction } from '../../server/shared/data/group-commit';
 import { databaseKinds, freshDatabase, TestDatabase } from '../helpers/databases';
 
@@ -69,6 +71,78 @@ describe.each(databaseKinds())('write transactions (%s)', (kind) => {
     });
 
   if (kind === 'sqlite') {
+    describe('the WAL is on disk before any write of a group is acknowledged', () => {
+      // FileHandle.prototype.datasync, held or failed by the test (fdatasync runs on libuv's thread pool)
+      let proto: { datasync(): Promise<void> };
+      let original: () => Promise<void>;
+      beforeAll(async () => {
+        const handle = await fs.promises.open(__filename, 'r');
+        proto = Object.getPrototypeOf(handle);
+        await handle.close();
+        original = proto.datasync;
+      });
+      afterEach(() => {
+        proto.datasync = original;
+      });
+
+      test('a write is answered only once the WAL sync has finished, and the loop serves others meanwhile', async () => {
+        let release!: () => void;
+        const held = new Promise<void>((r) => (release = r));
+        const synced: string[] = [];
+        proto.datasync = async function (this: fs.promises.FileHandle) {
+          await held;
+          synced.push('wal');
+          return original.call(this);
+        };
+        const before = groupCommitCounts(database.db);
+        let answered = false;
+        const write = insert('held', 1).then((v) => ((answered = true), v));
+        // the loop is free while the disk syncs: timers fire, other reads run
+        await new Promise((r) => setTimeout(r, 150));
+        expect(await database.db('scratch').where({ id: 'held' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+        expect(answered).toBe(false);
+        release();
+        expect(await write).toBe('stored held');
+        expect(synced).toEqual(['wal']);
+        expect(groupCommitCounts(database.db).walSyncs - before.walSyncs).toBe(1);
+        // other writes on the connection commit with FULL (an fsync in SQLite's COMMIT) as before
+        expect(await database.db.raw('pragma synchronous')).toEqual([{ synchronous: 2 }]);
+      });
+
+      test('a WAL sync that fails is not acknowledged: every write of the group gets the error', async () => {
+        proto.datasync = async () => {
+          throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        };
+        const settled = await Promise.allSettled([insert('e1', 1), insert('e2', 2)]);
+        expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+        // reported as SQLite's own COMMIT would have reported it (the respondent gets a 503 and retries)
+        const reason = (settled[0] as PromiseRejectedResult).reason;
+        expect([reason.code, reason.cause.code]).toEqual(['SQLITE_IOERR_FSYNC', 'EIO']);
+      });
+    });
+
+    test('while another connection holds the write lock, the group waits for it without stopping the loop', async () => {
+      const other = new Database(database.env.SQLITE_FILE);
+      try {
+        other.exec('BEGIN IMMEDIATE'); // as the checkpoint thread's TRUNCATE or another process would hold it
+        let last = performance.now();
+        let longestGap = 0;
+        const ticks = setInterval(() => {
+          longestGap = Math.max(longestGap, performance.now() - last);
+          last = performance.now();
+        }, 5);
+        const write = insert('after-lock', 1);
+        await new Promise((r) => setTimeout(r, 300));
+        other.exec('COMMIT');
+        expect(await write).toBe('stored after-lock');
+        clearInterval(ticks);
+        // SQLite's busy handler would have slept the 300 ms in the event loop's thread
+        expect(longestGap).toBeLessThan(100);
+      } finally {
+        other.close();
+      }
+    });
+
     test('on a full disk, exactly the acknowledged writes are stored', async () => {
       const db = database.db;
       const { page_count: pages } = (await db.raw('pragma page_count'))[0] as { page_count: number };

@@ -7,6 +7,7 @@ import {
   UNAVAILABLE_RETRY_AFTER_SECONDS,
 } from '../../shared/web/errors';
 import { pageTexts } from '../../shared/i18n';
+import { nextSlice } from '../../shared/loop-slices';
 import { openLink } from '../respondent';
 import {
   answerCall,
@@ -79,6 +80,8 @@ export function respondentFastPath(opts: FastPathOptions): (req: IncomingMessage
   };
 
   const answer = async (req: IncomingMessage, res: ServerResponse, call: ApiCall, token: string, raw: string) => {
+    // reading the link, parsing, judging and storing run in bounded slices of the event loop (loop-slices.ts)
+    await nextSlice();
     const link = await openLink(deps.db, deps.registry, token, opts.clientAddress(req) ?? 'unknown', deps.clock(), {
       withProgress: false,
     });

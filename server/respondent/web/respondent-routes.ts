@@ -1,3 +1,4 @@
+import { nextSlice } from '../../shared/loop-slices';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
 import { HttpError } from '../../shared/web/errors';
@@ -45,6 +46,7 @@ export function respondentRouter(deps: AppDeps): Router {
   };
 
   const answer = (call: ApiCall) => async (req: Request, res: Response) => {
+    await nextSlice(); // judging and storing answers runs in bounded slices of the event loop (loop-slices.ts)
     const answered = await answerCall(deps, call, res.locals.link as OpenLink, req.body as Record<string, unknown>);
     res.status(answered.status);
     if (answered.body) res.json(answered.body);

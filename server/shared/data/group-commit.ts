@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Knex } from 'knex';
 import { preparedStatement, SqliteConnection, sqliteBindings } from '../../../db/sqlite-client';
 import { Db, isPostgres } from './connection';
@@ -18,6 +19,11 @@ interface Job {
 
 /** Enough to amortise one fsync; small enough that no write waits long behind others. */
 const MAX_BATCH = 100;
+/**
+ * A group's statements run in the event loop's thread without a break: a group is sized to take about this long
+ * (from the measured cost of a write), and the next group waits for the next turn of the loop.
+ */
+const GROUP_MS = 4;
 const groups = new WeakMap<Db, GroupCommit>();
 
 /**
@@ -26,7 +32,9 @@ const groups = new WeakMap<Db, GroupCommit>();
  * On SQLite every commit is an fsync (synchronous=FULL), done on the one connection and in the event loop's thread,
  * so it capped completions at about 2,400 a second before any other work. Here, the writes that arrive while one
  * transaction runs wait, and then share the next transaction and its one fsync (group commit). The caller's promise
- * settles only after that transaction committed: nothing is acknowledged before it is on disk. When one write of a
+ * settles only after that transaction committed and the WAL was synced: nothing is acknowledged before it is on
+ * disk. The event loop's thread never waits for the disk or for the write lock: the sync runs on libuv's thread pool
+ * and the lock is tried again after short timers (see commit and begin below). When one write of a
  * group fails, the group is rolled back and each of its writes is run again in its own transaction, so only the
  * failing one fails. The statements run as prepared statements on the connection itself, not through knex's query
  * runner, which cost about as much as SQLite's own work for these small statements.
@@ -40,10 +48,10 @@ export function writeTransaction<T>(db: Db, work: Work<T>): Promise<T> {
   return group.run(work);
 }
 
-/** How many transactions the group commit of this database ran, for how many writes (SQLite; zeros elsewhere). */
-export function groupCommitCounts(db: Db): { transactions: number; writes: number } {
+/** How many transactions the group commit of this database ran, for how many writes, with how many WAL syncs (SQLite; zeros elsewhere). */
+export function groupCommitCounts(db: Db): { transactions: number; writes: number; walSyncs: number } {
   const group = groups.get(db);
-  return { transactions: group?.transactions ?? 0, writes: group?.writes ?? 0 };
+  return { transactions: group?.transactions ?? 0, writes: group?.writes ?? 0, walSyncs: group?.walSyncs ?? 0 };
 }
 
 /**
@@ -75,16 +83,25 @@ function sqliteWriter(connection: SqliteConnection): Writer {
   };
 }
 
+type PooledConnection = SqliteConnection & {
+  exec(sql: string): void;
+  pragma(source: string, options: { simple: true }): unknown;
+};
 interface PooledClient {
-  acquireConnection(): Promise<SqliteConnection & { exec(sql: string): void }>;
+  acquireConnection(): Promise<PooledConnection>;
   releaseConnection(connection: unknown): Promise<unknown>;
 }
 
 class GroupCommit {
   private queue: Job[] = [];
   private draining = false;
+  /** how long a group waits for the write lock: the connection's busy_timeout, ms */
+  private lockWaitMs = 5000;
+  /** the average time one write's statements took, ms (moving average) */
+  private msPerWrite = 0.05;
   transactions = 0;
   writes = 0;
+  walSyncs = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -100,45 +117,88 @@ class GroupCommit {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const group = this.queue.splice(0, MAX_BATCH);
+      const size = Math.max(1, Math.min(MAX_BATCH, Math.floor(GROUP_MS / this.msPerWrite)));
+      const group = this.queue.splice(0, size);
       try {
         await this.commit(group);
       } catch (err) {
         for (const job of group) job.reject(err); // no connection: nothing was written
       }
+      if (this.queue.length > 0) await new Promise(setImmediate); // other work gets its turn between two groups
     }
     this.draining = false;
   }
 
-  /** On the pool's one connection, which knex hands to nobody else meanwhile. */
+  /**
+   * On the pool's one connection, which knex hands to nobody else meanwhile. The group commits with
+   * synchronous=NORMAL (no fsync in SQLite's COMMIT, in the event loop's thread); the WAL is then fdatasync'ed on
+   * libuv's thread pool, and only after that does any write of the group get its answer: what is acknowledged is on
+   * disk, as with FULL, but the loop serves other requests while the disk syncs. Other writes on the connection keep
+   * FULL.
+   */
   private async commit(group: Job[]): Promise<void> {
     const client = this.db.client as unknown as PooledClient;
     const connection = await client.acquireConnection();
+    const settle: Array<() => void> = []; // the answers, given once the WAL is on disk
+    const wal = walFile(connection);
+    const busyTimeout = Number(connection.pragma('busy_timeout', { simple: true }));
+    this.lockWaitMs = busyTimeout;
     try {
+      // the write lock is waited for below, between turns of the loop, not asleep in SQLite's busy handler
+      connection.exec('PRAGMA busy_timeout = 0');
+      if (wal) connection.exec('PRAGMA synchronous = NORMAL');
       if (group.length > 1) {
         const results = await this.transaction(connection, group).catch(() => undefined);
-        if (results) {
-          group.forEach((job, i) => job.resolve(results[i]));
-          return;
+        if (results) group.forEach((job, i) => settle.push(() => job.resolve(results[i])));
+        // else rolled back as a whole: below, each write runs alone and gets its own result or error
+      }
+      if (settle.length === 0)
+        for (const job of group) {
+          await this.transaction(connection, [job]).then(
+            ([result]) => settle.push(() => job.resolve(result)),
+            (err) => settle.push(() => job.reject(err)),
+          );
         }
-        // rolled back as a whole: below, each write runs alone and gets its own result or error
-      }
-      for (const job of group) {
-        await this.transaction(connection, [job]).then(([result]) => job.resolve(result), (err) => job.reject(err));
-      }
     } finally {
+      if (wal) connection.exec('PRAGMA synchronous = FULL');
+      connection.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
       await client.releaseConnection(connection);
+    }
+    if (wal) {
+      await syncWal(wal);
+      this.walSyncs++;
+    }
+    for (const answer of settle) answer();
+  }
+
+  /**
+   * BEGIN IMMEDIATE takes the write lock at once. While another connection holds it (the checkpoint thread's
+   * TRUNCATE, another process), SQLite's busy handler would sleep in the event loop's thread, and no request would
+   * move: here the attempt is repeated after short timers instead, as long as busy_timeout allows.
+   */
+  private async begin(connection: PooledConnection): Promise<void> {
+    const deadline = performance.now() + this.lockWaitMs;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
+      try {
+        connection.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || performance.now() >= deadline) throw err;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 
-  /** BEGIN IMMEDIATE takes the write lock at once (another process waits for it up to busy_timeout). */
-  private async transaction(connection: SqliteConnection & { exec(sql: string): void }, jobs: Job[]): Promise<unknown[]> {
-    connection.exec('BEGIN IMMEDIATE');
+
+  private async transaction(connection: PooledConnection, jobs: Job[]): Promise<unknown[]> {
+    await this.begin(connection);
     this.transactions++;
     try {
       const writer = sqliteWriter(connection);
       const results: unknown[] = [];
+      const started = performance.now();
       for (const job of jobs) results.push(await job.work(writer));
+      this.msPerWrite = 0.8 * this.msPerWrite + 0.2 * ((performance.now() - started) / jobs.length);
       connection.exec('COMMIT');
       this.writes += jobs.length;
       return results;
@@ -146,5 +206,31 @@ class GroupCommit {
       if (connection.inTransaction) connection.exec('ROLLBACK'); // SQLite may have rolled back by itself (disk full)
       throw err;
     }
+  }
+}
+
+/** The WAL file of a connection to a database file (none for an in-memory database). */
+function walFile(connection: SqliteConnection): string | null {
+  const { name, memory } = connection as unknown as { name: string; memory: boolean };
+  return memory || !name || name === ':memory:' ? null : `${name}-wal`;
+}
+
+/** fdatasync of the WAL file, all of it (open, sync, close) on libuv's thread pool, off the event loop's thread. */
+async function syncWal(file: string): Promise<void> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r');
+  } catch (err) {
+    // no WAL file: SQLite removes it only when the last connection closes, after a checkpoint with fsync
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    await handle.datasync();
+  } catch (err) {
+    // the failure SQLite's own COMMIT would have reported (a 503 for the respondent, not a 500)
+    throw Object.assign(new Error('the WAL could not be synced to disk', { cause: err }), { code: 'SQLITE_IOERR_FSYNC' });
+  } finally {
+    await handle.close();
   }
 }

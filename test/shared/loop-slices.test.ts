@@ -1,0 +1,44 @@
+import { nextSlice } from '../../server/shared/loop-slices';
+
+/** Heavy request work in bounded slices: every caller runs once, in order, and other work gets turns in between. */
+const busy = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+};
+
+test('200 callers of 1 ms each all run, in arrival order, and a timer fires between slices', async () => {
+  const order: number[] = [];
+  let last = performance.now();
+  let longestGap = 0;
+  let fired = 0;
+  const ticks = setInterval(() => {
+    longestGap = Math.max(longestGap, performance.now() - last);
+    last = performance.now();
+    fired++;
+  }, 1);
+  await new Promise((r) => setTimeout(r, 5));
+  last = performance.now();
+  longestGap = 0;
+  await Promise.all(
+    Array.from({ length: 200 }, async (_, i) => {
+      await nextSlice();
+      busy(1);
+      order.push(i);
+    }),
+  );
+  clearInterval(ticks);
+  expect(order).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  // all at once would hold the loop for 200 ms; in slices of about 5 ms the timer kept firing
+  expect(fired).toBeGreaterThan(10);
+  expect(longestGap).toBeLessThan(100);
+});
+
+test('a caller longer than a slice still runs, and the ones behind it run in the following turns', async () => {
+  const order: string[] = [];
+  await Promise.all([
+    nextSlice().then(() => (busy(12), order.push('long'))),
+    nextSlice().then(() => order.push('next')),
+    nextSlice().then(() => order.push('last')),
+  ]);
+  expect(order).toEqual(['long', 'next', 'last']);
+});
