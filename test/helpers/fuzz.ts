@@ -8,6 +8,11 @@ export function runs(n: number): number {
   return Math.max(1, Math.round(n * Number(process.env.FUZZ_SCALE ?? 1)));
 }
 
+/** A jest timeout for a property that runs `runs()` times: `ms` at FUZZ_SCALE=1, scaled with it. */
+export function fuzzTimeout(ms: number): number {
+  return Math.max(1, Number(process.env.FUZZ_SCALE ?? 1)) * ms;
+}
+
 /** Every table a request could write to. */
 export const TABLES = [
   'questionnaire_versions',
