@@ -238,7 +238,10 @@ function summarize(
   const attributes = names.map((attribute) => {
     const values = [...(counts.get(attribute) ?? new Map<string, number>())]
       .map(([value, count]) => ({ value, count }))
-      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+      .sort(
+        (a, b) =>
+          b.count - a.count || a.value.localeCompare(b.value) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
+      );
     return { attribute, kept: kept.includes(attribute), values };
   });
   const outsidePopulation = attributes.flatMap((a) => {
