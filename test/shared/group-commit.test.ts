@@ -143,6 +143,34 @@ describe.each(databaseKinds())('write transactions (%s)', (kind) => {
       }
     });
 
+    test("without the checkpoint thread, the connection's own checkpoint still keeps the WAL from growing", async () => {
+      // a group commits with synchronous=OFF and the automatic checkpoint held off (it would copy the log into the
+      // database file without syncing it first); the group runs that checkpoint itself afterwards, with FULL
+      const db = database.db;
+      const wal = `${database.env.SQLITE_FILE}-wal`;
+      await db.raw('pragma wal_checkpoint(TRUNCATE)');
+      await db.raw('pragma wal_autocheckpoint = 100');
+      try {
+        const row = 'r'.repeat(4_000); // a page each
+        for (let round = 0; round < 40; round++)
+          await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              writeTransaction(db, (w) =>
+                w.run('insert into scratch (id, n, v) values (?, ?, ?)', [`w${round}-${i}`, i, row]),
+              ),
+            ),
+          );
+        expect(await db('scratch').count({ n: '*' }).first()).toEqual({ n: 800 });
+        // 800 pages written; the log restarts after each checkpoint: about 100 pages plus one group's
+        expect(fs.statSync(wal).size).toBeLessThan(300 * 4096);
+        expect(await db.raw('pragma wal_autocheckpoint')).toEqual([{ wal_autocheckpoint: 100 }]);
+      } finally {
+        await db.raw('pragma wal_autocheckpoint = 1000');
+        await db('scratch').delete();
+        await db.raw('vacuum'); // the free pages would leave room for the full disk below
+      }
+    });
+
     test('on a full disk, exactly the acknowledged writes are stored', async () => {
       const db = database.db;
       const { page_count: pages } = (await db.raw('pragma page_count'))[0] as { page_count: number };
