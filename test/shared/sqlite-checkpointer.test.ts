@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/shared/config';
 import { openPlatform, Platform } from '../../server/platform';
+import Database from 'better-sqlite3';
+import { startCheckpointer } from '../../server/shared/data/sqlite-checkpointer';
 
 /**
  * The app's SQLite connection leaves WAL checkpoints (copying the log into the database file) to a worker thread,
@@ -65,5 +67,46 @@ describe('WAL checkpoints on their own thread (SQLite)', () => {
       await new Promise((r) => setTimeout(r, 2));
     }
     expect(emptied).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('the WAL under a steady stream of writes (SQLite)', () => {
+  test('a log that grows past its size limit is emptied at the next tick, not left to grow until the next second', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'veldwerk-ckpt-size-'));
+    const file = path.join(dir, 'v.sqlite');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = OFF'); // the writes' speed, not the disk's, is what this is about
+    db.pragma('wal_autocheckpoint = 0'); // only the thread checkpoints
+    db.pragma('busy_timeout = 5000');
+    db.exec('CREATE TABLE ballast (id INTEGER PRIMARY KEY, v TEXT)');
+    // the once-a-second rule out of the way (a minute); only the size rule can keep the log small
+    const checkpointer = startCheckpointer(file, () => undefined, {
+      truncateEveryMs: 60_000,
+      truncateAboveBytes: 512 * 1024,
+    });
+    const insert = db.prepare('INSERT INTO ballast (v) VALUES (?)');
+    let largest = 0;
+    let written = 0;
+    try {
+      // several MB a second, a row at a time, for 2.5 s: a plain (PASSIVE) checkpoint copies the log, but SQLite
+      // starts it again from its beginning only when a write finds all of it copied, which a steady stream never does
+      const until = Date.now() + 2_500;
+      for (let i = 0; Date.now() < until; i++) {
+        insert.run(`row ${i}`.padEnd(4_000, 'w'));
+        written += 4_000;
+        if (i % 20 === 0) {
+          largest = Math.max(largest, fs.statSync(`${file}-wal`).size);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+    } finally {
+      await checkpointer.stop();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // without the size rule the log held nearly all of it at the end (15 MB of 15 MB here); with it, a few ticks'
+    // worth (3.5 MB), ticks that found the log busy included
+    expect(largest).toBeLessThan(0.4 * written);
   });
 });
