@@ -42,3 +42,32 @@ test('a caller longer than a slice still runs, and the ones behind it run in the
   ]);
   expect(order).toEqual(['long', 'next', 'last']);
 });
+
+test('a caller whose heavy part spans several awaits finishes it before the next caller starts, and the slice counts all of it', async () => {
+  const events: string[] = [];
+  let last = performance.now();
+  let longestGap = 0;
+  const ticks = setInterval(() => {
+    longestGap = Math.max(longestGap, performance.now() - last);
+    last = performance.now();
+  }, 1);
+  await new Promise((r) => setTimeout(r, 5));
+  last = performance.now();
+  longestGap = 0;
+  await Promise.all(
+    Array.from({ length: 60 }, async (_, i) => {
+      await nextSlice();
+      events.push(`${i} start`);
+      for (let step = 0; step < 4; step++) {
+        await Promise.resolve(); // a read through a promise, say
+        busy(0.5);
+      }
+      events.push(`${i} end`);
+    }),
+  );
+  clearInterval(ticks);
+  // one caller at a time: each one's end comes right after its start
+  expect(events).toEqual(Array.from({ length: 60 }, (_, i) => [`${i} start`, `${i} end`]).flat());
+  // 60 callers of 2 ms: 120 ms in one turn if the slice counted only the parts before the first await
+  expect(longestGap).toBeLessThan(40);
+});
