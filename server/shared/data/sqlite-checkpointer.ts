@@ -36,7 +36,7 @@ const timer = setInterval(() => {
     lastWrite = stat.mtimeMs;
     if (quiet || now - lastTruncate >= workerData.truncateEveryMs || stat.size > workerData.truncateAboveBytes) {
       // copy first without holding writers up (PASSIVE), so the TRUNCATE, which blocks new writers while it runs
-      // (and the app's connection waits for it in the event loop's thread), has next to nothing left to copy and sync
+      // (the app's group commit waits for it between turns of the loop), has next to nothing left to copy and sync
       if (!quiet) db.pragma('wal_checkpoint(PASSIVE)');
       const [result] = db.pragma('wal_checkpoint(TRUNCATE)');
       if (result && !result.busy) {
