@@ -20,8 +20,9 @@ interface Job {
 /** Enough to amortise one fsync; small enough that no write waits long behind others. */
 const MAX_BATCH = 100;
 /**
- * A group's statements run in the event loop's thread without a break: a group is sized to take about this long
- * (from the measured cost of a write), and the next group waits for the next turn of the loop.
+ * A group's statements and its COMMIT (which writes the WAL frames) run in the event loop's thread without a break: a
+ * group is sized to take about this long (from the measured cost of a write, its share of the COMMIT included), and
+ * the next group waits for the next turn of the loop.
  */
 const GROUP_MS = 4;
 const groups = new WeakMap<Db, GroupCommit>();
@@ -97,7 +98,7 @@ class GroupCommit {
   private draining = false;
   /** how long a group waits for the write lock: the connection's busy_timeout, ms */
   private lockWaitMs = 5000;
-  /** the average time one write's statements took, ms (moving average) */
+  /** the average time one write's statements and its share of the COMMIT took, ms (moving average) */
   private msPerWrite = 0.05;
   transactions = 0;
   writes = 0;
@@ -227,8 +228,8 @@ class GroupCommit {
       const results: unknown[] = [];
       const started = performance.now();
       for (const job of jobs) results.push(await job.work(writer));
-      this.msPerWrite = 0.8 * this.msPerWrite + 0.2 * ((performance.now() - started) / jobs.length);
       connection.exec('COMMIT');
+      this.msPerWrite = 0.8 * this.msPerWrite + 0.2 * ((performance.now() - started) / jobs.length);
       this.writes += jobs.length;
       return results;
     } catch (err) {
