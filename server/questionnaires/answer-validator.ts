@@ -10,17 +10,38 @@
 import { ConditionRunner, ExpressionRunner, Model, OneAnswerRequiredError, settings } from 'survey-core';
 import { conditionRunnerFor, expressionRunnerFor, type RunCondition } from './condition-context';
 import {
-  checkComment, checkShape, commentKind, compileShape, isPlainObject, otherValue, selectsOther, STRING_CAP,
-  type CommentKind, type ShapeError, type ShapeRule,
+  checkComment,
+  checkShape,
+  commentKind,
+  compileShape,
+  isPlainObject,
+  otherValue,
+  selectsOther,
+  STRING_CAP,
+  type CommentKind,
+  type ShapeError,
+  type ShapeRule,
 } from './choice-rules';
-import { checkNested, cleanPanels, compileNested, nestedErrors, nestedMessages, padPanels, partsCap, type NestedRule } from './nested-rules';
+import {
+  checkNested,
+  cleanPanels,
+  compileNested,
+  nestedErrors,
+  nestedMessages,
+  padPanels,
+  partsCap,
+  type NestedRule,
+} from './nested-rules';
 import { compileSjsRule, isEmpty, sjsErrors, sjsMessages, type SjsRule } from './survey-rules';
 import { LOCALES, message } from './validator-messages';
 
 import type { Locale } from '../shared/locale';
 
 export type { Locale };
-export interface AnswerError { name: string; message: string } // name = question name (or '' for whole-body problems)
+export interface AnswerError {
+  name: string;
+  message: string;
+} // name = question name (or '' for whole-body problems)
 export type ValidationResult = { ok: true; answers: Record<string, unknown> } | { ok: false; errors: AnswerError[] };
 export interface AnswerValidator {
   questionNames: string[]; // all value-bearing question names in definition order
@@ -29,31 +50,99 @@ export interface AnswerValidator {
 }
 
 const SUPPORTED_TYPES = new Set([
-  'radiogroup', 'dropdown', 'checkbox', 'matrix', 'text', 'comment', 'boolean', 'rating', 'html', 'expression', 'panel', 'paneldynamic', 'matrixdropdown',
+  'radiogroup',
+  'dropdown',
+  'checkbox',
+  'matrix',
+  'text',
+  'comment',
+  'boolean',
+  'rating',
+  'html',
+  'expression',
+  'panel',
+  'paneldynamic',
+  'matrixdropdown',
 ]);
 const UNSUPPORTED_PROPS = [
-  'valueName', 'choicesByUrl', 'choicesFromQuestion', 'choicesVisibleIf', 'choicesEnableIf', 'rowsVisibleIf', 'columnsVisibleIf',
-  'minValueExpression', 'maxValueExpression', 'setValueExpression', 'setValueIf', 'resetValueIf', 'maskSettings',
+  'valueName',
+  'choicesByUrl',
+  'choicesFromQuestion',
+  'choicesVisibleIf',
+  'choicesEnableIf',
+  'rowsVisibleIf',
+  'columnsVisibleIf',
+  'minValueExpression',
+  'maxValueExpression',
+  'setValueExpression',
+  'setValueIf',
+  'resetValueIf',
+  'maskSettings',
 ];
-const STRING_INPUT_TYPES = new Set(['text', 'email', 'tel', 'url', 'password', 'color', 'date', 'datetime-local', 'month', 'week', 'time']);
+const STRING_INPUT_TYPES = new Set([
+  'text',
+  'email',
+  'tel',
+  'url',
+  'password',
+  'color',
+  'date',
+  'datetime-local',
+  'month',
+  'week',
+  'time',
+]);
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 8; // as survey-verdict.ts: body = 0, answer = 1, panel or row = 2, its answers = 3, ...
 const MAX_UNKNOWN_ERRORS = 20;
 
 /** A page or panel (or the survey itself): visibility and read-only state that its questions inherit. */
-interface Container { id: number; vis: number; visible: boolean; en: number; readOnly: boolean; parent: Container | null }
+interface Container {
+  id: number;
+  vis: number;
+  visible: boolean;
+  en: number;
+  readOnly: boolean;
+  parent: Container | null;
+}
 /** vis/en/req: index of the compiled visibleIf/enableIf/requiredIf condition, or -1 (then the static flag applies). */
 interface CQuestion {
-  name: string; container: Container; vis: number; visible: boolean; en: number; readOnly: boolean; req: number; required: boolean;
-  shape: ShapeRule | null; comment: CommentKind; sjs: SjsRule | null; // null for html/expression (no value)
+  name: string;
+  container: Container;
+  vis: number;
+  visible: boolean;
+  en: number;
+  readOnly: boolean;
+  req: number;
+  required: boolean;
+  shape: ShapeRule | null;
+  comment: CommentKind;
+  sjs: SjsRule | null; // null for html/expression (no value)
   nested: NestedRule | null; // paneldynamic, matrixdropdown (then shape is null)
 }
 /** A calculated value or an expression question: recomputed from the answers, never taken from them. */
-interface Derived { name: string; runner: ExpressionRunner }
-interface CPanel { name: string; container: Container; req: number; required: boolean; members: CQuestion[]; msgs: Record<Locale, string> }
+interface Derived {
+  name: string;
+  runner: ExpressionRunner;
+}
+interface CPanel {
+  name: string;
+  container: Container;
+  req: number;
+  required: boolean;
+  members: CQuestion[];
+  msgs: Record<Locale, string>;
+}
 interface Compiled {
-  conds: ConditionRunner[]; containers: number; questions: CQuestion[]; byName: Map<string, CQuestion>; panels: CPanel[];
-  suffix: string; commentCap: number; keepInvisible: boolean; runFor: (data: Record<string, unknown>) => RunCondition;
+  conds: ConditionRunner[];
+  containers: number;
+  questions: CQuestion[];
+  byName: Map<string, CQuestion>;
+  panels: CPanel[];
+  suffix: string;
+  commentCap: number;
+  keepInvisible: boolean;
+  runFor: (data: Record<string, unknown>) => RunCondition;
   derived: Derived[]; // calculated values, then expression questions, in definition order
   exprNames: Set<string>; // expression questions: a posted value is accepted and replaced by the recomputed one
   evaluate: (data: Record<string, unknown>, runner: ExpressionRunner) => unknown;
@@ -83,31 +172,49 @@ export function compileValidator(survey: object): AnswerValidator {
 
 // Raw JSON and survey-core models are typed `any` below: they are only read, once, here.
 function checkDefinition(json: any): void {
-  const fail = (what: string) => { throw new Error(`questionnaire definition: ${what} is not supported by the answer validator`); };
+  const fail = (what: string) => {
+    throw new Error(`questionnaire definition: ${what} is not supported by the answer validator`);
+  };
   if (!isPlainObject(json)) fail('a definition that is not an object');
-  if (Array.isArray(json.calculatedValues) && json.calculatedValues.some((cv: any) => !isPlainObject(cv) || cv.includeIntoResult))
+  if (
+    Array.isArray(json.calculatedValues) &&
+    json.calculatedValues.some((cv: any) => !isPlainObject(cv) || cv.includeIntoResult)
+  )
     fail('calculatedValues included into the result');
   if (json.triggers?.length) fail('triggers');
   if (json.storeOthersAsComment === false) fail('storeOthersAsComment: false');
-  const items = (list: unknown, what: string) => Array.isArray(list) && list.forEach((it: any) => {
-    if (isPlainObject(it) && (it.visibleIf || it.enableIf || it.showCommentArea)) fail(`${what} with visibleIf/enableIf/showCommentArea`);
-  });
-  const walk = (elements: unknown) => Array.isArray(elements) && elements.forEach((el: any) => {
-    const type = String(el?.type ?? '').toLowerCase();
-    const q = `question "${el?.name}"`;
-    if (!SUPPORTED_TYPES.has(type)) fail(`${q} of type "${el?.type}"`);
-    for (const p of UNSUPPORTED_PROPS) if (el[p] !== undefined) fail(`${q} with "${p}"`);
-    if (el.storeOthersAsComment === false) fail(`${q} with storeOthersAsComment: false`);
-    if (el.maskType && el.maskType !== 'none') fail(`${q} with an input mask`);
-    if ((el.showOtherItem || el.hasOther) && (el.showCommentArea || el.hasComment)) fail(`${q} with both an other item and a comment area`);
-    if (type === 'text' && el.inputType !== undefined && el.inputType !== 'number' && !STRING_INPUT_TYPES.has(el.inputType)) fail(`${q} with inputType "${el.inputType}"`);
-    if (type === 'text' && el.inputType !== 'number' && (el.min !== undefined || el.max !== undefined)) fail(`${q} with min/max on a non-number input`);
-    items(el.choices, `${q}: a choice`);
-    items(el.rows, `${q}: a row`);
-    items(el.columns, `${q}: a column`);
-    walk(el.elements);
-    walk(el.templateElements);
-  });
+  const items = (list: unknown, what: string) =>
+    Array.isArray(list) &&
+    list.forEach((it: any) => {
+      if (isPlainObject(it) && (it.visibleIf || it.enableIf || it.showCommentArea))
+        fail(`${what} with visibleIf/enableIf/showCommentArea`);
+    });
+  const walk = (elements: unknown) =>
+    Array.isArray(elements) &&
+    elements.forEach((el: any) => {
+      const type = String(el?.type ?? '').toLowerCase();
+      const q = `question "${el?.name}"`;
+      if (!SUPPORTED_TYPES.has(type)) fail(`${q} of type "${el?.type}"`);
+      for (const p of UNSUPPORTED_PROPS) if (el[p] !== undefined) fail(`${q} with "${p}"`);
+      if (el.storeOthersAsComment === false) fail(`${q} with storeOthersAsComment: false`);
+      if (el.maskType && el.maskType !== 'none') fail(`${q} with an input mask`);
+      if ((el.showOtherItem || el.hasOther) && (el.showCommentArea || el.hasComment))
+        fail(`${q} with both an other item and a comment area`);
+      if (
+        type === 'text' &&
+        el.inputType !== undefined &&
+        el.inputType !== 'number' &&
+        !STRING_INPUT_TYPES.has(el.inputType)
+      )
+        fail(`${q} with inputType "${el.inputType}"`);
+      if (type === 'text' && el.inputType !== 'number' && (el.min !== undefined || el.max !== undefined))
+        fail(`${q} with min/max on a non-number input`);
+      items(el.choices, `${q}: a choice`);
+      items(el.rows, `${q}: a row`);
+      items(el.columns, `${q}: a column`);
+      walk(el.elements);
+      walk(el.templateElements);
+    });
   (Array.isArray(json.pages) ? json.pages : []).forEach((p: any) => walk(p?.elements));
   walk(json.elements);
 }
@@ -124,20 +231,39 @@ function compile(survey: object): Compiled {
       return condIndex.get(expr)!;
     };
     let containers = 0;
-    const container = (el: any, parent: Container | null): Container =>
-      ({ id: containers++, vis: cond(el.visibleIf), visible: el.visible !== false, en: cond(el.enableIf), readOnly: !!el.readOnly, parent });
+    const container = (el: any, parent: Container | null): Container => ({
+      id: containers++,
+      vis: cond(el.visibleIf),
+      visible: el.visible !== false,
+      en: cond(el.enableIf),
+      readOnly: !!el.readOnly,
+      parent,
+    });
     const questions: CQuestion[] = [];
     const byName = new Map<string, CQuestion>();
     const panels: CPanel[] = [];
     const sources: [any, CQuestion | CPanel][] = [];
     const nestedSources: ReturnType<typeof compileNested>['sources'] = [];
-    const derived: Derived[] = ((model.calculatedValues ?? []) as any[]).map((cv) => ({ name: cv.name, runner: new ExpressionRunner(cv.expression || '') }));
+    const derived: Derived[] = ((model.calculatedValues ?? []) as any[]).map((cv) => ({
+      name: cv.name,
+      runner: new ExpressionRunner(cv.expression || ''),
+    }));
     const exprNames = new Set<string>();
     // a page or panel: its conditions hold for everything inside; when required, one answer inside is required
     const addContainer = (el: any, parent: Container, open: CPanel[]) => {
       const ct = container(el, parent);
-      const p: CPanel = { name: el.name, container: ct, req: cond(el.requiredIf), required: !!el.isRequired, members: [], msgs: {} as Record<Locale, string> };
-      if (p.req >= 0 || p.required) { panels.push(p); sources.push([el, p]); }
+      const p: CPanel = {
+        name: el.name,
+        container: ct,
+        req: cond(el.requiredIf),
+        required: !!el.isRequired,
+        members: [],
+        msgs: {} as Record<Locale, string>,
+      };
+      if (p.req >= 0 || p.required) {
+        panels.push(p);
+        sources.push([el, p]);
+      }
       walk(el.elements, ct, [...open, p]);
     };
     const walk = (elements: any[], parent: Container, open: CPanel[]) => {
@@ -152,14 +278,23 @@ function compile(survey: object): Compiled {
           derived.push({ name: el.getValueName(), runner: new ExpressionRunner(el.expression || '') });
           exprNames.add(el.getValueName());
         }
-        const nested = type === 'paneldynamic' || type === 'matrixdropdown' ? compileNested(el, model.currentPage) : null;
+        const nested =
+          type === 'paneldynamic' || type === 'matrixdropdown' ? compileNested(el, model.currentPage) : null;
         if (nested) nestedSources.push(...nested.sources);
         const shape = valued && !nested ? compileShape(el) : null;
         const comment = valued ? commentKind(el) : null;
         const exclusive = shape?.kind === 'multi' ? shape.exclusive : new Set<unknown>();
         const q: CQuestion = {
-          name: el.name, container: parent, vis: cond(el.visibleIf), visible: el.visible !== false, en: cond(el.enableIf),
-          readOnly: !!el.readOnly, req: cond(el.requiredIf), required: !!el.isRequired, shape, comment,
+          name: el.name,
+          container: parent,
+          vis: cond(el.visibleIf),
+          visible: el.visible !== false,
+          en: cond(el.enableIf),
+          readOnly: !!el.readOnly,
+          req: cond(el.requiredIf),
+          required: !!el.isRequired,
+          shape,
+          comment,
           sjs: valued ? compileSjsRule(el, comment === 'other' ? otherValue(el) : undefined, exclusive) : null,
           nested: nested?.rule ?? null,
         };
@@ -172,7 +307,14 @@ function compile(survey: object): Compiled {
         open.forEach((p) => p.members.push(q));
       }
     };
-    const root: Container = { id: containers++, vis: -1, visible: true, en: -1, readOnly: model.mode === 'display', parent: null };
+    const root: Container = {
+      id: containers++,
+      vis: -1,
+      visible: true,
+      en: -1,
+      readOnly: model.mode === 'display',
+      parent: null,
+    };
     for (const page of model.pages) addContainer(page, root, []);
     for (const loc of LOCALES) {
       model.locale = loc;
@@ -184,9 +326,15 @@ function compile(survey: object): Compiled {
     }
     const commentCap = Number(model.maxCommentLength) > 0 ? Number(model.maxCommentLength) : STRING_CAP;
     const suffix = model.commentSuffix || settings.commentSuffix;
-    const runners = [...conds, ...derived.map((d) => d.runner), ...questions.flatMap((q) => q.sjs?.validators.flatMap((v) => (v.type === 'expression' ? [v.runner] : [])) ?? [])];
+    const runners = [
+      ...conds,
+      ...derived.map((d) => d.runner),
+      ...questions.flatMap((q) => q.sjs?.validators.flatMap((v) => (v.type === 'expression' ? [v.runner] : [])) ?? []),
+    ];
     for (const r of runners) {
-      const errs = r.canRun() ? r.validate(undefined as never, { functions: true, variables: false, semantics: false }, true) : [{}];
+      const errs = r.canRun()
+        ? r.validate(undefined as never, { functions: true, variables: false, semantics: false }, true)
+        : [{}];
       if (errs.length) throw new Error(`questionnaire definition: invalid expression "${r.expression}"`);
     }
     const keys = [
@@ -194,8 +342,18 @@ function compile(survey: object): Compiled {
       ...derived.map((d) => d.name),
     ];
     return {
-      conds, containers, questions, byName, panels, suffix, commentCap, keepInvisible: model.clearInvisibleValues === 'none',
-      runFor: conditionRunnerFor(keys), derived, exprNames, evaluate: expressionRunnerFor(keys),
+      conds,
+      containers,
+      questions,
+      byName,
+      panels,
+      suffix,
+      commentCap,
+      keepInvisible: model.clearInvisibleValues === 'none',
+      runFor: conditionRunnerFor(keys),
+      derived,
+      exprNames,
+      evaluate: expressionRunnerFor(keys),
     };
   } finally {
     model.dispose();
@@ -212,7 +370,10 @@ class Evaluation {
   run: RunCondition;
   /** the answers with the calculated values and expression questions recomputed: what conditions see */
   data: Record<string, unknown>;
-  constructor(private readonly c: Compiled, data: Record<string, unknown>) {
+  constructor(
+    private readonly c: Compiled,
+    data: Record<string, unknown>,
+  ) {
     this.memo = new Int8Array(c.conds.length);
     this.vis = new Int8Array(c.containers);
     this.ro = new Int8Array(c.containers);
@@ -223,7 +384,9 @@ class Evaluation {
   reset(data: Record<string, unknown>): void {
     this.data = derive(this.c, data);
     this.run = this.c.runFor(this.data);
-    this.memo.fill(0); this.vis.fill(0); this.ro.fill(0);
+    this.memo.fill(0);
+    this.vis.fill(0);
+    this.ro.fill(0);
   }
   private cond(i: number, fallback: boolean): boolean {
     if (i < 0) return fallback;
@@ -232,17 +395,25 @@ class Evaluation {
   }
   containerVisible(ct: Container | null): boolean {
     if (!ct) return true;
-    if (this.vis[ct.id] === 0) this.vis[ct.id] = this.cond(ct.vis, ct.visible) && this.containerVisible(ct.parent) ? 1 : 2;
+    if (this.vis[ct.id] === 0)
+      this.vis[ct.id] = this.cond(ct.vis, ct.visible) && this.containerVisible(ct.parent) ? 1 : 2;
     return this.vis[ct.id] === 1;
   }
   containerReadOnly(ct: Container | null): boolean {
     if (!ct) return false;
-    if (this.ro[ct.id] === 0) this.ro[ct.id] = !this.cond(ct.en, !ct.readOnly) || this.containerReadOnly(ct.parent) ? 1 : 2;
+    if (this.ro[ct.id] === 0)
+      this.ro[ct.id] = !this.cond(ct.en, !ct.readOnly) || this.containerReadOnly(ct.parent) ? 1 : 2;
     return this.ro[ct.id] === 1;
   }
-  visible(q: CQuestion): boolean { return this.cond(q.vis, q.visible) && this.containerVisible(q.container); }
-  readOnly(q: CQuestion): boolean { return !this.cond(q.en, !q.readOnly) || this.containerReadOnly(q.container); }
-  required(q: CQuestion | CPanel): boolean { return this.cond(q.req, q.required); }
+  visible(q: CQuestion): boolean {
+    return this.cond(q.vis, q.visible) && this.containerVisible(q.container);
+  }
+  readOnly(q: CQuestion): boolean {
+    return !this.cond(q.en, !q.readOnly) || this.containerReadOnly(q.container);
+  }
+  required(q: CQuestion | CPanel): boolean {
+    return this.cond(q.req, q.required);
+  }
 }
 
 /**
@@ -265,7 +436,10 @@ function scanKeys(v: unknown, depth: number): ShapeError | null {
   if (typeof v !== 'object' || v === null) return null;
   if (depth > MAX_DEPTH) return { key: 'tooDeep' };
   if (Array.isArray(v)) {
-    for (const x of v) { const e = scanKeys(x, depth + 1); if (e) return e; }
+    for (const x of v) {
+      const e = scanKeys(x, depth + 1);
+      if (e) return e;
+    }
     return null;
   }
   for (const k of Object.keys(v)) {
@@ -307,13 +481,20 @@ function run(c: Compiled, body: unknown, loc: Locale, complete: boolean): Valida
     const q = c.byName.get(key);
     const base = q ? undefined : key.endsWith(c.suffix) ? c.byName.get(key.slice(0, -c.suffix.length)) : undefined;
     if (!q && !base?.comment) {
-      if (unknown++ < MAX_UNKNOWN_ERRORS) errors.push({ name: key.slice(0, 200), message: message('unknownQuestion', loc) });
+      if (unknown++ < MAX_UNKNOWN_ERRORS)
+        errors.push({ name: key.slice(0, 200), message: message('unknownQuestion', loc) });
       continue;
     }
-    if (value === null || (value === '' && q?.shape?.kind === 'number')) { dropped = true; continue; } // = no answer
+    if (value === null || (value === '' && q?.shape?.kind === 'number')) {
+      dropped = true;
+      continue;
+    } // = no answer
     if (q?.nested) {
       const errs = checkNested(q.nested, value, q.name, loc, complete);
-      if (!errs.length) { out[key] = value; continue; }
+      if (!errs.length) {
+        out[key] = value;
+        continue;
+      }
       invalid.add(q.name);
       errors.push(...errs);
       const parts = Array.isArray(value) ? value.length : isPlainObject(value) ? Object.keys(value).length : 0;
@@ -321,7 +502,10 @@ function run(c: Compiled, body: unknown, loc: Locale, complete: boolean): Valida
       continue;
     }
     const err = q ? checkShape(q.shape!, value) : checkComment(value, c.commentCap);
-    if (!err) { out[key] = value; continue; }
+    if (!err) {
+      out[key] = value;
+      continue;
+    }
     invalid.add((q ?? base)!.name);
     errors.push({ name: (q ?? base)!.name, message: message(err.key, loc, err.arg) });
   }
@@ -336,13 +520,15 @@ function run(c: Compiled, body: unknown, loc: Locale, complete: boolean): Valida
   const ev = new Evaluation(c, seen);
   for (const q of c.questions) {
     if (!q.sjs || invalid.has(q.name) || !ev.visible(q) || ev.readOnly(q)) continue;
-    for (const msg of sjsErrors(q.sjs, ev.required(q), out[q.name], out[q.name + c.suffix], ev.run, loc)) errors.push({ name: q.name, message: msg });
+    for (const msg of sjsErrors(q.sjs, ev.required(q), out[q.name], out[q.name + c.suffix], ev.run, loc))
+      errors.push({ name: q.name, message: msg });
     if (q.nested) errors.push(...nestedErrors(q.nested, out[q.name], q.name, ev.data, loc));
   }
   for (const p of c.panels) {
     if (!ev.containerVisible(p.container) || ev.containerReadOnly(p.container) || !ev.required(p)) continue;
     const shown = p.members.filter((q) => ev.visible(q));
-    if (shown.length && shown.every((q) => isEmpty(out[q.name], q.sjs?.trim ?? true))) errors.push({ name: p.name, message: p.msgs[loc] });
+    if (shown.length && shown.every((q) => isEmpty(out[q.name], q.sjs?.trim ?? true)))
+      errors.push({ name: p.name, message: p.msgs[loc] });
   }
   if (errors.length) return { ok: false, errors };
   for (const q of c.questions) {

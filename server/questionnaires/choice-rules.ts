@@ -31,7 +31,12 @@ export function compileShape(q: any): ShapeRule {
       const items = choiceItems(q);
       const exclusive = items.filter((c: any) => c.isExclusive === true).map((c: any) => c.value);
       const maxSelected = Number(q.maxSelectedChoices) > 0 ? Number(q.maxSelectedChoices) : 0;
-      return { kind: 'multi', values: new Set(items.map((c: any) => c.value)), exclusive: new Set(exclusive), maxSelected };
+      return {
+        kind: 'multi',
+        values: new Set(items.map((c: any) => c.value)),
+        exclusive: new Set(exclusive),
+        maxSelected,
+      };
     }
     case 'rating':
       return { kind: 'single', values: new Set(q.visibleRateValues.map((c: any) => c.value)) };
@@ -99,7 +104,8 @@ export function checkShape(rule: ShapeRule, value: unknown): ShapeError | null {
         seen.add(v);
       }
       if (value.length > 1 && value.some((v) => rule.exclusive.has(v))) return { key: 'exclusive' };
-      if (rule.maxSelected > 0 && value.length > rule.maxSelected) return { key: 'sjs:maxSelectError', arg: rule.maxSelected };
+      if (rule.maxSelected > 0 && value.length > rule.maxSelected)
+        return { key: 'sjs:maxSelectError', arg: rule.maxSelected };
       return null;
     }
     case 'matrix': {

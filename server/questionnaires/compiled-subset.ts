@@ -21,13 +21,35 @@ const ELEMENT_KEYS: Record<string, Set<string>> = {
   panel: new Set(['type', 'name', 'title', 'description', 'visibleIf', 'elements']),
   html: new Set(['type', 'name', 'title', 'visibleIf', 'html']),
   expression: new Set(['type', 'name', 'title', 'description', 'expression']),
-  paneldynamic: new Set(['type', 'name', 'title', 'description', 'visibleIf', 'templateElements', 'minPanelCount', 'maxPanelCount']),
+  paneldynamic: new Set([
+    'type',
+    'name',
+    'title',
+    'description',
+    'visibleIf',
+    'templateElements',
+    'minPanelCount',
+    'maxPanelCount',
+  ]),
   matrixdropdown: new Set(['type', 'name', 'title', 'description', 'visibleIf', 'rows', 'columns']),
 };
 /** types a dynamic panel's template may hold */
 const INNER_TYPES = new Set(['radiogroup', 'dropdown', 'checkbox', 'comment', 'text', 'boolean']);
 const COLUMN_KEYS = new Set(['name', 'title', 'cellType', 'choices', 'inputType', 'min', 'max']);
-const FUNCTIONS = new Set(['round', 'trunc', 'iif', 'sum', 'min', 'max', 'avg', 'sumInArray', 'countInArray', 'minInArray', 'maxInArray', 'avgInArray']);
+const FUNCTIONS = new Set([
+  'round',
+  'trunc',
+  'iif',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'sumInArray',
+  'countInArray',
+  'minInArray',
+  'maxInArray',
+  'avgInArray',
+]);
 const ROOT_KEYS = new Set(['title', 'description', 'showQuestionNumbers', 'pages', 'calculatedValues']);
 const PAGE_KEYS = new Set(['name', 'title', 'description', 'visibleIf', 'elements']);
 const ITEM_KEYS = new Set(['value', 'text', 'isExclusive']);
@@ -53,7 +75,11 @@ function items(list: unknown, exclusive: boolean): boolean {
 }
 
 /** Where an element stands: on a page (`page`, with or without a condition) or inside a panel or a dynamic panel. */
-interface Place { inPanel: boolean; pageCondition: boolean; inTemplate: boolean }
+interface Place {
+  inPanel: boolean;
+  pageCondition: boolean;
+  inTemplate: boolean;
+}
 
 const isName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v);
 const isCount = (v: unknown) => v === undefined || (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100);
@@ -62,7 +88,15 @@ const isNum = (v: unknown) => v === undefined || (typeof v === 'number' && Numbe
 function column(c: unknown): boolean {
   if (!isObject(c) || !onlyKeys(c, COLUMN_KEYS) || !isName(c.name)) return false;
   if (c.title !== undefined && !isText(c.title)) return false;
-  if (c.cellType === 'dropdown') return c.inputType === undefined && c.min === undefined && c.max === undefined && Array.isArray(c.choices) && c.choices.length > 0 && items(c.choices, false);
+  if (c.cellType === 'dropdown')
+    return (
+      c.inputType === undefined &&
+      c.min === undefined &&
+      c.max === undefined &&
+      Array.isArray(c.choices) &&
+      c.choices.length > 0 &&
+      items(c.choices, false)
+    );
   if (c.cellType !== 'text' || c.choices !== undefined) return false;
   if (c.inputType === 'number') return isNum(c.min) && isNum(c.max);
   return (c.inputType === undefined || c.inputType === 'text') && c.min === undefined && c.max === undefined;
@@ -78,17 +112,24 @@ function element(e: unknown, at: Place): boolean {
   if (e.description !== undefined && !isText(e.description)) return false;
   if (e.visibleIf !== undefined && typeof e.visibleIf !== 'string') return false;
   if (e.isRequired !== undefined && typeof e.isRequired !== 'boolean') return false;
-  if (e.type === 'text' && e.inputType !== undefined && e.inputType !== 'number' && e.inputType !== 'text') return false;
+  if (e.type === 'text' && e.inputType !== undefined && e.inputType !== 'number' && e.inputType !== 'text')
+    return false;
   if (e.type === 'text' && e.inputType !== 'number' && (e.min !== undefined || e.max !== undefined)) return false;
   if (e.type === 'text' && (!isNum(e.min) || !isNum(e.max))) return false;
   if (e.showNoneItem !== undefined && typeof e.showNoneItem !== 'boolean') return false;
-  if (e.type === 'panel') return Array.isArray(e.elements) && e.elements.every((x) => element(x, { ...at, inPanel: true }));
-  if (e.type === 'expression') return !at.inPanel && !at.pageCondition && typeof e.expression === 'string' && e.expression.trim() !== '';
+  if (e.type === 'panel')
+    return Array.isArray(e.elements) && e.elements.every((x) => element(x, { ...at, inPanel: true }));
+  if (e.type === 'expression')
+    return !at.inPanel && !at.pageCondition && typeof e.expression === 'string' && e.expression.trim() !== '';
   if (e.type === 'paneldynamic') {
     const names = Array.isArray(e.templateElements) ? e.templateElements.map((x: any) => x?.name) : [];
     return (
-      isCount(e.minPanelCount) && isCount(e.maxPanelCount) && e.maxPanelCount !== 0 && (e.minPanelCount ?? 0) <= (e.maxPanelCount ?? 100) &&
-      names.length > 0 && new Set(names).size === names.length &&
+      isCount(e.minPanelCount) &&
+      isCount(e.maxPanelCount) &&
+      e.maxPanelCount !== 0 &&
+      (e.minPanelCount ?? 0) <= (e.maxPanelCount ?? 100) &&
+      names.length > 0 &&
+      new Set(names).size === names.length &&
       e.templateElements.every((x: unknown) => element(x, { ...at, inPanel: true, inTemplate: true }))
     );
   }
@@ -96,8 +137,12 @@ function element(e: unknown, at: Place): boolean {
     const names = Array.isArray(e.columns) ? e.columns.map((x: any) => x?.name) : [];
     const rows = Array.isArray(e.rows) ? e.rows.map((r: any) => String(isObject(r) ? r.value : r)) : [];
     return (
-      rows.length > 0 && items(e.rows, false) && new Set(rows).size === rows.length &&
-      names.length > 0 && new Set(names).size === names.length && e.columns.every(column)
+      rows.length > 0 &&
+      items(e.rows, false) &&
+      new Set(rows).size === rows.length &&
+      names.length > 0 &&
+      new Set(names).size === names.length &&
+      e.columns.every(column)
     );
   }
   return items(e.choices, e.type === 'checkbox') && items(e.rows, false) && items(e.columns, false);
@@ -117,7 +162,9 @@ function recomputable(expression: unknown, known: Set<string>): boolean {
   if (typeof expression !== 'string' || !expression.trim()) return false;
   const runner = new ExpressionRunner(expression);
   if (!runner.canRun()) return false;
-  const functions = [...expression.replace(/'[^']*'|"[^"]*"/g, '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map((m) => m[1]);
+  const functions = [...expression.replace(/'[^']*'|"[^"]*"/g, '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)\s*\(/g)].map(
+    (m) => m[1],
+  );
   if (!functions.every((f) => FUNCTIONS.has(f))) return false;
   return runner.getVariables().every((v) => known.has(v.split(/[.[]/)[0]));
 }
@@ -127,8 +174,12 @@ export function usesOnlyCompiledFeatures(survey: unknown): boolean {
   if (!isObject(survey) || !onlyKeys(survey, ROOT_KEYS) || !Array.isArray(survey.pages)) return false;
   const pagesOk = survey.pages.every(
     (p: unknown) =>
-      isObject(p) && onlyKeys(p, PAGE_KEYS) && Array.isArray(p.elements) &&
-      p.elements.every((e: unknown) => element(e, { inPanel: false, pageCondition: p.visibleIf !== undefined, inTemplate: false })),
+      isObject(p) &&
+      onlyKeys(p, PAGE_KEYS) &&
+      Array.isArray(p.elements) &&
+      p.elements.every((e: unknown) =>
+        element(e, { inPanel: false, pageCondition: p.visibleIf !== undefined, inTemplate: false }),
+      ),
   );
   if (!pagesOk) return false;
   // names: unique; expressions: recomputable in order (calculated values first, then expression questions)
@@ -136,10 +187,13 @@ export function usesOnlyCompiledFeatures(survey: unknown): boolean {
   const names = questions.filter((q) => q.type !== 'html').map((q) => q.name as string);
   const calcs = survey.calculatedValues ?? [];
   if (!Array.isArray(calcs)) return false;
-  if (!calcs.every((cv: unknown) => isObject(cv) && onlyKeys(cv, new Set(['name', 'expression'])) && isName(cv.name))) return false;
+  if (!calcs.every((cv: unknown) => isObject(cv) && onlyKeys(cv, new Set(['name', 'expression'])) && isName(cv.name)))
+    return false;
   const all = [...names, ...calcs.map((cv: any) => cv.name as string)];
   if (new Set(all.map((n) => n.toLowerCase())).size !== all.length) return false;
-  const known = new Set(questions.filter((q) => q.type !== 'html' && q.type !== 'expression').map((q) => q.name as string));
+  const known = new Set(
+    questions.filter((q) => q.type !== 'html' && q.type !== 'expression').map((q) => q.name as string),
+  );
   for (const cv of calcs) if (!recomputable(cv.expression, known)) return false;
   for (const cv of calcs) known.add(cv.name);
   for (const q of questions) {

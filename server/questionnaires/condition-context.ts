@@ -15,12 +15,20 @@ type ContextClass = new (values: object) => object;
 // survey-core does not export the class; take it from a runValues call (null if survey-core ever changes shape).
 const BaseContext: ContextClass | null = (() => {
   try {
-    const probe = new ConditionRunner('true') as unknown as { runContext: (ctx: object) => boolean; runValues: (v: object) => boolean };
+    const probe = new ConditionRunner('true') as unknown as {
+      runContext: (ctx: object) => boolean;
+      runValues: (v: object) => boolean;
+    };
     let ctx: object | undefined;
-    probe.runContext = (c) => { ctx = c; return true; };
+    probe.runContext = (c) => {
+      ctx = c;
+      return true;
+    };
     probe.runValues({});
     const cls = ctx?.constructor as ContextClass | undefined;
-    return cls && typeof (cls.prototype as { getValueByItemCore?: unknown }).getValueByItemCore === 'function' ? cls : null;
+    return cls && typeof (cls.prototype as { getValueByItemCore?: unknown }).getValueByItemCore === 'function'
+      ? cls
+      : null;
   } catch {
     return null;
   }
@@ -40,7 +48,9 @@ export function conditionRunnerFor(names: string[]): (data: Record<string, unkno
 }
 
 /** The same for expressions (calculated values, expression questions): their value, or undefined when they throw. */
-export function expressionRunnerFor(names: string[]): (data: Record<string, unknown>, runner: ExpressionRunner) => unknown {
+export function expressionRunnerFor(
+  names: string[],
+): (data: Record<string, unknown>, runner: ExpressionRunner) => unknown {
   const contextFor = answersContextFor(names);
   const run = (f: () => unknown) => {
     try {
@@ -59,7 +69,9 @@ function answersContextFor(names: string[]): ((data: Record<string, unknown>) =>
   if (!BaseContext || byLower.size !== names.length) return null;
   const base = BaseContext.prototype as { getValueByItemCore: (obj: unknown, name: string) => unknown };
   class AnswersContext extends BaseContext {
-    constructor(private readonly root: Record<string, unknown>) { super(root); }
+    constructor(private readonly root: Record<string, unknown>) {
+      super(root);
+    }
     getValueByItemCore(obj: unknown, name: string): unknown {
       if (obj !== this.root || !name) return base.getValueByItemCore.call(this, obj, name);
       const key = byLower.get(name.toLowerCase());

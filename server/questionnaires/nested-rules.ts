@@ -9,10 +9,19 @@ import { message } from './validator-messages';
 import type { RunCondition } from './condition-context';
 import type { Locale } from '../shared/locale';
 
-export interface AnswerError { name: string; message: string }
+export interface AnswerError {
+  name: string;
+  message: string;
+}
 
 /** A question inside a panel or a matrix cell; vis: its visibleIf (panels only), evaluated with `{panel.x}`. */
-export interface Inner { name: string; vis: ConditionRunner | null; required: boolean; shape: ShapeRule; sjs: SjsRule }
+export interface Inner {
+  name: string;
+  vis: ConditionRunner | null;
+  required: boolean;
+  shape: ShapeRule;
+  sjs: SjsRule;
+}
 export type NestedRule =
   | { kind: 'panels'; max: number; min: number; pad: boolean; inner: Inner[]; byName: Map<string, Inner> }
   | { kind: 'rows'; rows: string[]; rowSet: Set<string>; inner: Inner[]; byName: Map<string, Inner> };
@@ -24,7 +33,8 @@ function inner(q: any, withCondition: boolean): Inner {
   const exclusive = shape.kind === 'multi' ? shape.exclusive : new Set<unknown>();
   return {
     name: q.getValueName(),
-    vis: withCondition && typeof q.visibleIf === 'string' && q.visibleIf.trim() ? new ConditionRunner(q.visibleIf) : null,
+    vis:
+      withCondition && typeof q.visibleIf === 'string' && q.visibleIf.trim() ? new ConditionRunner(q.visibleIf) : null,
     required: !!q.isRequired,
     shape,
     sjs: compileSjsRule(q, undefined, exclusive),
@@ -47,15 +57,27 @@ export function compileNested(q: any, firstPage: any): { rule: NestedRule; sourc
     // then writes the minimum count into the answer: [] or a missing answer becomes [{}] (panels that were shown
     // first, like the browser's, stay as answered)
     const pad = min > 0 && q.page !== firstPage;
-    const rule: NestedRule = { kind: 'panels', max, min, pad, inner: list, byName: new Map(list.map((i) => [i.name, i])) };
+    const rule: NestedRule = {
+      kind: 'panels',
+      max,
+      min,
+      pad,
+      inner: list,
+      byName: new Map(list.map((i) => [i.name, i])),
+    };
     return { rule, sources };
   }
   const row = q.visibleRows[0];
   if (!row || !q.columns?.length)
-    throw new Error(`questionnaire definition: question "${q.name}" of type "matrixdropdown" without rows or columns is not supported by the answer validator`);
+    throw new Error(
+      `questionnaire definition: question "${q.name}" of type "matrixdropdown" without rows or columns is not supported by the answer validator`,
+    );
   const list = (row.cells as any[]).map((cell) => add(cell.question, false));
   const rows = (q.rows as any[]).map((r) => String(r.value));
-  return { rule: { kind: 'rows', rows, rowSet: new Set(rows), inner: list, byName: new Map(list.map((i) => [i.name, i])) }, sources };
+  return {
+    rule: { kind: 'rows', rows, rowSet: new Set(rows), inner: list, byName: new Map(list.map((i) => [i.name, i])) },
+    sources,
+  };
 }
 
 export function nestedMessages(el: any, i: Inner, loc: Locale): void {
@@ -73,11 +95,18 @@ export function partsCap(rule: NestedRule): number {
  * refused too (the browser never posts them, and survey-core's clean-up of such cells is not modelled); autosave
  * keeps them, as survey-verdict.ts does.
  */
-export function checkNested(rule: NestedRule, value: unknown, path: string, loc: Locale, complete = true): AnswerError[] {
+export function checkNested(
+  rule: NestedRule,
+  value: unknown,
+  path: string,
+  loc: Locale,
+  complete = true,
+): AnswerError[] {
   const out: AnswerError[] = [];
-  const fail = (at: string, key: Parameters<typeof message>[0], arg?: unknown) => out.push({ name: at.slice(0, 200), message: message(key, loc, arg) });
+  const fail = (at: string, key: Parameters<typeof message>[0], arg?: unknown) =>
+    out.push({ name: at.slice(0, 200), message: message(key, loc, arg) });
   const parts = Array.isArray(value) ? value.length : isPlainObject(value) ? Object.keys(value).length : 0;
-  if (parts > partsCap(rule)) return fail(path, 'tooMany', partsCap(rule)), out;
+  if (parts > partsCap(rule)) return (fail(path, 'tooMany', partsCap(rule)), out);
   const checkObject = (obj: unknown, at: string) => {
     if (!isPlainObject(obj)) return void fail(at, 'wrongType');
     for (const key of Object.keys(obj)) {
@@ -96,11 +125,11 @@ export function checkNested(rule: NestedRule, value: unknown, path: string, loc:
     }
   };
   if (rule.kind === 'panels') {
-    if (!Array.isArray(value)) return fail(path, 'notAList'), out;
+    if (!Array.isArray(value)) return (fail(path, 'notAList'), out);
     value.forEach((p, i) => checkObject(p, `${path}[${i}]`));
     return out;
   }
-  if (!isPlainObject(value)) return fail(path, 'wrongType'), out;
+  if (!isPlainObject(value)) return (fail(path, 'wrongType'), out);
   for (const row of Object.keys(value)) {
     if (!rule.rowSet.has(row)) fail(`${path}.${row}`, 'unknownRow');
     else checkObject(value[row], `${path}.${row}`);
@@ -114,7 +143,9 @@ export function checkNested(rule: NestedRule, value: unknown, path: string, loc:
  * first, which survey-core's case-insensitive name scan then finds at once (compiled-subset.ts refuses questions of
  * those names, so the order changes no result).
  */
-function panelScope(data: Record<string, unknown>): (panel: Record<string, unknown>, index: number) => () => Record<string, unknown> {
+function panelScope(
+  data: Record<string, unknown>,
+): (panel: Record<string, unknown>, index: number) => () => Record<string, unknown> {
   let values: Record<string, unknown> | null = null;
   return (panel, index) => () => {
     values ??= { panel: null, panelIndex: 0, ...data };
@@ -124,22 +155,29 @@ function panelScope(data: Record<string, unknown>): (panel: Record<string, unkno
   };
 }
 
-const runWith = (values: Record<string, unknown>): RunCondition => (runner) => {
-  try {
-    return runner.runValues(values) === true;
-  } catch {
-    return false;
-  }
-};
+const runWith =
+  (values: Record<string, unknown>): RunCondition =>
+  (runner) => {
+    try {
+      return runner.runValues(values) === true;
+    } catch {
+      return false;
+    }
+  };
 
 /** Is inner question `q` of a panel visible, given the values its conditions see (panelValues)? */
 function innerVisible(q: Inner, values: () => Record<string, unknown>): boolean {
   return !q.vis || runWith(values())(q.vis);
 }
 
-
 /** survey-core's errors inside a visible nested question whose answer passed the strict checks. */
-export function nestedErrors(rule: NestedRule, value: unknown, path: string, data: Record<string, unknown>, loc: Locale): AnswerError[] {
+export function nestedErrors(
+  rule: NestedRule,
+  value: unknown,
+  path: string,
+  data: Record<string, unknown>,
+  loc: Locale,
+): AnswerError[] {
   const out: AnswerError[] = [];
   const never: RunCondition = () => false;
   if (rule.kind === 'panels') {
@@ -151,7 +189,8 @@ export function nestedErrors(rule: NestedRule, value: unknown, path: string, dat
       const values = scope(panel, i);
       for (const q of rule.inner) {
         if (!innerVisible(q, values)) continue;
-        for (const msg of sjsErrors(q.sjs, q.required, panel[q.name], undefined, never, loc)) out.push({ name: `${path}[${i}].${q.name}`, message: msg });
+        for (const msg of sjsErrors(q.sjs, q.required, panel[q.name], undefined, never, loc))
+          out.push({ name: `${path}[${i}].${q.name}`, message: msg });
       }
     }
     return out;
@@ -160,7 +199,8 @@ export function nestedErrors(rule: NestedRule, value: unknown, path: string, dat
   for (const row of rule.rows) {
     const cells = (isPlainObject(rows[row]) ? rows[row] : {}) as Record<string, unknown>;
     for (const q of rule.inner)
-      for (const msg of sjsErrors(q.sjs, q.required, cells[q.name], undefined, never, loc)) out.push({ name: `${path}.${row}.${q.name}`, message: msg });
+      for (const msg of sjsErrors(q.sjs, q.required, cells[q.name], undefined, never, loc))
+        out.push({ name: `${path}.${row}.${q.name}`, message: msg });
   }
   return out;
 }

@@ -2,7 +2,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export interface LocalizedText { nl: string; en: string }
+export interface LocalizedText {
+  nl: string;
+  en: string;
+}
 
 /** One version of a questionnaire, as stored in questionnaires/<key>/<version>.json */
 export interface QuestionnaireFile {
@@ -44,9 +47,17 @@ export function parseQuestionnaireFile(file: string, bytes: Buffer): LoadedQuest
   check(json && typeof json === 'object', file, 'must hold a JSON object');
   check(json.key === key, file, `"key" must be "${key}" (the folder name), found "${json.key}"`);
   check(json.version === version, file, `"version" must be "${version}" (the file name), found "${json.version}"`);
-  check(json.title && typeof json.title.nl === 'string' && typeof json.title.en === 'string', file, '"title" needs nl and en');
+  check(
+    json.title && typeof json.title.nl === 'string' && typeof json.title.en === 'string',
+    file,
+    '"title" needs nl and en',
+  );
   check(typeof json.population === 'string' && json.population, file, '"population" is required');
-  check(json.survey && typeof json.survey === 'object' && !Array.isArray(json.survey), file, '"survey" must be a SurveyJS definition (a JSON object)');
+  check(
+    json.survey && typeof json.survey === 'object' && !Array.isArray(json.survey),
+    file,
+    '"survey" must be a SurveyJS definition (a JSON object)',
+  );
   const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
   return { ...json, id: `${key}@${version}`, sha256, file };
 }

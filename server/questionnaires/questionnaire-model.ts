@@ -124,11 +124,16 @@ function locText(ls: any, fallback: string): LocalizedText {
 
 function coded(items: any[] | undefined, owner?: any): Coded[] {
   const special = (c: any): Coded['special'] =>
-    !owner ? undefined
-      : c === owner.noneItem ? 'none'
-        : c === owner.otherItem ? 'other'
-          : c === owner.refuseItem ? 'refuse'
-            : c === owner.dontKnowItem ? 'dontknow'
+    !owner
+      ? undefined
+      : c === owner.noneItem
+        ? 'none'
+        : c === owner.otherItem
+          ? 'other'
+          : c === owner.refuseItem
+            ? 'refuse'
+            : c === owner.dontKnowItem
+              ? 'dontknow'
               : undefined;
   return (items ?? []).map((c: any) => ({
     value: c.value as number | string,
@@ -162,7 +167,10 @@ export function codesOf(choices: Coded[]): SurveyVariable['codes'] {
   });
 }
 
-const both = (a: LocalizedText, b: LocalizedText): LocalizedText => ({ nl: `${a.nl}: ${b.nl}`, en: `${a.en}: ${b.en}` });
+const both = (a: LocalizedText, b: LocalizedText): LocalizedText => ({
+  nl: `${a.nl}: ${b.nl}`,
+  en: `${a.en}: ${b.en}`,
+});
 const partText = (label: string): LocalizedText => ({ nl: label, en: label });
 
 function choicesOf(q: any): Coded[] {
@@ -222,9 +230,16 @@ function variablesOf(q: SurveyQuestion, namer: VariableNamer): SurveyVariable[] 
     ...extra,
   });
   const innerKind = (x: InnerQuestion): VariableKind =>
-    x.type === 'text' ? (x.inputType === 'number' || x.inputType === 'range' ? 'number' : 'text')
-      : x.type === 'comment' || x.type === 'file' || x.type === 'signaturepad' || x.choices.length === 0 ? (x.type === 'expression' ? 'number' : 'text')
-        : x.type === 'checkbox' || x.type === 'tagbox' || x.type === 'ranking' ? 'text'
+    x.type === 'text'
+      ? x.inputType === 'number' || x.inputType === 'range'
+        ? 'number'
+        : 'text'
+      : x.type === 'comment' || x.type === 'file' || x.type === 'signaturepad' || x.choices.length === 0
+        ? x.type === 'expression'
+          ? 'number'
+          : 'text'
+        : x.type === 'checkbox' || x.type === 'tagbox' || x.type === 'ranking'
+          ? 'text'
           : 'choice';
   switch (q.type) {
     case 'html':
@@ -234,10 +249,14 @@ function variablesOf(q: SurveyQuestion, namer: VariableNamer): SurveyVariable[] 
       if (q.cellType === 'checkbox')
         return q.rows.flatMap((r) =>
           q.columns.map((c) =>
-            v([r.value, c.value], both(both(q.title, r.text), c.text), 'checkbox_choice', [String(r.value)], [], { choice: c.value }),
+            v([r.value, c.value], both(both(q.title, r.text), c.text), 'checkbox_choice', [String(r.value)], [], {
+              choice: c.value,
+            }),
           ),
         );
-      return q.rows.map((r) => v([r.value], both(q.title, r.text), 'matrix_row', [String(r.value)], q.columns, { row: String(r.value) }));
+      return q.rows.map((r) =>
+        v([r.value], both(q.title, r.text), 'matrix_row', [String(r.value)], q.columns, { row: String(r.value) }),
+      );
     case 'checkbox':
     case 'tagbox':
       return q.choices.map((c) => v([c.value], both(q.title, c.text), 'checkbox_choice', [], [], { choice: c.value }));
@@ -250,15 +269,27 @@ function variablesOf(q: SurveyQuestion, namer: VariableNamer): SurveyVariable[] 
     case 'ranking':
       return q.choices.map((_, i) => v([i + 1], both(q.title, partText(`${i + 1}`)), 'choice', [i], q.choices));
     case 'multipletext':
-      return q.inner.map((it) => v([it.name], both(q.title, it.title), it.inputType === 'number' ? 'number' : 'text', [it.name]));
+      return q.inner.map((it) =>
+        v([it.name], both(q.title, it.title), it.inputType === 'number' ? 'number' : 'text', [it.name]),
+      );
     case 'matrixdropdown':
       return q.rows.flatMap((r) =>
-        q.inner.map((c) => v([r.value, c.name], both(both(q.title, r.text), c.title), innerKind(c), [String(r.value), c.name], c.choices)),
+        q.inner.map((c) =>
+          v(
+            [r.value, c.name],
+            both(both(q.title, r.text), c.title),
+            innerKind(c),
+            [String(r.value), c.name],
+            c.choices,
+          ),
+        ),
       );
     case 'matrixdynamic':
     case 'paneldynamic':
       return Array.from({ length: q.repeat ?? DEFAULT_REPEAT }, (_, i) =>
-        q.inner.map((c) => v([i + 1, c.name], both(both(q.title, partText(`${i + 1}`)), c.title), innerKind(c), [i, c.name], c.choices)),
+        q.inner.map((c) =>
+          v([i + 1, c.name], both(both(q.title, partText(`${i + 1}`)), c.title), innerKind(c), [i, c.name], c.choices),
+        ),
       ).flat();
     case 'text':
       return [v([], q.title, q.inputType === 'number' || q.inputType === 'range' ? 'number' : 'text', [])];
@@ -276,7 +307,11 @@ function variablesOf(q: SurveyQuestion, namer: VariableNamer): SurveyVariable[] 
 
 /** An element's own visibility condition: its visibleIf, or `false` when it is hidden outright (visible: false). */
 const condition = (el: any): string =>
-  typeof el.visibleIf === 'string' && el.visibleIf.trim() ? el.visibleIf.trim() : el.toJSON().visible === false ? 'false' : '';
+  typeof el.visibleIf === 'string' && el.visibleIf.trim()
+    ? el.visibleIf.trim()
+    : el.toJSON().visible === false
+      ? 'false'
+      : '';
 
 export function readSurveyModel(survey: object): SurveyModel {
   const model: any = buildModel(survey);
@@ -286,7 +321,15 @@ export function readSurveyModel(survey: object): SurveyModel {
     let routing = (model.triggers ?? []).length;
     const name = new VariableNamer();
     const countRouting = (el: any) => {
-      for (const k of ['visibleIf', 'enableIf', 'requiredIf', 'choicesVisibleIf', 'choicesEnableIf', 'rowsVisibleIf', 'columnsVisibleIf'])
+      for (const k of [
+        'visibleIf',
+        'enableIf',
+        'requiredIf',
+        'choicesVisibleIf',
+        'choicesEnableIf',
+        'rowsVisibleIf',
+        'columnsVisibleIf',
+      ])
         if (typeof el[k] === 'string' && el[k].trim()) routing++;
     };
     const visit = (elements: any[], page: string, conditions: string[]) => {
@@ -314,7 +357,11 @@ export function readSurveyModel(survey: object): SurveyModel {
           inner: innerOf(el, type),
           repeat:
             type === 'paneldynamic'
-              ? Math.min(Number(el.maxPanelCount) || DEFAULT_REPEAT, DEFAULT_REPEAT * 10, el.maxPanelCount === 100 ? DEFAULT_REPEAT : Infinity)
+              ? Math.min(
+                  Number(el.maxPanelCount) || DEFAULT_REPEAT,
+                  DEFAULT_REPEAT * 10,
+                  el.maxPanelCount === 100 ? DEFAULT_REPEAT : Infinity,
+                )
               : type === 'matrixdynamic'
                 ? Math.min(Number(el.maxRowCount) || DEFAULT_REPEAT, el.maxRowCount >= 1000 ? DEFAULT_REPEAT : Infinity)
                 : undefined,
@@ -324,7 +371,11 @@ export function readSurveyModel(survey: object): SurveyModel {
           valueTrue: type === 'boolean' ? el.getValueTrue() : undefined,
           valueFalse: type === 'boolean' ? el.getValueFalse() : undefined,
           multiSelect: type === 'imagepicker' && el.multiSelect === true ? true : undefined,
-          commentText: el.showCommentArea ? 'comment' : el.showOtherItem && el.storeOthersAsComment !== false ? 'other' : undefined,
+          commentText: el.showCommentArea
+            ? 'comment'
+            : el.showOtherItem && el.storeOthersAsComment !== false
+              ? 'other'
+              : undefined,
           cellType: type === 'matrix' && el.cellType && el.cellType !== 'radio' ? el.cellType : undefined,
           variables: [],
         };
@@ -333,7 +384,12 @@ export function readSurveyModel(survey: object): SurveyModel {
         if (q.commentText)
           q.variables.push({
             name: name.name([q.name, q.commentText === 'other' ? 'anders' : 'toelichting']),
-            label: both(q.title, q.commentText === 'other' ? { nl: 'anders, namelijk', en: 'other, namely' } : { nl: 'toelichting', en: 'comment' }),
+            label: both(
+              q.title,
+              q.commentText === 'other'
+                ? { nl: 'anders, namelijk', en: 'other, namely' }
+                : { nl: 'toelichting', en: 'comment' },
+            ),
             kind: 'text',
             question: q.name,
             path: [],

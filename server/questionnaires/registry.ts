@@ -9,7 +9,11 @@ import { ConflictError } from '../shared/errors';
 import type { VariableMap } from '../exports/files/variable-map';
 
 export class ImmutableVersionError extends ConflictError {
-  constructor(readonly file: string, readonly registeredSha: string, readonly fileSha: string) {
+  constructor(
+    readonly file: string,
+    readonly registeredSha: string,
+    readonly fileSha: string,
+  ) {
     super(
       `Questionnaire file ${file} differs from the version registered earlier ` +
         `(registered SHA-256 ${registeredSha}, file now ${fileSha}). ` +
@@ -55,7 +59,11 @@ export function checkDefinition(survey: unknown): DefinitionCheck {
   try {
     return { ...check, summary: summarize(readSurveyModel(survey as object)) };
   } catch (err) {
-    return { ok: false, issues: [{ path: '$', reason: `the export model cannot be read: ${(err as Error).message}` }], summary: null };
+    return {
+      ok: false,
+      issues: [{ path: '$', reason: `the export model cannot be read: ${(err as Error).message}` }],
+      summary: null,
+    };
   }
 }
 
@@ -68,7 +76,8 @@ export function registerQuestionnaire(
   const check = checkSurveyDefinition(q.survey);
   if (!check.ok)
     throw new QuestionnaireFileError(
-      `${q.file}: the SurveyJS definition is refused:\n` + check.issues.map((i) => `  survey.${i.path}: ${i.reason}`).join('\n'),
+      `${q.file}: the SurveyJS definition is refused:\n` +
+        check.issues.map((i) => `  survey.${i.path}: ${i.reason}`).join('\n'),
     );
   return { ...q, validator: createValidator(q.id, q.survey, pool), model: readSurveyModel(q.survey), sampleAttributes };
 }
@@ -90,7 +99,8 @@ export class QuestionnaireRegistry {
   static fromDirectory(dir: string, pool?: VerdictPool): QuestionnaireRegistry {
     const files = loadQuestionnaireFiles(dir);
     const declarations = new Map<string, SampleAttributeDeclaration>();
-    for (const key of new Set(files.map((f) => f.key))) declarations.set(key, loadSampleAttributes(path.join(dir, key), key));
+    for (const key of new Set(files.map((f) => f.key)))
+      declarations.set(key, loadSampleAttributes(path.join(dir, key), key));
     return new QuestionnaireRegistry(files, declarations, pool, dir);
   }
 
@@ -105,7 +115,9 @@ export class QuestionnaireRegistry {
 
   /** A version as the registry would serve it, without serving it (the check of an upload). */
   compile(q: LoadedQuestionnaire): RegisteredQuestionnaire {
-    const declared = this.sampleAttributes.get(q.key) ?? (this.dir ? loadSampleAttributes(path.join(this.dir, q.key), q.key) : new Map());
+    const declared =
+      this.sampleAttributes.get(q.key) ??
+      (this.dir ? loadSampleAttributes(path.join(this.dir, q.key), q.key) : new Map());
     return registerQuestionnaire(q, declared, this.pool);
   }
 

@@ -35,7 +35,8 @@ const WORD_OPS: Record<string, string> = {
 
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
-  const re = /\s*(\{[^{}]*\}|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|==|!=|<>|>=|<=|&&|\|\||[=<>!()[\],]|[A-Za-z_][\w]*)/y;
+  const re =
+    /\s*(\{[^{}]*\}|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|==|!=|<>|>=|<=|&&|\|\||[=<>!()[\],]|[A-Za-z_][\w]*)/y;
   let pos = 0;
   while (pos < text.length) {
     if (/^\s*$/.test(text.slice(pos))) break;
@@ -206,8 +207,7 @@ function render(node: Node, model: SurveyModel, lang: Lang, nested: boolean): st
       const q = model.byName.get(node.left.name);
       const right = node.right;
       const one = (v: string | number | boolean) => valueText(v, codes, lang, true);
-      const many = (vs: Array<string | number | boolean>) =>
-        vs.map((v) => valueText(v, codes, lang, vs.length <= 3));
+      const many = (vs: Array<string | number | boolean>) => vs.map((v) => valueText(v, codes, lang, vs.length <= 3));
       if (node.op === 'empty') return `${label} ${w.empty}`;
       if (node.op === 'notempty' || node.op === 'truthy') return `${label} ${w.notEmpty}`;
       if (!right) throw new Unreadable('');
@@ -227,7 +227,9 @@ function render(node: Node, model: SurveyModel, lang: Lang, nested: boolean): st
         if (q?.type === 'checkbox' && node.op !== 'noneof')
           return `${w.at} ${label}, ${(node.op === 'allof' ? w.allList : w.list)(many(values))} ${w.ticked}`;
         const verb = node.op === 'anyof' ? w.oneOf : node.op === 'noneof' ? w.noneOf : w.allOf;
-        return values.length === 1 ? `${label} ${node.op === 'noneof' ? w.isNot : w.is} ${one(values[0])}` : `${label} ${verb} ${many(values).join(', ')}`;
+        return values.length === 1
+          ? `${label} ${node.op === 'noneof' ? w.isNot : w.is} ${one(values[0])}`
+          : `${label} ${verb} ${many(values).join(', ')}`;
       }
       const verbs: Record<string, string> = { '=': w.is, '!=': w.isNot, '>': w.gt, '<': w.lt, '>=': w.ge, '<=': w.le };
       return `${label} ${verbs[node.op]} ${values ? values.map(one).join(', ') : target}`;

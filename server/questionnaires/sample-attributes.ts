@@ -25,7 +25,8 @@ const MAX_VALUE_LENGTH = 100;
  * Names that would carry who someone is, or where to reach them, into the anonymous responses: refused even when
  * declared, in Dutch and English spellings (e_mail, emailadres, volledige_naam, telefoon, postcode, …).
  */
-const IDENTIFYING = /mail|naam|name|phone|telefoon|tel_|mobiel|mobile|adres|address|postcode|zip|straat|street|organi[sz]ation|organisatie|geboorte|birth|bsn|ssn|iban|ip_|token|initial|voorletter/;
+const IDENTIFYING =
+  /mail|naam|name|phone|telefoon|tel_|mobiel|mobile|adres|address|postcode|zip|straat|street|organi[sz]ation|organisatie|geboorte|birth|bsn|ssn|iban|ip_|token|initial|voorletter/;
 
 export class SampleAttributeFileError extends Error {}
 
@@ -36,7 +37,14 @@ export function looksIdentifying(name: string): boolean {
 
 function text(value: unknown): value is LocalizedText {
   const v = value as LocalizedText;
-  return Boolean(v) && typeof v === 'object' && typeof v.nl === 'string' && typeof v.en === 'string' && v.nl.trim() !== '' && v.en.trim() !== '';
+  return (
+    Boolean(v) &&
+    typeof v === 'object' &&
+    typeof v.nl === 'string' &&
+    typeof v.en === 'string' &&
+    v.nl.trim() !== '' &&
+    v.en.trim() !== ''
+  );
 }
 
 export function parseSampleAttributes(file: string, key: string, bytes: Buffer): SampleAttributeDeclaration {
@@ -52,21 +60,34 @@ export function parseSampleAttributes(file: string, key: string, bytes: Buffer):
   if (!json || typeof json !== 'object' || Array.isArray(json)) fail('must hold a JSON object');
   if (json.key !== key) fail(`"key" must be "${key}" (the folder name)`);
   const attributes = json.attributes as Record<string, { label?: unknown; values?: unknown }>;
-  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) fail('"attributes" must be an object of attribute declarations');
+  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes))
+    fail('"attributes" must be an object of attribute declarations');
   const out = new Map<string, SampleAttribute>();
   for (const [name, decl] of Object.entries(attributes)) {
     if (!NAME.test(name)) fail(`attribute "${name.slice(0, 40)}": names are [a-z][a-z0-9_]*, at most 32 characters`);
-    if (looksIdentifying(name)) fail(`attribute "${name}" looks like a contact detail or an identity, which is never kept with answers`);
+    if (looksIdentifying(name))
+      fail(`attribute "${name}" looks like a contact detail or an identity, which is never kept with answers`);
     if (!decl || typeof decl !== 'object' || !text(decl.label)) fail(`attribute "${name}": "label" needs nl and en`);
     const values = decl.values as Record<string, unknown>;
-    if (!values || typeof values !== 'object' || Array.isArray(values)) fail(`attribute "${name}": "values" must be an object of value → {nl, en}`);
+    if (!values || typeof values !== 'object' || Array.isArray(values))
+      fail(`attribute "${name}": "values" must be an object of value → {nl, en}`);
     const entries = Object.entries(values);
-    if (entries.length < 1 || entries.length > MAX_VALUES) fail(`attribute "${name}": declare 1 to ${MAX_VALUES} values (a kept attribute is a closed list, never free text)`);
+    if (entries.length < 1 || entries.length > MAX_VALUES)
+      fail(
+        `attribute "${name}": declare 1 to ${MAX_VALUES} values (a kept attribute is a closed list, never free text)`,
+      );
     const seen = new Set<string>();
     const map = new Map<string, LocalizedText>();
     for (const [value, label] of entries) {
-      if (value.trim() === '' || value !== value.trim() || value.length > MAX_VALUE_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
-        fail(`attribute "${name}": value "${value.slice(0, 40)}" must be 1 to ${MAX_VALUE_LENGTH} characters without surrounding spaces or control characters`);
+      if (
+        value.trim() === '' ||
+        value !== value.trim() ||
+        value.length > MAX_VALUE_LENGTH ||
+        /[\u0000-\u001f\u007f]/.test(value)
+      ) {
+        fail(
+          `attribute "${name}": value "${value.slice(0, 40)}" must be 1 to ${MAX_VALUE_LENGTH} characters without surrounding spaces or control characters`,
+        );
       }
       if (seen.has(value.toLowerCase())) fail(`attribute "${name}": value "${value}" is declared twice`);
       if (!text(label)) fail(`attribute "${name}": value "${value}" needs a label with nl and en`);

@@ -33,7 +33,19 @@ export interface DefinitionCheck {
 }
 
 const TEXT_INPUT_TYPES = new Set([
-  'text', 'color', 'date', 'datetime-local', 'email', 'month', 'number', 'password', 'range', 'tel', 'time', 'url', 'week',
+  'text',
+  'color',
+  'date',
+  'datetime-local',
+  'email',
+  'month',
+  'number',
+  'password',
+  'range',
+  'tel',
+  'time',
+  'url',
+  'week',
 ]);
 const CONTAINERS = new Set(['panel', 'page', 'flowpanel']);
 const EXPRESSION_KEY = /(If|Expression)$|^expression$/;
@@ -41,7 +53,12 @@ const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object'
 
 /** A URL the respondent's browser would fetch from another origin (absolute, protocol-relative, or not a data: URL). */
 function foreign(url: unknown): boolean {
-  return typeof url === 'string' && url !== '' && !url.startsWith('data:') && (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//'));
+  return (
+    typeof url === 'string' &&
+    url !== '' &&
+    !url.startsWith('data:') &&
+    (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//'))
+  );
 }
 
 /**
@@ -71,8 +88,10 @@ function expressionIssues(o: Record<string, any>, path: string, issues: Definiti
       issues.push({ path: `${path}.${k}`, reason: `"${v}" is not a valid expression` });
       continue;
     }
-    const errors = (runner as any).validate?.(undefined, { functions: true, variables: false, semantics: false }, true) ?? [];
-    if (errors.length) issues.push({ path: `${path}.${k}`, reason: `"${v}" calls a function survey-core does not have` });
+    const errors =
+      (runner as any).validate?.(undefined, { functions: true, variables: false, semantics: false }, true) ?? [];
+    if (errors.length)
+      issues.push({ path: `${path}.${k}`, reason: `"${v}" calls a function survey-core does not have` });
   }
 }
 
@@ -100,7 +119,9 @@ function textIssues(node: Record<string, any>, cls: string, path: string, issues
     const at = path ? `${path}.${key}` : key;
     const prop: any =
       surveyProperty(cls, key) ??
-      (cls === 'matrixdropdowncolumn' ? surveyProperty(typeof node.cellType === 'string' ? node.cellType : 'dropdown', key) : undefined);
+      (cls === 'matrixdropdowncolumn'
+        ? surveyProperty(typeof node.cellType === 'string' ? node.cellType : 'dropdown', key)
+        : undefined);
     if (!prop || value === undefined) continue;
     if (prop.isLocalizable) {
       const list = String(prop.type).endsWith('[]');
@@ -123,7 +144,11 @@ function walkItems(list: unknown, path: string, issues: DefinitionIssue[]): void
   list.forEach((item, i) => {
     if (!isObject(item)) return;
     expressionIssues(item, `${path}[${i}]`, issues);
-    if (foreign(item.imageLink)) issues.push({ path: `${path}[${i}].imageLink`, reason: 'an image from another origin (respondent pages make no requests elsewhere)' });
+    if (foreign(item.imageLink))
+      issues.push({
+        path: `${path}[${i}].imageLink`,
+        reason: 'an image from another origin (respondent pages make no requests elsewhere)',
+      });
     if (Array.isArray(item.elements)) walkElements(item.elements, `${path}[${i}].elements`, issues, new Map());
   });
 }
@@ -137,14 +162,17 @@ function walkElement(e: any, path: string, issues: DefinitionIssue[], names: Map
     walkElements(e.elements ?? e.questions, `${path}.elements`, issues, names);
     return;
   }
-  if (!isQuestionType(type)) return void issues.push({ path: `${path}.type`, reason: `survey-core 2.5.38 has no question type "${e.type}"` });
+  if (!isQuestionType(type))
+    return void issues.push({ path: `${path}.type`, reason: `survey-core 2.5.38 has no question type "${e.type}"` });
   const stores = !NO_VALUE_TYPES.has(type);
   if (typeof e.name !== 'string' || !e.name.trim()) {
-    if (stores) issues.push({ path: `${path}.name`, reason: `a ${type} question needs a name (its answer is stored under it)` });
+    if (stores)
+      issues.push({ path: `${path}.name`, reason: `a ${type} question needs a name (its answer is stored under it)` });
   } else if (stores) {
     const key = (typeof e.valueName === 'string' && e.valueName) || e.name;
     const earlier = names.get(e.name.toLowerCase());
-    if (earlier && !e.valueName) issues.push({ path: `${path}.name`, reason: `the name "${e.name}" is used before, at ${earlier}` });
+    if (earlier && !e.valueName)
+      issues.push({ path: `${path}.name`, reason: `the name "${e.name}" is used before, at ${earlier}` });
     else names.set(e.name.toLowerCase(), path);
     void key;
   }
@@ -158,21 +186,35 @@ function walkElement(e: any, path: string, issues: DefinitionIssue[], names: Map
   if (type === 'text' && e.inputType !== undefined && !TEXT_INPUT_TYPES.has(String(e.inputType)))
     issues.push({ path: `${path}.inputType`, reason: `survey-core has no text inputType "${e.inputType}"` });
   if (type === 'image' && foreign(e.imageLink))
-    issues.push({ path: `${path}.imageLink`, reason: 'an image from another origin (respondent pages make no requests elsewhere)' });
+    issues.push({
+      path: `${path}.imageLink`,
+      reason: 'an image from another origin (respondent pages make no requests elsewhere)',
+    });
   if (type === 'file' || type === 'signaturepad') {
     if (e.storeDataAsText === false)
-      issues.push({ path: `${path}.storeDataAsText`, reason: 'files sent to an upload service (Veldwerk keeps them in the answers: leave storeDataAsText on)' });
+      issues.push({
+        path: `${path}.storeDataAsText`,
+        reason: 'files sent to an upload service (Veldwerk keeps them in the answers: leave storeDataAsText on)',
+      });
     if (type === 'file' && Number(e.maxSize) > (FILE_CAP * 3) / 4)
-      issues.push({ path: `${path}.maxSize`, reason: `files above ${Math.floor((FILE_CAP * 3) / 4)} bytes do not fit an answer set` });
+      issues.push({
+        path: `${path}.maxSize`,
+        reason: `files above ${Math.floor((FILE_CAP * 3) / 4)} bytes do not fit an answer set`,
+      });
   }
-  for (const list of ['choices', 'rows', 'columns', 'rateValues', 'items', 'validators']) walkItems(e[list], `${path}.${list}`, issues);
+  for (const list of ['choices', 'rows', 'columns', 'rateValues', 'items', 'validators'])
+    walkItems(e[list], `${path}.${list}`, issues);
   if (Array.isArray(e.columns))
     e.columns.forEach((c: any, i: number) => {
       if (isObject(c) && isObject(c.choicesByUrl) && c.choicesByUrl.url)
-        issues.push({ path: `${path}.columns[${i}].choicesByUrl`, reason: 'choices loaded from a web service (list them in the definition)' });
+        issues.push({
+          path: `${path}.columns[${i}].choicesByUrl`,
+          reason: 'choices loaded from a web service (list them in the definition)',
+        });
       if (isObject(c) && Array.isArray(c.choices)) walkItems(c.choices, `${path}.columns[${i}].choices`, issues);
     });
-  if (type === 'paneldynamic') walkElements(e.templateElements ?? e.questions, `${path}.templateElements`, issues, new Map());
+  if (type === 'paneldynamic')
+    walkElements(e.templateElements ?? e.questions, `${path}.templateElements`, issues, new Map());
 }
 
 function walkElements(list: unknown, path: string, issues: DefinitionIssue[], names: Map<string, string>): void {
@@ -184,15 +226,23 @@ function walkElements(list: unknown, path: string, issues: DefinitionIssue[], na
 /** Checks a SurveyJS definition; `summary` is filled when it is accepted. */
 export function checkSurveyDefinition(survey: unknown, summarize?: (model: any) => DefinitionSummary): DefinitionCheck {
   const issues: DefinitionIssue[] = [];
-  if (!isObject(survey)) return { ok: false, issues: [{ path: '$', reason: 'a SurveyJS definition is a JSON object' }], summary: null };
+  if (!isObject(survey))
+    return { ok: false, issues: [{ path: '$', reason: 'a SurveyJS definition is a JSON object' }], summary: null };
   for (const k of ['navigateToUrl', 'navigateToUrlOnCondition'])
     if (survey[k] !== undefined && !(Array.isArray(survey[k]) && survey[k].length === 0))
-      issues.push({ path: k, reason: 'sends the respondent to another address after completion (Veldwerk shows its own end page)' });
+      issues.push({
+        path: k,
+        reason: 'sends the respondent to another address after completion (Veldwerk shows its own end page)',
+      });
   // survey-core takes the locale as a language code and throws on any other value (while disposing the model, too)
   if (survey.locale !== undefined && survey.locale !== null && typeof survey.locale !== 'string')
     issues.push({ path: 'locale', reason: 'a language code, e.g. "nl" or "en"' });
   for (const k of ['surveyId', 'surveyPostId'])
-    if (survey[k]) issues.push({ path: k, reason: 'loads or posts the survey through the SurveyJS service (respondent pages make no requests elsewhere)' });
+    if (survey[k])
+      issues.push({
+        path: k,
+        reason: 'loads or posts the survey through the SurveyJS service (respondent pages make no requests elsewhere)',
+      });
   const names = new Map<string, string>();
   if (Array.isArray(survey.pages))
     survey.pages.forEach((p: any, i: number) => {
@@ -217,13 +267,28 @@ export function checkSurveyDefinition(survey: unknown, summarize?: (model: any) 
   try {
     model = buildModel(survey);
   } catch (err) {
-    return { ok: false, issues: [{ path: '$', reason: `survey-core cannot read it: ${(err as Error).message}` }], summary: null };
+    return {
+      ok: false,
+      issues: [{ path: '$', reason: `survey-core cannot read it: ${(err as Error).message}` }],
+      summary: null,
+    };
   }
-  const unreadable = (err: unknown): DefinitionCheck => ({ ok: false, issues: [{ path: '$', reason: `survey-core cannot read it: ${(err as Error).message}` }], summary: null });
+  const unreadable = (err: unknown): DefinitionCheck => ({
+    ok: false,
+    issues: [{ path: '$', reason: `survey-core cannot read it: ${(err as Error).message}` }],
+    summary: null,
+  });
   let check: DefinitionCheck;
   try {
-    const valued = model.getAllQuestions(false, false, true).filter((q: any) => !NO_VALUE_TYPES.has(q.getType()) && q.getType() !== 'expression');
-    if (valued.length === 0) check = { ok: false, issues: [{ path: '$', reason: 'the definition has no question that stores an answer' }], summary: null };
+    const valued = model
+      .getAllQuestions(false, false, true)
+      .filter((q: any) => !NO_VALUE_TYPES.has(q.getType()) && q.getType() !== 'expression');
+    if (valued.length === 0)
+      check = {
+        ok: false,
+        issues: [{ path: '$', reason: 'the definition has no question that stores an answer' }],
+        summary: null,
+      };
     else {
       // every page and question title rendered once, as the respondent's page and a verdict would
       for (const el of [...model.pages, ...model.getAllPanels(false, true), ...valued]) void el.locTitle?.renderedHtml;

@@ -49,16 +49,24 @@ export interface SjsRule {
 export function compileSjsRule(q: any, other: unknown, exclusive: Set<unknown>): SjsRule {
   const type: string = q.getType();
   const isNumber = type === 'text' && q.inputType === 'number';
-  const num = (v: unknown): number | null => (isNumber && !Helpers.isValueEmpty(v) && Helpers.isNumber(v) ? Helpers.getNumber(v) : null);
+  const num = (v: unknown): number | null =>
+    isNumber && !Helpers.isValueEmpty(v) && Helpers.isNumber(v) ? Helpers.getNumber(v) : null;
   const validators: Validator[] = (q.validators as any[]).map((v: any) => {
     const vt: string = v.getType();
     if (vt === 'numericvalidator') return { type: 'numeric', min: v.minValue, max: v.maxValue };
     if (vt === 'textvalidator')
-      return { type: 'text', minLength: Number(v.minLength) || 0, maxLength: Number(v.maxLength) || 0, allowDigits: v.allowDigits !== false };
+      return {
+        type: 'text',
+        minLength: Number(v.minLength) || 0,
+        maxLength: Number(v.maxLength) || 0,
+        allowDigits: v.allowDigits !== false,
+      };
     if (vt === 'regexvalidator') return { type: 'regex', re: new RegExp(v.regex, v.caseInsensitive ? 'i' : '') };
     if (vt === 'emailvalidator') return { type: 'email', re: v.re as RegExp };
-    if (vt === 'expressionvalidator') return { type: 'expression', runner: new ConditionRunner(v.expression || 'true') };
-    if (vt === 'answercountvalidator') return { type: 'answercount', minCount: Number(v.minCount) || 0, maxCount: Number(v.maxCount) || 0 };
+    if (vt === 'expressionvalidator')
+      return { type: 'expression', runner: new ConditionRunner(v.expression || 'true') };
+    if (vt === 'answercountvalidator')
+      return { type: 'answercount', minCount: Number(v.minCount) || 0, maxCount: Number(v.maxCount) || 0 };
     throw new Error(`question "${q.name}": unsupported validator "${vt}"`);
   });
   const matrix = type === 'matrix' && (q.eachRowRequired || q.eachRowUnique);
@@ -96,7 +104,10 @@ export function sjsMessages(q: any, rule: SjsRule, loc: Locale): Messages {
       if (c.type === 'numeric') return [new RequreNumericError(v.text, q).getText(), v.getErrorText(null)];
       if (c.type === 'text') return [v.getErrorText('textNoDigitsAllow'), v.getErrorText(null)];
       if (c.type === 'answercount')
-        return [v.text || format(sjsString('minSelectError', loc), c.minCount), v.text || format(sjsString('maxSelectError', loc), c.maxCount)];
+        return [
+          v.text || format(sjsString('minSelectError', loc), c.minCount),
+          v.text || format(sjsString('maxSelectError', loc), c.maxCount),
+        ];
       return [v.getErrorText(null)];
     }),
   };
@@ -110,7 +121,14 @@ export function isEmpty(value: unknown, trim: boolean): boolean {
  * survey-core's errors for a visible, enabled question whose value already passed the shape check.
  * `run` evaluates an expression validator on the whole answer set; returns the messages in survey-core's order.
  */
-export function sjsErrors(rule: SjsRule, required: boolean, value: unknown, comment: unknown, run: RunCondition, loc: Locale): string[] {
+export function sjsErrors(
+  rule: SjsRule,
+  required: boolean,
+  value: unknown,
+  comment: unknown,
+  run: RunCondition,
+  loc: Locale,
+): string[] {
   const m = rule.msgs[loc];
   const errors: string[] = [];
   const empty = isEmpty(value, rule.trim);
@@ -118,7 +136,8 @@ export function sjsErrors(rule: SjsRule, required: boolean, value: unknown, comm
   if (rule.other !== undefined && selectsOther(value, rule.other) && !comment) errors.push(m.other);
   if (rule.minSelected > 0) {
     const len = Array.isArray(value) ? value.length : 0;
-    if (!(len === 1 && rule.exclusive.has((value as unknown[])[0])) && len < rule.minSelected) errors.push(m.minSelected);
+    if (!(len === 1 && rule.exclusive.has((value as unknown[])[0])) && len < rule.minSelected)
+      errors.push(m.minSelected);
   }
   if (rule.rows) {
     const seen = new Set<string>();

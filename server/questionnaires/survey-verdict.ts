@@ -56,7 +56,6 @@ export function precheck(body: unknown, loc: Locale): AnswerError[] | null {
   return bad ? [{ name: '', message: message(bad.key, loc, bad.arg) }] : null;
 }
 
-
 /** The keys an answer set may hold at the top level besides question values: comments, result variables, trigger targets. */
 function extraKeys(model: any, suffix: string): { comments: Map<string, any>; free: Set<string> } {
   const comments = new Map<string, any>();
@@ -102,7 +101,8 @@ function choiceValues(q: any, visibleOnly: boolean): unknown[] {
   const list = visibleOnly ? q.visibleChoices : [...(q.choices ?? []), ...(q.visibleChoices ?? [])];
   return list.filter((c: any) => c !== q.selectAllItem).map((c: any) => c.value);
 }
-const has = (values: unknown[], v: unknown) => values.some((x) => x === v || (x !== null && typeof x === 'object' && JSON.stringify(x) === JSON.stringify(v)));
+const has = (values: unknown[], v: unknown) =>
+  values.some((x) => x === v || (x !== null && typeof x === 'object' && JSON.stringify(x) === JSON.stringify(v)));
 
 function stringCap(q: any): number {
   const n = Number(typeof q.getMaxLength === 'function' ? q.getMaxLength() : q.maxLength);
@@ -174,7 +174,8 @@ const checkValue: Check = (q, value, path, visibleOnly, out, loc) => {
       return;
     }
     case 'signaturepad':
-      if (typeof value !== 'string' || !/^data:image\/(png|jpeg|svg\+xml);base64,/.test(value)) return fail('wrongType');
+      if (typeof value !== 'string' || !/^data:image\/(png|jpeg|svg\+xml);base64,/.test(value))
+        return fail('wrongType');
       if (value.length > FILE_CAP) return fail('tooLong', FILE_CAP);
       return;
     case 'file': {
@@ -183,7 +184,12 @@ const checkValue: Check = (q, value, path, visibleOnly, out, loc) => {
       if (files.length > max) return fail('wrongType');
       const limit = Math.min(Number(q.maxSize) > 0 ? Math.ceil((Number(q.maxSize) * 4) / 3) + 100 : FILE_CAP, FILE_CAP);
       for (const f of files) {
-        if (!isPlainObject(f) || typeof f.name !== 'string' || typeof f.content !== 'string' || !f.content.startsWith('data:'))
+        if (
+          !isPlainObject(f) ||
+          typeof f.name !== 'string' ||
+          typeof f.content !== 'string' ||
+          !f.content.startsWith('data:')
+        )
           return fail('wrongType');
         if (f.name.length > 255 || (f.type !== undefined && typeof f.type !== 'string')) return fail('wrongType');
         if (f.content.length > limit) return fail('tooLong', limit);
@@ -196,12 +202,20 @@ const checkValue: Check = (q, value, path, visibleOnly, out, loc) => {
   }
 };
 
-function checkChoice(q: any, value: unknown, path: string, visibleOnly: boolean, out: AnswerError[], loc: Locale): void {
+function checkChoice(
+  q: any,
+  value: unknown,
+  path: string,
+  visibleOnly: boolean,
+  out: AnswerError[],
+  loc: Locale,
+): void {
   const fail = (key: MessageKey, arg?: unknown): void => {
     out.push({ name: path, message: message(key, loc, arg) });
   };
   const type: string = q.getType();
-  const multi = type === 'checkbox' || type === 'tagbox' || type === 'ranking' || (type === 'imagepicker' && q.multiSelect);
+  const multi =
+    type === 'checkbox' || type === 'tagbox' || type === 'ranking' || (type === 'imagepicker' && q.multiSelect);
   const values = choiceValues(q, visibleOnly);
   const otherFree = q.showOtherItem && q.storeOthersAsComment === false;
   const accept = (v: unknown) => has(values, v) || (otherFree && typeof v === 'string' && v.length <= STRING_CAP);
@@ -219,13 +233,22 @@ function checkChoice(q: any, value: unknown, path: string, visibleOnly: boolean,
     if (seen.has(k)) return fail('duplicate');
     seen.add(k);
   }
-  const exclusive = (q.visibleChoices ?? []).filter((c: any) => c.isExclusive || c === q.noneItem).map((c: any) => c.value);
+  const exclusive = (q.visibleChoices ?? [])
+    .filter((c: any) => c.isExclusive || c === q.noneItem)
+    .map((c: any) => c.value);
   if (items.length > 1 && items.some((v) => has(exclusive, v))) return fail('exclusive');
   const maxSel = Number(q.maxSelectedChoices) || 0;
   if (type !== 'ranking' && maxSel > 0 && items.length > maxSel) return fail('sjs:maxSelectError', maxSel);
 }
 
-function checkMatrix(q: any, value: unknown, path: string, visibleOnly: boolean, out: AnswerError[], loc: Locale): void {
+function checkMatrix(
+  q: any,
+  value: unknown,
+  path: string,
+  visibleOnly: boolean,
+  out: AnswerError[],
+  loc: Locale,
+): void {
   const fail = (key: MessageKey, at = path): void => {
     out.push({ name: at, message: message(key, loc) });
   };
@@ -240,12 +263,24 @@ function checkMatrix(q: any, value: unknown, path: string, visibleOnly: boolean,
     }
     const v = value[row];
     if (multi) {
-      if (!Array.isArray(v) || v.some((x) => !has(cols, x)) || new Set(v.map((x) => JSON.stringify(x))).size !== v.length) fail('notAChoice');
+      if (
+        !Array.isArray(v) ||
+        v.some((x) => !has(cols, x)) ||
+        new Set(v.map((x) => JSON.stringify(x))).size !== v.length
+      )
+        fail('notAChoice');
     } else if (!has(cols, v)) fail('notAChoice');
   }
 }
 
-function checkRowObject(row: any, value: unknown, path: string, visibleOnly: boolean, out: AnswerError[], loc: Locale): void {
+function checkRowObject(
+  row: any,
+  value: unknown,
+  path: string,
+  visibleOnly: boolean,
+  out: AnswerError[],
+  loc: Locale,
+): void {
   if (!isPlainObject(value)) {
     out.push({ name: path, message: message('wrongType', loc) });
     return;
@@ -263,7 +298,14 @@ function checkRowObject(row: any, value: unknown, path: string, visibleOnly: boo
   }
 }
 
-function checkMatrixDropdown(q: any, value: unknown, path: string, visibleOnly: boolean, out: AnswerError[], loc: Locale): void {
+function checkMatrixDropdown(
+  q: any,
+  value: unknown,
+  path: string,
+  visibleOnly: boolean,
+  out: AnswerError[],
+  loc: Locale,
+): void {
   const rows = q.visibleRows as any[];
   if (q.getType() === 'matrixdynamic') {
     if (!Array.isArray(value)) return void out.push({ name: path, message: message('notAList', loc) });
@@ -277,14 +319,22 @@ function checkMatrixDropdown(q: any, value: unknown, path: string, visibleOnly: 
   for (const key of Object.keys(value)) {
     const row = rows.find((r) => String(r.rowName) === key);
     if (!row) {
-      if (visibleOnly || !all.has(key)) out.push({ name: `${path}.${key}`.slice(0, 200), message: message('unknownRow', loc) });
+      if (visibleOnly || !all.has(key))
+        out.push({ name: `${path}.${key}`.slice(0, 200), message: message('unknownRow', loc) });
       continue;
     }
     checkRowObject(row, value[key], `${path}.${key}`, visibleOnly, out, loc);
   }
 }
 
-function checkPanels(q: any, value: unknown, path: string, visibleOnly: boolean, out: AnswerError[], loc: Locale): void {
+function checkPanels(
+  q: any,
+  value: unknown,
+  path: string,
+  visibleOnly: boolean,
+  out: AnswerError[],
+  loc: Locale,
+): void {
   if (!Array.isArray(value)) return void out.push({ name: path, message: message('notAList', loc) });
   const max = Number(q.maxPanelCount) > 0 ? Number(q.maxPanelCount) : settings.panel.maxPanelCount;
   if (value.length > max) return void out.push({ name: path, message: message('tooMany', loc, max) });
@@ -333,7 +383,8 @@ function eachElement(pages: any[], visit: (el: any, path: string) => void): void
 function coreErrors(pages: any[]): AnswerError[] {
   const out: AnswerError[] = [];
   eachElement(pages, (el, path) => {
-    for (const e of el.errors ?? []) if (e.isError && e.visible !== false) out.push({ name: path, message: e.getText() });
+    for (const e of el.errors ?? [])
+      if (e.isError && e.visible !== false) out.push({ name: path, message: e.getText() });
   });
   return out;
 }
@@ -346,7 +397,8 @@ function pagesWalked(model: any): any[] {
   if (completes.length === 0) return [...start, ...pages];
   const data = model.data;
   const seen: Record<string, unknown> = {};
-  for (const q of start.flatMap((p) => p.questions)) if (q.getValueName() in data) seen[q.getValueName()] = data[q.getValueName()];
+  for (const q of start.flatMap((p) => p.questions))
+    if (q.getValueName() in data) seen[q.getValueName()] = data[q.getValueName()];
   for (let i = 0; i < pages.length; i++) {
     for (const q of pages[i].questions) if (q.getValueName() in data) seen[q.getValueName()] = data[q.getValueName()];
     if (i < pages.length - 1 && completes.some((t: any) => new ConditionRunner(t.expression).runValues(seen) === true))
@@ -402,7 +454,8 @@ export class VerdictEngine {
   /** autosave's model: its strict checks return the posted answers themselves, never the model's data */
   private partial: any = null;
   verdict(body: unknown, locale: Locale, complete: boolean): ValidationResult {
-    if (!complete && !this.reusable) return surveyVerdict((this.partial ??= buildModel(this.json)), body, locale, false);
+    if (!complete && !this.reusable)
+      return surveyVerdict((this.partial ??= buildModel(this.json)), body, locale, false);
     const model = this.spare ?? buildModel(this.json);
     if (this.reusable) return surveyVerdict(model, body, locale, complete);
     this.spare = null;
@@ -445,12 +498,14 @@ export function surveyVerdict(model: any, body: unknown, locale: Locale, complet
     if (comments.has(key)) {
       if (value === null) continue;
       if (typeof value !== 'string') errors.push({ name: comments.get(key).name, message: message('wrongType', loc) });
-      else if (value.length > STRING_CAP) errors.push({ name: comments.get(key).name, message: message('tooLong', loc, STRING_CAP) });
+      else if (value.length > STRING_CAP)
+        errors.push({ name: comments.get(key).name, message: message('tooLong', loc, STRING_CAP) });
       else data[key] = value;
       continue;
     }
     if (free.has(key)) continue; // recomputed by survey-core (calculated values, trigger targets)
-    if (unknown++ < MAX_UNKNOWN_ERRORS) errors.push({ name: key.slice(0, 200), message: message('unknownQuestion', loc) });
+    if (unknown++ < MAX_UNKNOWN_ERRORS)
+      errors.push({ name: key.slice(0, 200), message: message('unknownQuestion', loc) });
   }
   for (const key of Object.keys(data)) if (data[key] === null) delete data[key];
   // a reused model still holds the errors of the last verdict: cleared first, or survey-core revalidates each

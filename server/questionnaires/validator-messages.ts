@@ -8,7 +8,10 @@ export const LOCALES: readonly Locale[] = ['nl', 'en'];
 
 const OWN = {
   notObject: { nl: 'De antwoorden moeten een JSON-object zijn', en: 'The answers must be a JSON object' },
-  forbiddenKey: { nl: 'De antwoorden bevatten een verboden sleutel ({0})', en: 'The answers contain a forbidden key ({0})' },
+  forbiddenKey: {
+    nl: 'De antwoorden bevatten een verboden sleutel ({0})',
+    en: 'The answers contain a forbidden key ({0})',
+  },
   tooDeep: { nl: 'De antwoorden zijn te diep genest', en: 'The answers are nested too deeply' },
   unknownQuestion: {
     nl: 'Deze vraag bestaat niet in deze vragenlijst',
@@ -23,8 +26,14 @@ const OWN = {
     en: 'This answer cannot be combined with other answers',
   },
   unknownRow: { nl: 'Deze rij bestaat niet in deze vraag', en: 'This row does not exist in this question' },
-  tooLong: { nl: 'Dit antwoord is te lang (maximaal {0} tekens)', en: 'This answer is too long (at most {0} characters)' },
-  tooMany: { nl: 'Dit antwoord heeft te veel onderdelen (maximaal {0})', en: 'This answer has too many parts (at most {0})' },
+  tooLong: {
+    nl: 'Dit antwoord is te lang (maximaal {0} tekens)',
+    en: 'This answer is too long (at most {0} characters)',
+  },
+  tooMany: {
+    nl: 'Dit antwoord heeft te veel onderdelen (maximaal {0})',
+    en: 'This answer has too many parts (at most {0})',
+  },
   internal: { nl: 'De antwoorden konden niet worden gecontroleerd', en: 'The answers could not be checked' },
 } satisfies Record<string, Record<Locale, string>>;
 

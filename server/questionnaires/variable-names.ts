@@ -26,7 +26,9 @@ export function spssName(parts: Array<string | number>): string {
   if (!/^[a-z]/.test(name)) name = `v_${name}`;
   if (RESERVED.has(name)) name = `${name}_`;
   if (name.length > MAX_NAME) {
-    const hash = BigInt('0x' + crypto.createHash('sha256').update(full).digest('hex').slice(0, 12)).toString(36).slice(0, 4);
+    const hash = BigInt('0x' + crypto.createHash('sha256').update(full).digest('hex').slice(0, 12))
+      .toString(36)
+      .slice(0, 4);
     name = `${name.slice(0, MAX_NAME - 5)}_${hash}`;
   }
   return name;

@@ -168,7 +168,8 @@ export function diffVersions(
       ? 'new'
       : !isAsked(now)
         ? 'dropped'
-        : signature(previous.model.byName.get(old.question), old) === signature(next.model.byName.get(now.question), now)
+        : signature(previous.model.byName.get(old.question), old) ===
+            signature(next.model.byName.get(now.question), now)
           ? 'same'
           : 'reworded';
     const reason =
@@ -260,7 +261,12 @@ export function mapWithVersion(
   const entryOf = (p: VariableProposal, s: ProposedStatus) =>
     s === 'dropped'
       ? { status: s, question: null }
-      : { status: s, question: p.question, ...(p.row !== undefined ? { row: p.row } : {}), ...(p.choice !== undefined ? { choice: p.choice } : {}) };
+      : {
+          status: s,
+          question: p.question,
+          ...(p.row !== undefined ? { row: p.row } : {}),
+          ...(p.choice !== undefined ? { choice: p.choice } : {}),
+        };
   for (const p of diff.variables) {
     const c = status.get(p.variable);
     const s = c?.status ?? p.proposed;

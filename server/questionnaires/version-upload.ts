@@ -78,7 +78,8 @@ export function jsonDepth(text: string, limit: number): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
+      if (c === 92)
+        i++; // backslash: skip the escaped character
       else if (c === 34) inString = false;
     } else if (c === 34) inString = true;
     else if (c === 123 || c === 91) {
@@ -129,12 +130,15 @@ function shapeProblems(survey: unknown): string[] {
     if (!isObject(node)) return;
     for (const [key, value] of Object.entries(node)) {
       const kind = CONTAINERS[key];
-      if (kind && value !== undefined && !Array.isArray(value))
-        problems.push(`${path}.${key}: must be a list`);
+      if (kind && value !== undefined && !Array.isArray(value)) problems.push(`${path}.${key}: must be a list`);
       else if (kind && Array.isArray(value))
         value.forEach((item, i) => {
-          const ok = kind === 'object' ? isObject(item) : isObject(item) || ['string', 'number', 'boolean'].includes(typeof item);
-          if (!ok) problems.push(`${path}.${key}[${i}]: must be ${kind === 'object' ? 'an object' : 'an object or a value'}`);
+          const ok =
+            kind === 'object'
+              ? isObject(item)
+              : isObject(item) || ['string', 'number', 'boolean'].includes(typeof item);
+          if (!ok)
+            problems.push(`${path}.${key}[${i}]: must be ${kind === 'object' ? 'an object' : 'an object or a value'}`);
         });
       walk(value, `${path}.${key}`);
     }
@@ -151,7 +155,9 @@ export function checkUpload(bytes: Buffer, fields: UploadFields): CheckedUpload 
   if (!KEY_PATTERN.test(key))
     problems.push(`key "${key.slice(0, 40)}": lower-case letters, digits and "-", starting with a letter or digit`);
   if (!VERSION_PATTERN.test(version))
-    problems.push(`version "${version.slice(0, 40)}": starts with a digit, then digits, letters, "." or "-" (e.g. 2026.1)`);
+    problems.push(
+      `version "${version.slice(0, 40)}": starts with a digit, then digits, letters, "." or "-" (e.g. 2026.1)`,
+    );
   if (problems.length) refuse('The key or version is not valid', problems);
 
   const text = decode(bytes);
@@ -177,7 +183,12 @@ export function checkUpload(bytes: Buffer, fields: UploadFields): CheckedUpload 
   } else {
     const title: LocalizedText = { nl: clean(fields.titleNl), en: clean(fields.titleEn) };
     const surveyTitle = isObject(json.title) ? json.title : typeof json.title === 'string' ? { nl: json.title } : {};
-    title.nl ||= typeof surveyTitle.nl === 'string' ? surveyTitle.nl : typeof surveyTitle.default === 'string' ? surveyTitle.default : '';
+    title.nl ||=
+      typeof surveyTitle.nl === 'string'
+        ? surveyTitle.nl
+        : typeof surveyTitle.default === 'string'
+          ? surveyTitle.default
+          : '';
     title.en ||= typeof surveyTitle.en === 'string' ? surveyTitle.en : '';
     const edition = clean(fields.edition) || version.split('.')[0];
     file = {

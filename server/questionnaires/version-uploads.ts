@@ -200,7 +200,9 @@ export async function versionOrigin(
 }
 
 /** Per version id: where it came from (a file or an upload) and who uploaded it. */
-export async function versionOrigins(db: Db): Promise<Map<string, { origin: 'file' | 'upload'; uploadedBy: string | null }>> {
+export async function versionOrigins(
+  db: Db,
+): Promise<Map<string, { origin: 'file' | 'upload'; uploadedBy: string | null }>> {
   const rows = await listVersionOrigins(db);
   return new Map(rows.map((r) => [r.id, { origin: r.origin ?? 'file', uploadedBy: r.uploaded_by ?? null }]));
 }

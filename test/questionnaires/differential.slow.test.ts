@@ -15,15 +15,45 @@ import { VerdictPool } from '../../server/questionnaires/verdict-pool';
 import { usesOnlyCompiledFeatures } from '../../server/questionnaires/compiled-subset';
 import { LARGE_DEFINITION } from '../../bench/large-definition';
 import {
-  browserAnswers, generateCompiledNested, generateCompiledSubset, generateDefinition, mutate, rng, type Json, type Mutation,
+  browserAnswers,
+  generateCompiledNested,
+  generateCompiledSubset,
+  generateDefinition,
+  mutate,
+  rng,
+  type Json,
+  type Mutation,
 } from './survey-corpus';
 
 const ROOT = path.join(__dirname, '../..');
 const LOCALES = ['nl', 'en'] as const;
-const MUTATIONS: Mutation[] = ['junk name', 'wrong type', 'not a choice', 'too long', 'missing required', 'invisible value', 'expression value', 'empty panels'];
-const STRICT: Mutation[] = ['junk name', 'wrong type', 'not a choice', 'too long', 'too many panels', 'junk in panel', 'nested type'];
+const MUTATIONS: Mutation[] = [
+  'junk name',
+  'wrong type',
+  'not a choice',
+  'too long',
+  'missing required',
+  'invisible value',
+  'expression value',
+  'empty panels',
+];
+const STRICT: Mutation[] = [
+  'junk name',
+  'wrong type',
+  'not a choice',
+  'too long',
+  'too many panels',
+  'junk in panel',
+  'nested type',
+];
 /** for the definitions with expressions, dynamic panels and matrices the compiled validator models */
-const NESTED_MUTATIONS: Mutation[] = [...MUTATIONS, 'too many panels', 'junk in panel', 'nested type', 'invisible in panel'];
+const NESTED_MUTATIONS: Mutation[] = [
+  ...MUTATIONS,
+  'too many panels',
+  'junk in panel',
+  'nested type',
+  'invisible in panel',
+];
 
 // ------------------------------------------------------------------------------------------ survey-core's verdict
 
@@ -46,7 +76,8 @@ function questionsOf(q: any, out: any[]): void {
   out.push(q);
   const type = q.getType();
   if (type === 'paneldynamic') for (const p of q.panels) elementsOf(p, out);
-  if (type === 'matrixdropdown' || type === 'matrixdynamic') for (const row of q.visibleRows) for (const cell of row.cells) questionsOf(cell.question, out);
+  if (type === 'matrixdropdown' || type === 'matrixdynamic')
+    for (const row of q.visibleRows) for (const cell of row.cells) questionsOf(cell.question, out);
   if (type === 'multipletext') for (const item of q.items) questionsOf(item.editor, out);
 }
 
@@ -73,7 +104,8 @@ function core(survey: Json, answers: Json, locale: string): CoreVerdict {
   if (completes.length) {
     const seen: Json = {};
     for (let i = 0; i < pages.length - 1; i++) {
-      for (const q of pages[i].questions) if (q.getValueName() in model.data) seen[q.getValueName()] = model.data[q.getValueName()];
+      for (const q of pages[i].questions)
+        if (q.getValueName() in model.data) seen[q.getValueName()] = model.data[q.getValueName()];
       if (completes.some((t) => new ConditionRunner(t.expression).runValues(seen) === true)) {
         pages = pages.slice(0, i + 1);
         break;
@@ -84,7 +116,9 @@ function core(survey: Json, answers: Json, locale: string): CoreVerdict {
   for (const page of pages) model.validatePage(page);
   const errors: string[] = [];
   for (const page of pages)
-    for (const el of elementsOf(page)) for (const e of el.errors ?? []) if (e.isError && e.visible !== false) errors.push(`${topName(el)}: ${e.getText()}`);
+    for (const el of elementsOf(page))
+      for (const e of el.errors ?? [])
+        if (e.isError && e.visible !== false) errors.push(`${topName(el)}: ${e.getText()}`);
   errors.sort();
   const res: CoreVerdict = { ok: errors.length === 0, errors };
   if (res.ok) {
@@ -124,7 +158,14 @@ afterAll(async () => {
 
 /** Runs one definition's corpus; returns the disagreements (as readable records) and adds to the tally. */
 async function runDefinition(
-  id: string, survey: Json, seed: number, sets: number, tally: Tally, reuse?: any, mutations: Mutation[] = MUTATIONS, engine?: string,
+  id: string,
+  survey: Json,
+  seed: number,
+  sets: number,
+  tally: Tally,
+  reuse?: any,
+  mutations: Mutation[] = MUTATIONS,
+  engine?: string,
 ): Promise<unknown[]> {
   const r = rng(seed);
   const validator = createValidator(id, survey, pool);
@@ -161,26 +202,44 @@ async function runDefinition(
 }
 
 /** A disagreement, told by what differs. */
-function difference(id: string, engine: string, mutation: Mutation | null, target: string | undefined, answers: Json, mine: ValidationResult, ref: CoreVerdict) {
+function difference(
+  id: string,
+  engine: string,
+  mutation: Mutation | null,
+  target: string | undefined,
+  answers: Json,
+  mine: ValidationResult,
+  ref: CoreVerdict,
+) {
   const a = serverErrors(mine);
   const onlyServer = a.filter((e) => !ref.errors.includes(e));
   const onlySurveyCore = ref.errors.filter((e) => !a.includes(e));
-  const stored = mine.ok && ref.ok
-    ? Object.keys({ ...mine.answers, ...ref.completed }).filter((k) => JSON.stringify(sortKeys(mine.answers[k])) !== JSON.stringify(sortKeys(ref.completed![k]))).map((k) => ({ key: k, server: mine.answers[k], surveyCore: ref.completed![k], sent: answers[k] }))
-    : undefined;
+  const stored =
+    mine.ok && ref.ok
+      ? Object.keys({ ...mine.answers, ...ref.completed })
+          .filter((k) => JSON.stringify(sortKeys(mine.answers[k])) !== JSON.stringify(sortKeys(ref.completed![k])))
+          .map((k) => ({ key: k, server: mine.answers[k], surveyCore: ref.completed![k], sent: answers[k] }))
+      : undefined;
   return { id, engine, mutation, target, onlyServer, onlySurveyCore, stored };
 }
 
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Json)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Json)[k])]),
+    );
   return v;
 }
 
 const TOTAL = newTally();
 afterAll(() => {
-  console.log(`differential corpus: ${TOTAL.definitions} definitions, ${TOTAL.sets} answer sets (${TOTAL.valid} valid), ` +
-    `verdicts agree on ${TOTAL.agreed}; mutations ${JSON.stringify(TOTAL.byMutation)}`);
+  console.log(
+    `differential corpus: ${TOTAL.definitions} definitions, ${TOTAL.sets} answer sets (${TOTAL.valid} valid), ` +
+      `verdicts agree on ${TOTAL.agreed}; mutations ${JSON.stringify(TOTAL.byMutation)}`,
+  );
 });
 
 describe('differential corpus: the server judges as survey-core does', () => {
@@ -227,11 +286,26 @@ describe('differential corpus: the server judges as survey-core does', () => {
     for (let i = 0; i < 40; i++) {
       const survey = generateCompiledNested(r, i);
       expect(usesOnlyCompiledFeatures(survey)).toBe(true);
-      problems.push(...(await runDefinition(`nest-${i}`, survey, 5000 + i, 10, tally, undefined, NESTED_MUTATIONS, 'compiled')));
+      problems.push(
+        ...(await runDefinition(`nest-${i}`, survey, 5000 + i, 10, tally, undefined, NESTED_MUTATIONS, 'compiled')),
+      );
     }
-    problems.push(...(await runDefinition('bench-large', LARGE_DEFINITION, 6000, 40, tally, undefined, NESTED_MUTATIONS, 'compiled')));
+    problems.push(
+      ...(await runDefinition(
+        'bench-large',
+        LARGE_DEFINITION,
+        6000,
+        40,
+        tally,
+        undefined,
+        NESTED_MUTATIONS,
+        'compiled',
+      )),
+    );
     Object.assign(TOTAL, merge(TOTAL, tally));
-    console.log(`nested compiled corpus: ${tally.definitions} definitions, ${tally.sets} sets (${tally.valid} valid), agree ${tally.agreed}; ${JSON.stringify(tally.byMutation)}`);
+    console.log(
+      `nested compiled corpus: ${tally.definitions} definitions, ${tally.sets} sets (${tally.valid} valid), agree ${tally.agreed}; ${JSON.stringify(tally.byMutation)}`,
+    );
     expect(problems).toEqual([]);
     expect(tally.agreed).toBe(tally.sets);
     expect(tally.valid).toBeGreaterThan(tally.sets / 10);
@@ -239,20 +313,30 @@ describe('differential corpus: the server judges as survey-core does', () => {
   }, 900_000);
 
   const versions = ['demo/1', 'miv-politieke-ambtsdragers/2024.1', 'miv-ambtenaren/2022.1'];
-  test.each(versions)('%s (compiled path): every verdict agrees with survey-core', async (v) => {
-    const survey = JSON.parse(fs.readFileSync(path.join(ROOT, 'questionnaires', `${v}.json`), 'utf8')).survey;
-    expect(usesOnlyCompiledFeatures(survey)).toBe(true);
-    const tally = newTally();
-    const reuse = new Model(survey);
-    const problems = await runDefinition(v, survey, 3000 + v.length, v.startsWith('demo') ? 40 : 14, tally, reuse);
-    Object.assign(TOTAL, merge(TOTAL, tally));
-    expect(problems).toEqual([]);
-    expect(tally.agreed).toBe(tally.sets);
-  }, 900_000);
+  test.each(versions)(
+    '%s (compiled path): every verdict agrees with survey-core',
+    async (v) => {
+      const survey = JSON.parse(fs.readFileSync(path.join(ROOT, 'questionnaires', `${v}.json`), 'utf8')).survey;
+      expect(usesOnlyCompiledFeatures(survey)).toBe(true);
+      const tally = newTally();
+      const reuse = new Model(survey);
+      const problems = await runDefinition(v, survey, 3000 + v.length, v.startsWith('demo') ? 40 : 14, tally, reuse);
+      Object.assign(TOTAL, merge(TOTAL, tally));
+      expect(problems).toEqual([]);
+      expect(tally.agreed).toBe(tally.sets);
+    },
+    900_000,
+  );
 });
 
 function merge(a: Tally, b: Tally): Tally {
   const byMutation = { ...a.byMutation };
   for (const [k, n] of Object.entries(b.byMutation)) byMutation[k] = (byMutation[k] ?? 0) + n;
-  return { definitions: a.definitions + b.definitions, sets: a.sets + b.sets, agreed: a.agreed + b.agreed, valid: a.valid + b.valid, byMutation };
+  return {
+    definitions: a.definitions + b.definitions,
+    sets: a.sets + b.sets,
+    agreed: a.agreed + b.agreed,
+    valid: a.valid + b.valid,
+    byMutation,
+  };
 }

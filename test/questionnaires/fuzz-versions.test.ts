@@ -37,9 +37,9 @@ describe('fuzzing the questionnaire upload', () => {
   const content = fc.oneof(
     mutated,
     fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
-    fc.record({ pages: fc.array(fc.oneof(hostile, fc.jsonValue({ maxDepth: 3 })), { maxLength: 3 }) }).map((v) =>
-      JSON.stringify(v),
-    ),
+    fc
+      .record({ pages: fc.array(fc.oneof(hostile, fc.jsonValue({ maxDepth: 3 })), { maxLength: 3 }) })
+      .map((v) => JSON.stringify(v)),
     fc.string({ maxLength: 40 }),
   );
   const fields = fc.record({
@@ -59,7 +59,12 @@ describe('fuzzing the questionnaire upload', () => {
         const res = await admin.upload('/admin/questionnaires', 'q.json', body, admin.csrf, form);
         expect([200, 201, 303, 409, 413, 422]).toContain(res.status);
         if (res.status !== 303) expect(await snapshot(t.db, { tables: ['sessions'] })).toBe(before);
-        expect(t.logs.slice(logged).filter((l) => l.startsWith('error')).join('\n')).toBe('');
+        expect(
+          t.logs
+            .slice(logged)
+            .filter((l) => l.startsWith('error'))
+            .join('\n'),
+        ).toBe('');
       }),
       { numRuns: runs(150) },
     );

@@ -11,18 +11,45 @@ import { createRng } from '../../server/fielding/synth/rng';
 
 const DIR = path.join(__dirname, '..', '..', 'questionnaires');
 const KEYS = ['miv-politieke-ambtsdragers', 'miv-ambtenaren'] as const;
-const POPULATION: Record<string, string> = { 'miv-politieke-ambtsdragers': 'politieke-ambtsdragers', 'miv-ambtenaren': 'ambtenaren' };
+const POPULATION: Record<string, string> = {
+  'miv-politieke-ambtsdragers': 'politieke-ambtsdragers',
+  'miv-ambtenaren': 'ambtenaren',
+};
 const VERSIONS = ['2022.1', '2024.1'];
 const SPSS_RESERVED = new Set(['all', 'and', 'by', 'eq', 'ge', 'gt', 'le', 'lt', 'ne', 'not', 'or', 'to', 'with']);
 const NAME = /^[a-z][a-z0-9_]*$/;
 const ROW = /^[a-z][a-z0-9]*$/;
-const LOCALIZED_KEYS = new Set(['title', 'description', 'text', 'placeholder', 'requiredErrorText', 'otherText', 'noneText',
-  'completedHtml', 'html', 'minRateDescription', 'maxRateDescription', 'labelTrue', 'labelFalse', 'commentText']);
+const LOCALIZED_KEYS = new Set([
+  'title',
+  'description',
+  'text',
+  'placeholder',
+  'requiredErrorText',
+  'otherText',
+  'noneText',
+  'completedHtml',
+  'html',
+  'minRateDescription',
+  'maxRateDescription',
+  'labelTrue',
+  'labelFalse',
+  'commentText',
+]);
 const FOLLOW_UP_PAGE = /^p_incident/;
 
 type Json = any;
-interface Version { file: LoadedQuestionnaire; key: string }
-interface VarRef { name: string; question: string; row?: string; choice?: number; kind: string; sig: string }
+interface Version {
+  file: LoadedQuestionnaire;
+  key: string;
+}
+interface VarRef {
+  name: string;
+  question: string;
+  row?: string;
+  choice?: number;
+  kind: string;
+  sig: string;
+}
 
 function load(key: string, version: string): LoadedQuestionnaire {
   const file = path.join(DIR, key, `${version}.json`);
@@ -35,7 +62,8 @@ const maps: Record<string, Json> = Object.fromEntries(
 
 function questions(survey: Json): Array<{ q: Json; page: string }> {
   const out: Array<{ q: Json; page: string }> = [];
-  const walk = (els: Json[], page: string) => els.forEach((e) => (e.type === 'panel' ? walk(e.elements, page) : out.push({ q: e, page })));
+  const walk = (els: Json[], page: string) =>
+    els.forEach((e) => (e.type === 'panel' ? walk(e.elements, page) : out.push({ q: e, page })));
   for (const p of survey.pages) walk(p.elements, p.name);
   return out;
 }
@@ -47,18 +75,38 @@ function variables(survey: Json): VarRef[] {
   const out: VarRef[] = [];
   for (const { q } of questions(survey)) {
     if (q.type === 'matrix') {
-      for (const r of q.rows) out.push({ name: `${q.name}_${r.value}`, question: q.name, row: r.value, kind: 'matrix_row', sig: strip({ t: q.title, c: q.columns, r: r.text }) });
+      for (const r of q.rows)
+        out.push({
+          name: `${q.name}_${r.value}`,
+          question: q.name,
+          row: r.value,
+          kind: 'matrix_row',
+          sig: strip({ t: q.title, c: q.columns, r: r.text }),
+        });
     } else if (q.type === 'checkbox') {
-      for (const c of q.choices) out.push({ name: `${q.name}_${c.value}`, question: q.name, choice: c.value, kind: 'checkbox_choice', sig: strip({ t: q.title, c: c.text }) });
+      for (const c of q.choices)
+        out.push({
+          name: `${q.name}_${c.value}`,
+          question: q.name,
+          choice: c.value,
+          kind: 'checkbox_choice',
+          sig: strip({ t: q.title, c: c.text }),
+        });
     } else {
       const kind = q.type === 'comment' ? 'text' : q.type === 'text' ? 'number' : 'choice';
-      out.push({ name: q.name, question: q.name, kind, sig: strip({ t: q.title, c: q.choices, i: q.inputType, min: q.min, max: q.max }) });
+      out.push({
+        name: q.name,
+        question: q.name,
+        kind,
+        sig: strip({ t: q.title, c: q.choices, i: q.inputType, min: q.min, max: q.max }),
+      });
     }
   }
   return out;
 }
 
-const refKey = (r: { question: string | null; row?: string; choice?: number }) => `${r.question}|${r.row ?? ''}|${r.choice ?? ''}`;
+const refKey = (r: { question: string | null; row?: string; choice?: number }) =>
+  `${r.question}|${r.row ?? ''}|${r.choice ?? ''}`;
 
 function screenerCells(survey: Json): Array<[string, string]> {
   return questions(survey)
@@ -74,10 +122,14 @@ function allScreener(survey: Json, code: number): Record<string, Record<string, 
 
 function isLocalized(v: unknown): boolean {
   return (
-    !!v && typeof v === 'object' && !Array.isArray(v) &&
+    !!v &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
     Object.keys(v).sort().join(',') === 'en,nl' &&
-    typeof (v as Json).nl === 'string' && typeof (v as Json).en === 'string' &&
-    (v as Json).nl.trim() !== '' && (v as Json).en.trim() !== ''
+    typeof (v as Json).nl === 'string' &&
+    typeof (v as Json).en === 'string' &&
+    (v as Json).nl.trim() !== '' &&
+    (v as Json).en.trim() !== ''
   );
 }
 
@@ -113,14 +165,19 @@ describe.each(versions.map((v) => [v.file.id, v] as const))('%s', (_id, { key, f
     walk(survey, 'survey');
     for (const { q } of questions(survey)) {
       if (!isLocalized(q.title)) problems.push(`${q.name}: title`);
-      for (const list of ['choices', 'columns', 'rows']) for (const item of q[list] ?? []) if (!isLocalized(item.text)) problems.push(`${q.name}.${list}: ${item.value}`);
+      for (const list of ['choices', 'columns', 'rows'])
+        for (const item of q[list] ?? [])
+          if (!isLocalized(item.text)) problems.push(`${q.name}.${list}: ${item.value}`);
     }
     expect(problems).toEqual([]);
     // survey-core renders both languages
     const model = new Model(survey);
     for (const locale of ['nl', 'en'] as const) {
       model.locale = locale;
-      for (const q of model.getAllQuestions()) expect(q.locTitle.renderedHtml).toBe((survey as Json) && questions(survey).find((x) => x.q.name === q.name)!.q.title[locale]);
+      for (const q of model.getAllQuestions())
+        expect(q.locTitle.renderedHtml).toBe(
+          (survey as Json) && questions(survey).find((x) => x.q.name === q.name)!.q.title[locale],
+        );
     }
   });
 
@@ -134,11 +191,16 @@ describe.each(versions.map((v) => [v.file.id, v] as const))('%s', (_id, { key, f
       expect(n.length).toBeLessThanOrEqual(32);
       expect(SPSS_RESERVED.has(n)).toBe(false);
     }
-    for (const { q } of questions(survey)) if (q.type === 'matrix') for (const r of q.rows) expect(r.value).toMatch(ROW);
+    for (const { q } of questions(survey))
+      if (q.type === 'matrix') for (const r of q.rows) expect(r.value).toMatch(ROW);
   });
 
-  test('every choice has a unique integer code; 97/98/99 are not applicable / don\'t know / rather not say', () => {
-    const reserved: Record<number, string> = { 97: 'Niet van toepassing', 98: 'Weet ik niet', 99: 'Zeg ik liever niet' };
+  test("every choice has a unique integer code; 97/98/99 are not applicable / don't know / rather not say", () => {
+    const reserved: Record<number, string> = {
+      97: 'Niet van toepassing',
+      98: 'Weet ik niet',
+      99: 'Zeg ik liever niet',
+    };
     const reservedEn: Record<number, string> = { 97: 'Not applicable', 98: "Don't know", 99: 'Rather not say' };
     let dk = 0;
     let rns = 0;
@@ -169,8 +231,17 @@ describe.each(versions.map((v) => [v.file.id, v] as const))('%s', (_id, { key, f
   test('conventions: supported types, no -Comment keys, required closed questions, bounded texts and numbers', () => {
     for (const { q } of questions(survey)) {
       expect(['radiogroup', 'dropdown', 'checkbox', 'matrix', 'text', 'comment']).toContain(q.type);
-      for (const prop of ['showOtherItem', 'hasOther', 'showCommentArea', 'hasComment', 'choicesVisibleIf', 'rowsVisibleIf']) expect(q[prop]).toBeUndefined();
-      for (const c of [...(q.choices ?? []), ...(q.columns ?? []), ...(q.rows ?? [])]) expect(c.visibleIf).toBeUndefined();
+      for (const prop of [
+        'showOtherItem',
+        'hasOther',
+        'showCommentArea',
+        'hasComment',
+        'choicesVisibleIf',
+        'rowsVisibleIf',
+      ])
+        expect(q[prop]).toBeUndefined();
+      for (const c of [...(q.choices ?? []), ...(q.columns ?? []), ...(q.rows ?? [])])
+        expect(c.visibleIf).toBeUndefined();
       if (['radiogroup', 'dropdown', 'checkbox', 'matrix'].includes(q.type)) expect(q.isRequired).toBe(true);
       if (q.type === 'matrix') expect(q.eachRowRequired).toBe(true);
       if (q.type === 'comment') expect(q.maxLength).toBeGreaterThan(0);
@@ -186,13 +257,38 @@ describe.each(versions.map((v) => [v.file.id, v] as const))('%s', (_id, { key, f
 
   describe('routing', () => {
     const cells = screenerCells(survey);
-    const followUps = questions(survey).filter(({ page }) => FOLLOW_UP_PAGE.test(page)).map(({ q }) => q);
-    const firstLevel = ['recent_vorm', 'recent_kanaal', 'recent_ernst', 'dader', 'motief', 'intern_gemeld', 'aangifte', 'gevolg', 'nazorg_ontv'];
+    const followUps = questions(survey)
+      .filter(({ page }) => FOLLOW_UP_PAGE.test(page))
+      .map(({ q }) => q);
+    const firstLevel = [
+      'recent_vorm',
+      'recent_kanaal',
+      'recent_ernst',
+      'dader',
+      'motief',
+      'intern_gemeld',
+      'aangifte',
+      'gevolg',
+      'nazorg_ontv',
+    ];
     const validator = compileValidator(survey);
 
     test('the screener covers the six forms of aggression and the five channels', () => {
-      expect([...new Set(cells.map(([q]) => q))].sort()).toEqual(['scr_bedreig', 'scr_discrim', 'scr_fysiek', 'scr_schade', 'scr_thuis', 'scr_verbaal']);
-      expect(cells.filter(([q]) => q === 'scr_verbaal').map(([, r]) => r)).toEqual(['f2f', 'tel', 'mail', 'online', 'thuis']);
+      expect([...new Set(cells.map(([q]) => q))].sort()).toEqual([
+        'scr_bedreig',
+        'scr_discrim',
+        'scr_fysiek',
+        'scr_schade',
+        'scr_thuis',
+        'scr_verbaal',
+      ]);
+      expect(cells.filter(([q]) => q === 'scr_verbaal').map(([, r]) => r)).toEqual([
+        'f2f',
+        'tel',
+        'mail',
+        'online',
+        'thuis',
+      ]);
       expect(followUps.length).toBeGreaterThanOrEqual(12);
     });
 
@@ -228,7 +324,8 @@ describe.each(versions.map((v) => [v.file.id, v] as const))('%s', (_id, { key, f
           const data = allScreener(survey, 1);
           data[m][row] = code;
           model.data = data;
-          for (const name of firstLevel) expect([m, row, code, name, shown(model, name)]).toEqual([m, row, code, name, true]);
+          for (const name of firstLevel)
+            expect([m, row, code, name, shown(model, name)]).toEqual([m, row, code, name, true]);
           expect(shown(model, 'geregistreerd')).toBe(false);
           model.setValue('intern_gemeld', 1);
           expect(shown(model, 'geregistreerd')).toBe(true);
@@ -238,7 +335,11 @@ describe.each(versions.map((v) => [v.file.id, v] as const))('%s', (_id, { key, f
 
     test('the server drops follow-up answers of a respondent who said no to every screener item', () => {
       // a complete answer set of someone who met no aggression, plus answers to two follow-ups
-      const answers = { ...synthAnswers(file, createRng(`no-${file.id}`), { aggressionRate: 0 }), recent_vorm: 1, aangifte: 4 };
+      const answers = {
+        ...synthAnswers(file, createRng(`no-${file.id}`), { aggressionRate: 0 }),
+        recent_vorm: 1,
+        aangifte: 4,
+      };
       expect(experiencedAggression(answers)).toBe(false);
       const result = validator.validateComplete(answers, 'nl');
       expect(result.ok).toBe(true);
@@ -250,10 +351,16 @@ describe.each(versions.map((v) => [v.file.id, v] as const))('%s', (_id, { key, f
 
     test('integrity follow-up only after a suspicion; municipality size only for municipalities', () => {
       const model = new Model(survey);
-      model.data = { int_vermoeden: { belang: 1, meestemmen: 1, adviseur: 1, druk: 98, nietmelden: 99 }, bestuurslaag: 2 };
+      model.data = {
+        int_vermoeden: { belang: 1, meestemmen: 1, adviseur: 1, druk: 98, nietmelden: 99 },
+        bestuurslaag: 2,
+      };
       expect(shown(model, 'int_gemeld')).toBe(false);
       expect(shown(model, 'gemeente_grootte')).toBe(false);
-      model.data = { int_vermoeden: { belang: 1, meestemmen: 1, adviseur: 1, druk: 2, nietmelden: 1 }, bestuurslaag: 1 };
+      model.data = {
+        int_vermoeden: { belang: 1, meestemmen: 1, adviseur: 1, druk: 2, nietmelden: 1 },
+        bestuurslaag: 1,
+      };
       expect(shown(model, 'int_gemeld')).toBe(true);
       expect(shown(model, 'gemeente_grootte')).toBe(true);
     });
@@ -288,7 +395,9 @@ describe.each(KEYS.map((k) => [k] as const))('variable map %s', (key) => {
 
   test('every variable of every version is in the map, and every map entry is in its version', () => {
     for (const ed of editions) {
-      const defined = variables(files[ed].survey).map((r) => `${refKey(r)}#${r.kind}`).sort();
+      const defined = variables(files[ed].survey)
+        .map((r) => `${refKey(r)}#${r.kind}`)
+        .sort();
       const mapped = map.variables
         .filter((v: Json) => v.editions[ed].question !== null)
         .map((v: Json) => `${refKey(v.editions[ed])}#${v.kind}`)
@@ -321,12 +430,14 @@ describe.each(KEYS.map((k) => [k] as const))('variable map %s', (key) => {
   });
 
   test('2024 rewords at least two questions, adds some and drops some', () => {
-    const status = (s: string) => map.variables.filter((v: Json) => v.editions['2024'].status === s).map((v: Json) => v.name);
+    const status = (s: string) =>
+      map.variables.filter((v: Json) => v.editions['2024'].status === s).map((v: Json) => v.name);
     expect(status('reworded').length).toBeGreaterThanOrEqual(2);
     expect(status('new').length).toBeGreaterThanOrEqual(1);
     expect(status('dropped').length).toBeGreaterThanOrEqual(1);
     expect(status('reworded')).toEqual(expect.arrayContaining(['veilig_gevoel', 'nazorg_tevreden']));
     // the headline indicator stays comparable
-    for (const v of map.variables.filter((x: Json) => x.name.startsWith('scr_'))) expect(v.editions['2024'].status).toBe('same');
+    for (const v of map.variables.filter((x: Json) => x.name.startsWith('scr_')))
+      expect(v.editions['2024'].status).toBe('same');
   });
 });

@@ -34,8 +34,18 @@ const CREATOR = {
     { type: 'rating', name: 'tevreden', isRequired: true, rateMax: 5 },
     { type: 'text', name: 'leden', inputType: 'number', min: 0 },
     { type: 'expression', name: 'dubbel', expression: '{leden} * 2' },
-    { type: 'paneldynamic', name: 'bestuur', maxPanelCount: 3, templateElements: [{ type: 'text', name: 'naam', isRequired: true }] },
-    { type: 'matrixdropdown', name: 'kosten', rows: ['huur'], columns: [{ name: 'bedrag', cellType: 'text', inputType: 'number' }] },
+    {
+      type: 'paneldynamic',
+      name: 'bestuur',
+      maxPanelCount: 3,
+      templateElements: [{ type: 'text', name: 'naam', isRequired: true }],
+    },
+    {
+      type: 'matrixdropdown',
+      name: 'kosten',
+      rows: ['huur'],
+      columns: [{ name: 'bedrag', cellType: 'text', inputType: 'number' }],
+    },
     { type: 'comment', name: 'opmerking', visibleIf: '{tevreden} < 3' },
   ],
 };
@@ -56,8 +66,16 @@ test('check: a refused definition names each problem by its JSON path, exit code
   const file = write('refused.json', {
     key: 'x',
     survey: {
-      pages: [{ name: 'p', elements: [{ type: 'dropdown', name: 'land', choicesByUrl: { url: 'https://landen.example/api' } }] }],
-      questions: [{ type: 'slidr', name: 's' }, { type: 'text', name: 'land' }],
+      pages: [
+        {
+          name: 'p',
+          elements: [{ type: 'dropdown', name: 'land', choicesByUrl: { url: 'https://landen.example/api' } }],
+        },
+      ],
+      questions: [
+        { type: 'slidr', name: 's' },
+        { type: 'text', name: 'land' },
+      ],
     },
   });
   const res = await cli(['questionnaire', 'check', file]);
@@ -88,7 +106,10 @@ test('validate: one verdict per line, in order, in the language asked; exit 1 wh
   const res = await cli(['questionnaire', 'validate', file, '--lang', 'en'], lines + '\n');
   expect(res.stderr).toBe('');
   expect(res.code).toBe(1);
-  const out = res.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const out = res.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(out).toHaveLength(4);
   expect(out[0]).toEqual({ ok: true });
   expect(out[1]).toMatchObject({ ok: false, line: 2 });
@@ -98,14 +119,25 @@ test('validate: one verdict per line, in order, in the language asked; exit 1 wh
       { name: 'tevreden', message: 'Response required.' },
     ]),
   );
-  expect(out[2]).toMatchObject({ ok: false, line: 4, errors: [{ name: '', message: expect.stringContaining('not valid JSON') }] });
-  expect(out[3]).toMatchObject({ ok: false, line: 5, errors: [{ name: 'onbekend', message: 'This question does not exist in this questionnaire' }] });
+  expect(out[2]).toMatchObject({
+    ok: false,
+    line: 4,
+    errors: [{ name: '', message: expect.stringContaining('not valid JSON') }],
+  });
+  expect(out[3]).toMatchObject({
+    ok: false,
+    line: 5,
+    errors: [{ name: 'onbekend', message: 'This question does not exist in this questionnaire' }],
+  });
   const nl = await cli(['questionnaire', 'validate', file], JSON.stringify({}) + '\n');
   expect(JSON.parse(nl.stdout).errors).toEqual([{ name: 'tevreden', message: 'Dit is een vereiste vraag' }]);
 });
 
 test('validate: every answer set valid gives exit code 0', async () => {
   const file = write('creator-ok.json', CREATOR);
-  const res = await cli(['questionnaire', 'validate', file], `${JSON.stringify({ tevreden: 5 })}\n${JSON.stringify({ tevreden: 1, opmerking: 'x' })}\n`);
+  const res = await cli(
+    ['questionnaire', 'validate', file],
+    `${JSON.stringify({ tevreden: 5 })}\n${JSON.stringify({ tevreden: 1, opmerking: 'x' })}\n`,
+  );
   expect(res).toEqual({ code: 0, stdout: '{"ok":true}\n{"ok":true}\n', stderr: '' });
 });

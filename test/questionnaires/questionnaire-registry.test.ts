@@ -25,17 +25,26 @@ describe.each(databaseKinds())('questionnaire versions are immutable, on %s', (k
       const file = path.join(dir, 'demo', '1.json');
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('Ervaringen', 'Ervaringen (herzien)'));
       const changed = QuestionnaireRegistry.fromDirectory(dir);
-      const err = await registerVersions(database.db, changed).then(() => null, (e) => e);
+      const err = await registerVersions(database.db, changed).then(
+        () => null,
+        (e) => e,
+      );
       expect(err).toBeInstanceOf(ImmutableVersionError);
       expect(err.message).toContain(file);
       expect(err.message).toContain(first.get('demo@1')!.sha256);
       expect(err.message).toContain(changed.get('demo@1')!.sha256);
       // the change as a new version is accepted
       fs.renameSync(file, path.join(dir, 'demo', '2.json'));
-      fs.writeFileSync(path.join(dir, 'demo', '2.json'), fs.readFileSync(path.join(dir, 'demo', '2.json'), 'utf8').replace('"version": "1"', '"version": "2"'));
+      fs.writeFileSync(
+        path.join(dir, 'demo', '2.json'),
+        fs.readFileSync(path.join(dir, 'demo', '2.json'), 'utf8').replace('"version": "1"', '"version": "2"'),
+      );
       fs.copyFileSync(path.join(QUESTIONNAIRES_DIR, 'demo', '1.json'), file);
       await registerVersions(database.db, QuestionnaireRegistry.fromDirectory(dir));
-      expect((await database.db('questionnaire_versions').select('id').orderBy('id')).map((r) => r.id)).toEqual(['demo@1', 'demo@2']);
+      expect((await database.db('questionnaire_versions').select('id').orderBy('id')).map((r) => r.id)).toEqual([
+        'demo@1',
+        'demo@2',
+      ]);
     } finally {
       await database.drop();
       fs.rmSync(dir, { recursive: true, force: true });

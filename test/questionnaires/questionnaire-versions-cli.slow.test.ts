@@ -46,7 +46,11 @@ describe.each(databaseKinds())('questionnaire add on the command line, on %s', (
     const row = await database.db('questionnaire_versions').where({ id: 'werkbeleving@2026.1' }).first();
     expect(row).toMatchObject({ origin: 'upload', uploaded_by: expect.stringMatching(/^cli:/) });
     const audit = await database.db('audit_log').where({ action: 'questionnaire.upload' }).first();
-    expect(JSON.parse(audit.detail)).toMatchObject({ version: 'werkbeleving@2026.1', via: 'cli', file: 'creator.json' });
+    expect(JSON.parse(audit.detail)).toMatchObject({
+      version: 'werkbeleving@2026.1',
+      via: 'cli',
+      file: 'creator.json',
+    });
 
     const today = dutchDay(new Date());
     const wave = await cli(

@@ -69,7 +69,12 @@ describeBrowser('questionnaire versions in chromium', () => {
     await screenshot(page, 'questionnaire-document');
     // on a 360 px phone no page of versions is wider than the screen (wide tables scroll in their own box)
     await page.setViewportSize({ width: 360, height: 740 });
-    for (const p of ['', '/werkbeleving%402027.1', '/werkbeleving%402027.1/changes', '/werkbeleving%402027.1/document']) {
+    for (const p of [
+      '',
+      '/werkbeleving%402027.1',
+      '/werkbeleving%402027.1/changes',
+      '/werkbeleving%402027.1/document',
+    ]) {
       await page.goto(`${live.origin}/admin/questionnaires${p}`);
       const { scroll, client } = await page.evaluate(() => ({
         scroll: document.documentElement.scrollWidth,

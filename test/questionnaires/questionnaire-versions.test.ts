@@ -86,7 +86,11 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     expect(row).toMatchObject({ origin: 'upload', uploaded_by: 'beheer@example.org', title_en: 'Work experience' });
     const audit = await database.db('audit_log').where({ action: 'questionnaire.upload' });
     expect(audit).toHaveLength(1);
-    expect(JSON.parse(audit[0].detail)).toMatchObject({ version: 'werkbeleving@2026.1', sha256: row.sha256, result: 'registered' });
+    expect(JSON.parse(audit[0].detail)).toMatchObject({
+      version: 'werkbeleving@2026.1',
+      sha256: row.sha256,
+      result: 'registered',
+    });
 
     // the version file it stands for: exactly the text behind the hash, as it would be committed
     const file = await adminA.get('/admin/questionnaires/werkbeleving%402026.1/file').expect(200);
@@ -107,7 +111,10 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
         kept: '',
       })
       .expect(303);
-    const wave = await database.db('waves').where({ id: String(created.headers.location).split('/').pop() }).first();
+    const wave = await database
+      .db('waves')
+      .where({ id: String(created.headers.location).split('/').pop() })
+      .first();
     expect(wave.questionnaire_id).toBe('werkbeleving@2026.1');
     const c = await startProcess(database.db); // a third process, for the respondent
     const [invited] = await createInvitations(database.db, wave, [{ email: 'r@example.org', attributes: {} }], {
@@ -118,7 +125,10 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     const scripts = [...opened.text.matchAll(/src="(\/assets\/q\/[0-9a-f]{16}\.js)"/g)].map((m) => m[1]);
     const served = await Promise.all(scripts.map((src) => request(c.app).get(src).expect(200)));
     expect(served.map((r) => r.text).join('')).toContain('Werkt u weleens thuis?');
-    await request(c.app).post(`/s/${invited.token}/complete`).send({ answers: { thuiswerk: 7 } }).expect(422);
+    await request(c.app)
+      .post(`/s/${invited.token}/complete`)
+      .send({ answers: { thuiswerk: 7 } })
+      .expect(422);
     await request(c.app).post(`/s/${invited.token}/complete`).send({ answers: WERKBELEVING_VALID }).expect(201);
     const response = await database.db('responses').where({ wave_id: wave.id }).first();
     expect(response.questionnaire_id).toBe('werkbeleving@2026.1');
@@ -154,18 +164,40 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
       ['a wrong key', json(werkbeleving2026()), { ...good, key: '../Etc' }, 422, /key &#34;..\/Etc&#34;/],
       ['a wrong version', json(werkbeleving2026()), { ...good, version: 'v1;drop' }, 422, /starts with a digit/],
       ['no questions at the root', json({ elements: [] }), good, 422, /no question that stores an answer/],
-      ['a page that is not an object', json({ pages: [{ name: 'p', elements: [] }, null] }), good, 422, /survey\.pages\[1\]: must be an object/],
+      [
+        'a page that is not an object',
+        json({ pages: [{ name: 'p', elements: [] }, null] }),
+        good,
+        422,
+        /survey\.pages\[1\]: must be an object/,
+      ],
       ['no questions', json({ pages: [] }), good, 422, /no question that stores an answer|not one question/],
       [
         'choices from another origin',
-        json({ pages: [{ name: 'p', elements: [{ type: 'dropdown', name: 'd', choicesByUrl: { url: 'https://evil.example/x' } }] }] }),
+        json({
+          pages: [
+            { name: 'p', elements: [{ type: 'dropdown', name: 'd', choicesByUrl: { url: 'https://evil.example/x' } }] },
+          ],
+        }),
         good,
         422,
         /pages\[0\]\.elements\[0\]\.choicesByUrl: choices loaded from another origin/,
       ],
       ['too large', Buffer.alloc(3 * 1024 * 1024, 32), good, 413, /larger than 2 MB/],
-      ['a registered version with other content', json(werkbeleving2027()), { ...good, version: '2026.1' }, 409, /registered already with other content/],
-      ['a file version with other content', json(werkbeleving2026()), { ...good, key: 'demo', version: '1' }, 409, /registered already with other content/],
+      [
+        'a registered version with other content',
+        json(werkbeleving2027()),
+        { ...good, version: '2026.1' },
+        409,
+        /registered already with other content/,
+      ],
+      [
+        'a file version with other content',
+        json(werkbeleving2026()),
+        { ...good, key: 'demo', version: '1' },
+        409,
+        /registered already with other content/,
+      ],
     ];
     for (const [what, content, fields, status, message] of cases) {
       const res = await upload(adminA, content, fields);
@@ -192,7 +224,9 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
       .expect(200);
     expect(again.body.status).toBe('identical');
     const demo = fs.readFileSync(path.join(QUESTIONNAIRES_DIR, 'demo', '1.json'));
-    const same = await upload(adminA, demo, { key: 'demo', version: '1' }).set('Accept', 'application/json').expect(200);
+    const same = await upload(adminA, demo, { key: 'demo', version: '1' })
+      .set('Accept', 'application/json')
+      .expect(200);
     expect(same.body).toMatchObject({ status: 'identical', sha256: sha(demo) });
   });
 
@@ -219,7 +253,10 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     expect(page.text).toContain(
       'Asked: only if thuiswerk is 1 “Yes” and at thuis_dagen, 5 “Friday” is ticked → only if thuiswerk is 1 “Yes”',
     );
-    const changes = await adminA.get('/admin/questionnaires/werkbeleving%402027.1/changes').set('Accept', 'application/json').expect(200);
+    const changes = await adminA
+      .get('/admin/questionnaires/werkbeleving%402027.1/changes')
+      .set('Accept', 'application/json')
+      .expect(200);
     const proposed = Object.fromEntries(changes.body.variables.map((v: any) => [v.variable, v.proposed]));
     expect(proposed).toEqual({
       thuiswerk: 'reworded',
@@ -242,7 +279,10 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     const before = await stored();
     // a renamed question continues a dropped variable; a wrong answer is refused with reasons and nothing saved
     const bad = await adminA
-      .post('/admin/questionnaires/werkbeleving%402027.1/changes', { 'status:werkdruk_freq': 'same', 'status:uren': 'dropped' })
+      .post('/admin/questionnaires/werkbeleving%402027.1/changes', {
+        'status:werkdruk_freq': 'same',
+        'status:uren': 'dropped',
+      })
       .expect(422);
     expect(bad.text).toContain('werkdruk_freq: same or reworded needs the previous variable it continues');
     expect(bad.text).toContain('uren: is asked in this version, so it cannot be dropped');
@@ -262,8 +302,16 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     const confirmed = await adminA.get('/admin/questionnaires/werkbeleving%402027.1/changes').expect(200);
     expect(confirmed.text).toContain('Confirmed by beheer@example.org');
     const audit = await database.db('audit_log').where({ action: 'questionnaire.variable-statuses' });
-    expect(JSON.parse(audit[0].detail)).toMatchObject({ version: 'werkbeleving@2027.1', reworded: 5, new: 2, same: 2, dropped: 2 });
-    const map = JSON.parse((await adminA.get('/admin/questionnaires/werkbeleving%402027.1/variable-map.json').expect(200)).text);
+    expect(JSON.parse(audit[0].detail)).toMatchObject({
+      version: 'werkbeleving@2027.1',
+      reworded: 5,
+      new: 2,
+      same: 2,
+      dropped: 2,
+    });
+    const map = JSON.parse(
+      (await adminA.get('/admin/questionnaires/werkbeleving%402027.1/variable-map.json').expect(200)).text,
+    );
     expect(map.versions).toEqual({ '2026.1': '2026.1', '2027.1': '2027.1' });
     const byName = Object.fromEntries(map.variables.map((v: any) => [v.name, v.editions['2027.1']]));
     expect(byName.werkdruk).toEqual({ status: 'reworded', question: 'werkdruk_freq' });
@@ -350,8 +398,17 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     // texts from the definition are shown as text, never as markup
     const hostileTitle = { ...werkbeleving2026(), title: undefined };
     (hostileTitle as any).pages[0].elements[0].title = { nl: '<img src=x onerror=alert(1)>', en: '<b>x</b>' };
-    await upload(adminA, json(hostileTitle), { key: 'xss', version: '1', title_nl: '<script>a</script>', title_en: 'E' });
-    for (const page of ['/admin/questionnaires/xss%401', '/admin/questionnaires/xss%401/document', '/admin/questionnaires']) {
+    await upload(adminA, json(hostileTitle), {
+      key: 'xss',
+      version: '1',
+      title_nl: '<script>a</script>',
+      title_en: 'E',
+    });
+    for (const page of [
+      '/admin/questionnaires/xss%401',
+      '/admin/questionnaires/xss%401/document',
+      '/admin/questionnaires',
+    ]) {
       const res = await adminA.get(page).expect(200);
       expect([page, /<script>a|<img src=x|<b>x/.test(res.text)]).toEqual([page, false]);
     }
@@ -368,7 +425,9 @@ describe.each(databaseKinds())('questionnaire versions in the admin, on %s', (ki
     expect(doc.text).toContain('href="/admin/questionnaires/werkbeleving%402026.1"');
     expect(download.text).not.toContain('/admin/');
     expect(download.text).toContain('Werkt u weleens thuis?');
-    expect(download.headers['content-disposition']).toMatch(/^attachment; filename="?werkbeleving-2026\.1-vragenlijst\.html/);
+    expect(download.headers['content-disposition']).toMatch(
+      /^attachment; filename="?werkbeleving-2026\.1-vragenlijst\.html/,
+    );
     // the preview renders the questionnaire as respondents see it, storing nothing
     const preview = await adminA.get('/admin/questionnaires/werkbeleving%402026.1/preview?lang=en').expect(200);
     expect(preview.text).toContain('Preview for administrators: nothing is saved or sent');

@@ -15,7 +15,12 @@ test('survey-core and survey-js-ui are pinned to 2.5.38, and that is what is ins
 });
 
 test('validateElements validates the pages given and leaves errors (isError, visible, getText) on the elements', () => {
-  const model: any = new Model({ pages: [{ name: 'a', elements: [{ type: 'text', name: 'x', isRequired: true }] }, { name: 'b', elements: [{ type: 'text', name: 'y', isRequired: true }] }] });
+  const model: any = new Model({
+    pages: [
+      { name: 'a', elements: [{ type: 'text', name: 'x', isRequired: true }] },
+      { name: 'b', elements: [{ type: 'text', name: 'y', isRequired: true }] },
+    ],
+  });
   model.locale = 'en';
   expect(model.validateElements([model.pages[0]], true, false)).toBe(false);
   const x = model.getQuestionByName('x');
@@ -24,7 +29,12 @@ test('validateElements validates the pages given and leaves errors (isError, vis
 });
 
 test('clearInvisibleQuestionValues drops values of invisible questions as completion does', () => {
-  const model: any = new Model({ elements: [{ type: 'boolean', name: 'a' }, { type: 'text', name: 'b', visibleIf: '{a} = true' }] });
+  const model: any = new Model({
+    elements: [
+      { type: 'boolean', name: 'a' },
+      { type: 'text', name: 'b', visibleIf: '{a} = true' },
+    ],
+  });
   model.data = { a: false, b: 'x' };
   model.clearInvisibleQuestionValues();
   expect(model.data).toEqual({ a: false });
@@ -49,13 +59,21 @@ test('matrix rows expose cells with their question and column; multiple-text ite
 });
 
 test('a localizable string gives its JSON form (plain or per locale)', () => {
-  const model: any = new Model({ elements: [{ type: 'text', name: 'a', title: { default: 'Vraag', en: 'Question' } }, { type: 'text', name: 'b', title: 'Eén' }] });
+  const model: any = new Model({
+    elements: [
+      { type: 'text', name: 'a', title: { default: 'Vraag', en: 'Question' } },
+      { type: 'text', name: 'b', title: 'Eén' },
+    ],
+  });
   expect(model.getQuestionByName('a').locTitle.getJson()).toEqual({ default: 'Vraag', en: 'Question' });
   expect(model.getQuestionByName('b').locTitle.getJson()).toBe('Eén');
 });
 
 test('a complete trigger reports its type as completetrigger; headless models scroll nowhere when told', () => {
-  const model: any = new Model({ triggers: [{ type: 'complete', expression: '{a} = 1' }], elements: [{ type: 'text', name: 'a', isRequired: true }] });
+  const model: any = new Model({
+    triggers: [{ type: 'complete', expression: '{a} = 1' }],
+    elements: [{ type: 'text', name: 'a', isRequired: true }],
+  });
   expect(model.triggers[0].getType()).toBe('completetrigger');
   model.autoFocusFirstError = false;
   let asked = 0;
@@ -67,10 +85,12 @@ test('a complete trigger reports its type as completetrigger; headless models sc
   expect(asked).toBe(1); // without the handler survey-core reaches for the DOM here
 });
 
-test("ExpressionRunner.validate names functions survey-core does not have", () => {
+test('ExpressionRunner.validate names functions survey-core does not have', () => {
   const runner: any = new ExpressionRunner('nosuchfunction({a})');
   expect(runner.canRun()).toBe(true);
-  expect(runner.validate(undefined, { functions: true, variables: false, semantics: false }, true).length).toBeGreaterThan(0);
+  expect(
+    runner.validate(undefined, { functions: true, variables: false, semantics: false }, true).length,
+  ).toBeGreaterThan(0);
   const ok: any = new ExpressionRunner('sum({a}, 1)');
   expect(ok.validate(undefined, { functions: true, variables: false, semantics: false }, true)).toEqual([]);
 });
@@ -80,7 +100,12 @@ test('a question knows its page and a new model starts on its first visible page
     pages: [
       { name: 'hidden', visibleIf: '{x} = 1', elements: [{ type: 'text', name: 'h' }] },
       { name: 'first', elements: [{ type: 'text', name: 'a' }] },
-      { name: 'second', elements: [{ type: 'paneldynamic', name: 'p', minPanelCount: 1, templateElements: [{ type: 'text', name: 't' }] }] },
+      {
+        name: 'second',
+        elements: [
+          { type: 'paneldynamic', name: 'p', minPanelCount: 1, templateElements: [{ type: 'text', name: 't' }] },
+        ],
+      },
     ],
   });
   expect(model.currentPage.name).toBe('first');

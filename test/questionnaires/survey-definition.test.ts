@@ -9,13 +9,19 @@ import { createValidator } from '../../server/questionnaires/questionnaire-valid
 import { usesOnlyCompiledFeatures } from '../../server/questionnaires/compiled-subset';
 import { LARGE_DEFINITION } from '../../bench/large-definition';
 
-const verdict = (survey: object, answers: unknown, locale: 'nl' | 'en' = 'en') => new VerdictEngine(survey).verdict(answers, locale, true);
+const verdict = (survey: object, answers: unknown, locale: 'nl' | 'en' = 'en') =>
+  new VerdictEngine(survey).verdict(answers, locale, true);
 const errorsOf = (r: ReturnType<typeof verdict>) => (r.ok ? [] : r.errors);
 
 describe('the definition check', () => {
   test('accepts roots pages, elements and the legacy questions key', () => {
     const q = { type: 'text', name: 'a' };
-    for (const survey of [{ pages: [{ name: 'p', elements: [q] }] }, { elements: [q] }, { questions: [q] }, { pages: [{ name: 'p', questions: [q] }] }]) {
+    for (const survey of [
+      { pages: [{ name: 'p', elements: [q] }] },
+      { elements: [q] },
+      { questions: [q] },
+      { pages: [{ name: 'p', questions: [q] }] },
+    ]) {
       const check = checkDefinition(survey);
       expect({ survey, ok: check.ok, issues: check.issues }).toEqual({ survey, ok: true, issues: [] });
       expect(check.summary).toMatchObject({ pages: 1, questions: 1, variables: 1 });
@@ -23,9 +29,39 @@ describe('the definition check', () => {
   });
 
   test('accepts every answer-storing type of survey-core 2.5.38 and the display-only ones', () => {
-    const types = ['text', 'comment', 'radiogroup', 'checkbox', 'dropdown', 'tagbox', 'boolean', 'rating', 'ranking', 'imagepicker',
-      'multipletext', 'matrix', 'matrixdropdown', 'matrixdynamic', 'paneldynamic', 'signaturepad', 'file', 'html', 'image', 'expression'];
-    const check = checkDefinition({ elements: types.map((type, i) => ({ type, name: `q${i}`, choices: [1, 2], rows: ['a'], columns: [{ name: 'c' }], items: [{ name: 'i' }], templateElements: [{ type: 'text', name: 't' }] })) });
+    const types = [
+      'text',
+      'comment',
+      'radiogroup',
+      'checkbox',
+      'dropdown',
+      'tagbox',
+      'boolean',
+      'rating',
+      'ranking',
+      'imagepicker',
+      'multipletext',
+      'matrix',
+      'matrixdropdown',
+      'matrixdynamic',
+      'paneldynamic',
+      'signaturepad',
+      'file',
+      'html',
+      'image',
+      'expression',
+    ];
+    const check = checkDefinition({
+      elements: types.map((type, i) => ({
+        type,
+        name: `q${i}`,
+        choices: [1, 2],
+        rows: ['a'],
+        columns: [{ name: 'c' }],
+        items: [{ name: 'i' }],
+        templateElements: [{ type: 'text', name: 't' }],
+      })),
+    });
     expect(check.issues).toEqual([]);
     expect(check.summary).toMatchObject({ questions: 17, displayOnly: 3 });
   });
@@ -34,14 +70,21 @@ describe('the definition check', () => {
     const check = checkDefinition({
       navigateToUrl: 'https://elders.example',
       pages: [
-        { name: 'p', elements: [
-          { type: 'dropdown', name: 'land', choicesByUrl: { url: 'https://landen.example/api' } },
-          { type: 'image', name: 'logo', imageLink: 'https://cdn.example/logo.png' },
-          { type: 'file', name: 'cv', storeDataAsText: false },
-          { type: 'panel', name: 'pn', elements: [{ type: 'text', name: 'x', visibleIf: '{land} = ' }] },
-        ] },
+        {
+          name: 'p',
+          elements: [
+            { type: 'dropdown', name: 'land', choicesByUrl: { url: 'https://landen.example/api' } },
+            { type: 'image', name: 'logo', imageLink: 'https://cdn.example/logo.png' },
+            { type: 'file', name: 'cv', storeDataAsText: false },
+            { type: 'panel', name: 'pn', elements: [{ type: 'text', name: 'x', visibleIf: '{land} = ' }] },
+          ],
+        },
       ],
-      questions: [{ type: 'dropdown', name: 'stad', choicesByUrl: { url: '/api/steden' } }, { type: 'text', name: 'land' }, { type: 'nieuwtype', name: 'n' }],
+      questions: [
+        { type: 'dropdown', name: 'stad', choicesByUrl: { url: '/api/steden' } },
+        { type: 'text', name: 'land' },
+        { type: 'nieuwtype', name: 'n' },
+      ],
     });
     expect(check.ok).toBe(false);
     expect(check.issues.map((i) => i.path)).toEqual([
@@ -63,11 +106,26 @@ describe('the definition check', () => {
     const check = checkDefinition({
       title: { nl: 'Monitor', en: ['Monitor'] },
       pages: [
-        { name: 'p', title: { en: { x: 1 } }, description: { nl: 'Werk', en: true }, elements: [
-          { type: 'radiogroup', name: 'r', choices: [{ value: 1, text: { nl: { ja: 1 } } }, 2], validators: [{ type: 'expression', expression: '{r} = 1', text: [1] }] },
-          { type: 'matrixdropdown', name: 'm', rows: ['a'], columns: [{ name: 'c', title: 'Kolom', choices: [{ value: 1, text: { en: {} } }] }] },
-          { type: 'text', name: 't', dataList: { nl: ['Utrecht', 'Zwolle'] }, placeholder: { nl: 'Stad' } },
-        ] },
+        {
+          name: 'p',
+          title: { en: { x: 1 } },
+          description: { nl: 'Werk', en: true },
+          elements: [
+            {
+              type: 'radiogroup',
+              name: 'r',
+              choices: [{ value: 1, text: { nl: { ja: 1 } } }, 2],
+              validators: [{ type: 'expression', expression: '{r} = 1', text: [1] }],
+            },
+            {
+              type: 'matrixdropdown',
+              name: 'm',
+              rows: ['a'],
+              columns: [{ name: 'c', title: 'Kolom', choices: [{ value: 1, text: { en: {} } }] }],
+            },
+            { type: 'text', name: 't', dataList: { nl: ['Utrecht', 'Zwolle'] }, placeholder: { nl: 'Stad' } },
+          ],
+        },
       ],
       completedHtmlOnCondition: [{ expression: '{r} = 1', html: { nl: { b: 'x' } } }],
     });
@@ -82,7 +140,12 @@ describe('the definition check', () => {
     ]);
     expect(check.issues[0].reason).toContain('an object of strings by language');
     // texts in every accepted form: a string, strings by language, a list of strings where the property is one
-    expect(checkDefinition({ title: 'Monitor 2026', elements: [{ type: 'text', name: 't', title: { nl: 'Stad', default: 'Stad' }, dataList: ['a'] }] }).issues).toEqual([]);
+    expect(
+      checkDefinition({
+        title: 'Monitor 2026',
+        elements: [{ type: 'text', name: 't', title: { nl: 'Stad', default: 'Stad' }, dataList: ['a'] }],
+      }).issues,
+    ).toEqual([]);
   });
 
   test('a type or property named like a key of every JavaScript object is refused or ignored, never a crash', () => {
@@ -98,11 +161,17 @@ describe('the definition check', () => {
     }
     // as a validator's type: whatever the check says of any type survey-core does not know
     const validators = (a: string, b: string) =>
-      checkDefinition(definition(`{"type": "text", "name": "a", "validators": [{"type": "${a}", "text": "x"}, {"type": "${b}", "text": {"en": 1}}]}`));
+      checkDefinition(
+        definition(
+          `{"type": "text", "name": "a", "validators": [{"type": "${a}", "text": "x"}, {"type": "${b}", "text": {"en": 1}}]}`,
+        ),
+      );
     expect(validators('__proto__', 'constructor')).toEqual(validators('nope', 'neither'));
     // as a property name ("__proto__" is an own key of what JSON.parse makes): not survey-core's, so not a text
     const keys = checkDefinition(
-      definition('{"type": "radiogroup", "name": "a", "choices": [1], "__proto__": [{"type": "constructor", "title": 1}], "constructor": {"title": 1}}'),
+      definition(
+        '{"type": "radiogroup", "name": "a", "choices": [1], "__proto__": [{"type": "constructor", "title": 1}], "constructor": {"title": 1}}',
+      ),
     );
     expect(keys.issues).toEqual([]);
   });
@@ -111,19 +180,39 @@ describe('the definition check', () => {
     // found by mutating a definition as the upload fuzz does: survey-core threw on it (even while disposing the model)
     const survey = (locale: unknown) => ({ locale, elements: [{ type: 'text', name: 't' }] });
     for (const locale of [{}, { nl: 'x' }, 5, true, ['en']])
-      expect(checkDefinition(survey(locale)).issues).toEqual([{ path: 'locale', reason: 'a language code, e.g. "nl" or "en"' }]);
+      expect(checkDefinition(survey(locale)).issues).toEqual([
+        { path: 'locale', reason: 'a language code, e.g. "nl" or "en"' },
+      ]);
     for (const locale of ['en', 'nl', '', null]) expect(checkDefinition(survey(locale)).ok).toBe(true);
   });
 
   test('an image as a data: URL is served from the definition itself and accepted', () => {
-    expect(checkDefinition({ elements: [{ type: 'imagepicker', name: 'p', choices: [{ value: 1, imageLink: 'data:image/png;base64,AAAA' }] }] }).ok).toBe(true);
+    expect(
+      checkDefinition({
+        elements: [
+          { type: 'imagepicker', name: 'p', choices: [{ value: 1, imageLink: 'data:image/png;base64,AAAA' }] },
+        ],
+      }).ok,
+    ).toBe(true);
   });
 
   test('only the monitor-like subset goes to the compiled validator', () => {
-    expect(usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [{ type: 'radiogroup', name: 'a', choices: [1, 2], isRequired: true }] }] })).toBe(true);
+    expect(
+      usesOnlyCompiledFeatures({
+        pages: [{ name: 'p', elements: [{ type: 'radiogroup', name: 'a', choices: [1, 2], isRequired: true }] }],
+      }),
+    ).toBe(true);
     expect(usesOnlyCompiledFeatures({ elements: [{ type: 'radiogroup', name: 'a', choices: [1, 2] }] })).toBe(false);
-    expect(usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [{ type: 'text', name: 'a', defaultValue: 5 }] }] })).toBe(false);
-    expect(usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [{ type: 'radiogroup', name: 'a', choices: [{ value: 1, visibleIf: '{b} = 1' }] }] }] })).toBe(false);
+    expect(
+      usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [{ type: 'text', name: 'a', defaultValue: 5 }] }] }),
+    ).toBe(false);
+    expect(
+      usesOnlyCompiledFeatures({
+        pages: [
+          { name: 'p', elements: [{ type: 'radiogroup', name: 'a', choices: [{ value: 1, visibleIf: '{b} = 1' }] }] },
+        ],
+      }),
+    ).toBe(false);
   });
 
   test('expressions, dynamic panels and dropdown matrices go to the compiled validator where it can recompute them', () => {
@@ -133,14 +222,51 @@ describe('the definition check', () => {
     expect(usesOnlyCompiledFeatures(page([a, { type: 'expression', name: 'e', expression: '{a} * 2' }]))).toBe(true);
     // a function outside the list, a later or unknown name, a calculated value kept in the result, a hidden page
     expect(usesOnlyCompiledFeatures(page([a, { type: 'expression', name: 'e', expression: 'age({a})' }]))).toBe(false);
-    expect(usesOnlyCompiledFeatures(page([{ type: 'expression', name: 'e', expression: '{f} + 1' }, { type: 'expression', name: 'f', expression: '{a}' }, a]))).toBe(false);
-    expect(usesOnlyCompiledFeatures(page([a], { calculatedValues: [{ name: 'c', expression: '{a}', includeIntoResult: true }] }))).toBe(false);
-    expect(usesOnlyCompiledFeatures({ pages: [{ name: 'p', elements: [a] }, { name: 'q', visibleIf: '{a} = 1', elements: [{ type: 'expression', name: 'e', expression: '{a}' }] }] })).toBe(false);
+    expect(
+      usesOnlyCompiledFeatures(
+        page([
+          { type: 'expression', name: 'e', expression: '{f} + 1' },
+          { type: 'expression', name: 'f', expression: '{a}' },
+          a,
+        ]),
+      ),
+    ).toBe(false);
+    expect(
+      usesOnlyCompiledFeatures(
+        page([a], { calculatedValues: [{ name: 'c', expression: '{a}', includeIntoResult: true }] }),
+      ),
+    ).toBe(false);
+    expect(
+      usesOnlyCompiledFeatures({
+        pages: [
+          { name: 'p', elements: [a] },
+          { name: 'q', visibleIf: '{a} = 1', elements: [{ type: 'expression', name: 'e', expression: '{a}' }] },
+        ],
+      }),
+    ).toBe(false);
     // a dynamic panel holds plain questions only; a matrix's cells are dropdowns or text
     const pd = (templateElements: object[]) => page([{ type: 'paneldynamic', name: 'pd', templateElements }]);
-    expect(usesOnlyCompiledFeatures(pd([{ type: 'text', name: 'x', visibleIf: '{panel.y} = 1' }, { type: 'dropdown', name: 'y', choices: [1] }]))).toBe(true);
+    expect(
+      usesOnlyCompiledFeatures(
+        pd([
+          { type: 'text', name: 'x', visibleIf: '{panel.y} = 1' },
+          { type: 'dropdown', name: 'y', choices: [1] },
+        ]),
+      ),
+    ).toBe(true);
     expect(usesOnlyCompiledFeatures(pd([{ type: 'paneldynamic', name: 'inner', templateElements: [] }]))).toBe(false);
-    expect(usesOnlyCompiledFeatures(page([{ type: 'matrixdropdown', name: 'm', rows: ['r'], columns: [{ name: 'c', cellType: 'checkbox', choices: [1] }] }]))).toBe(false);
+    expect(
+      usesOnlyCompiledFeatures(
+        page([
+          {
+            type: 'matrixdropdown',
+            name: 'm',
+            rows: ['r'],
+            columns: [{ name: 'c', cellType: 'checkbox', choices: [1] }],
+          },
+        ]),
+      ),
+    ).toBe(false);
   });
 });
 
@@ -158,7 +284,9 @@ describe("survey-core's verdict, with the strict checks", () => {
     expect(verdict(SCORE, { a: 1, b: 2, totaal: 3 })).toEqual({ ok: true, answers: { a: 1, b: 2, totaal: 3 } });
     expect(verdict(SCORE, { a: 1, b: 2, totaal: 99 })).toEqual({ ok: true, answers: { a: 1, b: 2, totaal: 3 } });
     // requiredIf on the recomputed total, not on the forged one
-    expect(errorsOf(verdict(SCORE, { a: 3, b: 3, totaal: 0 }))).toEqual([{ name: 'toelichting', message: 'Response required.' }]);
+    expect(errorsOf(verdict(SCORE, { a: 3, b: 3, totaal: 0 }))).toEqual([
+      { name: 'toelichting', message: 'Response required.' },
+    ]);
   });
 
   test('a text question with a numeric default stores a number, which is accepted', () => {
@@ -167,24 +295,50 @@ describe("survey-core's verdict, with the strict checks", () => {
   });
 
   test('a warning validator does not block; an error validator does, in the respondent language', () => {
-    const survey = (notificationType: string) => ({ elements: [{ type: 'text', name: 'n', inputType: 'number', validators: [{ type: 'numeric', maxValue: 10, notificationType }] }] });
+    const survey = (notificationType: string) => ({
+      elements: [
+        {
+          type: 'text',
+          name: 'n',
+          inputType: 'number',
+          validators: [{ type: 'numeric', maxValue: 10, notificationType }],
+        },
+      ],
+    });
     expect(verdict(survey('warning'), { n: 12 }).ok).toBe(true);
-    expect(errorsOf(verdict(survey('error'), { n: 12 }, 'nl'))).toEqual([{ name: 'n', message: expect.stringContaining('10') }]);
+    expect(errorsOf(verdict(survey('error'), { n: 12 }, 'nl'))).toEqual([
+      { name: 'n', message: expect.stringContaining('10') },
+    ]);
   });
 
   test('matrix checkbox cells, valuePropertyName and choices hidden by choicesVisibleIf', () => {
     const matrix = { elements: [{ type: 'matrix', name: 'm', cellType: 'checkbox', rows: ['r'], columns: [1, 2] }] };
     expect(verdict(matrix, { m: { r: [1, 2] } }).ok).toBe(true);
-    expect(errorsOf(verdict(matrix, { m: { r: [3] } }))).toEqual([{ name: 'm', message: 'This answer is not one of the choices' }]);
+    expect(errorsOf(verdict(matrix, { m: { r: [3] } }))).toEqual([
+      { name: 'm', message: 'This answer is not one of the choices' },
+    ]);
     const vpn = { elements: [{ type: 'checkbox', name: 'c', choices: [1, 2], valuePropertyName: 'kleur' }] };
     expect(verdict(vpn, { c: [{ kleur: 1 }] }).ok).toBe(true);
-    const hidden = { elements: [{ type: 'radiogroup', name: 'a', choices: [1, 2] }, { type: 'radiogroup', name: 'b', choices: [1, 2], choicesVisibleIf: '{item} <> {a}' }] };
+    const hidden = {
+      elements: [
+        { type: 'radiogroup', name: 'a', choices: [1, 2] },
+        { type: 'radiogroup', name: 'b', choices: [1, 2], choicesVisibleIf: '{item} <> {a}' },
+      ],
+    };
     expect(verdict(hidden, { a: 1, b: 2 }).ok).toBe(true);
-    expect(errorsOf(verdict(hidden, { a: 1, b: 1 }))).toEqual([{ name: 'b', message: 'This answer is not one of the choices' }]);
+    expect(errorsOf(verdict(hidden, { a: 1, b: 1 }))).toEqual([
+      { name: 'b', message: 'This answer is not one of the choices' },
+    ]);
   });
 
   test('values of invisible questions are dropped on completion, unless clearInvisibleValues is "none"', () => {
-    const survey = (clear?: string) => ({ ...(clear ? { clearInvisibleValues: clear } : {}), elements: [{ type: 'boolean', name: 'a' }, { type: 'text', name: 'b', visibleIf: '{a} = true' }] });
+    const survey = (clear?: string) => ({
+      ...(clear ? { clearInvisibleValues: clear } : {}),
+      elements: [
+        { type: 'boolean', name: 'a' },
+        { type: 'text', name: 'b', visibleIf: '{a} = true' },
+      ],
+    });
     expect(verdict(survey(), { a: false, b: 'x' })).toEqual({ ok: true, answers: { a: false } });
     expect(verdict(survey('none'), { a: false, b: 'x' })).toEqual({ ok: true, answers: { a: false, b: 'x' } });
   });
@@ -192,27 +346,55 @@ describe("survey-core's verdict, with the strict checks", () => {
   test('nested answers: unknown items, panels beyond the maximum, wrong cell types are refused by path', () => {
     const survey = {
       elements: [
-        { type: 'paneldynamic', name: 'p', maxPanelCount: 2, templateElements: [{ type: 'text', name: 'naam', isRequired: true }] },
+        {
+          type: 'paneldynamic',
+          name: 'p',
+          maxPanelCount: 2,
+          templateElements: [{ type: 'text', name: 'naam', isRequired: true }],
+        },
         { type: 'multipletext', name: 'mt', items: [{ name: 'a' }] },
-        { type: 'matrixdropdown', name: 'md', rows: ['r'], columns: [{ name: 'n', cellType: 'text', inputType: 'number' }] },
+        {
+          type: 'matrixdropdown',
+          name: 'md',
+          rows: ['r'],
+          columns: [{ name: 'n', cellType: 'text', inputType: 'number' }],
+        },
       ],
     };
-    expect(errorsOf(verdict(survey, { p: [{}, {}, {}] }))).toEqual([{ name: 'p', message: 'This answer has too many parts (at most 2)' }]);
-    expect(errorsOf(verdict(survey, { p: [{ naam: 'x', leeftijd: 3 }] }))).toEqual([{ name: 'p[0].leeftijd', message: 'This question does not exist in this questionnaire' }]);
-    expect(errorsOf(verdict(survey, { mt: { b: 'x' } }))).toEqual([{ name: 'mt.b', message: 'This question does not exist in this questionnaire' }]);
-    expect(errorsOf(verdict(survey, { md: { r: { n: 'tien' } } }))).toEqual([{ name: 'md.r.n', message: 'The value should be numeric.' }]);
+    expect(errorsOf(verdict(survey, { p: [{}, {}, {}] }))).toEqual([
+      { name: 'p', message: 'This answer has too many parts (at most 2)' },
+    ]);
+    expect(errorsOf(verdict(survey, { p: [{ naam: 'x', leeftijd: 3 }] }))).toEqual([
+      { name: 'p[0].leeftijd', message: 'This question does not exist in this questionnaire' },
+    ]);
+    expect(errorsOf(verdict(survey, { mt: { b: 'x' } }))).toEqual([
+      { name: 'mt.b', message: 'This question does not exist in this questionnaire' },
+    ]);
+    expect(errorsOf(verdict(survey, { md: { r: { n: 'tien' } } }))).toEqual([
+      { name: 'md.r.n', message: 'The value should be numeric.' },
+    ]);
     expect(errorsOf(verdict(survey, { p: [{}] }))).toEqual([{ name: 'p[0].naam', message: 'Response required.' }]);
   });
 
   test('hostile bodies get a clear error, never a crash', () => {
     const survey = { elements: [{ type: 'text', name: 'a' }] };
     expect(errorsOf(verdict(survey, [1]))).toEqual([{ name: '', message: 'The answers must be a JSON object' }]);
-    expect(errorsOf(verdict(survey, JSON.parse('{"__proto__": {"x": 1}}')))).toEqual([{ name: '', message: 'The answers contain a forbidden key (__proto__)' }]);
-    expect(errorsOf(verdict(survey, { a: 'x'.repeat(10_001) }))).toEqual([{ name: 'a', message: 'This answer is too long (at most 10000 characters)' }]);
+    expect(errorsOf(verdict(survey, JSON.parse('{"__proto__": {"x": 1}}')))).toEqual([
+      { name: '', message: 'The answers contain a forbidden key (__proto__)' },
+    ]);
+    expect(errorsOf(verdict(survey, { a: 'x'.repeat(10_001) }))).toEqual([
+      { name: 'a', message: 'This answer is too long (at most 10000 characters)' },
+    ]);
   });
 
   test('a start page is validated as the browser validates it before the survey starts', () => {
-    const survey = { firstPageIsStartPage: true, pages: [{ name: 'start', elements: [{ type: 'boolean', name: 'akkoord', isRequired: true }] }, { name: 'p', elements: [{ type: 'text', name: 'a' }] }] };
+    const survey = {
+      firstPageIsStartPage: true,
+      pages: [
+        { name: 'start', elements: [{ type: 'boolean', name: 'akkoord', isRequired: true }] },
+        { name: 'p', elements: [{ type: 'text', name: 'a' }] },
+      ],
+    };
     expect(errorsOf(verdict(survey, { a: 'x' }))).toEqual([{ name: 'akkoord', message: 'Response required.' }]);
     expect(verdict(survey, { akkoord: true, a: 'x' }).ok).toBe(true);
   });
@@ -237,11 +419,22 @@ test("one respondent's nested answers never reach the next respondent's verdict 
       { type: 'text', name: 'x' },
     ],
   });
-  const first = { p: [{ rol: 3, toelichting: 'geheim' }, { rol: 2 }], m: { r: { c: 'geheim' } }, mt: { i: 'geheim' }, x: 'a' };
+  const first = {
+    p: [{ rol: 3, toelichting: 'geheim' }, { rol: 2 }],
+    m: { r: { c: 'geheim' } },
+    mt: { i: 'geheim' },
+    x: 'a',
+  };
   expect(engine.verdict(first, 'nl', true)).toEqual({ ok: true, answers: first });
   // the next respondent left the required panel empty: survey-core's error, and nothing of the first one
-  expect(engine.verdict({ x: 'b' }, 'en', true)).toEqual({ ok: false, errors: [{ name: 'p', message: 'Response required.' }] });
-  expect(engine.verdict({ p: [{ rol: 1 }], x: 'c' }, 'nl', true)).toEqual({ ok: true, answers: { p: [{ rol: 1 }], x: 'c' } });
+  expect(engine.verdict({ x: 'b' }, 'en', true)).toEqual({
+    ok: false,
+    errors: [{ name: 'p', message: 'Response required.' }],
+  });
+  expect(engine.verdict({ p: [{ rol: 1 }], x: 'c' }, 'nl', true)).toEqual({
+    ok: true,
+    answers: { p: [{ rol: 1 }], x: 'c' },
+  });
 });
 
 test("the compiled engine, judging nested answers in the request's thread, keeps nothing of one respondent for the next", async () => {
@@ -275,7 +468,10 @@ test("the compiled engine, judging nested answers in the request's thread, keeps
   expect(await validator.validateComplete(first, 'nl')).toEqual({ ok: true, answers: { ...first, n: 2 } });
   expect(JSON.stringify(first)).toBe(sent); // the posted answers are never changed
   // the next respondent left the panel empty: the required question of its one panel, nothing of the first one
-  expect(await validator.validateComplete({ x: 'b' }, 'en')).toEqual({ ok: false, errors: [{ name: 'p[0].rol', message: 'Response required.' }] });
+  expect(await validator.validateComplete({ x: 'b' }, 'en')).toEqual({
+    ok: false,
+    errors: [{ name: 'p[0].rol', message: 'Response required.' }],
+  });
   expect(await validator.validateComplete({ p: [{ rol: 1, toelichting: 'weg' }], x: 'c' }, 'nl')).toEqual({
     ok: true,
     answers: { p: [{ rol: 1 }], x: 'c', n: 1 },
@@ -289,8 +485,14 @@ test('autosave on a definition with nested answers: strict checks on a reused mo
       { type: 'text', name: 'x' },
     ],
   });
-  expect(engine.verdict({ p: [{ rol: 1 }, { rol: 2 }] }, 'nl', false)).toEqual({ ok: true, answers: { p: [{ rol: 1 }, { rol: 2 }] } });
+  expect(engine.verdict({ p: [{ rol: 1 }, { rol: 2 }] }, 'nl', false)).toEqual({
+    ok: true,
+    answers: { p: [{ rol: 1 }, { rol: 2 }] },
+  });
   expect(engine.verdict({ x: 'b' }, 'nl', false)).toEqual({ ok: true, answers: { x: 'b' } });
-  expect(engine.verdict({ p: [{ rol: 9 }] }, 'en', false)).toEqual({ ok: false, errors: [{ name: 'p[0].rol', message: 'This answer is not one of the choices' }] });
+  expect(engine.verdict({ p: [{ rol: 9 }] }, 'en', false)).toEqual({
+    ok: false,
+    errors: [{ name: 'p[0].rol', message: 'This answer is not one of the choices' }],
+  });
   expect(engine.verdict({ p: [{}] }, 'nl', false)).toEqual({ ok: true, answers: { p: [{}] } }); // no required checks while saving
 });

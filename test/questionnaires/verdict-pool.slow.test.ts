@@ -12,7 +12,11 @@ test('twenty verdicts on a large definition: all answered, the event loop never 
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     const t0 = performance.now();
-    const verdicts = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.run('large', LARGE_DEFINITION, largeAnswers(i), i % 2 ? 'en' : 'nl', true)));
+    const verdicts = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        pool.run('large', LARGE_DEFINITION, largeAnswers(i), i % 2 ? 'en' : 'nl', true),
+      ),
+    );
     const elapsed = performance.now() - t0;
     delay.disable();
     expect(verdicts.every((v) => v.ok)).toBe(true);
@@ -30,7 +34,10 @@ test('a verdict that runs past the time limit answers "could not be checked"; th
   const survey = { elements: [{ type: 'text', name: 'code', validators: [{ type: 'regex', regex: '^(a+)+$' }] }] };
   const pool = new VerdictPool(1, 1500);
   try {
-    expect(await pool.run('regex', survey, { code: 'aaa' }, 'nl', true)).toEqual({ ok: true, answers: { code: 'aaa' } });
+    expect(await pool.run('regex', survey, { code: 'aaa' }, 'nl', true)).toEqual({
+      ok: true,
+      answers: { code: 'aaa' },
+    });
     const slow = await pool.run('regex', survey, { code: `${'a'.repeat(40)}!` }, 'en', true);
     expect(slow).toEqual({ ok: false, errors: [{ name: '', message: 'The answers could not be checked' }] });
     expect(await pool.run('regex', survey, { code: 'aa' }, 'nl', true)).toEqual({ ok: true, answers: { code: 'aa' } });
@@ -45,7 +52,10 @@ test('thousands of dynamic panels are refused before survey-core sees them', asy
     const heavy = { ...largeAnswers(1), personen: Array.from({ length: 3000 }, (_, i) => ({ naam: `P${i}`, rol: 1 })) };
     const t0 = performance.now();
     const verdict = await pool.run('large', LARGE_DEFINITION, heavy, 'en', true);
-    expect(verdict).toEqual({ ok: false, errors: [{ name: 'personen', message: 'This answer has too many parts (at most 6)' }] });
+    expect(verdict).toEqual({
+      ok: false,
+      errors: [{ name: 'personen', message: 'This answer has too many parts (at most 6)' }],
+    });
     expect(performance.now() - t0).toBeLessThan(10_000); // survey-core took over a minute for these
   } finally {
     await pool.close();

@@ -28,7 +28,8 @@ describe.each(['miv-politieke-ambtsdragers', 'miv-ambtenaren'])('the 2022 → 20
         continue;
       }
       const status = made.status === 'absent' ? undefined : made.status;
-      if (proposed.get(v.name) !== status) disagreements.push(`${v.name}: map ${status}, proposed ${proposed.get(v.name)}`);
+      if (proposed.get(v.name) !== status)
+        disagreements.push(`${v.name}: map ${status}, proposed ${proposed.get(v.name)}`);
     }
     expect(disagreements).toEqual([]);
   });
@@ -54,7 +55,7 @@ describe('routing in words', () => {
       nl: 'bestuurslaag is 1 “Gemeente”',
       en: 'bestuurslaag is 1 “Municipality”',
     });
-    expect(conditionInWords("{dader} contains 6 and {motief} <> 7", model)?.en).toBe(
+    expect(conditionInWords('{dader} contains 6 and {motief} <> 7', model)?.en).toBe(
       'at dader, 6 “Someone else” is ticked and motief is not 7 “Another motive”',
     );
     expect(conditionInWords('({scr_verbaal.f2f} anyof [2, 3]) or {scr_verbaal.tel} notempty', model)?.nl).toMatch(

@@ -229,7 +229,7 @@ export function adminQuestionnairesRouter(deps: AppDeps): Router {
           title: `Changes from ${comparison.previous.id} to ${q.id}`,
           q,
           ...comparison,
-              problems: (err.details?.problems as string[]) ?? [err.message],
+          problems: (err.details?.problems as string[]) ?? [err.message],
           chosen: new Map(statuses.map((s) => [s.variable, s])),
         },
         422,
