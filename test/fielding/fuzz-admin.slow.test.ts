@@ -18,6 +18,7 @@ import {
   Sent,
   snapshot,
   sendChecked,
+  serverErrors,
 } from '../helpers/fuzz';
 import { people } from '../helpers/mail';
 import { addTestUser, adminTestApp, AdminTestApp, Browser } from '../helpers/signed-in';
@@ -231,13 +232,6 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
   });
   afterAll(() => t.drop());
 
-  /** the error lines logged since `from`: a run's own, not those of earlier runs of the property */
-  const serverErrors = (from = 0) =>
-    t.logs
-      .slice(from)
-      .filter((l) => l.startsWith('error'))
-      .join('\n');
-
   test('counterexamples found by these properties, kept as examples', async () => {
     // a path that is not valid percent-encoding was a 500 (the router's URIError reached the error middleware): now 400
     for (const path of ['/admin/waves/%ZZ', '/admin/waves/%E0%A4%A/edit', '/admin/mail/dev-mailbox/%C0%AF']) {
@@ -251,7 +245,7 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
     await admin.get('/admin/mail/dev-mailbox/2147483648').expect(404);
     const page = await admin.get('/admin/audit?before=999999999999').set('Accept', 'application/json').expect(200);
     expect(page.body.entries.length).toBeGreaterThan(0);
-    expect(serverErrors()).toBe('');
+    expect(serverErrors(t.logs)).toBe('');
   });
 
   // 1,200 requests took 50 s on PostgreSQL with nothing else running: near jest's 60 s beside other suites in CI
@@ -316,7 +310,7 @@ describe.each(databaseKinds())('fuzzing the admin pages on %s', (kind) => {
           const logged = t.logs.length;
           const res = await send(on, req);
           if (res.status >= 500)
-            throw new Error(`${res.status} for ${req.method} ${req.path}\n${serverErrors(logged)}`);
+            throw new Error(`${res.status} for ${req.method} ${req.path}\n${serverErrors(t.logs, logged)}`);
           if (res.status === 303)
             expect([req.method, res.headers.location, as]).toEqual([
               'GET',

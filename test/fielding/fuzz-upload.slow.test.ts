@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { WaveRow } from '../../server/fielding/data/waves';
 import type { SampleSummary } from '../../server/fielding/sample-import';
 import { databaseKinds } from '../helpers/databases';
-import { multipartBody, nasty, Requester, runs, send, snapshot } from '../helpers/fuzz';
+import { multipartBody, nasty, Requester, runs, send, snapshot, serverErrors } from '../helpers/fuzz';
 import { brokenFile, Person, render, validFile } from '../helpers/sample-files';
 import { addTestUser, adminTestApp, AdminTestApp, Browser } from '../helpers/signed-in';
 
@@ -121,12 +121,6 @@ describe.each(databaseKinds())('fuzzing sample uploads on %s', (kind) => {
   let admin: Browser;
   let target: WaveRow;
   const A = '203.0.113.71';
-  /** the error lines logged since `from`: a run's own, not those of earlier runs of the property */
-  const serverErrors = (from = 0) =>
-    t.logs
-      .slice(from)
-      .filter((l) => l.startsWith('error'))
-      .join('\n');
   beforeAll(async () => {
     t = await adminTestApp(kind);
     await addTestUser(t.db, 'beheer@example.org', 'admin');
@@ -272,7 +266,7 @@ describe.each(databaseKinds())('fuzzing sample uploads on %s', (kind) => {
         const before = await snapshot(t.db);
         const logged = t.logs.length;
         const res = await upload(target, bytes);
-        if (res.status >= 500) throw new Error(`${res.status}\n${serverErrors(logged)}`);
+        if (res.status >= 500) throw new Error(`${res.status}\n${serverErrors(t.logs, logged)}`);
         if (res.status === 201) {
           seen.accepted++;
           return previewAndConfirm(target, res.body.preview);
@@ -331,7 +325,7 @@ describe.each(databaseKinds())('fuzzing sample uploads on %s', (kind) => {
           body: { type, bytes: body },
           headers: { 'X-Forwarded-For': A, ...(s.csrfHeader ? { 'X-CSRF-Token': admin.csrf } : {}) },
         });
-        if (res.status >= 500) throw new Error(`${res.status}\n${serverErrors(logged)}`);
+        if (res.status >= 500) throw new Error(`${res.status}\n${serverErrors(t.logs, logged)}`);
         if (res.status === 201) return previewAndConfirm(target, res.body.preview);
         expect(res.status).toBeGreaterThanOrEqual(400);
         expect(typeof res.body.error).toBe('string');

@@ -364,9 +364,12 @@ export function send(on: Requester, r: Sent): request.Test {
 
 export const accept = fc.constantFrom(undefined, 'text/html', 'application/json', '*/*', 'text/csv', 'image/png;q=0.1');
 
-/** The server's error lines in a test app's log. */
-export function serverErrors(logs: string[]): string {
-  return logs.filter((l) => l.startsWith('error')).join('\n');
+/** The server's error lines in a test app's log, from line `from` on (a run's own, not those of earlier runs). */
+export function serverErrors(logs: string[], from = 0): string {
+  return logs
+    .slice(from)
+    .filter((l) => l.startsWith('error'))
+    .join('\n');
 }
 
 /**

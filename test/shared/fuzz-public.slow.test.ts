@@ -17,6 +17,7 @@ import {
   Sent,
   snapshot,
   sendChecked,
+  serverErrors,
 } from '../helpers/fuzz';
 import { people } from '../helpers/mail';
 import { addTestUser, adminTestApp, AdminTestApp, hiddenField, PASSWORD } from '../helpers/signed-in';
@@ -70,14 +71,9 @@ describe.each(databaseKinds())('fuzzing sign-in, sign-out, opt-out and the publi
   let t: AdminTestApp;
   let wave: WaveRow;
   const pool = {} as { live: string; optedout: string };
-  const serverErrors = (from = 0) =>
-    t.logs
-      .slice(from)
-      .filter((l) => l.startsWith('error'))
-      .join('\n');
   /** a 5xx, with the error lines logged since `from` (the run's own, not those of earlier runs of the property) */
   const fail = (status: number, req: Sent, from: number) =>
-    new Error(`${status} for ${req.method} ${req.path}\n${serverErrors(from)}`);
+    new Error(`${status} for ${req.method} ${req.path}\n${serverErrors(t.logs, from)}`);
 
   beforeAll(async () => {
     t = await adminTestApp(kind);
@@ -103,7 +99,7 @@ describe.each(databaseKinds())('fuzzing sign-in, sign-out, opt-out and the publi
         .send(`_csrf=${token}&email=${email}&password=${encodeURIComponent(PASSWORD)}`)
         .expect(401);
     }
-    expect(serverErrors()).toBe('');
+    expect(serverErrors(t.logs)).toBe('');
   });
 
   test('sign-in: random forms, form tokens, content types and addresses', async () => {
