@@ -95,6 +95,7 @@ function partsCap(q: any): number {
   }
 }
 
+/** The checks of one answer value (a question's, a matrix row's, a panel's): errors are pushed onto `out`. */
 type Check = (q: any, value: unknown, path: string, visibleOnly: boolean, out: AnswerError[], loc: Locale) => void;
 
 function choiceValues(q: any, visibleOnly: boolean): unknown[] {
@@ -202,14 +203,7 @@ const checkValue: Check = (q, value, path, visibleOnly, out, loc) => {
   }
 };
 
-function checkChoice(
-  q: any,
-  value: unknown,
-  path: string,
-  visibleOnly: boolean,
-  out: AnswerError[],
-  loc: Locale,
-): void {
+const checkChoice: Check = (q, value, path, visibleOnly, out, loc) => {
   const fail = (key: MessageKey, arg?: unknown): void => {
     out.push({ name: path, message: message(key, loc, arg) });
   };
@@ -239,16 +233,9 @@ function checkChoice(
   if (items.length > 1 && items.some((v) => has(exclusive, v))) return fail('exclusive');
   const maxSel = Number(q.maxSelectedChoices) || 0;
   if (type !== 'ranking' && maxSel > 0 && items.length > maxSel) return fail('sjs:maxSelectError', maxSel);
-}
+};
 
-function checkMatrix(
-  q: any,
-  value: unknown,
-  path: string,
-  visibleOnly: boolean,
-  out: AnswerError[],
-  loc: Locale,
-): void {
+const checkMatrix: Check = (q, value, path, visibleOnly, out, loc) => {
   const fail = (key: MessageKey, at = path): void => {
     out.push({ name: at, message: message(key, loc) });
   };
@@ -271,16 +258,9 @@ function checkMatrix(
         fail('notAChoice');
     } else if (!has(cols, v)) fail('notAChoice');
   }
-}
+};
 
-function checkRowObject(
-  row: any,
-  value: unknown,
-  path: string,
-  visibleOnly: boolean,
-  out: AnswerError[],
-  loc: Locale,
-): void {
+const checkRowObject: Check = (row, value, path, visibleOnly, out, loc) => {
   if (!isPlainObject(value)) {
     out.push({ name: path, message: message('wrongType', loc) });
     return;
@@ -296,16 +276,9 @@ function checkRowObject(
     if (owner && typeof value[key] === 'string' && (value[key] as string).length <= STRING_CAP) continue;
     out.push({ name: `${path}.${key}`.slice(0, 200), message: message(owner ? 'wrongType' : 'unknownQuestion', loc) });
   }
-}
+};
 
-function checkMatrixDropdown(
-  q: any,
-  value: unknown,
-  path: string,
-  visibleOnly: boolean,
-  out: AnswerError[],
-  loc: Locale,
-): void {
+const checkMatrixDropdown: Check = (q, value, path, visibleOnly, out, loc) => {
   const rows = q.visibleRows as any[];
   if (q.getType() === 'matrixdynamic') {
     if (!Array.isArray(value)) return void out.push({ name: path, message: message('notAList', loc) });
@@ -325,16 +298,9 @@ function checkMatrixDropdown(
     }
     checkRowObject(row, value[key], `${path}.${key}`, visibleOnly, out, loc);
   }
-}
+};
 
-function checkPanels(
-  q: any,
-  value: unknown,
-  path: string,
-  visibleOnly: boolean,
-  out: AnswerError[],
-  loc: Locale,
-): void {
+const checkPanels: Check = (q, value, path, visibleOnly, out, loc) => {
   if (!Array.isArray(value)) return void out.push({ name: path, message: message('notAList', loc) });
   const max = Number(q.maxPanelCount) > 0 ? Number(q.maxPanelCount) : settings.panel.maxPanelCount;
   if (value.length > max) return void out.push({ name: path, message: message('tooMany', loc, max) });
@@ -350,7 +316,7 @@ function checkPanels(
       loc,
     );
   });
-}
+};
 
 /** Every element under the pages that can hold errors, with its path: panels, questions, nested panels, cells, items. */
 function eachElement(pages: any[], visit: (el: any, path: string) => void): void {
