@@ -12,6 +12,7 @@ import {
   type ValidationResult,
 } from '../../server/questionnaires/answer-validator';
 import { LARGE_DEFINITION, largeAnswers } from '../../bench/large-definition';
+import { DEMO_VALID } from '../helpers/pages';
 
 // SurveyJS JSON and survey-core models are typed `any` here.
 type Answers = Record<string, unknown>;
@@ -128,16 +129,8 @@ const KITCHEN_SINK: Survey = {
   ],
 };
 
-/** A complete, valid answer set for the demo. */
-const DEMO_OK: Answers = {
-  agressie_any: 1,
-  agressie_kanaal: [1, 3],
-  agressie_toelichting: 'Kort.',
-  veilig: { werk: 1, online: 2, thuis: 3 },
-  gedragscode_bekend: 2,
-  jaren_functie: 5,
-  opmerkingen: 'Geen.',
-};
+/** A complete, valid answer set for the demo, with the optional comment answered too. */
+const DEMO_OK: Answers = { ...DEMO_VALID, opmerkingen: 'Geen.' };
 
 /** Hand-made valid answer sets for the kitchen sink (random ones rarely satisfy all its rules at once). */
 const KITCHEN_SINK_VALID: Answers[] = [

@@ -8,6 +8,7 @@ import { compileValidator } from '../../server/questionnaires/answer-validator';
 import { LoadedQuestionnaire, parseQuestionnaireFile } from '../../server/questionnaires/questionnaire-file';
 import { experiencedAggression, synthAnswers } from '../../server/fielding/synth/answers';
 import { createRng } from '../../server/fielding/synth/rng';
+import { FIRST_LEVEL_FOLLOW_UPS } from '../helpers/monitor';
 
 const DIR = path.join(__dirname, '..', '..', 'questionnaires');
 const KEYS = ['miv-politieke-ambtsdragers', 'miv-ambtenaren'] as const;
@@ -260,17 +261,6 @@ describe.each(versions.map((v) => [v.file.id, v] as const))('%s', (_id, { key, f
     const followUps = questions(survey)
       .filter(({ page }) => FOLLOW_UP_PAGE.test(page))
       .map(({ q }) => q);
-    const firstLevel = [
-      'recent_vorm',
-      'recent_kanaal',
-      'recent_ernst',
-      'dader',
-      'motief',
-      'intern_gemeld',
-      'aangifte',
-      'gevolg',
-      'nazorg_ontv',
-    ];
     const validator = compileValidator(survey);
 
     test('the screener covers the six forms of aggression and the five channels', () => {
@@ -324,7 +314,7 @@ describe.each(versions.map((v) => [v.file.id, v] as const))('%s', (_id, { key, f
           const data = allScreener(survey, 1);
           data[m][row] = code;
           model.data = data;
-          for (const name of firstLevel)
+          for (const name of FIRST_LEVEL_FOLLOW_UPS)
             expect([m, row, code, name, shown(model, name)]).toEqual([m, row, code, name, true]);
           expect(shown(model, 'geregistreerd')).toBe(false);
           model.setValue('intern_gemeld', 1);

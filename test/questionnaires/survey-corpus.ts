@@ -3,6 +3,7 @@
 // with warnings, expressions, calculated values, triggers, a start page, roots `pages`/`elements`/`questions`), answer
 // sets made by driving a survey-core Model as the browser does, and mutations of those answer sets.
 import { Model } from 'survey-core';
+import { ANSWER_TYPES } from '../helpers/survey-types';
 
 export type Json = Record<string, any>;
 export type Rand = () => number;
@@ -22,27 +23,7 @@ const chance = (r: Rand, p: number) => r() < p;
 const nlen = (nl: string, en: string) => ({ nl, en });
 
 /** The features a generated definition can use; each definition draws a few. */
-export const TYPES = [
-  'radiogroup',
-  'dropdown',
-  'checkbox',
-  'tagbox',
-  'boolean',
-  'rating',
-  'ranking',
-  'imagepicker',
-  'text',
-  'comment',
-  'multipletext',
-  'matrix',
-  'matrixdropdown',
-  'matrixdynamic',
-  'paneldynamic',
-  'signaturepad',
-  'file',
-  'expression',
-  'html',
-] as const;
+export const TYPES = [...ANSWER_TYPES, 'expression', 'html'] as const;
 
 const INPUT_TYPES = ['text', 'number', 'email', 'date', 'tel', 'url', 'time', 'month', 'color', 'range'];
 const PNG =

@@ -8,6 +8,7 @@ import { VerdictEngine } from '../../server/questionnaires/survey-verdict';
 import { createValidator } from '../../server/questionnaires/questionnaire-validator';
 import { usesOnlyCompiledFeatures } from '../../server/questionnaires/compiled-subset';
 import { LARGE_DEFINITION } from '../../bench/large-definition';
+import { ANSWER_TYPES, DISPLAY_TYPES } from '../helpers/survey-types';
 
 const verdict = (survey: object, answers: unknown, locale: 'nl' | 'en' = 'en') =>
   new VerdictEngine(survey).verdict(answers, locale, true);
@@ -29,28 +30,7 @@ describe('the definition check', () => {
   });
 
   test('accepts every answer-storing type of survey-core 2.5.38 and the display-only ones', () => {
-    const types = [
-      'text',
-      'comment',
-      'radiogroup',
-      'checkbox',
-      'dropdown',
-      'tagbox',
-      'boolean',
-      'rating',
-      'ranking',
-      'imagepicker',
-      'multipletext',
-      'matrix',
-      'matrixdropdown',
-      'matrixdynamic',
-      'paneldynamic',
-      'signaturepad',
-      'file',
-      'html',
-      'image',
-      'expression',
-    ];
+    const types = [...ANSWER_TYPES, ...DISPLAY_TYPES];
     const check = checkDefinition({
       elements: types.map((type, i) => ({
         type,

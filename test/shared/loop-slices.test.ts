@@ -6,8 +6,8 @@ const busy = (ms: number) => {
   while (performance.now() < until);
 };
 
-test('200 callers of 1 ms each all run, in arrival order, and a timer fires between slices', async () => {
-  const order: number[] = [];
+/** A 1 ms timer, started and settled: how often it fired and the longest gap between two firings, until stopped. */
+async function timerProbe(): Promise<{ stop(): { fired: number; longestGap: number } }> {
   let last = performance.now();
   let longestGap = 0;
   let fired = 0;
@@ -17,8 +17,18 @@ test('200 callers of 1 ms each all run, in arrival order, and a timer fires betw
     fired++;
   }, 1);
   await new Promise((r) => setTimeout(r, 5));
-  last = performance.now();
-  longestGap = 0;
+  [last, longestGap, fired] = [performance.now(), 0, 0];
+  return {
+    stop: () => {
+      clearInterval(ticks);
+      return { fired, longestGap };
+    },
+  };
+}
+
+test('200 callers of 1 ms each all run, in arrival order, and a timer fires between slices', async () => {
+  const order: number[] = [];
+  const probe = await timerProbe();
   await Promise.all(
     Array.from({ length: 200 }, async (_, i) => {
       await nextSlice();
@@ -26,7 +36,7 @@ test('200 callers of 1 ms each all run, in arrival order, and a timer fires betw
       order.push(i);
     }),
   );
-  clearInterval(ticks);
+  const { fired, longestGap } = probe.stop();
   expect(order).toEqual(Array.from({ length: 200 }, (_, i) => i));
   // all at once would hold the loop for 200 ms; in slices of about 5 ms the timer kept firing
   expect(fired).toBeGreaterThan(10);
@@ -45,15 +55,7 @@ test('a caller longer than a slice still runs, and the ones behind it run in the
 
 test('a caller whose heavy part spans several awaits finishes it before the next caller starts, and the slice counts all of it', async () => {
   const events: string[] = [];
-  let last = performance.now();
-  let longestGap = 0;
-  const ticks = setInterval(() => {
-    longestGap = Math.max(longestGap, performance.now() - last);
-    last = performance.now();
-  }, 1);
-  await new Promise((r) => setTimeout(r, 5));
-  last = performance.now();
-  longestGap = 0;
+  const probe = await timerProbe();
   await Promise.all(
     Array.from({ length: 60 }, async (_, i) => {
       await nextSlice();
@@ -65,7 +67,7 @@ test('a caller whose heavy part spans several awaits finishes it before the next
       events.push(`${i} end`);
     }),
   );
-  clearInterval(ticks);
+  const { longestGap } = probe.stop();
   // one caller at a time: each one's end comes right after its start
   expect(events).toEqual(Array.from({ length: 60 }, (_, i) => [`${i} start`, `${i} end`]).flat());
   // 60 callers of 2 ms: 120 ms in one turn if the slice counted only the parts before the first await

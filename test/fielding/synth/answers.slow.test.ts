@@ -6,6 +6,7 @@ import { compileValidator } from '../../../server/questionnaires/answer-validato
 import { parseQuestionnaireFile } from '../../../server/questionnaires/questionnaire-file';
 import { experiencedAggression, synthAnswers, synthAnswerSets } from '../../../server/fielding/synth/answers';
 import { createRng } from '../../../server/fielding/synth/rng';
+import { FIRST_LEVEL_FOLLOW_UPS } from '../../helpers/monitor';
 
 const DIR = path.join(__dirname, '..', '..', '..', 'questionnaires');
 const load = (key: string, version: string) => {
@@ -19,17 +20,6 @@ const MIV = [
   load('miv-ambtenaren', '2024.1'),
 ];
 const ALL = [...MIV, load('demo', '1')];
-const FOLLOW_UPS = [
-  'recent_vorm',
-  'recent_kanaal',
-  'recent_ernst',
-  'dader',
-  'motief',
-  'intern_gemeld',
-  'aangifte',
-  'gevolg',
-  'nazorg_ontv',
-];
 
 describe.each(ALL.map((q) => [q.id, q] as const))('%s', (_id, q) => {
   const sets = synthAnswerSets(q, 500, `test-${q.id}`);
@@ -59,7 +49,7 @@ describe.each(MIV.map((q) => [q.id, q] as const))('%s routing', (_id, q) => {
     const sets = synthAnswerSets(q, 200, 'routing');
     for (const a of sets) {
       const victim = experiencedAggression(a);
-      for (const name of FOLLOW_UPS) expect([name, victim, name in a]).toEqual([name, victim, victim]);
+      for (const name of FIRST_LEVEL_FOLLOW_UPS) expect([name, victim, name in a]).toEqual([name, victim, victim]);
       if (!victim)
         for (const k of Object.keys(a))
           expect(/^(recent_|dader|motief|intern_gemeld|aangifte|geregistreerd|gevolg|nazorg_)/.test(k)).toBe(false);
